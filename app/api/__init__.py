@@ -1,0 +1,1 @@
+"""HTTP surface: routers per resource, problem+json rendering, middleware and dependencies."""

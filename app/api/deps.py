@@ -1,0 +1,53 @@
+"""Annotated dependency aliases shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from sqlalchemy import Engine
+
+from app.api.i18n import negotiate
+from app.domain.knowledge import Lang
+from app.domain.snapshot import Snapshot
+from app.services.knowledge_store import KnowledgeStore
+from app.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_store(request: Request) -> KnowledgeStore:
+    store: KnowledgeStore = request.app.state.store
+    return store
+
+
+def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> Snapshot:
+    return store.snapshot
+
+
+def get_lang(
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Response language, overriding Accept-Language: `en` or `zh`.",
+            pattern="^(en|zh|zh-CN|zh-Hans)$",
+        ),
+    ] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Lang:
+    return negotiate(accept_language, lang)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+LangDep = Annotated[Lang, Depends(get_lang)]

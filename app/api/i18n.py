@@ -1,0 +1,47 @@
+"""Language negotiation: ``?lang=`` wins, then Accept-Language with q-values, then English."""
+
+from __future__ import annotations
+
+from app.domain.knowledge import Lang
+
+
+def _lang_of(tag: str) -> Lang | None:
+    tag = tag.strip().lower()
+    if tag == "zh" or tag.startswith("zh-"):
+        return "zh"
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    return None
+
+
+def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lang:
+    if lang_param:
+        chosen = _lang_of(lang_param)
+        if chosen is not None:
+            return chosen
+    if not accept_language:
+        return "en"
+    best: tuple[float, int, Lang] | None = None
+    for index, part in enumerate(accept_language.split(",")):
+        pieces = part.split(";")
+        lang = _lang_of(pieces[0])
+        if lang is None:
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        candidate = (q, -index, lang)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else "en"
+
+
+def content_language(lang: Lang) -> str:
+    return "zh-CN" if lang == "zh" else "en"

@@ -1,0 +1,212 @@
+"""Pure ASGI middleware (no buffering): request ids, security headers, body limits, last-resort
+error rendering. Pure ASGI so a large body is refused before it is read, not after.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+log = logging.getLogger("countypath.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+def _problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+            "code": code,
+        }
+    )
+
+
+async def send_problem(
+    send: Send, status: int, code: str, title: str, detail: str, path: str
+) -> None:
+    body = _problem_bytes(status, code, title, detail, path)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Gives every request an id, stamps headers on every response, logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status_holder: dict[str, Any] = {"status": 0, "started": False}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers.append((b"x-request-id", rid.encode()))
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:
+            log.exception("unhandled error")
+            if not status_holder["started"]:
+                await send_problem(
+                    wrapped,
+                    500,
+                    "INTERNAL",
+                    "Internal error",
+                    "The request could not be completed.",
+                    scope.get("path", ""),
+                )
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status_holder["status"],
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+
+class BodyLimitMiddleware:
+    """Refuses a body over the limit with 413: by Content-Length up front, else while streaming."""
+
+    def __init__(
+        self, app: ASGIApp, default_limit: int, large_limit: int, large_paths: tuple[str, ...]
+    ) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.large_limit = large_limit
+        self.large_paths = large_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        limit = self.large_limit if path in self.large_paths else self.default_limit
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > limit or declared < 0:
+                    await send_problem(
+                        send,
+                        413,
+                        "PAYLOAD_TOO_LARGE",
+                        "Payload too large",
+                        f"The body exceeds the limit of {limit} bytes.",
+                        path,
+                    )
+                    return
+        received = 0
+        too_large = False
+
+        async def limited() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await send_problem(
+                send,
+                413,
+                "PAYLOAD_TOO_LARGE",
+                "Payload too large",
+                f"The body exceeds the limit of {limit} bytes.",
+                path,
+            )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line, carrying the request id of the request being served."""
+
+    _STD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id_var.get(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in self._STD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["exc"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger("countypath")
+    if not any(isinstance(h.formatter, JsonLogFormatter) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonLogFormatter())
+        handler.formatter.converter = time.gmtime  # type: ignore[union-attr]
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(level)

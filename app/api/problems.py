@@ -1,0 +1,186 @@
+"""Every error leaves as RFC 9457 problem+json; this module is the only place that renders one."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+
+from app.errors import AppError, FieldError
+
+log = logging.getLogger("countypath.errors")
+PROBLEM = "application/problem+json"
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_FAILED",
+    428: "PRECONDITION_REQUIRED",
+    429: "RATE_LIMITED",
+    500: "INTERNAL",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def problem_response(
+    request_path: str,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request_path,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [e.as_dict() if isinstance(e, FieldError) else e for e in errors]
+    return Response(
+        content=orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers
+    )
+
+
+def _pointer(loc: tuple[Any, ...]) -> tuple[str, dict[str, str]]:
+    if loc and loc[0] == "body":
+        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc[1:]]
+        return ("/" + "/".join(parts)) if parts else "", {}
+    if loc and loc[0] in ("query", "path", "header", "cookie"):
+        return "", {"in": str(loc[0]), "parameter": str(loc[1]) if len(loc) > 1 else ""}
+    return "", {}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for err in exc.errors():
+        pointer, extra = _pointer(tuple(err.get("loc", ())))
+        # Never echo the input back: it may be NaN, huge, or secret.
+        entry: dict[str, Any] = {
+            "pointer": pointer,
+            "code": str(err.get("type", "invalid")),
+            "message": str(err.get("msg", "invalid value")),
+        }
+        entry.update(extra)
+        out.append(entry)
+    return out
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods |= set(route_methods)
+            # A partial match means the path matched; a full match with GET also counts.
+    return sorted(methods)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return problem_response(
+            request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        if any(e["code"] == "json_invalid" for e in errors):
+            return problem_response(
+                request.url.path,
+                400,
+                "MALFORMED_JSON",
+                "Malformed JSON",
+                "The request body is not valid JSON.",
+                [e for e in errors if e["code"] == "json_invalid"],
+            )
+        return problem_response(
+            request.url.path,
+            422,
+            "VALIDATION_FAILED",
+            "Invalid input",
+            "Some fields of the request are invalid; see errors.",
+            errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        status = exc.status_code
+        headers = dict(exc.headers or {})
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+        if status == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+            detail = f"{request.method} is not allowed here; see the Allow header."
+        elif status == 404:
+            detail = f"No resource at {request.url.path}."
+        return problem_response(
+            request.url.path,
+            status,
+            _HTTP_CODES.get(status, f"HTTP_{status}"),
+            HTTPStatus(status).phrase,
+            detail,
+            headers=headers,
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _db_down(request: Request, exc: Exception) -> Response:
+        text = str(getattr(exc, "orig", exc)).lower()
+        if "disk" in text and "full" in text:
+            code, detail = (
+                "STORAGE_FULL",
+                "Storage is full; writes are refused until space is freed.",
+            )
+        else:
+            code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            return await _db_down(request, exc)
+        log.exception("database error")
+        return problem_response(
+            request.url.path,
+            500,
+            "INTERNAL",
+            "Internal error",
+            "The request could not be completed.",
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(
+            request.url.path,
+            500,
+            "INTERNAL",
+            "Internal error",
+            "The request could not be completed.",
+        )

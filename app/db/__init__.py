@@ -1,0 +1,1 @@
+"""Storage access: the engine factory and every query countypath runs."""

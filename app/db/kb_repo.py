@@ -1,0 +1,309 @@
+"""Reading and writing the knowledge base. The document is split into rows by relation and
+reassembled on read, so the database enforces references and the checksum survives a round trip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, SQLModel
+
+from app.domain.knowledge import (
+    Benchmark,
+    Challenge,
+    Example,
+    Indicator,
+    KnowledgeBase,
+    Meta,
+    Path,
+    ReferenceCounty,
+    Signal,
+)
+from app.models import (
+    BenchmarkRow,
+    BenchmarkValueRow,
+    ChallengeRow,
+    ExampleLinkRow,
+    ExampleRow,
+    IndicatorRow,
+    KbMetaRow,
+    KbVersion,
+    PathLinkRow,
+    PathRow,
+    ReferenceCountyRow,
+    ReferenceValueRow,
+    RuleRow,
+    SignalRow,
+)
+
+_CHILD_TABLES: tuple[type[SQLModel], ...] = (
+    ExampleLinkRow,
+    PathLinkRow,
+    RuleRow,
+    BenchmarkValueRow,
+    ReferenceValueRow,
+)
+
+
+def latest_version(session: Session) -> KbVersion | None:
+    return (
+        session.exec(  # type: ignore[call-overload, no-any-return]
+            select(KbVersion).order_by(KbVersion.number.desc()).limit(1)  # type: ignore[attr-defined]
+        )
+        .scalars()
+        .first()
+    )
+
+
+def latest_version_number(session: Session) -> int:
+    value = session.execute(select(func.max(KbVersion.number))).scalar()
+    return int(value or 0)
+
+
+def record_version(session: Session, checksum: str, origin: str, note: str = "") -> KbVersion:
+    version = KbVersion(
+        number=latest_version_number(session) + 1,
+        checksum=checksum,
+        origin=origin,
+        note=note[:400],
+        created_at=datetime.now(UTC),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _dump(model: Any, exclude: set[str] | None = None) -> dict[str, Any]:
+    return dict(model.model_dump(mode="json", exclude=exclude or set()))
+
+
+def _sync(session: Session, table: type[SQLModel], pk: str, rows: list[SQLModel]) -> list[Any]:
+    """Upsert rows by primary key; return the keys no longer present (deleted by the caller)."""
+    wanted = {getattr(r, pk) for r in rows}
+    existing = {getattr(r, pk): r for r in session.execute(select(table)).scalars()}
+    for row in rows:
+        current = existing.get(getattr(row, pk))
+        if current is None:
+            session.add(row)
+        else:
+            for name in type(row).model_fields:
+                new = getattr(row, name)
+                if getattr(current, name) != new:
+                    setattr(current, name, new)
+    session.flush()
+    return [key for key in existing if key not in wanted]
+
+
+def write_kb(session: Session, kb: KnowledgeBase) -> None:
+    """Replace the stored knowledge base with ``kb`` inside the caller's transaction.
+
+    Links and child rows are rewritten; top-level items are upserted by slug, and items that
+    disappeared are deleted last, dependants first, so no foreign key is ever left dangling.
+    """
+    for child in _CHILD_TABLES:
+        session.execute(delete(child))
+    top: list[tuple[type[SQLModel], str, list[SQLModel]]] = [
+        (KbMetaRow, "id", [KbMetaRow(id=1, body=_dump(kb.meta))]),
+        (
+            IndicatorRow,
+            "key",
+            [
+                IndicatorRow(
+                    key=i.key,
+                    position=n,
+                    dimension=i.dimension,
+                    unit=i.unit,
+                    direction=i.direction,
+                    min_value=i.min,
+                    max_value=i.max,
+                    derived=i.derived,
+                    body=_dump(i),
+                )
+                for n, i in enumerate(kb.indicators)
+            ],
+        ),
+        (
+            ChallengeRow,
+            "slug",
+            [
+                ChallengeRow(
+                    slug=c.slug,
+                    position=n,
+                    family=c.family,
+                    min_indicators=c.min_indicators,
+                    body=_dump(c, {"rules"}),
+                )
+                for n, c in enumerate(kb.challenges)
+            ],
+        ),
+        (
+            SignalRow,
+            "slug",
+            [
+                SignalRow(slug=s.slug, position=n, challenge_slug=s.challenge, body=_dump(s))
+                for n, s in enumerate(kb.signals)
+            ],
+        ),
+        (
+            PathRow,
+            "slug",
+            [
+                PathRow(slug=p.slug, position=n, family=p.family, body=_dump(p, {"addresses"}))
+                for n, p in enumerate(kb.paths)
+            ],
+        ),
+        (
+            ExampleRow,
+            "slug",
+            [
+                ExampleRow(slug=e.slug, position=n, body=_dump(e, {"paths"}))
+                for n, e in enumerate(kb.examples)
+            ],
+        ),
+        (
+            BenchmarkRow,
+            "slug",
+            [
+                BenchmarkRow(
+                    slug=b.slug,
+                    position=n,
+                    kind=b.kind,
+                    region=b.region,
+                    year=b.year,
+                    body=_dump(b, {"values"}),
+                )
+                for n, b in enumerate(kb.benchmarks)
+            ],
+        ),
+        (
+            ReferenceCountyRow,
+            "slug",
+            [
+                ReferenceCountyRow(
+                    slug=r.slug,
+                    position=n,
+                    code=r.code,
+                    province=r.province,
+                    body=_dump(r, {"values"}),
+                )
+                for n, r in enumerate(kb.reference_counties)
+            ],
+        ),
+    ]
+    stale = [(table, pk, _sync(session, table, pk, rows)) for table, pk, rows in top]
+    for table, pk, keys in reversed(stale):
+        if keys:
+            session.execute(delete(table).where(getattr(table, pk).in_(keys)))
+    session.flush()
+
+    children: list[SQLModel] = []
+    for c in kb.challenges:
+        children += [
+            RuleRow(
+                challenge_slug=c.slug,
+                indicator_key=r.indicator,
+                position=n,
+                bad_when=r.bad_when,
+                weight=r.weight,
+                body=_dump(r),
+            )
+            for n, r in enumerate(c.rules)
+        ]
+    for p in kb.paths:
+        children += [
+            PathLinkRow(
+                path_slug=p.slug,
+                challenge_slug=a.challenge,
+                position=n,
+                weight=a.weight,
+                body=_dump(a),
+            )
+            for n, a in enumerate(p.addresses)
+        ]
+    for e in kb.examples:
+        children += [
+            ExampleLinkRow(example_slug=e.slug, path_slug=slug, position=n)
+            for n, slug in enumerate(e.paths)
+        ]
+    for b in kb.benchmarks:
+        children += [
+            BenchmarkValueRow(
+                benchmark_slug=b.slug,
+                position=n,
+                indicator=v.indicator,
+                value=v.value,
+                year=v.year,
+                tag=v.tag,
+                body=_dump(v),
+            )
+            for n, v in enumerate(b.values)
+        ]
+    for r in kb.reference_counties:
+        children += [
+            ReferenceValueRow(
+                county_slug=r.slug,
+                indicator_key=v.indicator,
+                position=n,
+                value=v.value,
+                year=v.year,
+                tag=v.tag,
+                body=_dump(v),
+            )
+            for n, v in enumerate(r.values)
+        ]
+    session.add_all(children)
+    session.flush()
+
+
+def _ordered(session: Session, table: Any) -> list[Any]:
+    return list(session.execute(select(table).order_by(table.position)).scalars())
+
+
+def read_kb(session: Session) -> KnowledgeBase | None:
+    meta = session.get(KbMetaRow, 1)
+    if meta is None:
+        return None
+    rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rule in _ordered(session, RuleRow):
+        rules[rule.challenge_slug].append(rule.body)
+    addresses: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for link in _ordered(session, PathLinkRow):
+        addresses[link.path_slug].append(link.body)
+    example_paths: dict[str, list[str]] = defaultdict(list)
+    for elink in _ordered(session, ExampleLinkRow):
+        example_paths[elink.example_slug].append(elink.path_slug)
+    bvalues: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for bv in _ordered(session, BenchmarkValueRow):
+        bvalues[bv.benchmark_slug].append(bv.body)
+    rvalues: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rv in _ordered(session, ReferenceValueRow):
+        rvalues[rv.county_slug].append(rv.body)
+
+    return KnowledgeBase(
+        meta=Meta.model_validate(meta.body),
+        indicators=[Indicator.model_validate(r.body) for r in _ordered(session, IndicatorRow)],
+        benchmarks=[
+            Benchmark.model_validate(r.body | {"values": bvalues[r.slug]})
+            for r in _ordered(session, BenchmarkRow)
+        ],
+        signals=[Signal.model_validate(r.body) for r in _ordered(session, SignalRow)],
+        challenges=[
+            Challenge.model_validate(r.body | {"rules": rules[r.slug]})
+            for r in _ordered(session, ChallengeRow)
+        ],
+        paths=[
+            Path.model_validate(r.body | {"addresses": addresses[r.slug]})
+            for r in _ordered(session, PathRow)
+        ],
+        examples=[
+            Example.model_validate(r.body | {"paths": example_paths[r.slug]})
+            for r in _ordered(session, ExampleRow)
+        ],
+        reference_counties=[
+            ReferenceCounty.model_validate(r.body | {"values": rvalues[r.slug]})
+            for r in _ordered(session, ReferenceCountyRow)
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The engine: pure and deterministic. Nothing here imports FastAPI, SQLModel or SQLAlchemy."""

@@ -1,0 +1,106 @@
+"""The application factory. Nothing is built at import time: engine, knowledge base and the
+refresh task are created in the lifespan of the app that ``create_app`` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.middleware.cors import CORSMiddleware
+
+from app import __version__
+from app.api import problems
+from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.api.routes import health
+from app.db.engine import make_engine
+from app.services.knowledge_store import KnowledgeStore
+from app.settings import Settings, get_settings
+
+BATCH_PATHS = ("/v1/recommendations/batch",)
+
+DESCRIPTION = """\
+countypath diagnoses the development challenges of a Chinese county from a profile of indicators
+and qualitative signals, and ranks recommended paths in three families (industry, talent, policy),
+each explained by evidence and illustrated with cited Deqing practice.
+
+* Errors are RFC 9457 `application/problem+json` with a stable `code` and, for invalid input,
+  `errors[]` naming each field by JSON Pointer.
+* Language: `Accept-Language: zh` (or `zh-CN`, `zh-Hans`) or `?lang=zh` for Chinese; English is the
+  default and the fallback for any other language.
+* Lists take `limit` (default 20, at most 100) and an opaque `cursor`.
+* Knowledge: Yuan (2025), doi 10.62177/apemr.v2i3.373 (CC BY-NC 4.0), and public statistics.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        store = KnowledgeStore(engine)
+        try:
+            store.refresh()
+        except SQLAlchemyError:
+            pass  # not ready yet: /readyz says so, and the watcher keeps trying
+        app.state.engine = engine
+        app.state.store = store
+        watcher = asyncio.create_task(store.watch(settings.kb_refresh_seconds))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            engine.dispose()
+
+    app: FastAPI = FastAPIOffline(
+        title="countypath",
+        version=__version__,
+        description=DESCRIPTION,
+        contact={"name": "countypath maintainers", "email": "countypath@example.org"},
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "health", "description": "Liveness and readiness."},
+            {"name": "catalog", "description": "The knowledge base, read-only."},
+            {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
+        ],
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health.router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "X-API-Key",
+                "Content-Type",
+                "Accept-Language",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
+        )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        large_limit=settings.max_batch_body_bytes,
+        large_paths=BATCH_PATHS,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,33 @@
+"""API keys (only a hash is kept) and the audit trail of knowledge-base writes."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime
+from sqlmodel import Field, SQLModel
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=128)
+    scopes: list[str] = Field(sa_type=JSON)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=DateTime(timezone=True), index=True)  # type: ignore[call-overload]
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=20)
+    entity: str = Field(max_length=40)
+    slug: str = Field(max_length=80)
+    kb_version: int
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)

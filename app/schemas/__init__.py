@@ -1,0 +1,1 @@
+"""Request and response models (Pydantic v2); input models forbid unknown fields."""

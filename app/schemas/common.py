@@ -1,0 +1,69 @@
+"""Shapes shared across endpoints: the problem document and health answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FieldProblem(BaseModel):
+    pointer: str = Field(description="JSON Pointer into the request body ('' for parameters).")
+    code: str
+    message: str
+    parameter: str | None = None
+    in_: str | None = Field(default=None, alias="in")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a stable machine-readable ``code``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: list[FieldProblem] | None = None
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str
+    database: str
+    migration: str | None
+    kb_version: str | None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Declare error statuses in OpenAPI with the Problem schema."""
+    return {
+        s: {
+            "model": Problem,
+            "content": {"application/problem+json": {}},
+            "description": _DESC.get(s, "Error"),
+        }
+        for s in statuses
+    }
+
+
+_DESC = {
+    400: "Malformed request (bad JSON, bad cursor)",
+    401: "Missing or invalid API key",
+    403: "The key lacks the scope",
+    404: "No such resource",
+    406: "The Accept header asks for a type this endpoint cannot produce",
+    409: "Conflict with the current state",
+    412: "If-Match does not match the current ETag",
+    413: "Body over the size limit",
+    415: "Body is not JSON",
+    422: "Invalid input; errors[] names each field by JSON Pointer",
+    428: "If-Match is required",
+    429: "Rate limit exceeded",
+    503: "Temporarily unavailable (database or knowledge base)",
+}

@@ -1,0 +1,1 @@
+"""Use cases: load through db, compute through domain, and own every commit."""

@@ -1,0 +1,54 @@
+"""Runtime configuration, read once from ``COUNTYPATH_*`` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; tests build their own instance instead of patching env."""
+
+    model_config = SettingsConfigDict(env_prefix="COUNTYPATH_", extra="ignore")
+
+    database_url: str = "sqlite:///./countypath.db"
+    seeds_dir: Path = DEFAULT_SEEDS
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_batch_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_batch_profiles: int = Field(default=5000, ge=1, le=100_000)
+    require_key: bool = False
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    kb_refresh_seconds: float = Field(default=1.0, gt=0)
+    catalog_max_age: int = Field(default=300, ge=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("list the allowed origins explicitly; '*' is refused")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
