@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app import __version__
 from app.api import problems
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
-from app.api.routes import health
+from app.api.routes import catalog, diagnosis, health
 from app.db.engine import make_engine
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(catalog.router)
+    app.include_router(diagnosis.router)
 
     if settings.cors_origins:
         app.add_middleware(

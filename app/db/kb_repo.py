@@ -49,13 +49,8 @@ _CHILD_TABLES: tuple[type[SQLModel], ...] = (
 
 
 def latest_version(session: Session) -> KbVersion | None:
-    return (
-        session.exec(  # type: ignore[call-overload, no-any-return]
-            select(KbVersion).order_by(KbVersion.number.desc()).limit(1)  # type: ignore[attr-defined]
-        )
-        .scalars()
-        .first()
-    )
+    stmt = select(KbVersion).order_by(KbVersion.number.desc()).limit(1)  # type: ignore[attr-defined]
+    return session.execute(stmt).scalars().first()
 
 
 def latest_version_number(session: Session) -> int:

@@ -154,8 +154,8 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
 
     for county in kb.reference_counties:
         for n, fig in enumerate(county.values):
-            ind = indicators.get(fig.indicator)
-            if ind is None:
+            known = indicators.get(fig.indicator)
+            if known is None:
                 issues.append(
                     Issue(
                         "reference_counties",
@@ -164,7 +164,7 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
                         f"unknown {fig.indicator!r}",
                     )
                 )
-            elif ind.derived:
+            elif known.derived:
                 issues.append(
                     Issue(
                         "reference_counties",
@@ -184,7 +184,7 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
         "reference_counties",
     ):
         for item in getattr(kb, kind):
-            ident = getattr(item, "slug", None) or getattr(item, "key", "?")
+            ident = str(getattr(item, "slug", None) or getattr(item, "key", "?"))
             for field, src in _sources(item):
                 if src.document is None:
                     continue

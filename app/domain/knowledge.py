@@ -229,6 +229,7 @@ class Challenge(Frozen):
     signal_cap: float = Field(default=0.6, ge=0, le=1)
     watch_at: float = Field(default=0.25, gt=0, lt=1)
     flag_at: float = Field(default=0.5, gt=0, lt=1)
+    coverage_note: Text | None = None
     source: Source
 
     @model_validator(mode="after")

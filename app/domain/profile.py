@@ -138,7 +138,13 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         if ind is None:
             close = difflib.get_close_matches(key, sorted(snap.input_keys), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/indicators."
-            errors.append(FieldError(_pointer("indicators", key), "unknown_indicator", f"'{key}' is not an indicator{hint}"))
+            errors.append(
+                FieldError(
+                    _pointer("indicators", key),
+                    "unknown_indicator",
+                    f"'{key}' is not an indicator{hint}",
+                )
+            )
             continue
         if ind.derived:
             errors.append(
@@ -166,18 +172,30 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         if slug not in snap.signals:
             close = difflib.get_close_matches(slug, sorted(snap.signals), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/signals."
-            errors.append(FieldError(_pointer("signals", index), "unknown_signal", f"'{slug}' is not a signal{hint}"))
+            errors.append(
+                FieldError(
+                    _pointer("signals", index), "unknown_signal", f"'{slug}' is not a signal{hint}"
+                )
+            )
         elif slug not in signals:
             signals.append(slug)
 
     view = choose_benchmark(snap, profile.county, profile.benchmark)
     if view is None:
-        close = difflib.get_close_matches(profile.benchmark or "", sorted(snap.benchmarks), n=1, cutoff=0.5)
+        close = difflib.get_close_matches(
+            profile.benchmark or "", sorted(snap.benchmarks), n=1, cutoff=0.5
+        )
         hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/benchmarks."
-        errors.append(FieldError("/benchmark", "unknown_benchmark", f"'{profile.benchmark}' is not a benchmark{hint}"))
+        errors.append(
+            FieldError(
+                "/benchmark", "unknown_benchmark", f"'{profile.benchmark}' is not a benchmark{hint}"
+            )
+        )
 
     if not profile.indicators and not profile.signals:
-        errors.append(FieldError("/indicators", "empty_profile", "Give at least one indicator or one signal."))
+        errors.append(
+            FieldError("/indicators", "empty_profile", "Give at least one indicator or one signal.")
+        )
     if errors:
         raise InvalidInput(detail="The profile has problems; see errors.", errors=errors)
     assert view is not None

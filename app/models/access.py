@@ -15,15 +15,15 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(max_length=16, index=True)
     key_hash: str = Field(max_length=128)
     scopes: list[str] = Field(sa_type=JSON)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_type=DateTime(timezone=True), index=True)  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
     actor: str = Field(max_length=100)
     action: str = Field(max_length=20)
     entity: str = Field(max_length=40)

@@ -21,4 +21,4 @@ class Assessment(SQLModel, table=True):
     request_hash: str = Field(max_length=64)
     profile: dict[str, Any] = Field(sa_type=JSON)
     result: dict[str, Any] = Field(sa_type=JSON)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))

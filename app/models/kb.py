@@ -18,7 +18,7 @@ class KbVersion(SQLModel, table=True):
     checksum: str = Field(max_length=64, index=True)
     origin: str = Field(max_length=40)
     note: str = Field(default="", max_length=400)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class KbMetaRow(SQLModel, table=True):

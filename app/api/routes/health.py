@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
 from app.api.deps import EngineDep, StoreDep
+from app.api.negotiation import require_json_accept
 from app.api.problems import problem_response
 from app.migrate import current_revision, head_revision
 from app.schemas.common import Health, Readiness, problem_responses
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(require_json_accept)])
 
 
 @router.get(
@@ -21,6 +22,7 @@ router = APIRouter(tags=["health"])
     summary="Liveness",
     description="Answers while the process lives; never touches the database.",
     response_model=Health,
+    responses=problem_responses(406),
 )
 def healthz() -> Health:
     return Health(status="ok")
@@ -33,7 +35,7 @@ def healthz() -> Health:
     description="200 when the database answers and its schema is at the latest migration; "
     "503 problem+json otherwise.",
     response_model=Readiness,
-    responses=problem_responses(503),
+    responses=problem_responses(406, 503),
 )
 def readyz(engine: EngineDep, store: StoreDep) -> Response | Readiness:
     try:

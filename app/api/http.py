@@ -1,0 +1,56 @@
+"""Response helpers: orjson bodies, language headers, ETag and caching for catalog reads."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from fastapi import Request
+from starlette.responses import Response
+
+from app.api.i18n import content_language
+from app.domain.knowledge import Lang
+
+JSON = "application/json"
+
+
+def json_response(
+    data: Any,
+    *,
+    lang: Lang | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    media_type: str = JSON,
+) -> Response:
+    out = dict(headers or {})
+    if lang is not None:
+        out["Content-Language"] = content_language(lang)
+        out["Vary"] = "Accept-Language"
+    return Response(orjson.dumps(data), status_code=status, media_type=media_type, headers=out)
+
+
+def cached_json(
+    request: Request,
+    data: Any,
+    *,
+    lang: Lang,
+    version_key: str,
+    max_age: int,
+    extra: dict[str, str] | None = None,
+) -> Response:
+    """A catalog answer with a strong ETag over (knowledge-base checksum, URL, language)."""
+    basis = f"{version_key}|{request.url.path}|{request.url.query}|{lang}".encode()
+    etag = '"' + hashlib.sha256(basis).hexdigest()[:32] + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Content-Language": content_language(lang),
+        "Vary": "Accept-Language",
+    } | (extra or {})
+    inm = request.headers.get("if-none-match")
+    if inm and (
+        inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]
+    ):
+        return Response(status_code=304, headers=headers)
+    return Response(orjson.dumps(data), media_type=JSON, headers=headers)

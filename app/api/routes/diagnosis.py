@@ -1,0 +1,130 @@
+"""Profile validation, recommendations (with what-if scenarios) and batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from app.api.deps import LangDep, SettingsDep, SnapshotDep
+from app.api.http import json_response
+from app.api.i18n import content_language
+from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
+from app.errors import UnsupportedMediaType
+from app.schemas.common import problem_responses
+from app.schemas.profile import ProfileIn, RecommendationRequest
+from app.schemas.result import BatchResult, RecommendationResult, ValidationResult
+from app.services import recommendations as svc
+
+router = APIRouter(prefix="/v1", tags=["diagnosis"])
+ERRORS = problem_responses(400, 406, 413, 415, 422, 503)
+JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
+NDJSON = "application/x-ndjson"
+
+
+@router.post(
+    "/profiles/validate",
+    operation_id="profiles-validate",
+    summary="Validate a profile",
+    description="Checks a profile against the indicator vocabulary, computes the derived "
+    "indicators and warns about suspect units (`unit_suspect`) and contradictions "
+    "(`inconsistent`). Scores nothing.",
+    response_model=ValidationResult,
+    responses=ERRORS,
+    dependencies=JSON_ONLY,
+)
+def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Response:
+    return json_response(svc.validate(snap, body, lang), lang=lang)
+
+
+@router.post(
+    "/recommendations",
+    operation_id="recommendations-create",
+    summary="Diagnose a county and rank the paths",
+    description="Diagnoses every challenge (status, severity, evidence with targets), ranks the "
+    "recommended paths with rationale, actions and Deqing examples, and lists the closest "
+    "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
+    "and `scenario.changes` lists the challenges whose status moved.",
+    response_model=RecommendationResult,
+    responses=ERRORS,
+    dependencies=JSON_ONLY,
+)
+def create_recommendation(
+    body: RecommendationRequest, snap: SnapshotDep, lang: LangDep
+) -> Response:
+    return json_response(svc.recommendation(snap, body, lang), lang=lang)
+
+
+BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ProfileIn"},
+                    "maxItems": 5000,
+                }
+            },
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "county_name,province,year,gdp_cny_100m,foreign_trade_cny_100m\nDeqing,Zhejiang,2024,720,344.7\n",
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/recommendations/batch",
+    operation_id="recommendations-batch",
+    summary="Recommendations for many profiles",
+    description="Up to 5,000 profiles as a JSON array or as CSV (one column per indicator, plus "
+    "county_name, county_code, province, year, benchmark and `;`-separated signals). Results "
+    "keep input order; a bad row yields an error entry for that row only. With "
+    "`Accept: application/x-ndjson` the results stream one JSON object per line.",
+    response_model=BatchResult,
+    responses=ERRORS | {200: {"content": {NDJSON: {"schema": {"type": "string"}}}}},
+    openapi_extra=BATCH_BODY,
+)
+async def create_batch(
+    request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep
+) -> Response:
+    accept = negotiate(request, ("application/json", NDJSON, "application/problem+json"))
+    media = media_type(request)
+    body = await request.body()
+    if media == "application/json" or media.endswith("+json"):
+        rows = await run_in_threadpool(svc.parse_json_rows, body, settings.max_batch_profiles)
+    elif media == "text/csv":
+        rows = await run_in_threadpool(svc.parse_csv_rows, body, settings.max_batch_profiles)
+    else:
+        raise UnsupportedMediaType(detail="Send the batch as application/json or text/csv.")
+
+    headers = {"Content-Language": content_language(lang), "Vary": "Accept-Language"}
+    if accept == NDJSON:
+
+        def lines() -> Iterator[bytes]:
+            for entry in svc.run_batch(snap, rows, lang):
+                yield orjson.dumps(entry) + b"\n"
+
+        return StreamingResponse(lines(), media_type=NDJSON, headers=headers)
+
+    def compute() -> bytes:
+        items = list(svc.run_batch(snap, rows, lang))
+        failed = sum(1 for i in items if "error" in i)
+        return orjson.dumps(
+            {
+                "count": len(items),
+                "succeeded": len(items) - failed,
+                "failed": failed,
+                "items": items,
+            }
+        )
+
+    return Response(
+        await run_in_threadpool(compute), media_type="application/json", headers=headers
+    )

@@ -1,0 +1,320 @@
+"""Assembling the recommendation result (contract section 5) in one language.
+
+Everything is built from plain dicts in a fixed order with rounded numbers, so the same input and
+knowledge-base version serialise to byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from app.domain.diagnosis import Diagnosis, diagnose
+from app.domain.knowledge import Lang, Source
+from app.domain.peers import find_peers
+from app.domain.profile import ProfileInput, ValidProfile, num, validate_profile
+from app.domain.ranking import Ranked, rank_paths
+from app.domain.snapshot import Snapshot
+from app.errors import InvalidInput
+
+STATUS_TEXT = {
+    "en": {"flag": "flag", "watch": "watch", "ok": "ok", "insufficient_data": "insufficient data"},
+    "zh": {"flag": "警示", "watch": "关注", "ok": "正常", "insufficient_data": "数据不足"},
+}
+BASIS_TEXT = {
+    "en": {
+        "absolute": "fixed line",
+        "benchmark_ratio": "relative to the benchmark",
+        "percentile": "percentile of reference counties",
+        "fallback": "fallback line (benchmark lacks this figure)",
+    },
+    "zh": {
+        "absolute": "固定标准",
+        "benchmark_ratio": "相对基准",
+        "percentile": "参照县分位数",
+        "fallback": "备用标准（基准缺少该数据）",
+    },
+}
+
+
+def r4(x: float) -> float:
+    y = round(x, 4)
+    return 0.0 if y == 0 else y
+
+
+def source_dict(src: Source, lang: Lang, cache: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """The public form of a source; cached per snapshot because sources never change in one."""
+    if cache is not None:
+        cache_key = ("source", id(src), lang)
+        hit = cache.get(cache_key)
+        if hit is None:
+            hit = cache[cache_key] = source_dict(src, lang)
+        return dict(hit)
+    out: dict[str, Any] = {}
+    for key in ("document", "section", "doi", "url", "publisher", "year", "tag"):
+        value = getattr(src, key)
+        if value is not None:
+            out[key] = value
+    if src.heuristic:
+        out["heuristic"] = True
+    if src.note is not None:
+        out["note"] = src.note.get(lang)
+    return out
+
+
+def _evidence(snap: Snapshot, d: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
+    items = []
+    for e in d.evidence:
+        rr = e.rule
+        ind = rr.indicator
+        items.append(
+            {
+                "indicator": e.indicator,
+                "label": ind.label.get(lang),
+                "value": r4(e.value),
+                "unit": ind.unit,
+                "unit_label": ind.unit_label.get(lang),
+                "band": e.band,
+                "benchmark_value": None if rr.benchmark_value is None else r4(rr.benchmark_value),
+                "thresholds": {"watch": r4(rr.watch), "flag": r4(rr.flag)},
+                "basis": {"watch": rr.watch_basis, "flag": rr.flag_basis},
+                "bad_when": rr.rule.bad_when,
+                "target": r4(rr.watch),
+                "weight": rr.rule.weight,
+                "anchor": source_dict(rr.rule.anchor, lang, snap.cache),
+            }
+        )
+    return items
+
+
+def _challenges(
+    snap: Snapshot, diagnoses: tuple[Diagnosis, ...], lang: Lang
+) -> list[dict[str, Any]]:
+    out = []
+    for d in diagnoses:
+        ch = snap.challenges[d.slug]
+        out.append(
+            {
+                "slug": d.slug,
+                "title": ch.title.get(lang),
+                "family": ch.family,
+                "status": d.status,
+                "severity": d.severity,
+                "summary": ch.summary.get(lang),
+                "evidence": _evidence(snap, d, lang),
+                "signals": list(d.signals),
+                "missing": list(d.missing),
+                "unresolved": list(d.unresolved),
+                "source": source_dict(ch.source, lang, snap.cache),
+            }
+        )
+    return out
+
+
+def _why(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
+    ch = snap.challenges[d.slug]
+    status = STATUS_TEXT[lang][d.status]
+    parts: list[str] = []
+    for e in sorted(d.evidence, key=lambda e: (-e.badness, e.indicator)):
+        if e.band == "ok":
+            continue
+        label = e.rule.indicator.label.get(lang)
+        if lang == "zh":
+            parts.append(f"{label}为{num(e.value)}，关注线为{num(e.rule.watch)}")
+        else:
+            parts.append(f"{label} is {num(e.value)} against a watch line of {num(e.rule.watch)}")
+        if len(parts) == 2:
+            break
+    if d.signals:
+        labels = [snap.signals[s].label.get(lang) for s in d.signals]
+        parts.append(
+            ("已确认症状：" + "；".join(labels))
+            if lang == "zh"
+            else ("asserted: " + "; ".join(labels))
+        )
+    detail = ("，".join(parts) if lang == "zh" else "; ".join(parts)) if parts else ""
+    title = ch.title.get(lang)
+    if lang == "zh":
+        return f"“{title}”（{status}，严重度{d.severity}）" + (f"：{detail}" if detail else "")
+    return f"{title} ({status}, severity {d.severity})" + (f": {detail}" if detail else "")
+
+
+def _rationale(
+    snap: Snapshot, r: Ranked, diag: Mapping[str, Diagnosis], whys_cache: dict[str, str], lang: Lang
+) -> str:
+    whys = []
+    for c in r.addresses:
+        why = whys_cache.get(c.challenge)
+        if why is None:
+            why = whys_cache[c.challenge] = _why(snap, diag[c.challenge], lang)
+        whys.append(why)
+    met = [f.condition.text.get(lang).rstrip("。.") for f in r.fit if f.outcome == "met"]
+    missed = [f.condition.text.get(lang).rstrip("。.") for f in r.fit if f.outcome == "missed"]
+    if lang == "zh":
+        text = (
+            f"边际得分{r.score}（单独得分{r.standalone_score}），因为该路径应对"
+            + "；以及".join(whys)
+            + "。"
+        )
+        if met:
+            text += "契合条件：" + "；".join(met) + "。"
+        if missed:
+            text += "不太契合：" + "；".join(missed) + "。"
+        return text
+    text = (
+        f"Adds {r.score} (stand-alone {r.standalone_score}) because it addresses "
+        + "; and ".join(whys)
+        + "."
+    )
+    if met:
+        text += " Fits because: " + "; ".join(met) + "."
+    if missed:
+        text += " Fits less: " + "; ".join(missed) + "."
+    return text
+
+
+def _recommendations(
+    snap: Snapshot, ranked: tuple[Ranked, ...], diagnoses: tuple[Diagnosis, ...], lang: Lang
+) -> list[dict[str, Any]]:
+    diag = {d.slug: d for d in diagnoses}
+    whys: dict[str, str] = {}
+    out = []
+    for r in ranked:
+        p = r.path
+        out.append(
+            {
+                "rank": r.rank,
+                "slug": p.slug,
+                "family": p.family,
+                "title": p.title.get(lang),
+                "score": r.score,
+                "standalone_score": r.standalone_score,
+                "summary": p.summary.get(lang),
+                "addresses": [
+                    {
+                        "challenge": c.challenge,
+                        "contribution": c.share,
+                        "why": next(
+                            a.why.get(lang) for a in p.addresses if a.challenge == c.challenge
+                        ),
+                    }
+                    for c in r.addresses
+                ],
+                "rationale": _rationale(snap, r, diag, whys, lang),
+                "actions": [a.get(lang) for a in p.actions],
+                "fit": [
+                    {"condition": f.condition.text.get(lang), "outcome": f.outcome} for f in r.fit
+                ],
+                "outcome_indicators": list(p.outcome_indicators),
+                "examples": [
+                    {
+                        "slug": ex.slug,
+                        "title": ex.title.get(lang),
+                        "county": ex.county,
+                        "year": ex.year,
+                        "source": source_dict(ex.source, lang, snap.cache),
+                    }
+                    for ex in snap.examples_by_path.get(p.slug, ())
+                ],
+                "source": source_dict(p.source, lang, snap.cache),
+            }
+        )
+    return out
+
+
+def _warnings(profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
+    out = []
+    for w in profile.warnings:
+        item: dict[str, Any] = {
+            "code": w.code,
+            "indicator": w.indicator,
+            "message": w.message.get(lang),
+        }
+        if w.suggested_value is not None:
+            item["suggested_value"] = w.suggested_value
+        out.append(item)
+    return out
+
+
+def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    return {
+        "profile": {
+            "county": profile.county.as_dict(),
+            "indicators": {k: profile.given[k] for k in sorted(profile.given)},
+            "signals": list(profile.signals),
+            "benchmark": profile.benchmark.benchmark.slug,
+        },
+        "derived": {k: r4(v) for k, v in profile.derived.items()},
+        "warnings": _warnings(profile, lang),
+        "kb_version": snap.kb_version,
+    }
+
+
+def _analyse(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    diagnoses = diagnose(snap, profile)
+    ranked = rank_paths(snap, profile, diagnoses)
+    return {
+        "derived": {k: r4(v) for k, v in profile.derived.items()},
+        "warnings": _warnings(profile, lang),
+        "challenges": _challenges(snap, diagnoses, lang),
+        "recommendations": _recommendations(snap, ranked, diagnoses, lang),
+    }
+
+
+def recommend(
+    snap: Snapshot,
+    request: ProfileInput,
+    lang: Lang,
+    scenario: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    profile = validate_profile(snap, request)
+    base = _analyse(snap, profile, lang)
+    result: dict[str, Any] = {
+        "county": profile.county.as_dict(),
+        "kb_version": snap.kb_version,
+        "benchmark": profile.benchmark.benchmark.slug,
+        "language": lang,
+        **base,
+        "peers": [
+            {
+                "slug": p.slug,
+                "name": snap.counties[p.slug].name.get(lang),
+                "similarity": p.similarity,
+                "compared": list(p.compared),
+            }
+            for p in find_peers(snap, profile)
+        ],
+    }
+    if scenario is not None:
+        merged = dict(request.indicators) | dict(scenario)
+        variant = ProfileInput(
+            request.county, merged, request.signals, profile.benchmark.benchmark.slug
+        )
+        try:
+            alt_profile = validate_profile(snap, variant)
+        except InvalidInput as exc:  # point at the scenario, where the bad value came from
+            exc.errors = [
+                replace(e, pointer=e.pointer.replace("/indicators", "/scenario/indicators", 1))
+                for e in exc.errors
+            ]
+            raise
+        alt = _analyse(snap, alt_profile, lang)
+        before = {c["slug"]: c for c in base["challenges"]}
+        changes = [
+            {
+                "challenge": c["slug"],
+                "from_status": before[c["slug"]]["status"],
+                "to_status": c["status"],
+                "from_severity": before[c["slug"]]["severity"],
+                "to_severity": c["severity"],
+            }
+            for c in alt["challenges"]
+            if c["status"] != before[c["slug"]]["status"]
+        ]
+        result["scenario"] = {
+            "indicators": {k: float(v) for k, v in sorted(scenario.items())},
+            **alt,
+            "changes": sorted(changes, key=lambda c: c["challenge"]),
+        }
+    return result

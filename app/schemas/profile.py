@@ -1,0 +1,116 @@
+"""The county profile as clients send it (contract section 4). Strict: numbers must be JSON
+numbers (no strings, no booleans), finite, and unknown fields are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from app.domain.profile import County, ProfileInput
+
+FiniteNumber = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+IndicatorKey = Annotated[str, Field(min_length=1, max_length=64)]
+SignalSlug = Annotated[str, Field(min_length=1, max_length=80)]
+
+DEQING_EXAMPLE: dict[str, Any] = {
+    "county": {"name": "Deqing", "code": "330521", "province": "Zhejiang", "year": 2024},
+    "indicators": {
+        "gdp_cny_100m": 720.0,
+        "resident_population_10k": 55.7,
+        "gdp_per_capita_cny": 122500,
+        "urbanization_rate_pct": 63.5,
+        "urban_rural_income_ratio": 1.54,
+        "foreign_trade_cny_100m": 344.7,
+        "fdi_usd_100m": 0.9871,
+        "distance_to_core_city_km": 40,
+    },
+    "signals": [
+        "exporters-mostly-smes",
+        "low-hightech-exports",
+        "brain-drain-to-metropolis",
+        "firms-rd-outside-county",
+        "public-services-gap",
+        "weak-chain-integration",
+        "emerging-industries-missing",
+    ],
+    "benchmark": "zhejiang-2024",
+}
+
+
+class Strict_(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class CountyIn(Strict_):
+    name: str = Field(min_length=1, max_length=100, description="County name.")
+    code: str | None = Field(
+        default=None, pattern=r"^\d{6}$", description="GB/T 2260 six-digit code."
+    )
+    province: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="Province; with `year` it picks the default benchmark.",
+    )
+    year: int | None = Field(default=None, ge=1949, le=2100, description="Reference year.")
+
+
+class ProfileIn(Strict_):
+    """A county profile: indicators (keys from GET /v1/indicators) and asserted signals."""
+
+    model_config = ConfigDict(
+        strict=True, extra="forbid", json_schema_extra={"examples": [DEQING_EXAMPLE]}
+    )
+
+    county: CountyIn
+    indicators: dict[IndicatorKey, FiniteNumber] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="Indicator values in the units GET /v1/indicators gives.",
+    )
+    signals: list[SignalSlug] = Field(
+        default_factory=list, max_length=50, description="Slugs from GET /v1/signals."
+    )
+    benchmark: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Benchmark slug; default: the province's set for the year, else the latest national.",
+    )
+
+    def to_domain(self) -> ProfileInput:
+        c = self.county
+        return ProfileInput(
+            County(c.name, c.code, c.province, c.year),
+            dict(self.indicators),
+            tuple(self.signals),
+            self.benchmark,
+        )
+
+
+class ScenarioIn(Strict_):
+    indicators: dict[IndicatorKey, FiniteNumber] = Field(
+        min_length=1,
+        max_length=200,
+        description="Indicator values to try instead of the profile's.",
+    )
+
+
+class RecommendationRequest(ProfileIn):
+    """A profile, optionally with a what-if scenario of indicator overrides."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                DEQING_EXAMPLE,
+                DEQING_EXAMPLE | {"scenario": {"indicators": {"foreign_trade_cny_100m": 480}}},
+            ]
+        },
+    )
+
+    scenario: ScenarioIn | None = Field(
+        default=None, description="What-if overrides; the result then carries `scenario`."
+    )

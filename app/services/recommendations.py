@@ -1,0 +1,147 @@
+"""Use cases of the diagnosis endpoints and the CLI: validate, recommend, and batches."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from app.domain.knowledge import Lang
+from app.domain.profile import validate_profile
+from app.domain.result import recommend, validation_result
+from app.domain.snapshot import Snapshot
+from app.errors import AppError, FieldError, InvalidInput, MalformedJson
+from app.schemas.profile import ProfileIn, RecommendationRequest
+
+_PROFILE = TypeAdapter(ProfileIn)
+CSV_META = ("county_name", "county_code", "province", "year", "benchmark", "signals")
+
+
+def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> dict[str, Any]:
+    return validation_result(snap, validate_profile(snap, body.to_domain()), lang)
+
+
+def recommendation(snap: Snapshot, body: RecommendationRequest, lang: Lang) -> dict[str, Any]:
+    scenario = body.scenario.indicators if body.scenario else None
+    return recommend(snap, body.to_domain(), lang, scenario)
+
+
+def _pointer(loc: tuple[int | str, ...]) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+
+
+def _schema_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    return [
+        FieldError(prefix + _pointer(tuple(e["loc"])), str(e["type"]), str(e["msg"]))
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def _error_entry(index: int, exc: AppError) -> dict[str, Any]:
+    return {
+        "index": index,
+        "error": {
+            "index": index,
+            "status": exc.status,
+            "code": exc.code,
+            "detail": exc.detail,
+            "errors": [e.as_dict() for e in exc.errors],
+        },
+    }
+
+
+def run_one(snap: Snapshot, index: int, raw: Any, lang: Lang) -> dict[str, Any]:
+    """One batch row: its result, or an error entry that names the row and its fields."""
+    try:
+        profile = _PROFILE.validate_python(raw)
+    except ValidationError as exc:
+        return _error_entry(
+            index, InvalidInput(detail="Row is not a valid profile.", errors=_schema_errors(exc))
+        )
+    try:
+        return {"index": index, "result": recommend(snap, profile.to_domain(), lang)}
+    except AppError as exc:
+        return _error_entry(index, exc)
+
+
+def parse_json_rows(body: bytes, limit: int) -> list[Any]:
+    try:
+        rows = json.loads(body)
+    except (ValueError, RecursionError):
+        raise MalformedJson(detail="The batch body is not valid JSON.") from None
+    if not isinstance(rows, list):
+        raise InvalidInput(
+            detail="A JSON batch is an array of profiles.",
+            errors=[FieldError("", "type", "expected an array of profiles")],
+        )
+    _check_size(len(rows), limit)
+    return rows
+
+
+def _check_size(count: int, limit: int) -> None:
+    if count == 0:
+        raise InvalidInput(
+            detail="The batch is empty.",
+            errors=[FieldError("", "too_short", "give at least one profile")],
+        )
+    if count > limit:
+        raise InvalidInput(
+            detail=f"A batch holds at most {limit} profiles; this one has {count}.",
+            errors=[FieldError("", "too_long", f"at most {limit} profiles")],
+        )
+
+
+def _cell_number(text: str) -> float | str:
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # left as a string: the profile schema reports it by pointer
+    return value if math.isfinite(value) else text
+
+
+def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
+    """CSV with one column per indicator plus county_name, county_code, province, year,
+    benchmark and signals (separated by ';'). Empty cells are absent values."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedJson(detail="The CSV body is not UTF-8.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "county_name" not in reader.fieldnames:
+        raise InvalidInput(
+            detail="The CSV needs a header row with at least county_name.",
+            errors=[FieldError("", "missing_column", "column county_name is required")],
+        )
+    rows: list[Any] = []
+    for record in reader:
+        if len(rows) >= limit:
+            _check_size(limit + 1, limit)
+        county: dict[str, Any] = {"name": (record.get("county_name") or "").strip()}
+        for column, field in (("county_code", "code"), ("province", "province")):
+            if record.get(column):
+                county[field] = record[column].strip()
+        if record.get("year"):
+            year_text = record["year"].strip()
+            county["year"] = int(year_text) if year_text.isdigit() else year_text
+        row: dict[str, Any] = {"county": county, "indicators": {}}
+        if record.get("benchmark"):
+            row["benchmark"] = record["benchmark"].strip()
+        if record.get("signals"):
+            row["signals"] = [s.strip() for s in record["signals"].split(";") if s.strip()]
+        for column, cell in record.items():
+            if column is None or column in CSV_META or cell is None or not cell.strip():
+                continue
+            row["indicators"][column.strip()] = _cell_number(cell.strip())
+        rows.append(row)
+    _check_size(len(rows), limit)
+    return rows
+
+
+def run_batch(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[dict[str, Any]]:
+    for index, raw in enumerate(rows):
+        yield run_one(snap, index, raw, lang)

@@ -1,0 +1,131 @@
+"""Shared fixtures: the seed knowledge base, isolated SQLite files, and a fresh PostgreSQL database
+per test session (skipped with a reason when no server answers, a failure in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.db.engine import make_engine
+from app.domain.knowledge import KnowledgeBase
+from app.domain.snapshot import Snapshot, compile_snapshot
+from app.main import create_app
+from app.migrate import upgrade
+from app.models import metadata
+from app.seeding import load_seeds, seed
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DEQING_PROFILE = ROOT / "examples" / "deqing-2024.json"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_seeds(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def snapshot(kb: KnowledgeBase) -> Snapshot:
+    return compile_snapshot(kb, 1, kb.checksum())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Path:
+    """One migrated and seeded SQLite file per session; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(Settings(database_url=url), pooled=False)
+    seed(engine, kb)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    target = tmp_path / "countypath.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(database_url=sqlite_url, kb_refresh_seconds=0.2)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def _pg_admin_url() -> str:
+    return os.environ.get("COUNTYPATH_TEST_POSTGRES_URL", DEFAULT_PG)
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    url = _pg_admin_url()
+    try:
+        with psycopg.connect(_libpq(url), connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL not reachable at {url}: {type(exc).__name__}"
+        if os.environ.get("COUNTYPATH_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " (COUNTYPATH_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh database for this test session (and worker), migrated to head."""
+    name = f"countypath_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = pg_server.rpartition("/")
+    url = f"{base}/{name}"
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(_libpq(pg_server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """Isolation: every table is emptied before each test that uses PostgreSQL."""
+    engine = make_engine(Settings(database_url=pg_database), pooled=False)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return pg_database
+
+
+@pytest.fixture
+def pg_seeded_url(pg_url: str, kb: KnowledgeBase) -> str:
+    engine = make_engine(Settings(database_url=pg_url), pooled=False)
+    seed(engine, kb)
+    engine.dispose()
+    return pg_url
