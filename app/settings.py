@@ -7,7 +7,11 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+def _default_seeds() -> Path:
+    """Beside the package in a checkout; in the working directory for an installed package."""
+    beside = Path(__file__).resolve().parent.parent / "seeds"
+    return beside if beside.is_dir() else Path.cwd() / "seeds"
 
 
 class Settings(BaseSettings):
@@ -16,7 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COUNTYPATH_", extra="ignore")
 
     database_url: str = "sqlite:///./countypath.db"
-    seeds_dir: Path = DEFAULT_SEEDS
+    seeds_dir: Path = Field(default_factory=_default_seeds)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

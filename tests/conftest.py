@@ -129,3 +129,16 @@ def pg_seeded_url(pg_url: str, kb: KnowledgeBase) -> str:
     seed(engine, kb)
     engine.dispose()
     return pg_url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the PostgreSQL tests ran, so a green run cannot hide a skip."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for outcome in counts:
+        for report in terminalreporter.stats.get(outcome, []):
+            if "postgres" in getattr(report, "keywords", {}) and report.when in ("call", "setup"):
+                if outcome != "passed" or report.when == "call":
+                    counts[outcome] += 1
+    terminalreporter.write_line(
+        f"PostgreSQL tests: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+    )

@@ -129,6 +129,18 @@ def _plausibility(ind: Indicator, value: float, reported_as: str) -> Warning | N
     )
 
 
+def _inputs_of(snap: Snapshot, key: str) -> set[str]:
+    """Every indicator ``key`` is computed from, directly or through other derived ones."""
+    out: set[str] = set()
+    stack = list(snap.indicators[key].inputs)
+    while stack:
+        name = stack.pop()
+        if name not in out:
+            out.add(name)
+            stack.extend(snap.indicators[name].inputs if name in snap.indicators else ())
+    return out
+
+
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     errors: list[FieldError] = []
     given: dict[str, float] = {}
@@ -210,10 +222,19 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
             seen.add((w.code, w.indicator))
             warnings.append(w)
 
+    # Specific slips found through a derived figure first (they name the input to fix), then
+    # the given values, then derived figures whose inputs are not already under suspicion.
+    derived_warnings = {k: _plausibility(snap.indicators[k], v, k) for k, v in derived.items()}
+    for w in derived_warnings.values():
+        if w is not None and w.indicator in given:
+            add(w)
     for key, value in given.items():
-        add(_plausibility(snap.indicators[key], value, key))
-    for key, value in derived.items():
-        add(_plausibility(snap.indicators[key], value, key))
+        if ("unit_suspect", key) not in seen:
+            add(_plausibility(snap.indicators[key], value, key))
+    suspect = {ind for code, ind in seen if code == "unit_suspect"}
+    for key, w in derived_warnings.items():
+        if w is not None and w.indicator == key and not (_inputs_of(snap, key) & suspect):
+            add(w)
     for key, formula in snap.formulas:
         ind = snap.indicators[key]
         if key in given and ind.consistency_tolerance is not None:

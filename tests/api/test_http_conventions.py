@@ -1,0 +1,120 @@
+"""Problem+json everywhere, content negotiation, body limits, headers, request ids."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ok"
+    assert ready["kb_version"].startswith("1:")
+
+
+def test_readiness_is_503_when_migrations_are_missing(tmp_path: object) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/empty.db")  # type: ignore[str-bytes-safe]
+    with TestClient(create_app(settings)) as c:
+        res = c.get("/readyz")
+        assert res.status_code == 503
+        assert res.json()["code"] == "MIGRATIONS_PENDING"
+        assert c.get("/healthz").status_code == 200
+        kb = c.get("/v1/paths")
+        assert kb.status_code == 503
+        assert kb.json()["code"] in {"KB_NOT_LOADED", "DATABASE_UNAVAILABLE"}
+
+
+def test_unknown_route_and_method(client: TestClient) -> None:
+    res = client.get("/v1/nothing")
+    assert res.status_code == 404
+    assert res.headers["content-type"] == "application/problem+json"
+    res = client.delete("/v1/recommendations")
+    assert res.status_code == 405
+    assert res.headers["allow"] == "POST"
+    res = client.post("/v1/paths")
+    assert res.status_code == 405
+    assert set(res.headers["allow"].split(", ")) >= {"GET"}
+
+
+def test_media_types(client: TestClient) -> None:
+    assert client.get("/v1/paths", headers={"accept": "application/xml"}).status_code == 406
+    assert (
+        client.get("/v1/paths", headers={"accept": "text/html, application/json;q=0.5"}).status_code
+        == 200
+    )
+    res = client.post(
+        "/v1/recommendations",
+        content=b"a=1",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert res.status_code == 415
+    assert res.json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    res = client.post(
+        "/v1/recommendations", content=b'{"county":', headers={"content-type": "application/json"}
+    )
+    assert res.status_code == 400
+    assert res.json()["code"] == "MALFORMED_JSON"
+
+
+def test_body_limit_refused_before_parsing(client: TestClient) -> None:
+    big = b'{"county": {"name": "' + b"x" * (1024 * 1024 + 10) + b'"}}'
+    res = client.post(
+        "/v1/recommendations", content=big, headers={"content-type": "application/json"}
+    )
+    assert res.status_code == 413
+    assert res.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_headers_on_every_response(client: TestClient) -> None:
+    for res in [
+        client.get("/healthz"),
+        client.get("/v1/nope"),
+        client.post("/v1/recommendations", json={}),
+    ]:
+        assert res.headers["x-content-type-options"] == "nosniff"
+        assert res.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert len(res.headers["x-request-id"]) >= 16
+    echoed = client.get("/healthz", headers={"X-Request-ID": "portal-abc-123"})
+    assert echoed.headers["x-request-id"] == "portal-abc-123"
+    assert client.post("/v1/recommendations", json={}).headers["cache-control"] == "no-store"
+
+
+def test_language_negotiation(client: TestClient) -> None:
+    def lang(**kw: str) -> str:
+        return client.get("/v1/challenges/insufficient-opening-up", **kw).headers[
+            "content-language"
+        ]  # type: ignore[arg-type]
+
+    assert lang() == "en"
+    assert lang(headers={"Accept-Language": "zh-Hans"}) == "zh-CN"
+    assert lang(headers={"Accept-Language": "fr, zh;q=0.4, en;q=0.8"}) == "en"
+    assert lang(headers={"Accept-Language": "sw"}) == "en"
+    assert lang(headers={"Accept-Language": "en"}, params={"lang": "zh"}) == "zh-CN"  # type: ignore[dict-item]
+
+
+def test_cors_allow_list_only(settings: Settings) -> None:
+    portal = "https://portal.example.gov.cn"
+    app = create_app(settings.model_copy(update={"cors_origins": [portal]}))
+    with TestClient(app) as c:
+        evil = c.get("/v1/paths", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in evil.headers
+        ok = c.get("/v1/paths", headers={"Origin": portal})
+        assert ok.headers["access-control-allow-origin"] == portal
+        assert "access-control-allow-credentials" not in ok.headers
+        pre = c.options(
+            "/v1/recommendations",
+            headers={"Origin": portal, "Access-Control-Request-Method": "POST"},
+        )
+        assert pre.status_code == 200
+        assert "POST" in pre.headers["access-control-allow-methods"]
+
+
+def test_wildcard_cors_is_refused() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        Settings(cors_origins=["*"])

@@ -1,0 +1,73 @@
+"""The countypath command, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SEEDS
+
+CLI = [sys.executable, "-m", "app"]
+
+
+def run(
+    *args: str, db: Path | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if db is not None:
+        env["COUNTYPATH_DATABASE_URL"] = f"sqlite:///{db}"
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, cwd=ROOT, env=env, check=check, timeout=120
+    )
+
+
+def test_kb_check_passes_on_the_seeds() -> None:
+    res = run("kb", "check", check=True)
+    assert "seeds valid" in res.stdout
+
+
+def test_kb_check_fails_naming_file_item_field(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    text = (
+        (seeds / "examples.yaml")
+        .read_text(encoding="utf-8")
+        .replace("paths: [common-prosperity-rural-industry]", "paths: [no-such-path]")
+    )
+    (seeds / "examples.yaml").write_text(text, encoding="utf-8")
+    res = run("kb", "check", "--seeds", str(seeds))
+    assert res.returncode == 1
+    assert (
+        "seeds/examples.yaml: item 'deqing-common-prosperity-2023': field paths.0: unknown path 'no-such-path'"
+        in res.stderr
+    )
+
+
+def test_migrate_seed_and_a_broken_seed_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    run("migrate", db=db, check=True)
+    first = run("seed", db=db, check=True)
+    assert "stored as version 1" in first.stdout
+    second = run("seed", db=db, check=True)
+    assert "unchanged at version 1" in second.stdout
+    checksum = first.stdout.split("sha256 ")[1].split(")")[0]
+    assert checksum in second.stdout
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    text = (
+        (seeds / "signals.yaml")
+        .read_text(encoding="utf-8")
+        .replace("challenge: urban-rural-gap", "challenge: gone")
+    )
+    (seeds / "signals.yaml").write_text(text, encoding="utf-8")
+    before = db.read_bytes()
+    broken = run("seed", "--seeds", str(seeds), db=db)
+    assert broken.returncode == 1
+    assert "seeds/signals.yaml: item 'low-value-rural-industry': field challenge" in broken.stderr
+    third = run("seed", db=db, check=True)
+    assert "unchanged at version 1" in third.stdout
+    assert db.read_bytes() == before
