@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from app.domain.knowledge import Lang
 from app.settings import Settings, get_settings
 
 cli = typer.Typer(
@@ -140,6 +142,95 @@ def kb_check(
         )
     )
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
+
+
+@cli.command()
+def recommend(
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="JSON or CSV profiles.")
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv or md.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
+    from_seeds: Annotated[
+        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
+    ] = False,
+) -> None:
+    """Diagnose profiles offline; a CSV output path picks CSV unless --format says otherwise."""
+    import orjson
+    from rich.progress import track
+    from rich.table import Table
+
+    from app.errors import AppError
+    from app.services import offline
+
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter("use en or zh", param_hint="--lang")
+    fmt = output_format
+    if output is not None and fmt == "table":
+        fmt = {".csv": "csv", ".md": "md", ".json": "json"}.get(output.suffix.lower(), "json")
+    if fmt not in ("table", "json", "csv", "md"):
+        raise typer.BadParameter("use table, json, csv or md", param_hint="--format")
+    settings = _settings()
+    try:
+        rows = offline.read_profiles(files, settings.max_batch_profiles * 20)
+    except AppError as exc:
+        err.print(offline.error_of(exc), markup=False)
+        raise typer.Exit(code=2) from None
+    snap = offline.load_snapshot(settings, from_seeds)
+    language: Lang = "zh" if lang == "zh" else "en"
+    runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
+    if len(rows) > 1:
+        runner = track(
+            runner, total=len(rows), description="diagnosing", console=err, transient=True
+        )
+    entries = list(runner)
+
+    if fmt == "json":
+        payload = entries[0].get("result", entries[0]) if len(entries) == 1 else entries
+        text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
+    elif fmt == "csv":
+        text = offline.to_csv(entries)
+    elif fmt == "md":
+        text = offline.to_markdown(entries)
+    else:
+        for entry in entries:
+            if "error" in entry:
+                err.print(
+                    f"profile {entry['index']}: "
+                    + "; ".join(f"{e['pointer']} {e['message']}" for e in entry["error"]["errors"]),
+                    markup=False,
+                )
+                continue
+            r = entry["result"]
+            table = Table(title=f"{r['county']['name']} - {r['benchmark']} - kb {r['kb_version']}")
+            for col in ("challenge", "status", "severity"):
+                table.add_column(col)
+            colour = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
+            for c in r["challenges"]:
+                table.add_row(
+                    c["title"], f"[{colour[c['status']]}]{c['status']}[/]", str(c["severity"])
+                )
+            out.print(table)
+            paths = Table(title="recommended paths")
+            for col in ("#", "path", "family", "score", "example"):
+                paths.add_column(col)
+            for p in r["recommendations"][:9]:
+                example = p["examples"][0]["title"] if p["examples"] else ""
+                paths.add_row(str(p["rank"]), p["title"], p["family"], str(p["score"]), example)
+            out.print(paths)
+        text = ""
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(entries)} result(s) to {output}")
+    elif text:
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if any("error" in e for e in entries):
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

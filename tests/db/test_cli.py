@@ -71,3 +71,43 @@ def test_migrate_seed_and_a_broken_seed_leaves_the_database_as_it_was(tmp_path: 
     third = run("seed", db=db, check=True)
     assert "unchanged at version 1" in third.stdout
     assert db.read_bytes() == before
+
+
+def test_recommend_json_matches_the_api_engine(tmp_path: Path) -> None:
+    res = run("recommend", "examples/deqing-2024.json", "--format", "json", "--seeds", check=True)
+    import json
+
+    out = json.loads(res.stdout)
+    assert out["benchmark"] == "zhejiang-2024"
+    assert {c["slug"] for c in out["challenges"] if c["status"] in ("watch", "flag")} >= {
+        "incomplete-industrial-structure",
+        "high-end-talent-retention",
+        "insufficient-opening-up",
+    }
+
+
+def test_recommend_table_and_markdown() -> None:
+    table = run("recommend", "examples/deqing-2024.json", "--seeds", check=True)
+    assert "Insufficient opening up" in table.stdout
+    md = run(
+        "recommend", "examples/deqing-2024.json", "--seeds", "-f", "md", "--lang", "zh", check=True
+    )
+    assert "| 对外开放不足 |" in md.stdout
+
+
+def test_recommend_csv_in_csv_out(tmp_path: Path) -> None:
+    src = tmp_path / "counties.csv"
+    lines = [
+        "county_name,province,year,gdp_cny_100m,foreign_trade_cny_100m,urban_rural_income_ratio"
+    ]
+    lines += [f"County {i},Zhejiang,2024,{300 + i},{50 + i},1.{50 + i % 40}" for i in range(120)]
+    lines.append("Broken,Zhejiang,2024,abc,1,1.5")
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "results.csv"
+    res = run("recommend", str(src), "-o", str(out), "--seeds")
+    assert res.returncode == 1  # one bad row is reported, the others are written
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "index,county,challenge,status,severity,top_paths,error"
+    assert len({r.split(",")[0] for r in rows[1:]}) == 121
+    assert any("/indicators/gdp_cny_100m" in r for r in rows)
+    assert "wrote 121 result(s)" in res.stderr
