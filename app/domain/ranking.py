@@ -11,7 +11,6 @@ marginal value; ``standalone_score`` is the value of the path on its own. Ties b
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 
 from app.domain.diagnosis import Diagnosis
@@ -99,25 +98,19 @@ def rank_paths(
         candidates[path.slug] = (path, factor, fits, terms)
 
     remaining = dict.fromkeys(active, 1.0)
-    by_challenge: dict[str, list[str]] = {c: [] for c in active}
-    for slug, (_, _, _, terms) in candidates.items():
-        for c, _, _ in terms:
-            by_challenge[c].append(slug)
-
-    def marginal(slug: str) -> float:
-        _, factor, _, terms = candidates[slug]
-        return _value([(w, sev * remaining[c]) for c, w, sev in terms], factor)
-
-    # Lazy max-heap: an entry whose version is stale is skipped when popped.
-    version = dict.fromkeys(candidates, 0)
-    heap = [(-marginal(slug), slug, 0) for slug in candidates]
-    heapq.heapify(heap)
+    order = sorted(candidates)  # scanning in slug order with a strict ">" breaks ties by slug
     ranked: list[Ranked] = []
-    while heap:
-        neg, slug, ver = heapq.heappop(heap)
-        if slug not in candidates or ver != version[slug]:
-            continue
-        score = -neg
+    while order:
+        best_index, best_value = 0, -1.0
+        for index, slug in enumerate(order):
+            _, factor, _, terms = candidates[slug]
+            left = 1.0
+            for c, w, sev in terms:
+                left *= 1 - w * sev * remaining[c]
+            value = min(1.0, (1 - left) * factor)
+            if value > best_value:
+                best_index, best_value = index, value
+        slug = order.pop(best_index)
         path, factor, fits, terms = candidates.pop(slug)
         standalone = _value([(w, sev) for _, w, sev in terms], factor)
         total = sum(w * sev * remaining[c] for c, w, sev in terms)
@@ -132,13 +125,8 @@ def rank_paths(
                 key=lambda x: (-x.share, x.challenge),
             )
         )
-        touched: set[str] = set()
         for c, w, _ in terms:
             remaining[c] *= 1 - COVERAGE * w
-            touched.update(by_challenge[c])
-        for other in sorted(touched):
-            if other in candidates:
-                version[other] += 1
-                heapq.heappush(heap, (-marginal(other), other, version[other]))
+        score = round(100 * best_value, 1)
         ranked.append(Ranked(len(ranked) + 1, path, score, standalone, contributions, fits))
     return tuple(ranked)

@@ -50,7 +50,7 @@ def source_dict(src: Source, lang: Lang, cache: dict[Any, Any] | None = None) ->
         hit = cache.get(cache_key)
         if hit is None:
             hit = cache[cache_key] = source_dict(src, lang)
-        return dict(hit)
+        return hit  # shared: results are serialised, never mutated
     out: dict[str, Any] = {}
     for key in ("document", "section", "doi", "url", "publisher", "year", "tag"):
         value = getattr(src, key)
@@ -174,6 +174,33 @@ def _rationale(
     return text
 
 
+def _path_static(snap: Snapshot, slug: str, lang: Lang) -> dict[str, Any]:
+    """The parts of a recommendation that depend only on the path and the language."""
+    key = ("path-static", slug, lang)
+    hit = snap.cache.get(key)
+    if hit is None:
+        p = snap.paths[slug]
+        hit = snap.cache[key] = {
+            "title": p.title.get(lang),
+            "summary": p.summary.get(lang),
+            "why": {a.challenge: a.why.get(lang) for a in p.addresses},
+            "actions": [a.get(lang) for a in p.actions],
+            "outcome_indicators": list(p.outcome_indicators),
+            "examples": [
+                {
+                    "slug": ex.slug,
+                    "title": ex.title.get(lang),
+                    "county": ex.county,
+                    "year": ex.year,
+                    "source": source_dict(ex.source, lang),
+                }
+                for ex in snap.examples_by_path.get(slug, ())
+            ],
+            "source": source_dict(p.source, lang),
+        }
+    return hit
+
+
 def _recommendations(
     snap: Snapshot, ranked: tuple[Ranked, ...], diagnoses: tuple[Diagnosis, ...], lang: Lang
 ) -> list[dict[str, Any]]:
@@ -182,42 +209,32 @@ def _recommendations(
     out = []
     for r in ranked:
         p = r.path
+        static = _path_static(snap, p.slug, lang)
         out.append(
             {
                 "rank": r.rank,
                 "slug": p.slug,
                 "family": p.family,
-                "title": p.title.get(lang),
+                "title": static["title"],
                 "score": r.score,
                 "standalone_score": r.standalone_score,
-                "summary": p.summary.get(lang),
+                "summary": static["summary"],
                 "addresses": [
                     {
                         "challenge": c.challenge,
                         "contribution": c.share,
-                        "why": next(
-                            a.why.get(lang) for a in p.addresses if a.challenge == c.challenge
-                        ),
+                        "why": static["why"][c.challenge],
                     }
                     for c in r.addresses
                 ],
                 "rationale": _rationale(snap, r, diag, whys, lang),
-                "actions": [a.get(lang) for a in p.actions],
+                "actions": static["actions"],
                 "fit": [
                     {"condition": f.condition.text.get(lang), "outcome": f.outcome} for f in r.fit
                 ],
-                "outcome_indicators": list(p.outcome_indicators),
-                "examples": [
-                    {
-                        "slug": ex.slug,
-                        "title": ex.title.get(lang),
-                        "county": ex.county,
-                        "year": ex.year,
-                        "source": source_dict(ex.source, lang, snap.cache),
-                    }
-                    for ex in snap.examples_by_path.get(p.slug, ())
-                ],
-                "source": source_dict(p.source, lang, snap.cache),
+                "outcome_indicators": static["outcome_indicators"],
+                "examples": static["examples"],
+                "source": static["source"],
             }
         )
     return out

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from app.domain.knowledge import Lang
@@ -145,3 +146,34 @@ def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
 def run_batch(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[dict[str, Any]]:
     for index, raw in enumerate(rows):
         yield run_one(snap, index, raw, lang)
+
+
+CHUNK = 64
+
+
+def ndjson_chunks(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[bytes]:
+    """One JSON object per line, yielded in chunks so the thread hand-offs stay few."""
+    buf: list[bytes] = []
+    for entry in run_batch(snap, rows, lang):
+        buf.append(orjson.dumps(entry) + b"\n")
+        if len(buf) == CHUNK:
+            yield b"".join(buf)
+            buf.clear()
+    if buf:
+        yield b"".join(buf)
+
+
+def json_chunks(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[bytes]:
+    """``{"items": [...], "count", "succeeded", "failed"}`` serialised as it is computed."""
+    failed = 0
+    buf: list[bytes] = [b'{"items":[']
+    for index, entry in enumerate(run_batch(snap, rows, lang)):
+        failed += "error" in entry
+        buf.append((b"," if index else b"") + orjson.dumps(entry))
+        if len(buf) >= CHUNK:
+            yield b"".join(buf)
+            buf.clear()
+    buf.append(
+        b'],"count":%d,"succeeded":%d,"failed":%d}' % (len(rows), len(rows) - failed, failed)
+    )
+    yield b"".join(buf)

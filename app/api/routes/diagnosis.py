@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -106,25 +104,10 @@ async def create_batch(
 
     headers = {"Content-Language": content_language(lang), "Vary": "Accept-Language"}
     if accept == NDJSON:
-
-        def lines() -> Iterator[bytes]:
-            for entry in svc.run_batch(snap, rows, lang):
-                yield orjson.dumps(entry) + b"\n"
-
-        return StreamingResponse(lines(), media_type=NDJSON, headers=headers)
-
-    def compute() -> bytes:
-        items = list(svc.run_batch(snap, rows, lang))
-        failed = sum(1 for i in items if "error" in i)
-        return orjson.dumps(
-            {
-                "count": len(items),
-                "succeeded": len(items) - failed,
-                "failed": failed,
-                "items": items,
-            }
+        return StreamingResponse(
+            svc.ndjson_chunks(snap, rows, lang), media_type=NDJSON, headers=headers
         )
-
-    return Response(
-        await run_in_threadpool(compute), media_type="application/json", headers=headers
+    # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
+    return StreamingResponse(
+        svc.json_chunks(snap, rows, lang), media_type="application/json", headers=headers
     )
