@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api import problems
+from app.api import openapi, problems
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
 from app.api.routes import catalog, diagnosis, health
 from app.db.engine import make_engine
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(diagnosis.router)

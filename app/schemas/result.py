@@ -4,6 +4,8 @@ plain dicts directly (fast, byte-stable); these models describe exactly that out
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -189,3 +191,10 @@ class BatchResult(BaseModel):
     succeeded: int
     failed: int
     items: list[BatchItem]
+
+
+def deqing_result_example() -> dict[str, Any]:
+    """The Deqing result (first three challenges and paths) as published in the API docs."""
+    path = Path(__file__).with_name("deqing-result.example.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

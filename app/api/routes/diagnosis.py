@@ -14,8 +14,13 @@ from app.api.i18n import content_language
 from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
 from app.errors import UnsupportedMediaType
 from app.schemas.common import problem_responses
-from app.schemas.profile import ProfileIn, RecommendationRequest
-from app.schemas.result import BatchResult, RecommendationResult, ValidationResult
+from app.schemas.profile import DEQING_EXAMPLE, ProfileIn, RecommendationRequest
+from app.schemas.result import (
+    BatchResult,
+    RecommendationResult,
+    ValidationResult,
+    deqing_result_example,
+)
 from app.services import recommendations as svc
 
 router = APIRouter(prefix="/v1", tags=["diagnosis"])
@@ -48,7 +53,8 @@ def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Respo
     "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=RecommendationResult,
-    responses=ERRORS,
+    responses=ERRORS
+    | {200: {"content": {"application/json": {"example": deqing_result_example()}}}},
     dependencies=JSON_ONLY,
 )
 def create_recommendation(
@@ -64,9 +70,14 @@ BATCH_BODY: dict[str, Any] = {
             "application/json": {
                 "schema": {
                     "type": "array",
-                    "items": {"$ref": "#/components/schemas/ProfileIn"},
+                    "minItems": 1,
                     "maxItems": 5000,
-                }
+                    "items": {
+                        "description": "A profile shaped like ProfileIn. A row that is not valid "
+                        "yields an error entry in the result instead of failing the batch.",
+                    },
+                },
+                "example": [DEQING_EXAMPLE],
             },
             "text/csv": {
                 "schema": {"type": "string"},

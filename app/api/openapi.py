@@ -1,0 +1,47 @@
+"""The published OpenAPI document: every error response is problem+json with one Problem schema,
+including FastAPI's own validation errors, so clients and contract tests see what is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_ERROR_DESCRIPTIONS = {
+    "422": "Invalid input; errors[] names each field by JSON Pointer",
+}
+
+
+def install(app: FastAPI) -> None:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            openapi_version=app.openapi_version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+            contact=app.contact,
+            license_info=app.license_info,
+        )
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[0] in "45":
+                        response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+                        if (
+                            status in _ERROR_DESCRIPTIONS
+                            and response.get("description") == "Validation Error"
+                        ):
+                            response["description"] = _ERROR_DESCRIPTIONS[status]
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = build  # type: ignore[method-assign]
