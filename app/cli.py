@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,10 @@ cli = typer.Typer(
 )
 kb_cli = typer.Typer(help="Knowledge-base tools.", no_args_is_help=True)
 cli.add_typer(kb_cli, name="kb")
+keys_cli = typer.Typer(
+    help="API keys (the key is printed once; only its hash is stored).", no_args_is_help=True
+)
+cli.add_typer(keys_cli, name="keys")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -231,6 +236,136 @@ def recommend(
         out.print(text, markup=False, highlight=False, soft_wrap=True)
     if any("error" in e for e in entries):
         raise typer.Exit(code=1)
+
+
+def _engine(database_url: str | None = None) -> Any:
+    from app.db.engine import make_engine
+
+    return make_engine(_settings(database_url), pooled=False)
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who holds the key, e.g. portal-a.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: assessments, kb:write, admin.")],
+) -> None:
+    """Create a key and print it once."""
+    from app.errors import AppError
+    from app.services.keys import create_key
+
+    engine = _engine()
+    try:
+        row, key = create_key(engine, name, [s.strip() for s in scopes.split(",") if s.strip()])
+    except AppError as exc:
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    err.print(
+        f"created key {row.name!r} with scopes {', '.join(row.scopes)}; store it now, it is not shown again:"
+    )
+    out.print(key, markup=False, highlight=False)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (names, scopes, state; never the keys)."""
+    from rich.table import Table
+
+    from app.services.keys import list_keys
+
+    engine = _engine()
+    try:
+        rows = list_keys(engine)
+    finally:
+        engine.dispose()
+    table = Table("name", "prefix", "scopes", "created", "revoked")
+    for row in rows:
+        table.add_row(
+            row.name,
+            row.prefix,
+            ",".join(row.scopes),
+            str(row.created_at)[:19],
+            str(row.revoked_at or "")[:19],
+        )
+    out.print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key; it stops working at once."""
+    from app.errors import AppError
+    from app.services.keys import revoke_key
+
+    engine = _engine()
+    try:
+        revoke_key(engine, name)
+    except AppError as exc:
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    err.print(f"revoked {name!r}")
+
+
+@kb_cli.command("export")
+def kb_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+) -> None:
+    """Write the stored knowledge base as one JSON document."""
+    from app.db.engine import read_session
+    from app.db.kb_repo import read_kb
+
+    engine = _engine()
+    try:
+        with read_session(engine) as session:
+            kb = read_kb(session)
+    finally:
+        engine.dispose()
+    if kb is None:
+        err.print("no knowledge base is stored; run countypath seed")
+        raise typer.Exit(code=1)
+    data = kb.canonical_json()
+    if output is None:
+        sys.stdout.buffer.write(data + b"\n")
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {output} (sha256 {kb.checksum()})")
+
+
+@kb_cli.command("import")
+def kb_import(
+    source: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A knowledge-base JSON document.")
+    ],
+) -> None:
+    """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
+    import json
+
+    from app.errors import AppError
+    from app.services.curation import import_kb
+    from app.services.keys import Principal
+
+    engine = _engine()
+    try:
+        snap, changed = import_kb(
+            engine,
+            Principal(0, "cli", frozenset({"admin"})),
+            json.loads(source.read_bytes()),
+            "cli",
+        )
+    except (AppError, ValueError) as exc:
+        detail = exc.detail if isinstance(exc, AppError) else str(exc)
+        err.print(detail, markup=False)
+        for e in getattr(exc, "errors", []):
+            err.print(f"  {e.pointer}: {e.message}", markup=False)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    state = "imported as" if changed else "unchanged at"
+    out.print(f"knowledge base {state} version {snap.version} (sha256 {snap.checksum})")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app import __version__
 from app.api import openapi, problems
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
-from app.api.routes import catalog, diagnosis, health
+from app.api.routes import assessments, catalog, curation, diagnosis, health
 from app.db.engine import make_engine
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "health", "description": "Liveness and readiness."},
             {"name": "catalog", "description": "The knowledge base, read-only."},
             {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
+            {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
+            {
+                "name": "curation",
+                "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
+            },
         ],
     )
     app.state.settings = settings
@@ -80,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(diagnosis.router)
+    app.include_router(assessments.router)
+    app.include_router(curation.router)
 
     if settings.cors_origins:
         app.add_middleware(

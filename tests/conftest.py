@@ -142,3 +142,26 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
         f"PostgreSQL tests: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
     )
+
+
+@pytest.fixture
+def api_keys(settings: Settings) -> dict[str, str]:
+    """One key per role, in the test's database."""
+    from app.services.keys import create_key
+
+    engine = make_engine(settings, pooled=False)
+    out = {
+        role: create_key(engine, f"{role}-key", scopes)[1]
+        for role, scopes in {
+            "assessments": ["assessments"],
+            "kbwrite": ["kb:write"],
+            "admin": ["admin"],
+            "other": ["assessments"],
+        }.items()
+    }
+    engine.dispose()
+    return out
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

@@ -38,10 +38,12 @@ def cached_json(
     version_key: str,
     max_age: int,
     extra: dict[str, str] | None = None,
+    etag: str | None = None,
 ) -> Response:
-    """A catalog answer with a strong ETag over (knowledge-base checksum, URL, language)."""
-    basis = f"{version_key}|{request.url.path}|{request.url.query}|{lang}".encode()
-    etag = '"' + hashlib.sha256(basis).hexdigest()[:32] + '"'
+    """A catalog answer with an ETag: the given one, else a hash of (checksum, URL, language)."""
+    if etag is None:
+        basis = f"{version_key}|{request.url.path}|{request.url.query}|{lang}".encode()
+        etag = '"' + hashlib.sha256(basis).hexdigest()[:32] + '"'
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}",

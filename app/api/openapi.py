@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PUBLIC_TAGS = {"catalog", "diagnosis", "public"}
 _ERROR_DESCRIPTIONS = {
     "422": "Invalid input; errors[] names each field by JSON Pointer",
 }
@@ -30,6 +31,12 @@ def install(app: FastAPI) -> None:
         )
         for item in schema.get("paths", {}).values():
             for operation in item.values():
+                # A key is optional on public operations (required only when the deployment
+                # sets COUNTYPATH_REQUIRE_KEY): an empty requirement says "or none".
+                if operation.get("security") and set(operation.get("tags", ())) & PUBLIC_TAGS | (
+                    {"public"} if operation.get("operationId") == "kb-export" else set()
+                ):
+                    operation["security"] = [{}, *operation["security"]]
                 for status, response in operation.get("responses", {}).items():
                     if status[0] in "45":
                         response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}

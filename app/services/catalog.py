@@ -234,3 +234,19 @@ def kb_summary(snap: Snapshot) -> Item:
             "reference_counties": len(kb.reference_counties),
         },
     }
+
+
+def item_etag(snap: Snapshot, kind: str, ident: str) -> str:
+    """The content hash of one knowledge-base item: its ETag on reads and If-Match on writes."""
+    from app.services.curation import item_etag as content_etag
+
+    key = ("etag", kind, ident)
+    hit = snap.cache.get(key)
+    if hit is None:
+        source, ident_of, _ = KINDS[kind]
+        found = next((obj for obj in source(snap) if ident_of(obj) == ident), None)
+        if found is None:
+            raise NotFound(detail=f"No {kind} item '{ident}'.")
+        hit = snap.cache[key] = content_etag(found)
+    etag: str = hit
+    return etag

@@ -14,13 +14,18 @@ from app.api.deps import LangDep, SettingsDep, SnapshotDep
 from app.api.http import cached_json
 from app.api.negotiation import require_json_accept
 from app.api.pagination import CursorParam, LimitParam, paginate
+from app.api.security import public_unless_required
 from app.schemas import catalog as cs
 from app.schemas.common import problem_responses
 from app.services import catalog
 
-router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(require_json_accept)])
+router = APIRouter(
+    prefix="/v1",
+    tags=["catalog"],
+    dependencies=[Depends(require_json_accept), Depends(public_unless_required)],
+)
 SlugParam = Annotated[str, Path(min_length=1, max_length=80, description="Stable kebab-case slug.")]
-ERRORS = problem_responses(400, 404, 406, 422, 503)
+ERRORS = problem_responses(400, 401, 404, 406, 422, 503)
 
 
 def _list(
@@ -65,8 +70,16 @@ def _detail(
     request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep, kind: str, slug: str
 ) -> Response:
     body = catalog.item(snap, kind, slug, lang)
+    # The validator is the item's own content hash (the same for both languages, which differ by
+    # Vary: Accept-Language), so it is also the If-Match value curators send back.
+    etag = catalog.item_etag(snap, kind, slug)
     return cached_json(
-        request, body, lang=lang, version_key=snap.checksum, max_age=settings.catalog_max_age
+        request,
+        body,
+        lang=lang,
+        version_key=snap.checksum,
+        max_age=settings.catalog_max_age,
+        etag=etag,
     )
 
 
@@ -121,6 +134,20 @@ def list_signals(
     return _list(
         request, snap, settings, lang, "signals", limit, cursor, {"signal_challenge": challenge}
     )
+
+
+@router.get(
+    "/signals/{slug}",
+    operation_id="signals-get",
+    summary="One of the signals",
+    description="One signal by slug; 404 problem+json when unknown.",
+    response_model=cs.SignalOut,
+    responses=ERRORS,
+)
+def get_signal(
+    request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep, slug: SlugParam
+) -> Response:
+    return _detail(request, snap, settings, lang, "signals", slug)
 
 
 def _register(
@@ -232,7 +259,7 @@ _register("benchmarks", "benchmarks", "benchmark sets", cs.BenchmarkDetail)
     summary="Knowledge-base version",
     description="Version, checksum and counts of the knowledge base this worker serves.",
     response_model=cs.KbSummary,
-    responses=problem_responses(406, 503),
+    responses=problem_responses(401, 406, 503),
 )
 def kb_version(
     request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep

@@ -12,6 +12,7 @@ from app.api.deps import LangDep, SettingsDep, SnapshotDep
 from app.api.http import json_response
 from app.api.i18n import content_language
 from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
+from app.api.security import public_unless_required
 from app.errors import UnsupportedMediaType
 from app.schemas.common import problem_responses
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn, RecommendationRequest
@@ -23,8 +24,8 @@ from app.schemas.result import (
 )
 from app.services import recommendations as svc
 
-router = APIRouter(prefix="/v1", tags=["diagnosis"])
-ERRORS = problem_responses(400, 406, 413, 415, 422, 503)
+router = APIRouter(prefix="/v1", tags=["diagnosis"], dependencies=[Depends(public_unless_required)])
+ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
 JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
 NDJSON = "application/x-ndjson"
 

@@ -1,0 +1,117 @@
+"""Stored assessments: the caller's own only (another key's id is a 404)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.api.deps import EngineDep, LangDep, SnapshotDep
+from app.api.http import json_response
+from app.api.negotiation import require_json_accept, require_json_body
+from app.api.pagination import CursorParam, LimitParam, paginate
+from app.api.security import AssessmentsKey
+from app.schemas.assessments import AssessmentDetail, AssessmentPage
+from app.schemas.common import problem_responses
+from app.schemas.profile import ProfileIn
+from app.services import assessments as svc
+
+router = APIRouter(
+    prefix="/v1/assessments", tags=["assessments"], dependencies=[Depends(require_json_accept)]
+)
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+@router.post(
+    "",
+    operation_id="assessments-create",
+    summary="Store an assessment",
+    description="Diagnoses the profile and stores the profile, the whole result and the "
+    "knowledge-base version, so the assessment stays explainable after the knowledge base "
+    "changes. `Idempotency-Key`: the same key and body return the same assessment (201 again, "
+    "`Idempotent-Replayed: true`); the same key with another body is a 422; a concurrent "
+    "duplicate is a 409. Keys are kept for 24 hours.",
+    status_code=201,
+    response_model=AssessmentDetail,
+    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    dependencies=[Depends(require_json_body)],
+    openapi_extra={
+        "responses": {
+            "201": {
+                "links": {
+                    "GetAssessment": {
+                        "operationId": "assessments-get",
+                        "parameters": {"assessment_id": "$response.body#/id"},
+                    }
+                }
+            }
+        }
+    },
+)
+async def create_assessment(
+    body: ProfileIn,
+    who: AssessmentsKey,
+    engine: EngineDep,
+    snap: SnapshotDep,
+    lang: LangDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retries with the same key return the same assessment.",
+        ),
+    ] = None,
+) -> Response:
+    out, created = await run_in_threadpool(
+        svc.create, engine, snap, who, body, lang, idempotency_key
+    )
+    headers = {"Location": f"/v1/assessments/{out['id']}"}
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(out, status=201, headers=headers, lang=lang)
+
+
+@router.get(
+    "",
+    operation_id="assessments-list",
+    summary="List my assessments",
+    description="The caller's assessments, ordered by year then creation time, so a county's "
+    "progress on each challenge reads off in order. Filter by `county_code`.",
+    response_model=AssessmentPage,
+    responses=problem_responses(400, 401, 403, 406, 422, 503),
+)
+def list_assessments(
+    request: Request,
+    who: AssessmentsKey,
+    engine: EngineDep,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+    county_code: Annotated[
+        str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code.")
+    ] = None,
+) -> Response:
+    items = svc.list_for(engine, who, county_code)
+    scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
+    body, headers = paginate(request, items, limit, cursor, scope)
+    return json_response(body, headers=headers | {"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/{assessment_id}",
+    operation_id="assessments-get",
+    summary="One of my assessments",
+    description="The stored profile and result; 404 for an id that is not the caller's.",
+    response_model=AssessmentDetail,
+    responses=problem_responses(401, 403, 404, 406, 422, 503),
+)
+def get_assessment(
+    who: AssessmentsKey,
+    engine: EngineDep,
+    assessment_id: Annotated[str, Path(pattern=UUID_PATTERN, description="Assessment id (UUID).")],
+) -> Response:
+    return json_response(svc.get(engine, who, assessment_id))

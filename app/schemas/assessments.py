@@ -1,0 +1,35 @@
+"""Stored assessment shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.schemas.result import CountyOut, RecommendationResult, Status
+
+
+class ChallengeStatus(BaseModel):
+    slug: str
+    status: Status
+    severity: float
+
+
+class AssessmentSummary(BaseModel):
+    id: str = Field(description="Random UUID.")
+    created_at: str = Field(description="ISO 8601 UTC.")
+    county: CountyOut
+    year: int | None
+    kb_version: str
+    benchmark: str
+    challenges: list[ChallengeStatus]
+
+
+class AssessmentDetail(AssessmentSummary):
+    profile: dict[str, Any]
+    result: RecommendationResult
+
+
+class AssessmentPage(BaseModel):
+    items: list[AssessmentSummary]
+    next_cursor: str | None
