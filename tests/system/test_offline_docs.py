@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.system.browser import run_chromium
-from tests.system.test_server import server
+from tests.system.serverproc import server
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.I)
 
@@ -32,7 +32,8 @@ def test_docs_html_names_no_external_host(client: TestClient, page: str) -> None
 
 @pytest.mark.slow
 def test_swagger_ui_lists_the_operations_offline(tmp_path: Path) -> None:
-    with server(f"sqlite:///{tmp_path / 'docs.db'}") as base:
+    with server(f"sqlite:///{tmp_path / 'docs.db'}") as proc:
+        base = proc.base
         assert httpx.get(f"{base}/docs").status_code == 200
         dom = run_chromium(f"{base}/docs", screenshot="docs.png")
     for summary in (
