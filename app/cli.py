@@ -238,6 +238,50 @@ def recommend(
         raise typer.Exit(code=1)
 
 
+@cli.command()
+def report(
+    profile: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="report.html (A4 page) or report.md.")
+    ],
+    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
+    from_seeds: Annotated[
+        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
+    ] = False,
+) -> None:
+    """Write the printable report for a profile, offline."""
+    import json
+
+    from pydantic import ValidationError
+
+    from app.domain.result import recommend
+    from app.errors import AppError
+    from app.schemas.profile import ProfileIn
+    from app.services import offline
+    from app.services.report import render_html, render_markdown
+
+    language: Lang = "zh" if lang == "zh" else "en"
+    try:
+        body = ProfileIn.model_validate(json.loads(profile.read_bytes()))
+        result = recommend(
+            offline.load_snapshot(_settings(), from_seeds), body.to_domain(), language
+        )
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False, include_input=False):
+            err.print("/" + "/".join(str(p) for p in e["loc"]) + ": " + e["msg"], markup=False)
+        raise typer.Exit(code=2) from None
+    except AppError as exc:
+        err.print(offline.error_of(exc), markup=False)
+        raise typer.Exit(code=2) from None
+    text = (
+        render_markdown(result, language)
+        if output.suffix.lower() == ".md"
+        else render_html(result, language)
+    )
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
 def _engine(database_url: str | None = None) -> Any:
     from app.db.engine import make_engine
 

@@ -13,11 +13,13 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import openapi, problems
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
-from app.api.routes import assessments, catalog, curation, diagnosis, health
+from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
+from app.api.routes.page import STATIC
 from app.db.engine import make_engine
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
@@ -87,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(diagnosis.router)
     app.include_router(assessments.router)
     app.include_router(curation.router)
+    app.include_router(reports.router)
+    app.include_router(page.router)
+    app.mount("/ui", StaticFiles(directory=str(STATIC)), name="ui")
 
     if settings.cors_origins:
         app.add_middleware(

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-PUBLIC_TAGS = {"catalog", "diagnosis", "public"}
+PUBLIC_TAGS = {"catalog", "diagnosis"}
+PUBLIC_OPERATIONS = {"kb-export", "reports-create"}
 _ERROR_DESCRIPTIONS = {
     "422": "Invalid input; errors[] names each field by JSON Pointer",
 }
@@ -33,9 +34,10 @@ def install(app: FastAPI) -> None:
             for operation in item.values():
                 # A key is optional on public operations (required only when the deployment
                 # sets COUNTYPATH_REQUIRE_KEY): an empty requirement says "or none".
-                if operation.get("security") and set(operation.get("tags", ())) & PUBLIC_TAGS | (
-                    {"public"} if operation.get("operationId") == "kb-export" else set()
-                ):
+                public = set(operation.get("tags", ())) & PUBLIC_TAGS or (
+                    operation.get("operationId") in PUBLIC_OPERATIONS
+                )
+                if operation.get("security") and public:
                     operation["security"] = [{}, *operation["security"]]
                 for status, response in operation.get("responses", {}).items():
                     if status[0] in "45":

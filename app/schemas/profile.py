@@ -44,7 +44,9 @@ class Strict_(BaseModel):
 
 
 class CountyIn(Strict_):
-    name: str = Field(min_length=1, max_length=100, description="County name.")
+    name: str = Field(
+        min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", description="County name."
+    )
     code: str | None = Field(
         default=None, pattern=r"^\d{6}$", description="GB/T 2260 six-digit code."
     )
@@ -52,6 +54,7 @@ class CountyIn(Strict_):
         default=None,
         min_length=1,
         max_length=60,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
         description="Province; with `year` it picks the default benchmark.",
     )
     year: int | None = Field(default=None, ge=1949, le=2100, description="Reference year.")

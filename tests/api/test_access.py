@@ -11,13 +11,16 @@ from tests.conftest import DEQING_PROFILE
 
 UUID = "123e4567-e89b-42d3-a456-426614174000"
 PUBLIC_GET = 200
-DOCS = {"/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json", "/static-offline-docs"}
+DOCS = {"/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json", "/static-offline-docs", "/ui"}
 ROLES = ("anonymous", "assessments", "kbwrite", "admin")
 CURATED = ("challenges", "paths", "examples", "signals", "reference-counties", "benchmarks")
 
 
 def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
     t: dict[tuple[str, str], tuple[int, int, int, int]] = {
+        ("GET", "/"): (200,) * 4,
+        ("POST", "/v1/reports"): (200,) * 4,
+        ("GET", "/v1/assessments/{assessment_id}/report"): (401, 404, 403, 404),
         ("GET", "/healthz"): (200, 200, 200, 200),
         ("GET", "/readyz"): (200, 200, 200, 200),
         ("GET", "/v1/indicators"): (200,) * 4,
@@ -61,7 +64,7 @@ def _url(path: str) -> str:
 
 
 def _body(method: str, path: str) -> object:
-    if path in ("/v1/profiles/validate", "/v1/recommendations", "/v1/assessments"):
+    if path in ("/v1/profiles/validate", "/v1/recommendations", "/v1/assessments", "/v1/reports"):
         return DEQING_PROFILE.read_bytes()
     if path == "/v1/recommendations/batch":
         return b"[" + DEQING_PROFILE.read_bytes() + b"]"
@@ -100,7 +103,7 @@ def test_every_route_against_every_role(client: TestClient, api_keys: dict[str, 
             )
             if res.status_code != want:
                 mismatches.append((method, path, role, want, res.status_code, res.text[:120]))
-            if res.status_code >= 400:
+            if res.status_code >= 400 and method != "HEAD":
                 assert res.headers["content-type"] == "application/problem+json"
             if res.status_code == 401:
                 assert res.headers["www-authenticate"] == "Bearer"

@@ -7,6 +7,7 @@ import re
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import DEQING_PROFILE, auth
@@ -130,3 +131,26 @@ def test_stored_result_survives_a_knowledge_base_change(
     titles = {c["slug"]: c["title"] for c in later["result"]["challenges"]}
     assert titles["insufficient-opening-up"] == "Insufficient opening up"
     assert later["kb_version"] != client.get("/v1/kb").json()["kb_version"]
+
+
+@pytest.mark.postgres
+def test_postgres_store_refuses_nul_cleanly(pg_seeded_url: str) -> None:
+    from app.db.engine import make_engine
+    from app.main import create_app
+    from app.services.keys import create_key
+    from app.settings import Settings
+
+    settings = Settings(database_url=pg_seeded_url)
+    engine = make_engine(settings, pooled=False)
+    key = create_key(engine, "pg-portal", ["assessments"])[1]
+    engine.dispose()
+    with TestClient(create_app(settings)) as c:
+        bad = profile()
+        bad["county"]["name"] = "De\u0000qing"
+        res = c.post("/v1/assessments", json=bad, headers=auth(key))
+        assert res.status_code == 422
+        ok = c.post(
+            "/v1/assessments", json=profile(), headers=auth(key) | {"Idempotency-Key": "pg-1"}
+        )
+        assert ok.status_code == 201
+        assert c.get(ok.headers["location"], headers=auth(key)).json()["id"] == ok.json()["id"]

@@ -21,7 +21,14 @@ from app.schemas.result import RecommendationResult, deqing_result_example
 from tests.conftest import ROOT
 
 SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")
-DOCS_ROUTES = {"/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json", "/static-offline-docs"}
+DOCS_ROUTES = {
+    "/docs",
+    "/redoc",
+    "/docs/oauth2-redirect",
+    "/openapi.json",
+    "/static-offline-docs",
+    "/ui",
+}
 OPERATION_ID = re.compile(
     r"^[a-z0-9]+(-[a-z0-9]+)*-(list|get|create|validate|batch|live|ready|replace|update|delete|export|import)$"
 )

@@ -26,7 +26,9 @@ def run_chromium(
     url: str, *, screenshot: str | None = None, budget_ms: int = 8000, size: str = "1280,2000"
 ) -> str:
     """The rendered DOM of ``url``; optionally a screenshot saved under artifacts/."""
-    with tempfile.TemporaryDirectory(prefix="countypath-chromium-") as profile:
+    with tempfile.TemporaryDirectory(
+        prefix="countypath-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         base = [
             chromium(),
             "--headless",

@@ -37,12 +37,17 @@ STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.mark.postgres
 def test_two_workers_see_a_write_within_two_seconds(pg_url: str) -> None:
     key = make_key(pg_url, "curator", "kb:write")
-    with server(pg_url, "--workers", "2") as proc, httpx.Client(base_url=proc.base, timeout=10) as c:
+    with (
+        server(pg_url, "--workers", "2") as proc,
+        httpx.Client(base_url=proc.base, timeout=10) as c,
+    ):
         assert len(proc.workers()) == 2
         before = c.get("/v1/kb").json()["version"]
         etag = c.get("/v1/paths/talent-ecosystem").headers["etag"]
         patch = {"summary": {"en": "Coherence drill.", "zh": "一致性演练。"}}
-        res = c.patch("/v1/paths/talent-ecosystem", json=patch, headers={"X-API-Key": key, "If-Match": etag})
+        res = c.patch(
+            "/v1/paths/talent-ecosystem", json=patch, headers={"X-API-Key": key, "If-Match": etag}
+        )
         assert res.status_code == 200
         written = time.monotonic()
         converged = None
@@ -55,12 +60,16 @@ def test_two_workers_see_a_write_within_two_seconds(pg_url: str) -> None:
             time.sleep(0.05)
         assert converged is not None
         assert converged < 2.0
-        seen = {httpx.get(f"{proc.base}/v1/paths/talent-ecosystem").json()["summary"] for _ in range(40)}
+        seen = {
+            httpx.get(f"{proc.base}/v1/paths/talent-ecosystem").json()["summary"] for _ in range(40)
+        }
         assert seen == {"Coherence drill."}
 
 
 @pytest.mark.parametrize("store", STORES)
-def test_concurrent_if_match_patches_lose_no_update(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_concurrent_if_match_patches_lose_no_update(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = _store(request, tmp_path, store)
     key = make_key(url, "curator", "kb:write")
     successes = 0
@@ -74,7 +83,11 @@ def test_concurrent_if_match_patches_lose_no_update(store: str, request: pytest.
                     got = c.get("/v1/paths/talent-ecosystem")
                     etag = got.headers["etag"]
                     body = {"summary": {"en": f"Edit {n}-{attempt}.", "zh": f"修改{n}-{attempt}。"}}
-                    res = c.patch("/v1/paths/talent-ecosystem", json=body, headers={"X-API-Key": key, "If-Match": etag})
+                    res = c.patch(
+                        "/v1/paths/talent-ecosystem",
+                        json=body,
+                        headers={"X-API-Key": key, "If-Match": etag},
+                    )
                     if res.status_code == 200:
                         with lock:
                             successes += 1
@@ -92,7 +105,9 @@ def test_concurrent_if_match_patches_lose_no_update(store: str, request: pytest.
     assert end - start == successes
 
 
-def _post_assessments(base: str, key: str, count: int, workers: int = 24) -> tuple[list[str], list[int]]:
+def _post_assessments(
+    base: str, key: str, count: int, workers: int = 24
+) -> tuple[list[str], list[int]]:
     acked: list[str] = []
     codes: list[int] = []
     lock = threading.Lock()
@@ -117,7 +132,9 @@ def _post_assessments(base: str, key: str, count: int, workers: int = 24) -> tup
 
 
 @pytest.mark.parametrize("store", STORES)
-def test_five_hundred_concurrent_assessments(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_five_hundred_concurrent_assessments(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = _store(request, tmp_path, store)
     key = make_key(url, "portal", "assessments")
     with server(url, "--workers", "2") as proc:
@@ -136,12 +153,19 @@ def test_five_hundred_concurrent_assessments(store: str, request: pytest.Fixture
                     break
             assert sorted(ids) == sorted(set(acked))
             for assessment_id in list(set(acked))[:50]:
-                assert c.get(f"/v1/assessments/{assessment_id}", headers={"X-API-Key": key}).status_code == 200
+                assert (
+                    c.get(
+                        f"/v1/assessments/{assessment_id}", headers={"X-API-Key": key}
+                    ).status_code
+                    == 200
+                )
         assert "database is locked" not in proc.log.read_text(errors="replace")
 
 
 @pytest.mark.parametrize("store", STORES)
-def test_kill_minus_nine_loses_no_acknowledged_write(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_kill_minus_nine_loses_no_acknowledged_write(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = _store(request, tmp_path, store)
     key = make_key(url, "portal", "assessments")
     with server(url, "--workers", "2") as proc:
@@ -165,7 +189,12 @@ def test_kill_minus_nine_loses_no_acknowledged_write(store: str, request: pytest
         assert acked
         with httpx.Client(base_url=proc.base, timeout=30) as c:
             for assessment_id in acked:
-                assert c.get(f"/v1/assessments/{assessment_id}", headers={"X-API-Key": key}).status_code == 200
+                assert (
+                    c.get(
+                        f"/v1/assessments/{assessment_id}", headers={"X-API-Key": key}
+                    ).status_code
+                    == 200
+                )
     if store == "sqlite":
         path = url.removeprefix("sqlite:///")
         with sqlite3.connect(path) as conn:

@@ -1,0 +1,174 @@
+"use strict";
+// The countypath page: a form built from the API's own vocabulary, no build step, no network
+// beyond this server.
+const DEQING = {
+  county: { name: "Deqing", code: "330521", province: "Zhejiang", year: 2024 },
+  indicators: { gdp_cny_100m: 720, resident_population_10k: 55.7, gdp_per_capita_cny: 122500,
+    urbanization_rate_pct: 63.5, urban_rural_income_ratio: 1.54, foreign_trade_cny_100m: 344.7,
+    fdi_usd_100m: 0.9871, distance_to_core_city_km: 40 },
+  signals: ["exporters-mostly-smes", "low-hightech-exports", "brain-drain-to-metropolis",
+    "firms-rd-outside-county", "public-services-gap", "weak-chain-integration", "emerging-industries-missing"],
+  benchmark: "zhejiang-2024",
+};
+const TEXT = {
+  en: { title: "countypath", tagline: "Diagnose a county's development challenges and rank cited paths.",
+    county: "County", name: "Name", code: "Code", province: "Province", year: "Year", benchmark: "Benchmark",
+    signals: "Signals", diagnose: "Diagnose", report: "Printable report", challenges: "Challenges",
+    challenge: "Challenge", status: "Status", severity: "Severity", evidence: "Evidence",
+    paths: "Recommended paths", docs: "API documentation", examples: "Deqing examples",
+    dims: { economy: "Economy", industry: "Industry", innovation: "Innovation", talent: "Talent",
+      opening: "Opening up", green: "Green", digital: "Digital economy" },
+    status_words: { flag: "flag", watch: "watch", ok: "ok", insufficient_data: "insufficient data" },
+    families: { industry: "industry", talent: "talent", policy: "policy" } },
+  zh: { title: "countypath 县域发展诊断", tagline: "诊断县域发展挑战，给出有出处的推荐路径。",
+    county: "县域", name: "名称", code: "代码", province: "省份", year: "年份", benchmark: "比较基准",
+    signals: "定性症状", diagnose: "诊断", report: "打印版报告", challenges: "发展挑战",
+    challenge: "挑战", status: "状态", severity: "严重度", evidence: "证据",
+    paths: "推荐路径", docs: "API 文档", examples: "德清案例",
+    dims: { economy: "经济", industry: "产业", innovation: "创新", talent: "人才",
+      opening: "对外开放", green: "绿色", digital: "数字经济" },
+    status_words: { flag: "警示", watch: "关注", ok: "正常", insufficient_data: "数据不足" },
+    families: { industry: "产业", talent: "人才", policy: "政策" } },
+};
+let lang = new URLSearchParams(location.search).get("lang") === "zh" ? "zh" : "en";
+
+async function getAll(path) {
+  let items = [], cursor = null;
+  do {
+    const url = `${path}?limit=100` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+    const res = await fetch(url, { headers: { "Accept-Language": lang } });
+    const body = await res.json();
+    items = items.concat(body.items);
+    cursor = body.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function currentValues() {
+  const form = document.getElementById("profile");
+  const values = {};
+  form.querySelectorAll("input[data-indicator]").forEach((i) => { if (i.value !== "") values[i.dataset.indicator] = i.value; });
+  const signals = [...form.querySelectorAll("input[data-signal]:checked")].map((i) => i.dataset.signal);
+  return { values, signals };
+}
+
+async function buildForm(keep) {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = TEXT[lang][n.dataset.i18n]; });
+  const [indicators, signals, benchmarks] = await Promise.all([getAll("/v1/indicators"), getAll("/v1/signals"), getAll("/v1/benchmarks")]);
+  const values = keep ? keep.values : DEQING.indicators;
+  const chosen = keep ? keep.signals : DEQING.signals;
+  const box = document.getElementById("indicators");
+  box.replaceChildren();
+  const byDim = {};
+  indicators.filter((i) => !i.derived).forEach((i) => { (byDim[i.dimension] ||= []).push(i); });
+  for (const [dim, list] of Object.entries(byDim)) {
+    const fs = el("fieldset", { class: "dimension", "data-dimension": dim }, el("legend", {}, TEXT[lang].dims[dim] || dim));
+    for (const i of list) {
+      const input = el("input", { type: "number", step: "any", "data-indicator": i.key, min: String(i.min), max: String(i.max) });
+      if (values[i.key] !== undefined) input.value = values[i.key];
+      fs.append(el("label", { title: i.description }, el("span", {}, i.label), el("small", {}, i.unit_label), input));
+    }
+    box.append(fs);
+  }
+  const sfs = document.getElementById("signals");
+  sfs.querySelectorAll("label").forEach((n) => n.remove());
+  for (const s of signals) {
+    const cb = el("input", { type: "checkbox", "data-signal": s.slug });
+    cb.checked = chosen.includes(s.slug);
+    sfs.append(el("label", { class: "signal", title: s.description }, cb, el("span", {}, s.label)));
+  }
+  const select = document.getElementById("benchmark");
+  const current = select.value || DEQING.benchmark;
+  select.replaceChildren(el("option", { value: "" }, "—"), ...benchmarks.filter((b) => b.kind !== "policy_target").map((b) => el("option", { value: b.slug }, b.title)));
+  select.value = current;
+  const form = document.getElementById("profile");
+  if (!keep) for (const [k, v] of Object.entries(DEQING.county)) form.elements[k].value = v;
+  document.body.dataset.ready = "true";
+}
+
+function profile() {
+  const form = document.getElementById("profile");
+  const { values, signals } = currentValues();
+  const county = { name: form.elements.name.value };
+  if (form.elements.code.value) county.code = form.elements.code.value;
+  if (form.elements.province.value) county.province = form.elements.province.value;
+  if (form.elements.year.value) county.year = Number(form.elements.year.value);
+  const indicators = {};
+  for (const [k, v] of Object.entries(values)) indicators[k] = Number(v);
+  const body = { county, indicators, signals };
+  if (form.elements.benchmark.value) body.benchmark = form.elements.benchmark.value;
+  return body;
+}
+
+function showErrors(problem) {
+  const box = document.getElementById("errors");
+  box.replaceChildren(el("strong", {}, problem.title + ": " + problem.detail));
+  const list = el("ul");
+  for (const e of problem.errors || []) list.append(el("li", {}, `${e.pointer || e.parameter}: ${e.message}`));
+  box.append(list);
+  box.hidden = false;
+}
+
+function render(result) {
+  const t = TEXT[lang];
+  const body = document.querySelector("#challenges tbody");
+  body.replaceChildren();
+  for (const c of result.challenges) {
+    const evidence = c.evidence.filter((e) => e.band !== "ok").map((e) => `${e.label} ${e.value} → ${e.target}`).join("; ");
+    const row = el("tr", { class: c.status, "data-challenge": c.slug },
+      el("td", {}, c.title), el("td", {}, el("span", { class: "light" }), t.status_words[c.status]),
+      el("td", {}, String(c.severity)), el("td", {}, evidence || (c.missing.length ? "… " + c.missing.slice(0, 3).join(", ") : "")));
+    body.append(row);
+  }
+  const paths = document.getElementById("paths");
+  paths.replaceChildren();
+  for (const p of result.recommendations.slice(0, 9)) {
+    const examples = p.examples.slice(0, 2).map((e) => e.title + (e.source.section ? ` (§${e.source.section})` : "")).join("; ");
+    paths.append(el("li", { "data-family": p.family, "data-path": p.slug },
+      el("span", { class: `family ${p.family}` }, t.families[p.family]), el("strong", {}, p.title), el("span", { class: "score" }, String(p.score)),
+      el("div", {}, p.summary), el("div", { class: "examples" }, examples ? `${t.examples}: ${examples}` : "")));
+  }
+  document.getElementById("results").hidden = false;
+  document.getElementById("report").disabled = false;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  document.getElementById("errors").hidden = true;
+  const res = await fetch("/v1/recommendations", {
+    method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang }, body: JSON.stringify(profile()),
+  });
+  const body = await res.json();
+  if (!res.ok) { showErrors(body); return; }
+  render(body);
+  document.body.dataset.done = "true";
+}
+
+async function report() {
+  const res = await fetch("/v1/reports", {
+    method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/html", "Accept-Language": lang }, body: JSON.stringify(profile()),
+  });
+  if (!res.ok) { showErrors(await res.json()); return; }
+  const url = URL.createObjectURL(await res.blob());
+  window.open(url, "_blank");
+}
+
+document.getElementById("profile").addEventListener("submit", submit);
+document.getElementById("report").addEventListener("click", report);
+for (const b of document.querySelectorAll("[data-lang]")) {
+  b.addEventListener("click", async () => {
+    lang = b.dataset.lang;
+    const keep = currentValues();
+    await buildForm(keep);
+    if (!document.getElementById("results").hidden) document.getElementById("profile").requestSubmit();
+  });
+}
+buildForm(null);

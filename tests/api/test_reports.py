@@ -1,0 +1,98 @@
+"""Report endpoints: self-contained HTML, Markdown, languages, stored assessments."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import DEQING_PROFILE, auth
+
+LOADS = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+
+
+def post(client: TestClient, accept: str, lang: str = "en") -> object:
+    return client.post(
+        "/v1/reports",
+        content=DEQING_PROFILE.read_bytes(),
+        headers={"content-type": "application/json", "accept": accept, "accept-language": lang},
+    )
+
+
+def test_html_report_is_self_contained(client: TestClient) -> None:
+    res = post(client, "text/html")
+    assert res.status_code == 200  # type: ignore[attr-defined]
+    assert res.headers["content-type"].startswith("text/html")  # type: ignore[attr-defined]
+    html = res.text  # type: ignore[attr-defined]
+    assert "<svg" in html
+    assert "@page { size: A4" in html
+    assert not LOADS.search(html)
+    assert "<script" not in html.lower()
+    for phrase in ("Insufficient opening up", "Deqing examples", "zhejiang-2024", "Sources"):
+        assert phrase in html
+
+
+def test_markdown_and_chinese(client: TestClient) -> None:
+    md = post(client, "text/markdown", "zh")
+    assert md.status_code == 200  # type: ignore[attr-defined]
+    assert md.headers["content-language"] == "zh-CN"  # type: ignore[attr-defined]
+    text = md.text  # type: ignore[attr-defined]
+    assert text.startswith("# 县域发展诊断报告")
+    assert "| 对外开放不足 |" in text
+    assert post(client, "application/pdf").status_code == 406  # type: ignore[attr-defined]
+
+
+def test_stored_assessment_report(client: TestClient, api_keys: dict[str, str]) -> None:
+    h = auth(api_keys["assessments"])
+    stored = client.post(
+        "/v1/assessments",
+        content=DEQING_PROFILE.read_bytes(),
+        headers=h | {"content-type": "application/json", "accept-language": "zh"},
+    ).json()
+    res = client.get(
+        f"/v1/assessments/{stored['id']}/report", headers=h | {"accept": "text/markdown"}
+    )
+    assert res.status_code == 200
+    assert "对外开放不足" in res.text
+    assert stored["kb_version"] in res.text
+    other = client.get(f"/v1/assessments/{stored['id']}/report", headers=auth(api_keys["other"]))
+    assert other.status_code == 404
+
+
+def test_cli_report(tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import ROOT
+
+    out = Path(str(tmp_path)) / "deqing.html"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "report",
+            "examples/deqing-2024.json",
+            "-o",
+            str(out),
+            "--seeds",
+            "--lang",
+            "zh",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "县域发展诊断报告" in html
+    assert "<svg" in html
+
+
+def test_page_is_served_offline(client: TestClient) -> None:
+    res = client.get("/")
+    assert res.status_code == 200
+    assert not LOADS.search(res.text)
+    for asset in re.findall(r"""(?:src|href)=["'](/ui/[^"']+)["']""", res.text):
+        assert client.get(asset).status_code == 200
