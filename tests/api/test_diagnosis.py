@@ -135,7 +135,8 @@ def test_non_finite_and_huge_numbers_never_500(client: TestClient) -> None:
         "/v1/recommendations",
         json={"county": {"name": "a\u0000b"}, "indicators": {"gdp_cny_100m": 5}},
     )
-    assert nul.status_code == 200
+    assert nul.status_code == 422
+    assert nul.json()["errors"][0]["pointer"] == "/county/name"
 
 
 def test_batch_json_keeps_order_and_isolates_bad_rows(client: TestClient) -> None:
