@@ -34,7 +34,8 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not exclusive"
+	$(BIN)/pytest -p no:xdist -m exclusive
 
 test: lint typecheck pytest
 

@@ -17,8 +17,11 @@ from starlette.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import openapi, problems
+from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
+from app.api.metrics import Metrics
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
 from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
+from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.db.engine import make_engine
 from app.services.knowledge_store import KnowledgeStore
@@ -82,9 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    metrics = Metrics()
+    app.state.metrics = metrics
     problems.install(app)
     openapi.install(app)
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
     app.include_router(catalog.router)
     app.include_router(diagnosis.router)
     app.include_router(assessments.router)
@@ -117,5 +123,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         large_limit=settings.max_batch_body_bytes,
         large_paths=BATCH_PATHS,
     )
-    app.add_middleware(RequestContextMiddleware)
+    quota, _, window = settings.rate_limit.partition("/")
+    counter: LocalCounter | RedisCounter | None = None
+    if settings.rate_limit != "off":
+        counter = RedisCounter(settings.redis_url) if settings.redis_url else LocalCounter()
+    app.add_middleware(
+        LimitsMiddleware,
+        quota=int(quota) if window else 0,
+        window=int(window) if window else 1,
+        counter=counter,
+        max_in_flight=settings.max_in_flight,
+        timeout=settings.request_timeout_seconds,
+        metrics=metrics,
+    )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     kb_refresh_seconds: float = Field(default=1.0, gt=0)
     catalog_max_age: int = Field(default=300, ge=0)
+    rate_limit: str = Field(default="600/60", pattern=r"^(off|\d+/\d+)$")
+    redis_url: str | None = None
+    max_in_flight: int = Field(default=256, ge=1)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

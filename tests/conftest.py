@@ -62,7 +62,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    return Settings(database_url=sqlite_url, kb_refresh_seconds=0.2)
+    return Settings(database_url=sqlite_url, kb_refresh_seconds=0.2, rate_limit="off")
 
 
 @pytest.fixture

@@ -60,8 +60,9 @@ async def send_problem(
 class RequestContextMiddleware:
     """Gives every request an id, stamps headers on every response, logs one line per request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Any = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,13 +105,20 @@ class RequestContextMiddleware:
                     scope.get("path", ""),
                 )
         finally:
+            elapsed = time.perf_counter() - started
+            if self.metrics is not None:
+                route = scope.get("route")
+                template = getattr(route, "path", None) or "unmatched"
+                self.metrics.observe(
+                    template, scope.get("method", ""), status_holder["status"], elapsed
+                )
             log.info(
                 "request",
                 extra={
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id_var.reset(token)

@@ -39,7 +39,16 @@ def install(app: FastAPI) -> None:
                 )
                 if operation.get("security") and public:
                     operation["security"] = [{}, *operation["security"]]
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.get("responses", {})
+                if not operation.get("operationId", "").startswith(("health-", "metrics-")):
+                    # Admission control answers before any route: document it everywhere it applies.
+                    responses.setdefault(
+                        "429", {"description": "Rate limit exceeded (see RateLimit headers)"}
+                    )
+                    responses.setdefault(
+                        "503", {"description": "Overloaded, timed out or database unavailable"}
+                    )
+                for status, response in responses.items():
                     if status[0] in "45":
                         response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
                         if (

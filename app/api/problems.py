@@ -158,7 +158,7 @@ def install(app: FastAPI) -> None:
             )
         else:
             code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
-        log.warning("database unavailable: %s", type(exc).__name__)
+        log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
         return problem_response(
             request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
         )

@@ -22,6 +22,7 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("POST", "/v1/reports"): (200,) * 4,
         ("GET", "/v1/assessments/{assessment_id}/report"): (401, 404, 403, 404),
         ("GET", "/healthz"): (200, 200, 200, 200),
+        ("GET", "/metrics"): (200,) * 4,
         ("GET", "/readyz"): (200, 200, 200, 200),
         ("GET", "/v1/indicators"): (200,) * 4,
         ("GET", "/v1/signals"): (200,) * 4,

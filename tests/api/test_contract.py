@@ -36,7 +36,7 @@ def _database() -> str:
     return url
 
 
-APP = create_app(Settings(database_url=_database()))
+APP = create_app(Settings(database_url=_database(), rate_limit="off"))
 ADMIN_KEY = create_key(make_engine(APP.state.settings, pooled=False), "contract-admin", ["admin"])[
     1
 ]

@@ -82,12 +82,13 @@ def server(
 ) -> Iterator[Proc]:
     port = free_port()
     log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"countypath-server-{port}.log"
-    full_env = dict(
-        os.environ,
+    full_env = dict(os.environ)
+    full_env.update(
         COUNTYPATH_DATABASE_URL=database_url,
         COUNTYPATH_LOG_LEVEL="WARNING",
-        **(env or {}),
+        COUNTYPATH_RATE_LIMIT="off",
     )
+    full_env.update(env or {})
     sink = log.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), *args],

@@ -50,16 +50,18 @@ def test_two_workers_see_a_write_within_two_seconds(pg_url: str) -> None:
         )
         assert res.status_code == 200
         written = time.monotonic()
-        converged = None
-        while time.monotonic() - written < 5.0:
+        last_old = written
+        streak = 0
+        while streak < 20 and time.monotonic() - written < 10.0:
             # Fresh connections are spread over both workers by the kernel.
-            versions = {httpx.get(f"{proc.base}/v1/kb").json()["version"] for _ in range(12)}
-            if versions == {before + 1}:
-                converged = time.monotonic() - written
-                break
-            time.sleep(0.05)
-        assert converged is not None
-        assert converged < 2.0
+            version = httpx.get(f"{proc.base}/v1/kb").json()["version"]
+            if version == before + 1:
+                streak += 1
+            else:
+                streak = 0
+                last_old = time.monotonic()
+        assert streak == 20
+        assert last_old - written < 2.0, last_old - written
         seen = {
             httpx.get(f"{proc.base}/v1/paths/talent-ecosystem").json()["summary"] for _ in range(40)
         }
@@ -212,3 +214,26 @@ def test_kill_minus_nine_loses_no_acknowledged_write(
             count = conn.execute("SELECT count(*) FROM assessment").fetchone()
             assert count is not None
             assert count[0] >= len(acked)
+
+
+def test_rate_limit_is_shared_across_two_workers(tmp_path: Path) -> None:
+    import os
+    import secrets
+
+    import redis
+
+    url = os.environ.get("COUNTYPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("COUNTYPATH_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis not reachable at {url}")
+        pytest.skip(f"Redis not reachable at {url}")
+    env = {"COUNTYPATH_REDIS_URL": url, "COUNTYPATH_RATE_LIMIT": "20/60"}
+    identity = {"X-API-Key": f"cp_{secrets.token_hex(4)}_drill"}
+    with server(f"sqlite:///{tmp_path / 'rl.db'}", "--workers", "2", env=env) as proc:
+        if time.time() % 60 > 50:  # keep the burst inside one fixed window
+            time.sleep(61 - time.time() % 60)
+        codes = [httpx.get(f"{proc.base}/v1/kb", headers=identity).status_code for _ in range(60)]
+    assert codes.count(429) == 40, codes  # 20 admitted in all, whichever worker answered
+    assert set(codes) == {401, 429}

@@ -59,9 +59,11 @@ def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Respo
     dependencies=JSON_ONLY,
 )
 def create_recommendation(
-    body: RecommendationRequest, snap: SnapshotDep, lang: LangDep
+    request: Request, body: RecommendationRequest, snap: SnapshotDep, lang: LangDep
 ) -> Response:
-    return json_response(svc.recommendation(snap, body, lang), lang=lang)
+    result = svc.recommendation(snap, body, lang)
+    request.app.state.metrics.count_diagnoses(result["challenges"])
+    return json_response(result, lang=lang)
 
 
 BATCH_BODY: dict[str, Any] = {

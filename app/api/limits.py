@@ -1,0 +1,193 @@
+"""Admission control, as pure ASGI middleware: a rate limit per client (API key, else IP), a cap
+on requests in flight that answers 503 at once instead of queueing, and a request timeout.
+
+The rate-limit counters live in Redis when COUNTYPATH_REDIS_URL is set, so the quota holds across
+workers and replicas; otherwise in process memory (right for one process). A Redis outage fails
+open to the in-process counters: a limiter must not take the API down with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.middleware import send_problem
+
+log = logging.getLogger("countypath.limits")
+EXEMPT_PREFIXES = (
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/ui",
+    "/static-offline-docs",
+)
+
+
+class LocalCounter:
+    """Fixed-window counters in this process."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    async def hit(self, identity: str, window: int, now: float) -> tuple[int, float]:
+        index = int(now // window)
+        start, count = self._windows.get(identity, (index, 0))
+        if start != index:
+            start, count = index, 0
+        count += 1
+        self._windows[identity] = (start, count)
+        if len(self._windows) > 100_000:  # forget old windows rather than grow without bound
+            self._windows = {k: v for k, v in self._windows.items() if v[0] == index}
+        return count, (index + 1) * window - now
+
+
+class RedisCounter:
+    """Fixed-window counters shared through Redis (INCR + EXPIRE in one round trip)."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self._client: Any = redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._fallback = LocalCounter()
+
+    async def hit(self, identity: str, window: int, now: float) -> tuple[int, float]:
+        index = int(now // window)
+        key = f"countypath:rl:{identity}:{index}"
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, window * 2)
+                count, _ = await pipe.execute()
+            return int(count), (index + 1) * window - now
+        except Exception as exc:  # noqa: BLE001 - any Redis failure falls back, logged
+            log.warning("rate-limit store unavailable, counting in process: %s", type(exc).__name__)
+            return await self._fallback.hit(identity, window, now)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def _identity(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name in (b"authorization", b"x-api-key"):
+            token = value.decode("latin-1").removeprefix("Bearer ").removeprefix("bearer ").strip()
+            parts = token.split("_")
+            return f"key:{parts[1] if len(parts) >= 3 else token[:16]}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+class LimitsMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        quota: int,
+        window: int,
+        counter: LocalCounter | RedisCounter | None,
+        max_in_flight: int,
+        timeout: float,
+        metrics: Any = None,
+    ) -> None:
+        self.app = app
+        self.quota = quota
+        self.window = window
+        self.counter = counter
+        self.max_in_flight = max_in_flight
+        self.timeout = timeout
+        self.metrics = metrics
+        self.in_flight = 0
+        self.policy = f'"default";q={quota};w={window}'.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("path", "").startswith(EXEMPT_PREFIXES)
+            or scope.get("path") == "/"
+        ):
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra: list[tuple[bytes, bytes]] = []
+        if self.counter is not None:
+            count, reset = await self.counter.hit(_identity(scope), self.window, time.time())
+            remaining = max(0, self.quota - count)
+            seconds = max(1, math.ceil(reset))
+            extra = [
+                (b"ratelimit-policy", self.policy),
+                (b"ratelimit", f'"default";r={remaining};t={seconds}'.encode()),
+            ]
+            if count > self.quota:
+                if self.metrics is not None:
+                    self.metrics.rate_limited.inc()
+                await _problem(
+                    send,
+                    429,
+                    "RATE_LIMITED",
+                    "Too many requests",
+                    f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
+                    path,
+                    extra + [(b"retry-after", str(seconds).encode())],
+                )
+                return
+        if self.in_flight >= self.max_in_flight:
+            await _problem(
+                send,
+                503,
+                "OVERLOADED",
+                "Service unavailable",
+                "Too many requests in flight; retry shortly.",
+                path,
+                [(b"retry-after", b"1")],
+            )
+            return
+        started = False
+
+        async def stamped(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        self.in_flight += 1
+        try:
+            await asyncio.wait_for(self.app(scope, receive, stamped), timeout=self.timeout)
+        except TimeoutError:
+            if not started:
+                await _problem(
+                    send,
+                    503,
+                    "TIMEOUT",
+                    "Service unavailable",
+                    f"The request took longer than {self.timeout:g} s.",
+                    path,
+                    [(b"retry-after", b"1")],
+                )
+        finally:
+            self.in_flight -= 1
+
+
+async def _problem(
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    async def with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [h for h in message["headers"] if h[0] != b"connection"] + headers
+        await send(message)
+
+    await send_problem(with_headers, status, code, title, detail, path)

@@ -1,0 +1,69 @@
+"""Prometheus metrics, one registry per app (so tests and workers never share state).
+
+Each worker process reports its own counters; behind several workers a scrape sees the worker
+that answered it, which is how Prometheus is usually pointed at uvicorn workers (one target each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "countypath_http_requests",
+            "HTTP requests by route, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "countypath_http_request_duration_seconds",
+            "Request latency by route and method.",
+            ["route", "method"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.diagnoses = Counter(
+            "countypath_diagnoses",
+            "Challenge diagnoses by challenge and status.",
+            ["challenge", "status"],
+            registry=self.registry,
+        )
+        self.kb_version = Gauge(
+            "countypath_kb_version", "Knowledge-base version served.", registry=self.registry
+        )
+        self.pool_checked_out = Gauge(
+            "countypath_db_pool_checked_out", "Database connections in use.", registry=self.registry
+        )
+        self.pool_size = Gauge(
+            "countypath_db_pool_size", "Database pool size.", registry=self.registry
+        )
+        self.rate_limited = Counter(
+            "countypath_rate_limited", "Requests refused by the rate limit.", registry=self.registry
+        )
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        self.requests.labels(route, method, str(status)).inc()
+        self.latency.labels(route, method).observe(seconds)
+
+    def count_diagnoses(self, challenges: Iterable[dict[str, Any]]) -> None:
+        for c in challenges:
+            self.diagnoses.labels(c["slug"], c["status"]).inc()
+
+    def render(self, kb_version: int | None, pool: Any) -> bytes:
+        if kb_version is not None:
+            self.kb_version.set(kb_version)
+        checked_out = getattr(pool, "checkedout", None)
+        size = getattr(pool, "size", None)
+        if callable(checked_out):
+            self.pool_checked_out.set(checked_out())
+        if callable(size):
+            self.pool_size.set(size())
+        return generate_latest(self.registry)

@@ -1,0 +1,100 @@
+"""Metrics, rate limits, the in-flight cap and the request timeout."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.limits import LimitsMiddleware, LocalCounter
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import DEQING_PROFILE
+
+
+def test_metrics_report_requests_diagnoses_and_version(client: TestClient) -> None:
+    client.post(
+        "/v1/recommendations",
+        content=DEQING_PROFILE.read_bytes(),
+        headers={"content-type": "application/json"},
+    )
+    client.get("/v1/paths/nope")
+    text = client.get("/metrics").text
+    assert (
+        'countypath_http_requests_total{method="POST",route="/v1/recommendations",status="200"} 1.0'
+        in text
+    )
+    assert 'status="404"' in text
+    assert (
+        'countypath_diagnoses_total{challenge="insufficient-opening-up",status="flag"} 1.0' in text
+    )
+    assert "countypath_kb_version 1.0" in text
+    assert "countypath_http_request_duration_seconds_bucket" in text
+    assert "countypath_db_pool_checked_out" in text
+
+
+def test_rate_limit_per_client_with_headers(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"rate_limit": "3/60"}))
+    with TestClient(app) as c:
+        codes = [c.get("/v1/kb") for _ in range(4)]
+        assert [r.status_code for r in codes] == [200, 200, 200, 429]
+        assert codes[0].headers["ratelimit-policy"] == '"default";q=3;w=60'
+        assert codes[2].headers["ratelimit"].startswith('"default";r=0;t=')
+        limited = codes[3]
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert limited.json()["code"] == "RATE_LIMITED"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        # Another client (a key) has its own quota; health stays exempt.
+        other = c.get("/v1/kb", headers={"X-API-Key": "cp_abcdef12_secret"})
+        assert other.status_code == 401
+        assert other.headers["ratelimit"].startswith('"default";r=2;')
+        assert c.get("/healthz").status_code == 200
+
+
+def _slow_app(delay: float):  # type: ignore[no-untyped-def]
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(delay)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    return app
+
+
+@pytest.mark.anyio
+async def test_timeout_answers_503_problem() -> None:
+    app = LimitsMiddleware(
+        _slow_app(1.0), quota=0, window=1, counter=None, max_in_flight=10, timeout=0.1
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        res = await c.get("/v1/x")
+    assert res.status_code == 503
+    assert res.json()["code"] == "TIMEOUT"
+
+
+@pytest.mark.anyio
+async def test_in_flight_cap_answers_503_at_once() -> None:
+    app = LimitsMiddleware(
+        _slow_app(0.5), quota=0, window=1, counter=None, max_in_flight=2, timeout=5
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        results = await asyncio.gather(*(c.get("/v1/x") for _ in range(4)))
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 200, 503, 503]
+    refused = next(r for r in results if r.status_code == 503)
+    assert refused.json()["code"] == "OVERLOADED"
+    assert refused.headers["retry-after"] == "1"
+
+
+@pytest.mark.anyio
+async def test_local_counter_windows() -> None:
+    counter = LocalCounter()
+    assert (await counter.hit("a", 10, 100.0))[0] == 1
+    assert (await counter.hit("a", 10, 105.0))[0] == 2
+    assert (await counter.hit("a", 10, 110.0))[0] == 1
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

@@ -1,0 +1,163 @@
+"""Fault drills against real server processes: the database going away, the disk filling up,
+and a shutdown under load. The PostgreSQL drill stops the shared server, so it runs alone
+(marker `exclusive`, run after the parallel suite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import DEQING_PROFILE
+from tests.system.serverproc import make_key, server
+
+pytestmark = pytest.mark.slow
+PROFILE = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
+
+
+def _cluster() -> list[str]:
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+
+
+def _pg_ready() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.exclusive
+def test_postgres_outage_and_recovery(pg_url: str) -> None:
+    if not os.path.isdir("/etc/postgresql"):
+        pytest.skip("no local PostgreSQL cluster to stop")
+    key = make_key(pg_url, "reader", "assessments")
+    log: list[tuple[float, int, str]] = []
+    stop = threading.Event()
+    with server(pg_url, "--workers", "2") as proc:
+
+        def reader() -> None:
+            with httpx.Client(base_url=proc.base, timeout=5) as c:
+                while not stop.is_set():
+                    try:
+                        res = c.get("/v1/assessments", headers={"X-API-Key": key})
+                        detail = res.headers.get("content-type", "")
+                        if res.status_code != 200:
+                            detail += " " + res.text[:160]
+                        log.append((time.monotonic(), res.status_code, detail))
+                    except httpx.TransportError:
+                        log.append((time.monotonic(), 0, ""))
+                    time.sleep(0.02)
+
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        stopping = time.monotonic()
+        subprocess.run([*_cluster(), "stop", "-m", "fast"], check=True)
+        stopped = time.monotonic()
+        try:
+            went_unready = None
+            while time.monotonic() - stopped < 10:
+                if httpx.get(f"{proc.base}/readyz", timeout=3).status_code == 503:
+                    went_unready = time.monotonic() - stopped
+                    break
+                time.sleep(0.1)
+            assert went_unready is not None
+            assert went_unready <= 2.0
+            time.sleep(1.0)
+        finally:
+            subprocess.run([*_cluster(), "start"], check=True)
+        while not _pg_ready():
+            time.sleep(0.1)
+        back = time.monotonic()
+        recovered = None
+        while time.monotonic() - back < 10:
+            if httpx.get(f"{proc.base}/readyz", timeout=3).status_code == 200:
+                recovered = time.monotonic() - back
+                break
+            time.sleep(0.1)
+        time.sleep(6.0)
+        stop.set()
+        for t in threads:
+            t.join()
+    assert recovered is not None
+    assert recovered <= 5.0
+    before = [s for t, s, _ in log if t < stopping]
+    after = [(round(t - back, 2), s, d) for t, s, d in log if t > back + 5.0]
+    assert before
+    assert set(before) == {200}
+    assert after
+    assert {s for _, s, _ in after} == {200}, [a for a in after if a[1] != 200][:5]
+    failures = [(s, ct) for t, s, ct in log if stopping <= t <= back + 5.0 and s != 200]
+    assert all(s == 503 and ct.startswith("application/problem+json") for s, ct in failures), (
+        failures[:5]
+    )
+
+
+def test_sqlite_disk_full_answers_503_and_recovers(tmp_path: Path) -> None:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+            check=False,
+            capture_output=True,
+        ).returncode
+        != 0
+    ):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        url = f"sqlite:///{mount / 'full.db'}"
+        key = make_key(url, "portal", "assessments")
+        with server(url) as proc, httpx.Client(base_url=proc.base, timeout=30) as c:
+            headers = {"X-API-Key": key}
+            codes: list[int] = []
+            for i in range(400):
+                res = c.post(
+                    "/v1/assessments",
+                    json=PROFILE | {"county": PROFILE["county"] | {"year": 1950 + i % 100}},
+                    headers=headers,
+                )
+                codes.append(res.status_code)
+                if res.status_code != 201:
+                    assert res.status_code == 503, res.text
+                    assert res.headers["content-type"] == "application/problem+json"
+                    assert res.json()["code"] in {"STORAGE_FULL", "DATABASE_UNAVAILABLE"}
+                    break
+            assert 503 in codes, "the disk never filled"
+            assert c.get("/v1/paths").status_code == 200
+            assert c.get("/v1/assessments", headers=headers).status_code == 200
+            subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)
+            res = c.post("/v1/assessments", json=PROFILE, headers=headers)
+            assert res.status_code == 201
+        with sqlite3.connect(mount / "full.db") as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
+    rows = [PROFILE] * 1500
+    with server(f"sqlite:///{tmp_path / 'term.db'}") as proc:
+        results: list[int] = []
+
+        def one(_: int) -> None:
+            with httpx.Client(base_url=proc.base, timeout=60) as c:
+                res = c.post("/v1/recommendations/batch", json=rows)
+                results.append(res.status_code if res.json().get("succeeded") == 1500 else -1)
+
+        with ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(one, i) for i in range(6)]
+            time.sleep(0.5)
+            os.kill(proc.pid, signal.SIGTERM)
+            for f in futures:
+                f.result()
+    assert results == [200] * 6
