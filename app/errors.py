@@ -6,8 +6,12 @@ Tree (status, stable ``code``)::
     ├── BadRequest (400, BAD_REQUEST)
     │   ├── MalformedJson (400, MALFORMED_JSON)
     │   └── InvalidCursor (400, INVALID_CURSOR)
+    ├── Unauthorized (401, UNAUTHORIZED)
+    ├── Forbidden (403, FORBIDDEN)
     ├── NotFound (404, NOT_FOUND)
     ├── Conflict (409, CONFLICT)
+    ├── PreconditionFailed (412, PRECONDITION_FAILED)
+    ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)
     ├── UnsupportedMediaType (415, UNSUPPORTED_MEDIA_TYPE)
     ├── NotAcceptable (406, NOT_ACCEPTABLE)
@@ -63,6 +67,30 @@ class MalformedJson(BadRequest):
 class InvalidCursor(BadRequest):
     code = "INVALID_CURSOR"
     title = "Invalid cursor"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "UNAUTHORIZED"
+    title = "Unauthorized"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "FORBIDDEN"
+    title = "Forbidden"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    code = "PRECONDITION_FAILED"
+    title = "Precondition failed"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    code = "PRECONDITION_REQUIRED"
+    title = "Precondition required"
 
 
 class NotFound(AppError):

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
-    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=20_000, ge=0)
     kb_refresh_seconds: float = Field(default=1.0, gt=0)
     catalog_max_age: int = Field(default=300, ge=0)
     rate_limit: str = Field(default="600/60", pattern=r"^(off|\d+/\d+)$")

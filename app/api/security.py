@@ -9,24 +9,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.errors import AppError
+from app.errors import Forbidden, Unauthorized
 from app.services.keys import Principal, authenticate
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <key>`")
 QUERY_KEYS = ("api_key", "apikey", "key", "token", "access_token")
-
-
-class Unauthorized(AppError):
-    status = 401
-    code = "UNAUTHORIZED"
-    title = "Unauthorized"
-
-
-class Forbidden(AppError):
-    status = 403
-    code = "FORBIDDEN"
-    title = "Forbidden"
 
 
 def _credential(

@@ -6,6 +6,7 @@ serialised (PostgreSQL row lock, SQLite BEGIN IMMEDIATE) and guarded by If-Match
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,21 +29,21 @@ from app.domain.knowledge import (
     Signal,
 )
 from app.domain.snapshot import Snapshot, compile_snapshot
-from app.errors import AppError, Conflict, FieldError, InvalidInput, KnowledgeBaseMissing, NotFound
+from app.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    KnowledgeBaseMissing,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from app.models import AuditEvent, KbMetaRow
 from app.services.keys import Principal
 
-
-class PreconditionRequired(AppError):
-    status = 428
-    code = "PRECONDITION_REQUIRED"
-    title = "Precondition required"
-
-
-class PreconditionFailed(AppError):
-    status = 412
-    code = "PRECONDITION_FAILED"
-    title = "Precondition failed"
+# One curator at a time per process: threads queue here instead of all polling the database's
+# write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
+_WRITE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def write(
     spec = KINDS[kind]
     if action != "create" and if_match is None:
         raise PreconditionRequired(detail="Send If-Match with the ETag from a GET of this item.")
-    with write_session(engine) as session:
+    with _WRITE_LOCK, write_session(engine) as session:
         # Serialise curators: everything below sees the latest committed knowledge base.
         session.execute(select(KbMetaRow).where(KbMetaRow.id == 1).with_for_update()).first()  # type: ignore[arg-type]
         kb = read_kb(session)
@@ -220,7 +221,7 @@ def import_kb(
             errors=[FieldError(f"/{p.kind}", "broken_reference", str(p)) for p in problems[:100]],
         )
     checksum = kb.checksum()
-    with write_session(engine) as session:
+    with _WRITE_LOCK, write_session(engine) as session:
         session.execute(select(KbMetaRow).where(KbMetaRow.id == 1).with_for_update()).first()  # type: ignore[arg-type]
         current = latest_version(session)
         if current is not None and current.checksum == checksum:

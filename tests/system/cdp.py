@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from tests.system.browser import ARTIFACTS, chromium
+from tests.system.browser import ARTIFACTS, OFFLINE_FLAGS, chromium
 from tests.system.serverproc import free_port
 
 
@@ -83,21 +83,10 @@ def browser(width: int = 1280, height: int = 1000) -> Iterator[Page]:
         proc = subprocess.Popen(
             [
                 chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
+                *OFFLINE_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--remote-debugging-port={port}",
                 "--remote-allow-origins=*",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                "--proxy-server=127.0.0.1:9",
-                "--proxy-bypass-list=127.0.0.1",
                 f"--window-size={width},{height}",
                 "about:blank",
             ],
