@@ -23,6 +23,7 @@ from app.domain.knowledge import (
 from app.domain.result import source_dict
 from app.domain.snapshot import Snapshot
 from app.errors import NotFound
+from app.services.curation import item_etag as content_etag
 
 Item = dict[str, Any]
 
@@ -238,8 +239,6 @@ def kb_summary(snap: Snapshot) -> Item:
 
 def item_etag(snap: Snapshot, kind: str, ident: str) -> str:
     """The content hash of one knowledge-base item: its ETag on reads and If-Match on writes."""
-    from app.services.curation import item_etag as content_etag
-
     key = ("etag", kind, ident)
     hit = snap.cache.get(key)
     if hit is None:

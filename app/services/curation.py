@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -242,6 +241,3 @@ def import_kb(
         )
         number = version.number
     return compile_snapshot(kb, number, checksum), True
-
-
-Renderer = Callable[[Snapshot, str], dict[str, Any]]

@@ -112,14 +112,25 @@ def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MalformedJson(detail="The CSV body is not UTF-8.") from None
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "county_name" not in reader.fieldnames:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise MalformedJson(detail=f"The CSV body cannot be read: {exc}.") from None
+    if not header or "county_name" not in header:
         raise InvalidInput(
             detail="The CSV needs a header row with at least county_name.",
             errors=[FieldError("", "missing_column", "column county_name is required")],
         )
     rows: list[Any] = []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise MalformedJson(detail=f"CSV row {len(rows) + 1} cannot be read: {exc}.") from None
         if len(rows) >= limit:
             _check_size(limit + 1, limit)
         county: dict[str, Any] = {"name": (record.get("county_name") or "").strip()}

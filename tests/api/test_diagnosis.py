@@ -183,6 +183,12 @@ def test_batch_limits(client: TestClient) -> None:
         "/v1/recommendations/batch", content=b"[{", headers={"content-type": "application/json"}
     )
     assert bad.status_code == 400
+    lone_cr = client.post(
+        "/v1/recommendations/batch",
+        content="\u00f0A|\r\u0095".encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert lone_cr.status_code in (400, 422), lone_cr.text
     xml = client.post(
         "/v1/recommendations/batch", content=b"<a/>", headers={"content-type": "application/xml"}
     )

@@ -3,7 +3,6 @@ screenshots and PDFs are saved under artifacts/."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -111,4 +110,3 @@ def test_report_with_missing_data_says_insufficient_data_plainly(tmp_path: Path)
             assert "insufficient_data" in text
             assert "Insufficient data" in text
             page.screenshot("report-sparse.png")
-    assert json.loads(json.dumps(body))

@@ -83,7 +83,7 @@ def _detail(
     )
 
 
-def _doc(kind: str, what: str) -> dict[str, object]:
+def _doc(what: str) -> dict[str, object]:
     return {
         "summary": f"List {what}",
         "description": f"All {what}, localised, paginated by limit and cursor.",
@@ -95,7 +95,7 @@ def _doc(kind: str, what: str) -> dict[str, object]:
     operation_id="indicators-list",
     response_model=cs.page_of(cs.IndicatorOut),
     responses=ERRORS,
-    **_doc("indicators", "indicators (the profile vocabulary)"),  # type: ignore[arg-type]
+    **_doc("indicators (the profile vocabulary)"),  # type: ignore[arg-type]
 )
 def list_indicators(
     request: Request,
@@ -118,7 +118,7 @@ def list_indicators(
     operation_id="signals-list",
     response_model=cs.page_of(cs.SignalOut),
     responses=ERRORS,
-    **_doc("signals", "qualitative signals an analyst can assert"),  # type: ignore[arg-type]
+    **_doc("qualitative signals an analyst can assert"),  # type: ignore[arg-type]
 )
 def list_signals(
     request: Request,
