@@ -14,26 +14,26 @@ from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_store(request: Request) -> KnowledgeStore:
+async def get_store(request: Request) -> KnowledgeStore:
     store: KnowledgeStore = request.app.state.store
     return store
 
 
-def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> Snapshot:
+async def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> Snapshot:
     return store.snapshot
 
 
-def get_lang(
+async def get_lang(
     lang: Annotated[
         str | None,
         Query(

@@ -11,7 +11,7 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def require_json_body(request: Request) -> None:
+async def require_json_body(request: Request) -> None:
     media = media_type(request)
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(detail="Send the body as application/json.")
@@ -58,5 +58,5 @@ def negotiate(request: Request, offered: tuple[str, ...]) -> str:
     return best[2]
 
 
-def require_json_accept(request: Request) -> None:
+async def require_json_accept(request: Request) -> None:
     negotiate(request, ("application/json", "application/problem+json"))

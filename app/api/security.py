@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import Forbidden, Unauthorized
 from app.services.keys import Principal, authenticate
@@ -32,7 +33,7 @@ def _credential(
     return header_key
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     header_key: Annotated[str | None, Depends(api_key_header)],
@@ -40,7 +41,8 @@ def optional_principal(
     presented = _credential(request, creds, header_key)
     if presented is None:
         return None
-    principal = authenticate(request.app.state.engine, presented)
+    # The only database touch on a public request, and only when a key is presented.
+    principal = await run_in_threadpool(authenticate, request.app.state.engine, presented)
     if principal is None:
         raise Unauthorized(
             detail="The API key is not valid.", headers={"WWW-Authenticate": "Bearer"}
@@ -51,7 +53,7 @@ def optional_principal(
 def require(scope: str):  # type: ignore[no-untyped-def]
     """A dependency that admits a key holding ``scope`` (``admin`` holds every scope)."""
 
-    def dependency(
+    async def dependency(
         principal: Annotated[Principal | None, Depends(optional_principal)],
     ) -> Principal:
         if principal is None:
@@ -67,7 +69,7 @@ def require(scope: str):  # type: ignore[no-untyped-def]
     return dependency
 
 
-def public_unless_required(
+async def public_unless_required(
     request: Request,
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal | None:

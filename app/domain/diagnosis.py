@@ -11,7 +11,7 @@ the challenge at least ``watch``; two at flag, or flagged weight of half or more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
@@ -20,8 +20,8 @@ BAND_ORDER = {"ok": 0, "watch": 1, "flag": 2}
 STATUS_ORDER = {"flag": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+# Named tuples: a result builds dozens of these, and frozen dataclasses are slow to construct.
+class Evidence(NamedTuple):
     indicator: str
     value: float
     band: str
@@ -29,8 +29,7 @@ class Evidence:
     rule: ResolvedRule
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     slug: str
     status: str
     severity: float

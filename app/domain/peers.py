@@ -8,7 +8,7 @@ otherwise. Distance is the root mean square of the gaps; similarity is 1 - dista
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
@@ -17,8 +17,7 @@ MIN_SHARED = 2
 MAX_PEERS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Peer:
+class Peer(NamedTuple):
     slug: str
     similarity: float
     compared: tuple[str, ...]

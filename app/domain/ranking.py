@@ -11,43 +11,72 @@ marginal value; ``standalone_score`` is the value of the path on its own. Ties b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable
+from typing import NamedTuple
 
 from app.domain.diagnosis import Diagnosis
 from app.domain.knowledge import FitCondition, Path
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
-_OPS = {
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
 }
+COVERAGE = 0.35
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+# Named tuples rather than frozen dataclasses: a result holds about a hundred of these, and a
+# frozen dataclass pays for object.__setattr__ on every field.
+class Contribution(NamedTuple):
     challenge: str
     weight: float
     severity: float
     share: float
 
 
-@dataclass(frozen=True, slots=True)
-class FitOutcome:
+class FitOutcome(NamedTuple):
     condition: FitCondition
     outcome: str  # met | missed | unknown
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(NamedTuple):
     rank: int
     path: Path
     score: float
     standalone_score: float
     addresses: tuple[Contribution, ...]
     fit: tuple[FitOutcome, ...]
+
+
+class _Plan(NamedTuple):
+    """A path as the ranking reads it, compiled once per snapshot."""
+
+    slug: str
+    path: Path
+    addresses: tuple[tuple[str, float], ...]
+    fit: tuple[tuple[FitCondition, dict[str, FitOutcome]], ...]
+
+
+def _plans(snap: Snapshot) -> tuple[_Plan, ...]:
+    hit: tuple[_Plan, ...] | None = snap.cache.get("ranking-plans")
+    if hit is None:
+        hit = snap.cache["ranking-plans"] = tuple(
+            _Plan(
+                slug,
+                path,
+                tuple((a.challenge, a.weight) for a in path.addresses),
+                tuple(
+                    (c, {o: FitOutcome(c, o) for o in ("met", "missed", "unknown")})
+                    for c in path.fit
+                ),
+            )
+            for slug, path in sorted(snap.paths.items())
+        )
+    return hit
 
 
 def _fit(cond: FitCondition, profile: ValidProfile) -> str:
@@ -62,71 +91,71 @@ def _fit(cond: FitCondition, profile: ValidProfile) -> str:
     return "met" if _OPS[cond.op](value, cond.value) else "missed"
 
 
-COVERAGE = 0.35
-
-
-def _value(terms: list[tuple[float, float]], factor: float) -> float:
-    remaining = 1.0
-    for weight, severity in terms:
-        remaining *= 1 - weight * severity
-    return round(min(100.0, 100 * (1 - remaining) * factor), 1)
-
-
 def rank_paths(
     snap: Snapshot, profile: ValidProfile, diagnoses: tuple[Diagnosis, ...]
 ) -> tuple[Ranked, ...]:
-    active = {d.slug: d for d in diagnoses if d.active}
-    # (path, fit factor, fit outcomes, [(challenge, weight, severity)])
-    candidates: dict[
-        str, tuple[Path, float, tuple[FitOutcome, ...], list[tuple[str, float, float]]]
-    ] = {}
-    for path in snap.paths.values():
-        terms = [
-            (a.challenge, a.weight, active[a.challenge].severity)
-            for a in path.addresses
-            if a.challenge in active
+    severity = {d.slug: d.severity for d in diagnoses if d.active}
+    remaining = dict.fromkeys(severity, 1.0)
+    # (path, fit factor, fit outcomes, [(challenge, weight, severity)], [(challenge, w x sev)]),
+    # in slug order: scanning with a strict ">" breaks ties by slug.
+    pool: list[
+        tuple[
+            Path,
+            float,
+            tuple[FitOutcome, ...],
+            tuple[tuple[str, float, float], ...],
+            tuple[tuple[str, float], ...],
         ]
+    ] = []
+    for _, path, addresses, fit in _plans(snap):
+        terms = tuple((c, w, severity[c]) for c, w in addresses if c in severity)
         if not terms:
             continue
-        fits = tuple(FitOutcome(c, _fit(c, profile)) for c in path.fit)
         factor = 1.0
-        for f in fits:
-            if f.outcome == "met":
-                factor *= f.condition.met_factor
-            elif f.outcome == "missed":
-                factor *= f.condition.missed_factor
-        candidates[path.slug] = (path, factor, fits, terms)
+        outcomes = []
+        for cond, by_outcome in fit:
+            outcome = _fit(cond, profile)
+            if outcome == "met":
+                factor *= cond.met_factor
+            elif outcome == "missed":
+                factor *= cond.missed_factor
+            outcomes.append(by_outcome[outcome])
+        pool.append((path, factor, tuple(outcomes), terms, tuple((c, w * s) for c, w, s in terms)))
 
-    remaining = dict.fromkeys(active, 1.0)
-    order = sorted(candidates)  # scanning in slug order with a strict ">" breaks ties by slug
     ranked: list[Ranked] = []
-    while order:
+    while pool:
         best_index, best_value = 0, -1.0
-        for index, slug in enumerate(order):
-            _, factor, _, terms = candidates[slug]
+        for index, (_, factor, _, _, weighted) in enumerate(pool):
             left = 1.0
-            for c, w, sev in terms:
-                left *= 1 - w * sev * remaining[c]
-            value = min(1.0, (1 - left) * factor)
+            for c, ws in weighted:
+                left *= 1 - ws * remaining[c]
+            value = (1 - left) * factor
+            if value > 1.0:
+                value = 1.0
             if value > best_value:
                 best_index, best_value = index, value
-        slug = order.pop(best_index)
-        path, factor, fits, terms = candidates.pop(slug)
-        standalone = _value([(w, sev) for _, w, sev in terms], factor)
-        total = sum(w * sev * remaining[c] for c, w, sev in terms)
-        contributions = tuple(
-            sorted(
-                (
-                    Contribution(
-                        c, w, sev, round(w * sev * remaining[c] / total, 3) if total else 0.0
-                    )
-                    for c, w, sev in terms
-                ),
-                key=lambda x: (-x.share, x.challenge),
-            )
-        )
+        path, factor, fits, terms, weighted = pool.pop(best_index)
+        alone = 1.0
+        for _, ws in weighted:
+            alone *= 1 - ws
+        shares = [ws * remaining[c] for c, ws in weighted]
+        total = sum(shares)
+        contributions = [
+            Contribution(c, w, sev, round(share / total, 3) if total else 0.0)
+            for (c, w, sev), share in zip(terms, shares, strict=True)
+        ]
+        if len(contributions) > 1:
+            contributions.sort(key=lambda x: (-x.share, x.challenge))
         for c, w, _ in terms:
             remaining[c] *= 1 - COVERAGE * w
-        score = round(100 * best_value, 1)
-        ranked.append(Ranked(len(ranked) + 1, path, score, standalone, contributions, fits))
+        ranked.append(
+            Ranked(
+                len(ranked) + 1,
+                path,
+                round(100 * best_value, 1),
+                round(min(100.0, 100 * (1 - alone) * factor), 1),
+                tuple(contributions),
+                fits,
+            )
+        )
     return tuple(ranked)

@@ -15,7 +15,7 @@ from app.domain.knowledge import Lang, Source
 from app.domain.peers import find_peers
 from app.domain.profile import ProfileInput, ValidProfile, num, validate_profile
 from app.domain.ranking import Ranked, rank_paths
-from app.domain.snapshot import Snapshot
+from app.domain.snapshot import ResolvedRule, Snapshot
 from app.errors import InvalidInput
 
 STATUS_TEXT = {
@@ -36,6 +36,9 @@ BASIS_TEXT = {
         "fallback": "备用标准（基准缺少该数据）",
     },
 }
+
+
+FIT_OUTCOMES = ("met", "missed", "unknown")
 
 
 def r4(x: float) -> float:
@@ -63,26 +66,48 @@ def source_dict(src: Source, lang: Lang, cache: dict[Any, Any] | None = None) ->
     return out
 
 
+def _rule_static(snap: Snapshot, rr: ResolvedRule, lang: Lang) -> tuple[Any, ...]:
+    """The parts of an evidence item fixed by the resolved rule and the language."""
+    key = ("rule-static", id(rr), lang)
+    hit: tuple[Any, ...] | None = snap.cache.get(key)
+    if hit is None:
+        ind = rr.indicator
+        hit = snap.cache[key] = (
+            ind.label.get(lang),
+            ind.unit,
+            ind.unit_label.get(lang),
+            None if rr.benchmark_value is None else r4(rr.benchmark_value),
+            {"watch": r4(rr.watch), "flag": r4(rr.flag)},
+            {"watch": rr.watch_basis, "flag": rr.flag_basis},
+            rr.rule.bad_when,
+            r4(rr.watch),
+            rr.rule.weight,
+            source_dict(rr.rule.anchor, lang, snap.cache),
+        )
+    return hit
+
+
 def _evidence(snap: Snapshot, d: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
     items = []
     for e in d.evidence:
-        rr = e.rule
-        ind = rr.indicator
+        label, unit, unit_label, bench, thresholds, basis, bad_when, target, weight, anchor = (
+            _rule_static(snap, e.rule, lang)
+        )
         items.append(
             {
                 "indicator": e.indicator,
-                "label": ind.label.get(lang),
+                "label": label,
                 "value": r4(e.value),
-                "unit": ind.unit,
-                "unit_label": ind.unit_label.get(lang),
+                "unit": unit,
+                "unit_label": unit_label,
                 "band": e.band,
-                "benchmark_value": None if rr.benchmark_value is None else r4(rr.benchmark_value),
-                "thresholds": {"watch": r4(rr.watch), "flag": r4(rr.flag)},
-                "basis": {"watch": rr.watch_basis, "flag": rr.flag_basis},
-                "bad_when": rr.rule.bad_when,
-                "target": r4(rr.watch),
-                "weight": rr.rule.weight,
-                "anchor": source_dict(rr.rule.anchor, lang, snap.cache),
+                "benchmark_value": bench,
+                "thresholds": thresholds,
+                "basis": basis,
+                "bad_when": bad_when,
+                "target": target,
+                "weight": weight,
+                "anchor": anchor,
             }
         )
     return items
@@ -141,7 +166,12 @@ def _why(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
 
 
 def _rationale(
-    snap: Snapshot, r: Ranked, diag: Mapping[str, Diagnosis], whys_cache: dict[str, str], lang: Lang
+    snap: Snapshot,
+    r: Ranked,
+    diag: Mapping[str, Diagnosis],
+    whys_cache: dict[str, str],
+    fit_text: list[str],
+    lang: Lang,
 ) -> str:
     whys = []
     for c in r.addresses:
@@ -149,8 +179,8 @@ def _rationale(
         if why is None:
             why = whys_cache[c.challenge] = _why(snap, diag[c.challenge], lang)
         whys.append(why)
-    met = [f.condition.text.get(lang).rstrip("。.") for f in r.fit if f.outcome == "met"]
-    missed = [f.condition.text.get(lang).rstrip("。.") for f in r.fit if f.outcome == "missed"]
+    met = [fit_text[i] for i, f in enumerate(r.fit) if f.outcome == "met"]
+    missed = [fit_text[i] for i, f in enumerate(r.fit) if f.outcome == "missed"]
     if lang == "zh":
         text = (
             f"边际得分{r.score}（单独得分{r.standalone_score}），因为该路径应对"
@@ -197,6 +227,13 @@ def _path_static(snap: Snapshot, slug: str, lang: Lang) -> dict[str, Any]:
                 for ex in snap.examples_by_path.get(slug, ())
             ],
             "source": source_dict(p.source, lang),
+            # Per fit condition, in order: its text without the final stop, and the rendered
+            # item for each outcome.
+            "fit_text": [c.text.get(lang).rstrip("。.") for c in p.fit],
+            "fit": [
+                {o: {"condition": c.text.get(lang), "outcome": o} for o in FIT_OUTCOMES}
+                for c in p.fit
+            ],
         }
     return hit
 
@@ -227,11 +264,9 @@ def _recommendations(
                     }
                     for c in r.addresses
                 ],
-                "rationale": _rationale(snap, r, diag, whys, lang),
+                "rationale": _rationale(snap, r, diag, whys, static["fit_text"], lang),
                 "actions": static["actions"],
-                "fit": [
-                    {"condition": f.condition.text.get(lang), "outcome": f.outcome} for f in r.fit
-                ],
+                "fit": [static["fit"][i][f.outcome] for i, f in enumerate(r.fit)],
                 "outcome_indicators": static["outcome_indicators"],
                 "examples": static["examples"],
                 "source": static["source"],

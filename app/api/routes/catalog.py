@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -97,7 +97,7 @@ def _doc(what: str) -> dict[str, object]:
     responses=ERRORS,
     **_doc("indicators (the profile vocabulary)"),  # type: ignore[arg-type]
 )
-def list_indicators(
+async def list_indicators(
     request: Request,
     snap: SnapshotDep,
     settings: SettingsDep,
@@ -120,7 +120,7 @@ def list_indicators(
     responses=ERRORS,
     **_doc("qualitative signals an analyst can assert"),  # type: ignore[arg-type]
 )
-def list_signals(
+async def list_signals(
     request: Request,
     snap: SnapshotDep,
     settings: SettingsDep,
@@ -144,7 +144,7 @@ def list_signals(
     response_model=cs.SignalOut,
     responses=ERRORS,
 )
-def get_signal(
+async def get_signal(
     request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep, slug: SlugParam
 ) -> Response:
     return _detail(request, snap, settings, lang, "signals", slug)
@@ -154,11 +154,11 @@ def _register(
     kind: str, name: str, what: str, model: type[BaseModel], filters: tuple[str, ...] = ()
 ) -> None:
     """List and detail routes for one catalog kind."""
-    handler: Callable[..., Response]
+    handler: Callable[..., Awaitable[Response]]
 
     if kind == "paths":
 
-        def list_paths(
+        async def list_paths(
             request: Request,
             snap: SnapshotDep,
             settings: SettingsDep,
@@ -188,7 +188,7 @@ def _register(
         handler = list_paths
     elif kind == "examples":
 
-        def list_examples(
+        async def list_examples(
             request: Request,
             snap: SnapshotDep,
             settings: SettingsDep,
@@ -204,7 +204,7 @@ def _register(
         handler = list_examples
     else:
 
-        def list_plain(
+        async def list_plain(
             request: Request,
             snap: SnapshotDep,
             settings: SettingsDep,
@@ -227,7 +227,7 @@ def _register(
         responses=ERRORS,
     )
 
-    def get_one(
+    async def get_one(
         request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep, slug: SlugParam
     ) -> Response:
         return _detail(request, snap, settings, lang, kind, slug)
@@ -261,7 +261,7 @@ _register("benchmarks", "benchmarks", "benchmark sets", cs.BenchmarkDetail)
     response_model=cs.KbSummary,
     responses=problem_responses(401, 406, 503),
 )
-def kb_version(
+async def kb_version(
     request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep
 ) -> Response:
     return cached_json(

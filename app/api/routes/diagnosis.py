@@ -41,7 +41,7 @@ NDJSON = "application/x-ndjson"
     responses=ERRORS,
     dependencies=JSON_ONLY,
 )
-def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Response:
+async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Response:
     return json_response(svc.validate(snap, body, lang), lang=lang)
 
 
@@ -58,7 +58,7 @@ def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Respo
     | {200: {"content": {"application/json": {"example": deqing_result_example()}}}},
     dependencies=JSON_ONLY,
 )
-def create_recommendation(
+async def create_recommendation(
     request: Request, body: RecommendationRequest, snap: SnapshotDep, lang: LangDep
 ) -> Response:
     result = svc.recommendation(snap, body, lang)
