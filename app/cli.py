@@ -77,6 +77,7 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=20,
+        loop=settings.loop_for(workers),
     )
 
 
