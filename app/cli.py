@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,6 +55,23 @@ def prepare_database(settings: Settings, seeds: Path | None = None) -> None:
         engine.dispose()
 
 
+def _shared_metrics_dir() -> Path | None:
+    """Workers write their metrics to one directory so a scrape sees them all (app.api.metrics).
+    A directory the operator names is emptied first: samples of an earlier run must not count.
+    Returns the directory made here (removed when the server stops), or None."""
+
+    named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        folder = Path(named)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return None
+    made = tempfile.mkdtemp(prefix="countypath-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return Path(made)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -63,11 +83,20 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API with uvicorn (migrations run once, before any worker starts)."""
-    import uvicorn
-
     settings = _settings()
     if prepare:
         prepare_database(settings)
+    made = _shared_metrics_dir() if workers > 1 else None
+    try:
+        _run(settings, host, port, workers)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _run(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,

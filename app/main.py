@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            metrics.retire()
             engine.dispose()
 
     app: FastAPI = FastAPIOffline(

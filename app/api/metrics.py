@@ -1,16 +1,28 @@
-"""Prometheus metrics, one registry per app (so tests and workers never share state).
+"""Prometheus metrics, one registry per app (so tests never share state).
 
-Each worker process reports its own counters; behind several workers a scrape sees the worker
-that answered it, which is how Prometheus is usually pointed at uvicorn workers (one target each).
+Behind several workers a scrape reaches whichever worker accepts it, so per-worker counters would
+jump up and down between scrapes. ``countypath serve --workers N`` therefore sets
+PROMETHEUS_MULTIPROC_DIR (a fresh directory unless the operator names one): each worker writes its
+samples there and a scrape sums them (gauges: pool use summed over live workers, the highest
+knowledge-base version served). One process keeps everything in memory.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -37,13 +49,22 @@ class Metrics:
             registry=self.registry,
         )
         self.kb_version = Gauge(
-            "countypath_kb_version", "Knowledge-base version served.", registry=self.registry
+            "countypath_kb_version",
+            "Knowledge-base version served.",
+            registry=self.registry,
+            multiprocess_mode="max",
         )
         self.pool_checked_out = Gauge(
-            "countypath_db_pool_checked_out", "Database connections in use.", registry=self.registry
+            "countypath_db_pool_checked_out",
+            "Database connections in use.",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.pool_size = Gauge(
-            "countypath_db_pool_size", "Database pool size.", registry=self.registry
+            "countypath_db_pool_size",
+            "Database pool size.",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.rate_limited = Counter(
             "countypath_rate_limited", "Requests refused by the rate limit.", registry=self.registry
@@ -66,4 +87,14 @@ class Metrics:
             self.pool_checked_out.set(checked_out())
         if callable(size):
             self.pool_size.set(size())
+        if MULTIPROCESS_ENV in os.environ:
+            merged = CollectorRegistry()
+            multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            return generate_latest(merged)
         return generate_latest(self.registry)
+
+    @staticmethod
+    def retire() -> None:
+        """A worker leaving: drop its live gauges from the shared directory."""
+        if MULTIPROCESS_ENV in os.environ:
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
