@@ -25,6 +25,7 @@ from app.api.routes import assessments, catalog, curation, diagnosis, health, pa
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.db.engine import make_engine
+from app.services.keys import PrincipalCache, watch_revocations
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
 
@@ -58,7 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pass  # not ready yet: /readyz says so, and the watcher keeps trying
         app.state.engine = engine
         app.state.store = store
-        watcher = asyncio.create_task(store.watch(settings.kb_refresh_seconds))
+        app.state.key_cache = key_cache = PrincipalCache()
+        watchers = [
+            asyncio.create_task(store.watch(settings.kb_refresh_seconds)),
+            asyncio.create_task(watch_revocations(key_cache, engine, settings.kb_refresh_seconds)),
+        ]
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker.
@@ -66,9 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for watcher in watchers:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             metrics.retire()
             engine.dispose()
 

@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import Forbidden, Unauthorized
-from app.services.keys import Principal, authenticate
+from app.services.keys import Principal, PrincipalCache, authenticate
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <key>`")
@@ -41,8 +41,14 @@ async def optional_principal(
     presented = _credential(request, creds, header_key)
     if presented is None:
         return None
-    # The only database touch on a public request, and only when a key is presented.
-    principal = await run_in_threadpool(authenticate, request.app.state.engine, presented)
+    cache: PrincipalCache = request.app.state.key_cache
+    principal = cache.get(presented)
+    if principal is None:
+        # The only database touch on a public request: a key this worker has not seen succeed.
+        generation = cache.generation
+        principal = await run_in_threadpool(authenticate, request.app.state.engine, presented)
+        if principal is not None:
+            cache.put(presented, principal, generation)
     if principal is None:
         raise Unauthorized(
             detail="The API key is not valid.", headers={"WWW-Authenticate": "Bearer"}

@@ -7,13 +7,16 @@ to brute-force that is cheaper than guessing the key itself.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from app.db.engine import read_session, write_session
@@ -21,6 +24,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import ApiKey
 
 SCOPES = ("assessments", "kb:write", "admin")
+log = logging.getLogger("countypath.keys")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +100,63 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
             assert row.id is not None
             return Principal(row.id, row.name, frozenset(row.scopes))
     return None
+
+
+def revocation_stamp(engine: Engine) -> tuple[int, str | None]:
+    """Changes whenever a key is revoked: how many are, and the latest revocation time."""
+    with read_session(engine) as session:
+        count, latest = session.execute(
+            select(func.count(), func.max(col(ApiKey.revoked_at))).where(
+                col(ApiKey.revoked_at).is_not(None)
+            )
+        ).one()
+    return int(count), None if latest is None else str(latest)
+
+
+class PrincipalCache:
+    """Keys that authenticated in this process, so a request with a key needs no database lookup.
+
+    Only successes are kept; an unknown or revoked key is looked up every time. A watcher polls
+    :func:`revocation_stamp` (every ``COUNTYPATH_KB_REFRESH_SECONDS``, like the knowledge-base
+    version) and empties the cache when it changes or cannot be read, so a revoked key stops
+    working on every worker within one poll. A lookup that started before a clearing is not
+    stored after it (``generation``), so a revocation cannot be undone by a slow request.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._hits: dict[str, Principal] = {}
+        self._stamp: tuple[int, str | None] | None = None
+        self.generation = 0
+
+    def get(self, presented: str) -> Principal | None:
+        return self._hits.get(_hash(presented))
+
+    def put(self, presented: str, principal: Principal, generation: int) -> None:
+        if generation != self.generation:
+            return
+        if len(self._hits) >= self.MAX_ENTRIES:
+            self._hits.clear()
+        self._hits[_hash(presented)] = principal
+
+    def clear(self) -> None:
+        self._hits.clear()
+        self.generation += 1
+
+    def observe(self, stamp: tuple[int, str | None] | None) -> None:
+        """The stamp just read (None: it could not be read, so trust nothing cached)."""
+        if stamp is None or stamp != self._stamp:
+            self.clear()
+        self._stamp = stamp
+
+
+async def watch_revocations(cache: PrincipalCache, engine: Engine, interval: float) -> None:
+    while True:
+        try:
+            stamp: tuple[int, str | None] | None = await asyncio.to_thread(revocation_stamp, engine)
+        except SQLAlchemyError as exc:
+            log.warning("key revocations unreadable, cache emptied: %s", type(exc).__name__)
+            stamp = None
+        cache.observe(stamp)
+        await asyncio.sleep(interval)
