@@ -23,16 +23,20 @@ import httpx
 from bench.run import ensure_wrk
 from bench.server import ROOT, running
 
+OWN = ("app/api/", "app/domain/", "app/services/")  # not the CLI frames under every stack
 POSTED = ("/v1/profiles/validate", "/v1/recommendations")
 SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "8"))
 
 
-def _frame(frame: str) -> str:
+def _frame(frame: str) -> tuple[str, bool]:
+    """``name (file)`` and whether the frame is the project's own code."""
     name, _, where = frame.partition(" (")
-    return f"{name} ({where.split(':')[0].rsplit('/', 1)[-1]}" + (")" if where else "")
+    path = where.split(":")[0]
+    own = path.removeprefix(str(ROOT) + "/").startswith(OWN)
+    return f"{name} ({path.rsplit('/', 1)[-1]})" if where else name, own
 
 
-def summarise(raw: Path, top: int = 40) -> str:
+def summarise(raw: Path, top: int = 30) -> str:
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
@@ -41,13 +45,13 @@ def summarise(raw: Path, top: int = 40) -> str:
         n = int(count)
         total += n
         frames = [_frame(f) for f in stack.split(";")]
-        for name in set(frames):
+        for name in {name for name, mine in frames if mine}:
             inclusive[name] += n
-        own[frames[-1]] += n
-    out = [f"{total} samples with the GIL held", "", "inclusive:"]
+        own[frames[-1][0]] += n
+    out = [f"{total} samples with the GIL held", "", "inclusive, project code:"]
     out += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
-    out += ["", "self:"]
-    out += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top // 2)]
+    out += ["", "self, everything:"]
+    out += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
     return "\n".join(out)
 
 
@@ -56,8 +60,11 @@ def main() -> None:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     wrk = ensure_wrk()
     body = ROOT / "examples" / "deqing-2024.json"
-    out = Path(tempfile.mkdtemp(prefix="countypath-profile-")) / "samples.txt"
-    with running(workers=1, extra_env={"COUNTYPATH_RATE_LIMIT": "off"}) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="countypath-profile-") as scratch,
+        running(workers=1, extra_env={"COUNTYPATH_RATE_LIMIT": "off"}) as server,
+    ):
+        out = Path(scratch) / "samples.txt"
         for _ in range(50):  # warm the caches before sampling
             httpx.post(
                 server.base + "/v1/recommendations",
@@ -79,7 +86,7 @@ def main() -> None:
             capture_output=True,
         )
         load.wait()
-    print(summarise(out))
+        print(summarise(out))
 
 
 if __name__ == "__main__":
