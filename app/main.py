@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker.
         gc.freeze()
+        metrics.forget_dead_workers()
         try:
             yield
         finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -92,6 +93,25 @@ class Metrics:
             multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
             return generate_latest(merged)
         return generate_latest(self.registry)
+
+    @staticmethod
+    def forget_dead_workers() -> None:
+        """A worker starting: drop the live gauges of workers that died without retiring (kill -9;
+        the supervisor starts a replacement, which lands here)."""
+        folder = os.environ.get(MULTIPROCESS_ENV)
+        if not folder:
+            return
+        for file in Path(folder).glob("gauge_live*_*.db"):
+            tail = file.stem.rsplit("_", 1)[1]
+            if not tail.isdigit():
+                continue
+            pid = int(tail)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+            except PermissionError:
+                pass  # alive, someone else's
 
     @staticmethod
     def retire() -> None:

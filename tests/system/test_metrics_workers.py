@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -74,3 +77,23 @@ def test_a_scrape_sums_every_worker(tmp_path: Path, named: bool) -> None:
             assert match, text[:2000]
             assert float(match.group(1)) == sent
             assert "countypath_kb_version 1.0" in text
+
+
+def test_a_replacement_worker_drops_the_live_gauges_of_a_killed_one(tmp_path: Path) -> None:
+    folder = tmp_path / "prometheus"
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    with server(f"sqlite:///{tmp_path / 'k.db'}", "--workers", "2", env=env) as proc:
+        before = proc.workers()
+        victim = before[0]
+        assert list(folder.glob(f"gauge_live*_{victim}.db")), "a worker writes live gauges"
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        replaced = gone = False
+        while time.monotonic() < deadline and not (replaced and gone):
+            time.sleep(0.2)
+            now = proc.workers()
+            replaced = len(now) == 2 and victim not in now
+            gone = not list(folder.glob(f"gauge_live*_{victim}.db"))
+        assert replaced, "the supervisor started no replacement worker"
+        assert gone, "the killed worker's live gauges are still counted"
+        assert httpx.get(f"{proc.base}/metrics", timeout=30).status_code == 200
