@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watchers = [
             asyncio.create_task(store.watch(settings.kb_refresh_seconds)),
             asyncio.create_task(watch_revocations(key_cache, engine, settings.kb_refresh_seconds)),
+            asyncio.create_task(
+                metrics.sample_every(settings.kb_refresh_seconds, store, engine.pool)
+            ),
         ]
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and

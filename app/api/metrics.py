@@ -9,6 +9,7 @@ knowledge-base version served). One process keeps everything in memory.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -79,7 +80,9 @@ class Metrics:
         for c in challenges:
             self.diagnoses.labels(c["slug"], c["status"]).inc()
 
-    def render(self, kb_version: int | None, pool: Any) -> bytes:
+    def sample(self, kb_version: int | None, pool: Any) -> None:
+        """Set this worker's gauges (on every scrape, and periodically: behind several workers a
+        scrape is answered by one of them, and the others' gauges must not go stale)."""
         if kb_version is not None:
             self.kb_version.set(kb_version)
         checked_out = getattr(pool, "checkedout", None)
@@ -88,6 +91,14 @@ class Metrics:
             self.pool_checked_out.set(checked_out())
         if callable(size):
             self.pool_size.set(size())
+
+    async def sample_every(self, interval: float, store: Any, pool: Any) -> None:
+        while True:
+            self.sample(store.snapshot.version if store.loaded else None, pool)
+            await asyncio.sleep(interval)
+
+    def render(self, kb_version: int | None, pool: Any) -> bytes:
+        self.sample(kb_version, pool)
         if MULTIPROCESS_ENV in os.environ:
             merged = CollectorRegistry()
             multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]

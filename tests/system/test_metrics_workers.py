@@ -13,6 +13,7 @@ import httpx
 import pytest
 from prometheus_client.mmap_dict import MmapedDict
 
+from app.settings import Settings
 from tests.system.serverproc import server
 
 pytestmark = pytest.mark.slow
@@ -77,6 +78,10 @@ def test_a_scrape_sums_every_worker(tmp_path: Path, named: bool) -> None:
             assert match, text[:2000]
             assert float(match.group(1)) == sent
             assert "countypath_kb_version 1.0" in text
+            # Each worker samples its own gauges every second, so the scrape has both pools.
+            pool = re.search(r"^countypath_db_pool_size ([\d.]+)$", text, re.MULTILINE)
+            assert pool, text[:2000]
+            assert float(pool.group(1)) == 2 * Settings().db_pool_size
 
 
 def test_a_replacement_worker_drops_the_live_gauges_of_a_killed_one(tmp_path: Path) -> None:
