@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
@@ -25,7 +25,7 @@ from app.api.routes import assessments, catalog, curation, diagnosis, health, pa
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.db.engine import make_engine
-from app.services.keys import PrincipalCache, watch_revocations
+from app.services.keys import PrincipalCache, poll_revocations
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
 
@@ -45,6 +45,26 @@ each explained by evidence and illustrated with cited Deqing practice.
 """
 
 
+async def _poll(
+    interval: float,
+    engine: Engine,
+    store: KnowledgeStore,
+    key_cache: PrincipalCache,
+    metrics: Metrics,
+) -> None:
+    """What every worker re-reads on a timer, in one trip to a worker thread: the knowledge-base
+    version (reload when it moved) and the key-revocation stamp; then this worker's gauges."""
+
+    def read() -> tuple[int, str | None] | None:
+        store.poll()
+        return poll_revocations(engine)
+
+    while True:
+        key_cache.observe(await asyncio.to_thread(read))
+        metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -53,20 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         store = KnowledgeStore(engine)
-        try:
-            store.refresh()
-        except SQLAlchemyError:
-            pass  # not ready yet: /readyz says so, and the watcher keeps trying
+        store.poll()  # if the database is not ready, /readyz says so and the poll keeps trying
         app.state.engine = engine
         app.state.store = store
         app.state.key_cache = key_cache = PrincipalCache()
-        watchers = [
-            asyncio.create_task(store.watch(settings.kb_refresh_seconds)),
-            asyncio.create_task(watch_revocations(key_cache, engine, settings.kb_refresh_seconds)),
-            asyncio.create_task(
-                metrics.sample_every(settings.kb_refresh_seconds, store, engine.pool)
-            ),
-        ]
+        watcher = asyncio.create_task(
+            _poll(settings.kb_refresh_seconds, engine, store, key_cache, metrics)
+        )
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker.
@@ -75,10 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for watcher in watchers:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             metrics.retire()
             engine.dispose()
 

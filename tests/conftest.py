@@ -8,9 +8,11 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -165,3 +167,30 @@ def api_keys(settings: Settings) -> dict[str, str]:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+DOCS_ROUTES = frozenset(
+    {"/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json", "/static-offline-docs", "/ui"}
+)
+
+
+def running_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, documentation routes and HEAD aside."""
+    return {
+        (method, rc.path)
+        for rc in iter_route_contexts(app.router.routes)
+        if rc.path not in DOCS_ROUTES
+        for method in (rc.methods or ())
+        if method != "HEAD"
+    }
+
+
+def seeds_with(tmp_path: Path, file: str, old: str, new: str, count: int = -1) -> Path:
+    """A copy of the seeds with ``old`` replaced in one file (which must contain it)."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    path = target / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{file} no longer contains {old!r}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return target

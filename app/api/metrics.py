@@ -9,7 +9,6 @@ knowledge-base version served). One process keeps everything in memory.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,11 +90,6 @@ class Metrics:
             self.pool_checked_out.set(checked_out())
         if callable(size):
             self.pool_size.set(size())
-
-    async def sample_every(self, interval: float, store: Any, pool: Any) -> None:
-        while True:
-            self.sample(store.snapshot.version if store.loaded else None, pool)
-            await asyncio.sleep(interval)
 
     def render(self, kb_version: int | None, pool: Any) -> bytes:
         self.sample(kb_version, pool)

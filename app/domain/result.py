@@ -22,22 +22,6 @@ STATUS_TEXT = {
     "en": {"flag": "flag", "watch": "watch", "ok": "ok", "insufficient_data": "insufficient data"},
     "zh": {"flag": "警示", "watch": "关注", "ok": "正常", "insufficient_data": "数据不足"},
 }
-BASIS_TEXT = {
-    "en": {
-        "absolute": "fixed line",
-        "benchmark_ratio": "relative to the benchmark",
-        "percentile": "percentile of reference counties",
-        "fallback": "fallback line (benchmark lacks this figure)",
-    },
-    "zh": {
-        "absolute": "固定标准",
-        "benchmark_ratio": "相对基准",
-        "percentile": "参照县分位数",
-        "fallback": "备用标准（基准缺少该数据）",
-    },
-}
-
-
 FIT_OUTCOMES = ("met", "missed", "unknown")
 
 

@@ -7,7 +7,6 @@ to brute-force that is cheaper than guessing the key itself.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -116,7 +115,7 @@ def revocation_stamp(engine: Engine) -> tuple[int, str | None]:
 class PrincipalCache:
     """Keys that authenticated in this process, so a request with a key needs no database lookup.
 
-    Only successes are kept; an unknown or revoked key is looked up every time. A watcher polls
+    Only successes are kept; an unknown or revoked key is looked up every time. The app polls
     :func:`revocation_stamp` (every ``COUNTYPATH_KB_REFRESH_SECONDS``, like the knowledge-base
     version) and empties the cache when it changes or cannot be read, so a revoked key stops
     working on every worker within one poll. A lookup that started before a clearing is not
@@ -151,12 +150,10 @@ class PrincipalCache:
         self._stamp = stamp
 
 
-async def watch_revocations(cache: PrincipalCache, engine: Engine, interval: float) -> None:
-    while True:
-        try:
-            stamp: tuple[int, str | None] | None = await asyncio.to_thread(revocation_stamp, engine)
-        except SQLAlchemyError as exc:
-            log.warning("key revocations unreadable, cache emptied: %s", type(exc).__name__)
-            stamp = None
-        cache.observe(stamp)
-        await asyncio.sleep(interval)
+def poll_revocations(engine: Engine) -> tuple[int, str | None] | None:
+    """The stamp for :meth:`PrincipalCache.observe`, or None (logged) when it cannot be read."""
+    try:
+        return revocation_stamp(engine)
+    except SQLAlchemyError as exc:
+        log.warning("key revocations unreadable, cache emptied: %s", type(exc).__name__)
+        return None

@@ -7,7 +7,6 @@ a dropped connection without re-subscribing, and bounds staleness by the poll in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 
@@ -65,10 +64,10 @@ class KnowledgeStore:
             if self._snapshot is None or snapshot.version >= self._snapshot.version:
                 self._snapshot = snapshot
 
-    async def watch(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await asyncio.to_thread(self.refresh)
-            except SQLAlchemyError as exc:
-                log.warning("knowledge base refresh failed: %s", type(exc).__name__)
+    def poll(self) -> None:
+        """One periodic check (app.main runs it every COUNTYPATH_KB_REFRESH_SECONDS): a failure is
+        logged and the snapshot already served stays."""
+        try:
+            self.refresh()
+        except SQLAlchemyError as exc:
+            log.warning("knowledge base refresh failed: %s", type(exc).__name__)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
@@ -18,17 +17,9 @@ from app.domain.result import recommend
 from app.domain.snapshot import Snapshot
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
 from app.schemas.result import RecommendationResult, deqing_result_example
-from tests.conftest import ROOT
+from tests.conftest import ROOT, running_routes
 
 SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")
-DOCS_ROUTES = {
-    "/docs",
-    "/redoc",
-    "/docs/oauth2-redirect",
-    "/openapi.json",
-    "/static-offline-docs",
-    "/ui",
-}
 OPERATION_ID = re.compile(
     r"^[a-z0-9]+(-[a-z0-9]+)*-(list|get|create|validate|batch|live|ready|replace|update|delete|export|import)$"
 )
@@ -98,13 +89,7 @@ def test_snapshot(spec: dict[str, Any]) -> None:
 
 def test_route_inventory_matches_the_spec(client: TestClient, spec: dict[str, Any]) -> None:
     documented = {(m.upper(), p) for p, item in spec["paths"].items() for m in item}
-    running = {
-        (method, rc.path)
-        for rc in iter_route_contexts(client.app.router.routes)  # type: ignore[attr-defined]
-        if rc.path not in DOCS_ROUTES
-        for method in (rc.methods or ())
-        if method != "HEAD"
-    }
+    running = running_routes(client.app)
     assert running == documented
     for method, path in documented:
         res = client.request(

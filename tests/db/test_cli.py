@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, seeds_with
 
 CLI = [sys.executable, "-m", "app"]
 
@@ -30,14 +29,12 @@ def test_kb_check_passes_on_the_seeds() -> None:
 
 
 def test_kb_check_fails_naming_file_item_field(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    text = (
-        (seeds / "examples.yaml")
-        .read_text(encoding="utf-8")
-        .replace("paths: [common-prosperity-rural-industry]", "paths: [no-such-path]")
+    seeds = seeds_with(
+        tmp_path,
+        "examples.yaml",
+        "paths: [common-prosperity-rural-industry]",
+        "paths: [no-such-path]",
     )
-    (seeds / "examples.yaml").write_text(text, encoding="utf-8")
     res = run("kb", "check", "--seeds", str(seeds))
     assert res.returncode == 1
     assert (
@@ -56,14 +53,7 @@ def test_migrate_seed_and_a_broken_seed_leaves_the_database_as_it_was(tmp_path: 
     checksum = first.stdout.split("sha256 ")[1].split(")")[0]
     assert checksum in second.stdout
 
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    text = (
-        (seeds / "signals.yaml")
-        .read_text(encoding="utf-8")
-        .replace("challenge: urban-rural-gap", "challenge: gone")
-    )
-    (seeds / "signals.yaml").write_text(text, encoding="utf-8")
+    seeds = seeds_with(tmp_path, "signals.yaml", "challenge: urban-rural-gap", "challenge: gone")
     before = db.read_bytes()
     broken = run("seed", "--seeds", str(seeds), db=db)
     assert broken.returncode == 1

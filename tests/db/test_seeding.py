@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from app.domain.knowledge import KnowledgeBase
 from app.models import metadata
 from app.seeding import SeedError, load_seeds, seed
 from app.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import seeds_with
 
 
 def _dump(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -62,16 +61,13 @@ def test_seed_twice_changes_nothing_and_round_trips(
 
 
 def _broken_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    text = (target / "paths.yaml").read_text(encoding="utf-8")
-    text = text.replace(
+    return seeds_with(
+        tmp_path,
+        "paths.yaml",
         "challenge: insufficient-opening-up, weight: 0.9",
         "challenge: no-such-challenge, weight: 0.9",
         1,
     )
-    (target / "paths.yaml").write_text(text, encoding="utf-8")
-    return target
 
 
 def test_dangling_reference_names_file_item_and_field(tmp_path: Path) -> None:
@@ -85,14 +81,7 @@ def test_dangling_reference_names_file_item_and_field(tmp_path: Path) -> None:
 
 
 def test_schema_error_names_file_item_and_field(tmp_path: Path) -> None:
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    text = (
-        (target / "indicators.yaml")
-        .read_text(encoding="utf-8")
-        .replace("max: 20\n", "max: -5\n", 1)
-    )
-    (target / "indicators.yaml").write_text(text, encoding="utf-8")
+    target = seeds_with(tmp_path, "indicators.yaml", "max: 20\n", "max: -5\n", 1)
     with pytest.raises(SeedError) as exc:
         load_seeds(target)
     assert any(

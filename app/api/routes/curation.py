@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from pydantic import BaseModel
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -19,6 +20,8 @@ from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.schemas.common import problem_responses
 from app.services import curation
 from app.services.audit import list_events
+from app.services.keys import Principal
+from app.services.knowledge_store import KnowledgeStore
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_json_accept)])
 SlugParam = Annotated[str, Path(min_length=1, max_length=80, description="Stable kebab-case slug.")]
@@ -30,6 +33,24 @@ IfMatch = Annotated[
     ),
 ]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 503)
+
+
+async def _write(
+    store: KnowledgeStore,
+    engine: Engine,
+    who: Principal,
+    kind: str,
+    action: str,
+    slug: str | None,
+    payload: Any,
+    if_match: str | None,
+) -> curation.WriteOutcome:
+    """Run a curation write off the event loop and serve its snapshot at once in this worker."""
+    outcome = await run_in_threadpool(
+        curation.write, engine, who, kind, action, slug, payload, if_match
+    )
+    store.install(outcome.snapshot)
+    return outcome
 
 
 def _item_response(
@@ -54,8 +75,8 @@ def _register(kind: str, spec: curation.Kind) -> None:
         store: StoreDep,
         body: Annotated[model, Body()],  # type: ignore[valid-type]
     ) -> Response:
-        outcome = await run_in_threadpool(
-            curation.write,
+        outcome = await _write(
+            store,
             engine,
             who,
             kind,
@@ -64,7 +85,6 @@ def _register(kind: str, spec: curation.Kind) -> None:
             cast(BaseModel, body).model_dump(mode="json"),
             None,
         )
-        store.install(outcome.snapshot)
         slug = vars(outcome.item)["slug"]
         return _item_response(outcome, 201, f"/v1/{kind}/{slug}")
 
@@ -76,8 +96,8 @@ def _register(kind: str, spec: curation.Kind) -> None:
         body: Annotated[model, Body()],  # type: ignore[valid-type]
         if_match: IfMatch = None,
     ) -> Response:
-        outcome = await run_in_threadpool(
-            curation.write,
+        outcome = await _write(
+            store,
             engine,
             who,
             kind,
@@ -86,7 +106,6 @@ def _register(kind: str, spec: curation.Kind) -> None:
             cast(BaseModel, body).model_dump(mode="json"),
             if_match,
         )
-        store.install(outcome.snapshot)
         return _item_response(outcome, 200)
 
     async def update(
@@ -97,10 +116,7 @@ def _register(kind: str, spec: curation.Kind) -> None:
         body: Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")],
         if_match: IfMatch = None,
     ) -> Response:
-        outcome = await run_in_threadpool(
-            curation.write, engine, who, kind, "update", slug, body, if_match
-        )
-        store.install(outcome.snapshot)
+        outcome = await _write(store, engine, who, kind, "update", slug, body, if_match)
         return _item_response(outcome, 200)
 
     async def delete(
@@ -110,10 +126,7 @@ def _register(kind: str, spec: curation.Kind) -> None:
         slug: SlugParam,
         if_match: IfMatch = None,
     ) -> Response:
-        outcome = await run_in_threadpool(
-            curation.write, engine, who, kind, "delete", slug, None, if_match
-        )
-        store.install(outcome.snapshot)
+        await _write(store, engine, who, kind, "delete", slug, None, if_match)
         return Response(status_code=204)
 
     common = {"tags": ["curation"], "dependencies": [Depends(require_json_body)]}
