@@ -8,7 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -74,14 +74,30 @@ def decode_cursor(cursor: str, scope: str) -> int:
 def paginate(
     request: Request, items: Sequence[T], limit: int, cursor: str | None, scope: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """One page of ``items`` plus the Link header; ``scope`` binds the cursor to filters."""
+    """One page of ``items`` (already in memory) plus the Link header; ``scope`` binds the
+    cursor to filters."""
+    return paginate_query(
+        request, lambda start, count: items[start : start + count], limit, cursor, scope
+    )
+
+
+def paginate_query(
+    request: Request,
+    fetch: Callable[[int, int], Sequence[T]],
+    limit: int,
+    cursor: str | None,
+    scope: str,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Like :func:`paginate` for lists that live in the database: ``fetch(offset, count)`` reads
+    one page (plus one row, to know whether another page follows), never the whole list."""
     size = min(limit, MAX_LIMIT)
     start = decode_cursor(cursor, scope) if cursor else 0
-    page = list(items[start : start + size])
+    rows = fetch(start, size + 1)
+    page = list(rows[:size])
     end = start + size
     headers: dict[str, str] = {}
     next_cursor = None
-    if end < len(items):
+    if len(rows) > size:
         next_cursor = encode_cursor(end, scope)
         url = request.url.include_query_params(cursor=next_cursor, limit=size)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'

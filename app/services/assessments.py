@@ -130,10 +130,14 @@ def get(engine: Engine, who: Principal, assessment_id: str) -> dict[str, Any]:
         return detail(row)
 
 
-def list_for(engine: Engine, who: Principal, county_code: str | None) -> list[dict[str, Any]]:
+def list_for(
+    engine: Engine, who: Principal, county_code: str | None, offset: int, count: int
+) -> list[dict[str, Any]]:
+    """One page of the caller's assessments (each row carries its whole result: never load all)."""
     stmt = select(Assessment).where(col(Assessment.owner_key_id) == who.key_id)
     if county_code is not None:
         stmt = stmt.where(col(Assessment.county_code) == county_code)
     stmt = stmt.order_by(Assessment.year.asc().nulls_last(), Assessment.created_at, Assessment.id)  # type: ignore[union-attr, arg-type]
+    stmt = stmt.offset(offset).limit(count)
     with read_session(engine) as session:
         return [summary(row) for row in session.execute(stmt).scalars()]

@@ -12,9 +12,12 @@ from app.models import AuditEvent
 from app.services.assessments import _iso
 
 
-def list_events(engine: Engine) -> list[dict[str, Any]]:
+def list_events(engine: Engine, offset: int, count: int) -> list[dict[str, Any]]:
+    """One page of the trail, newest first (events carry whole before/after documents)."""
     with read_session(engine) as session:
-        rows = session.execute(select(AuditEvent).order_by(col(AuditEvent.id).desc())).scalars()
+        rows = session.execute(
+            select(AuditEvent).order_by(col(AuditEvent.id).desc()).offset(offset).limit(count)
+        ).scalars()
         return [
             {
                 "id": r.id,

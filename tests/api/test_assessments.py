@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from tests.conftest import DEQING_PROFILE, auth
 
@@ -65,6 +66,29 @@ def test_history_by_year_with_filter_and_pagination(
         for i in first["items"] + rest["items"]
     ]
     assert all(0 <= c["severity"] <= 1 for c in opening)
+
+
+def test_a_page_reads_one_page_of_rows(client: TestClient, api_keys: dict[str, str]) -> None:
+    """Each stored row carries a whole result (~50 KB): a page must not load the others."""
+    h = auth(api_keys["assessments"])
+    for year in range(2010, 2016):
+        assert client.post("/v1/assessments", json=profile(year), headers=h).status_code == 201
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/v1/assessments", params={"limit": 2}, headers=h).json()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [i["year"] for i in page["items"]] == [2010, 2011]
+    assert page["next_cursor"]
+    listing = [st for st in statements if "FROM assessment" in st]
+    assert listing, statements
+    assert all("LIMIT" in st.upper() for st in listing), listing
 
 
 def test_idempotency(client: TestClient, api_keys: dict[str, str]) -> None:

@@ -33,6 +33,15 @@ def _pg_ready() -> bool:
     return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
 
 
+def _seconds_until_ready_is(base: str, status: int, since: float) -> float | None:
+    """Seconds from ``since`` until /readyz answers ``status``; None if not within 10 s."""
+    while time.monotonic() - since < 10:
+        if httpx.get(f"{base}/readyz", timeout=3).status_code == status:
+            return time.monotonic() - since
+        time.sleep(0.1)
+    return None
+
+
 @pytest.mark.postgres
 @pytest.mark.exclusive
 def test_postgres_outage_and_recovery(pg_url: str) -> None:
@@ -64,12 +73,7 @@ def test_postgres_outage_and_recovery(pg_url: str) -> None:
         subprocess.run([*_cluster(), "stop", "-m", "fast"], check=True)
         stopped = time.monotonic()
         try:
-            went_unready = None
-            while time.monotonic() - stopped < 10:
-                if httpx.get(f"{proc.base}/readyz", timeout=3).status_code == 503:
-                    went_unready = time.monotonic() - stopped
-                    break
-                time.sleep(0.1)
+            went_unready = _seconds_until_ready_is(proc.base, 503, since=stopped)
             assert went_unready is not None
             assert went_unready <= 2.0
             time.sleep(1.0)
@@ -78,12 +82,7 @@ def test_postgres_outage_and_recovery(pg_url: str) -> None:
         while not _pg_ready():
             time.sleep(0.1)
         back = time.monotonic()
-        recovered = None
-        while time.monotonic() - back < 10:
-            if httpx.get(f"{proc.base}/readyz", timeout=3).status_code == 200:
-                recovered = time.monotonic() - back
-                break
-            time.sleep(0.1)
+        recovered = _seconds_until_ready_is(proc.base, 200, since=back)
         time.sleep(6.0)
         stop.set()
         for t in threads:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.api.deps import EngineDep, LangDep, SnapshotDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
-from app.api.pagination import CursorParam, LimitParam, paginate
+from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AssessmentsKey
 from app.schemas.assessments import AssessmentDetail, AssessmentPage
 from app.schemas.common import problem_responses
@@ -95,9 +95,14 @@ def list_assessments(
         str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code.")
     ] = None,
 ) -> Response:
-    items = svc.list_for(engine, who, county_code)
     scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
-    body, headers = paginate(request, items, limit, cursor, scope)
+    body, headers = paginate_query(
+        request,
+        lambda offset, count: svc.list_for(engine, who, county_code, offset, count),
+        limit,
+        cursor,
+        scope,
+    )
     return json_response(body, headers=headers | {"Cache-Control": "no-store"})
 
 

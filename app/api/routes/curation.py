@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.api.deps import EngineDep, SnapshotDep, StoreDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
-from app.api.pagination import CursorParam, LimitParam, paginate
+from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.schemas.common import problem_responses
 from app.services import curation
@@ -240,6 +240,11 @@ def audit(
     limit: LimitParam = 20,
     cursor: CursorParam = None,
 ) -> Response:
-    events = list_events(engine)
-    body, headers = paginate(request, events, limit, cursor, "audit")
+    body, headers = paginate_query(
+        request,
+        lambda offset, count: list_events(engine, offset, count),
+        limit,
+        cursor,
+        "audit",
+    )
     return json_response(body, headers=headers)
