@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         store = KnowledgeStore(engine)
         store.poll()  # if the database is not ready, /readyz says so and the poll keeps trying
+        metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         app.state.engine = engine
         app.state.store = store
         app.state.key_cache = key_cache = PrincipalCache()

@@ -12,11 +12,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pygal.style import Style
 
 from app.domain.knowledge import Lang
+from app.domain.result import STATUS_TEXT
 
 BAND_COLOURS = {"flag": "#b3261e", "watch": "#c77700", "ok": "#2e7d32"}
+# Headings want capitals in English; Chinese has none, so the result's own words serve.
 STATUS_LABEL = {
     "en": {"flag": "Flag", "watch": "Watch", "ok": "OK", "insufficient_data": "Insufficient data"},
-    "zh": {"flag": "警示", "watch": "关注", "ok": "正常", "insufficient_data": "数据不足"},
+    "zh": STATUS_TEXT["zh"],
 }
 WORDS = {
     "en": {

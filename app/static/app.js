@@ -1,15 +1,8 @@
 "use strict";
 // The countypath page: a form built from the API's own vocabulary, no build step, no network
 // beyond this server.
-const DEQING = {
-  county: { name: "Deqing", code: "330521", province: "Zhejiang", year: 2024 },
-  indicators: { gdp_cny_100m: 720, resident_population_10k: 55.7, gdp_per_capita_cny: 122500,
-    urbanization_rate_pct: 63.5, urban_rural_income_ratio: 1.54, foreign_trade_cny_100m: 344.7,
-    fdi_usd_100m: 0.9871, distance_to_core_city_km: 40 },
-  signals: ["exporters-mostly-smes", "low-hightech-exports", "brain-drain-to-metropolis",
-    "firms-rd-outside-county", "public-services-gap", "weak-chain-integration", "emerging-industries-missing"],
-  benchmark: "zhejiang-2024",
-};
+// The Deqing example profile, embedded by the server (the same one the API documentation shows).
+const DEQING = JSON.parse(document.getElementById("deqing-example").textContent);
 const TEXT = {
   en: { title: "countypath", tagline: "Diagnose a county's development challenges and rank cited paths.",
     county: "County", name: "Name", code: "Code", province: "Province", year: "Year", benchmark: "Benchmark",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
 
+from app.schemas.profile import DEQING_EXAMPLE
 from tests.conftest import DEQING_PROFILE, auth
 
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
@@ -96,3 +98,15 @@ def test_page_is_served_offline(client: TestClient) -> None:
     assert not LOADS.search(res.text)
     for asset in re.findall(r"""(?:src|href)=["'](/ui/[^"']+)["']""", res.text):
         assert client.get(asset).status_code == 200
+
+
+def test_page_and_documentation_share_one_deqing_profile(client: TestClient) -> None:
+    embedded = re.search(
+        r'<script id="deqing-example" type="application/json">(.*?)</script>',
+        client.get("/").text,
+        re.DOTALL,
+    )
+    assert embedded
+    assert json.loads(embedded.group(1)) == DEQING_EXAMPLE
+    # The file the README's curl and CLI examples send is the same profile.
+    assert json.loads(DEQING_PROFILE.read_text(encoding="utf-8")) == DEQING_EXAMPLE

@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.api.negotiation import negotiate
 from app.schemas.common import problem_responses
+from app.schemas.profile import DEQING_EXAMPLE
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 router = APIRouter(tags=["page"])
@@ -17,7 +19,14 @@ router = APIRouter(tags=["page"])
 
 @lru_cache(maxsize=1)
 def _index() -> bytes:
-    return (STATIC / "index.html").read_bytes()
+    """The page with the Deqing example embedded as data, so the form and the API's own
+    documentation prefill from one profile."""
+    example = orjson.dumps(DEQING_EXAMPLE).replace(b"</", b"<\\/")
+    data = b'<script id="deqing-example" type="application/json">' + example + b"</script>\n"
+    page = (STATIC / "index.html").read_bytes()
+    anchor = b'<script src="/ui/app.js">'
+    assert anchor in page
+    return page.replace(anchor, data + anchor, 1)
 
 
 @router.get(
