@@ -31,15 +31,18 @@ from app.domain.knowledge import (
     Path as KbPath,
 )
 
-FILES: dict[str, tuple[str, type[BaseModel]]] = {
-    "meta": ("meta.yaml", Meta),
-    "indicators": ("indicators.yaml", Indicator),
-    "benchmarks": ("benchmarks.yaml", Benchmark),
-    "signals": ("signals.yaml", Signal),
-    "challenges": ("challenges.yaml", Challenge),
-    "paths": ("paths.yaml", KbPath),
-    "examples": ("examples.yaml", Example),
-    "reference_counties": ("reference_counties.yaml", ReferenceCounty),
+SINGLE_FILES: dict[str, str] = {"meta": "meta.yaml"}
+"""Kinds kept in one file; every other kind is a directory of item files (see seeds/README.md)."""
+
+MODELS: dict[str, type[BaseModel]] = {
+    "meta": Meta,
+    "indicators": Indicator,
+    "benchmarks": Benchmark,
+    "signals": Signal,
+    "challenges": Challenge,
+    "paths": KbPath,
+    "examples": Example,
+    "reference_counties": ReferenceCounty,
 }
 
 
@@ -74,38 +77,69 @@ def _field_errors(file: str, item: str, exc: ValidationError) -> list[str]:
     return out
 
 
+def _item_files(directory: Path, kind: str) -> list[Path]:
+    """A kind's files: ``<kind>.yaml`` and every ``<kind>/*.yaml``, in name order."""
+    files = [directory / f"{kind}.yaml"] if (directory / f"{kind}.yaml").is_file() else []
+    folder = directory / kind
+    if folder.is_dir():
+        files += sorted(folder.glob("*.yaml"))
+    return files
+
+
+def _read(path: Path, label: str, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        problems.append(f"{label}: not valid YAML: {exc}")
+        return None
+
+
+def _load_items(
+    directory: Path, kind: str, problems: list[str], origins: dict[tuple[str, str], str]
+) -> list[Any]:
+    """Every item of one kind; a file holds one item (a mapping) or several (a list)."""
+    files = _item_files(directory, kind)
+    if not files:
+        problems.append(f"seeds/{kind}/: no item files")
+        return []
+    adapter: TypeAdapter[Any] = TypeAdapter(MODELS[kind])
+    items: list[Any] = []
+    for path in files:
+        label = f"seeds/{path.relative_to(directory).as_posix()}"
+        raw = _read(path, label, problems)
+        entries = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else None
+        if entries is None:
+            if raw is not None or path.stat().st_size:
+                problems.append(f"{label}: expected an item or a list of items")
+            continue
+        for index, entry in enumerate(entries):
+            try:
+                item = adapter.validate_python(entry)
+            except ValidationError as exc:
+                problems += _field_errors(label, _ident(entry, index), exc)
+                continue
+            items.append(item)
+            origins[(kind, str(getattr(item, "slug", None) or getattr(item, "key", "")))] = label
+    return items
+
+
 def load_seeds(directory: Path) -> KnowledgeBase:
     """Read and validate every seed file; raise SeedError listing every problem found."""
     problems: list[str] = []
+    origins: dict[tuple[str, str], str] = {}
     parts: dict[str, Any] = {}
-    for kind, (name, model) in FILES.items():
-        path = directory / name
-        label = f"seeds/{name}"
-        if not path.is_file():
-            problems.append(f"{label}: file missing")
-            continue
+    meta_path = directory / SINGLE_FILES["meta"]
+    if not meta_path.is_file():
+        problems.append("seeds/meta.yaml: file missing")
+    else:
+        raw = _read(meta_path, "seeds/meta.yaml", problems)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            problems.append(f"{label}: not valid YAML: {exc}")
-            continue
-        if kind == "meta":
-            try:
-                parts[kind] = Meta.model_validate(raw)
-            except ValidationError as exc:
-                problems += _field_errors(label, "meta", exc)
-            continue
-        if not isinstance(raw, list):
-            problems.append(f"{label}: expected a list of items")
-            continue
-        adapter: TypeAdapter[Any] = TypeAdapter(model)
-        items = []
-        for index, entry in enumerate(raw):
-            try:
-                items.append(adapter.validate_python(entry))
-            except ValidationError as exc:
-                problems += _field_errors(label, _ident(entry, index), exc)
-        parts[kind] = items
+            parts["meta"] = Meta.model_validate(raw)
+        except ValidationError as exc:
+            problems += _field_errors("seeds/meta.yaml", "meta", exc)
+    for kind in MODELS:
+        if kind not in SINGLE_FILES:
+            parts[kind] = _load_items(directory, kind, problems, origins)
     if problems:
         raise SeedError(problems)
     kb = KnowledgeBase(**parts)
@@ -113,7 +147,8 @@ def load_seeds(directory: Path) -> KnowledgeBase:
     if issues:
         raise SeedError(
             [
-                f"seeds/{FILES[i.kind][0]}: item {i.item!r}: field {i.field}: {i.message}"
+                f"{origins.get((i.kind, i.item), f'seeds/{i.kind}')}: item {i.item!r}: "
+                f"field {i.field}: {i.message}"
                 for i in issues
             ]
         )

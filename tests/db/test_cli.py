@@ -31,14 +31,14 @@ def test_kb_check_passes_on_the_seeds() -> None:
 def test_kb_check_fails_naming_file_item_field(tmp_path: Path) -> None:
     seeds = seeds_with(
         tmp_path,
-        "examples.yaml",
+        "examples/deqing.yaml",
         "paths: [common-prosperity-rural-industry]",
         "paths: [no-such-path]",
     )
     res = run("kb", "check", "--seeds", str(seeds))
     assert res.returncode == 1
     assert (
-        "seeds/examples.yaml: item 'deqing-common-prosperity-2023': field paths.0: unknown path 'no-such-path'"
+        "seeds/examples/deqing.yaml: item 'deqing-common-prosperity-2023': field paths.0: unknown path 'no-such-path'"
         in res.stderr
     )
 

@@ -63,7 +63,7 @@ def test_seed_twice_changes_nothing_and_round_trips(
 def _broken_copy(tmp_path: Path) -> Path:
     return seeds_with(
         tmp_path,
-        "paths.yaml",
+        "paths/support-international-institutions.yaml",
         "challenge: insufficient-opening-up, weight: 0.9",
         "challenge: no-such-challenge, weight: 0.9",
         1,
@@ -75,7 +75,7 @@ def test_dangling_reference_names_file_item_and_field(tmp_path: Path) -> None:
         load_seeds(_broken_copy(tmp_path))
     (problem,) = exc.value.problems
     assert problem.startswith(
-        "seeds/paths.yaml: item 'support-international-institutions': field addresses.0.challenge"
+        "seeds/paths/support-international-institutions.yaml: item 'support-international-institutions': field addresses.0.challenge"
     )
     assert "no-such-challenge" in problem
 
