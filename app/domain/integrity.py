@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.domain.formula import FormulaError, compile_formula
-from app.domain.knowledge import KnowledgeBase, Source, Threshold
+from app.domain.knowledge import KnowledgeBase, Source, Threshold, line_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,14 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
                         "challenges", ch.slug, f"rules.{n}.indicator", f"unknown {rule.indicator!r}"
                     )
                 )
-            _check_threshold_order(ch.slug, n, rule.bad_when, rule.watch, rule.flag, issues)
+            _check_threshold_order(
+                ch.slug,
+                n,
+                rule.bad_when,
+                line_at(rule.watch, None),
+                line_at(rule.flag, None),
+                issues,
+            )
 
     for path in kb.paths:
         for n, addr in enumerate(path.addresses):

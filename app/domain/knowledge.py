@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 import orjson
@@ -30,6 +31,30 @@ DIMENSIONS: tuple[Dimension, ...] = (
     "digital",
 )
 
+CountyKind = Literal[
+    "industrial",
+    "export-oriented",
+    "agricultural",
+    "ecological",
+    "resource-based",
+    "metro-fringe",
+    "tourism",
+]
+COUNTY_KINDS: tuple[CountyKind, ...] = (
+    "industrial",
+    "export-oriented",
+    "agricultural",
+    "ecological",
+    "resource-based",
+    "metro-fringe",
+    "tourism",
+)
+Region = Literal["east", "central", "west", "northeast"]
+Origin = Literal["paper", "beyond-paper"]
+Op = Literal["lt", "le", "gt", "ge"]
+Band = Literal["ok", "watch", "flag"]
+Status = Literal["flag", "watch", "ok", "insufficient_data"]
+
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 KEY_RE = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_RE, min_length=2, max_length=80)]
@@ -37,11 +62,13 @@ Key = Annotated[str, Field(pattern=KEY_RE, min_length=2, max_length=64)]
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-class Frozen(BaseModel):
+class Record(BaseModel):
+    """Base of every knowledge-base item: immutable, no unknown fields, text trimmed."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class Text(Frozen):
+class Text(Record):
     """A text in English and Simplified Chinese; both present, and they must differ."""
 
     en: str = Field(min_length=1, max_length=4000)
@@ -59,7 +86,7 @@ class Text(Frozen):
         return self.zh if lang == "zh" else self.en
 
 
-class Source(Frozen):
+class Source(Record):
     """Where a figure or claim comes from: a paper section, a statistics page, or our heuristic."""
 
     document: str | None = Field(default=None, pattern=SLUG_RE)
@@ -86,7 +113,7 @@ class Source(Frozen):
         return self
 
 
-class Document(Frozen):
+class Document(Record):
     slug: Slug
     title: str
     doi: str | None = None
@@ -95,7 +122,7 @@ class Document(Frozen):
     sections: list[str] = Field(min_length=1)
 
 
-class ContextKey(Frozen):
+class ContextKey(Record):
     """A benchmark figure that is not a county indicator (e.g. the exchange rate)."""
 
     key: Key
@@ -103,7 +130,7 @@ class ContextKey(Frozen):
     unit_label: Text
 
 
-class Slip(Frozen):
+class Slip(Record):
     """A typical unit mistake: the entered value is ``factor`` times the true one."""
 
     factor: float = Field(gt=0)
@@ -111,7 +138,14 @@ class Slip(Frozen):
     text: Text
 
 
-class Indicator(Frozen):
+class Pace(Record):
+    """How fast an indicator can credibly move in a year, for plan targets; cited or heuristic."""
+
+    max_change_per_year: float = Field(gt=0)
+    source: Source
+
+
+class Indicator(Record):
     key: Key
     dimension: Dimension
     unit: str = Field(pattern=KEY_RE)
@@ -128,6 +162,8 @@ class Indicator(Frozen):
     formula: str | None = None
     inputs: list[Key] = Field(default_factory=list)
     consistency_tolerance: float | None = Field(default=None, gt=0, lt=1)
+    same_fact_as: Key | None = None
+    pace: Pace | None = None
     source: Source | None = None
 
     @model_validator(mode="after")
@@ -145,7 +181,7 @@ class Indicator(Frozen):
         return self
 
 
-class Figure(Frozen):
+class Figure(Record):
     """One sourced number: value as corrected, and as printed when the source erred."""
 
     indicator: Key
@@ -163,7 +199,7 @@ class Figure(Frozen):
         return self
 
 
-class Benchmark(Frozen):
+class Benchmark(Record):
     slug: Slug
     kind: Literal["national", "provincial", "policy_target"]
     region: str = Field(min_length=2, max_length=60)
@@ -174,7 +210,7 @@ class Benchmark(Frozen):
     source: Source
 
 
-class Signal(Frozen):
+class Signal(Record):
     slug: Slug
     challenge: Slug
     label: Text
@@ -182,13 +218,14 @@ class Signal(Frozen):
     source: Source
 
 
-class Threshold(Frozen):
+class Threshold(Record):
     """A band edge: an absolute value, a multiple of the benchmark, or a reference percentile."""
 
     value: float | None = None
     ratio: float | None = Field(default=None, gt=0)
     percentile: float | None = Field(default=None, gt=0, lt=100)
     fallback: float | None = None
+    source: Source | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Threshold:
@@ -206,18 +243,58 @@ class Threshold(Frozen):
         return "benchmark_ratio" if self.ratio is not None else "percentile"
 
 
-class Rule(Frozen):
+class DatedThreshold(Record):
+    """A line that changed over the years: each value is in force from its date on."""
+
+    values: dict[date, Threshold] = Field(min_length=1)
+
+    def at(self, year: int | None) -> Threshold:
+        """The line in force at the end of ``year`` (the latest when the year is unknown or
+        before the first date, which is the earliest line then).
+
+        >>> t = DatedThreshold(values={date(2016, 1, 1): Threshold(value=-3.2),
+        ...                            date(2021, 1, 1): Threshold(value=-2.8)})
+        >>> t.at(2019).value, t.at(2024).value, t.at(None).value, t.at(2010).value
+        (-3.2, -2.8, -2.8, -3.2)
+        """
+        dates = sorted(self.values)
+        if year is None:
+            return self.values[dates[-1]]
+        past = [d for d in dates if d <= date(year, 12, 31)]
+        return self.values[past[-1] if past else dates[0]]
+
+    @property
+    def dates(self) -> tuple[date, ...]:
+        return tuple(sorted(self.values))
+
+
+Line = Threshold | DatedThreshold
+
+
+def line_at(line: Line, year: int | None) -> Threshold:
+    return line.at(year) if isinstance(line, DatedThreshold) else line
+
+
+class Rule(Record):
     indicator: Key
     bad_when: Literal["below", "above"]
-    watch: Threshold
-    flag: Threshold
+    watch: Line
+    flag: Line
+    strong: Threshold | None = None
     weight: float = Field(gt=0, le=10)
     max_band: Literal["watch", "flag"] = "flag"
     anchor: Source
     note: Text | None = None
 
 
-class Challenge(Frozen):
+class KindScale(Record):
+    """How much a challenge weighs for a kind of county, and why."""
+
+    factor: float = Field(gt=0, le=1.5)
+    note: Text
+
+
+class Challenge(Record):
     slug: Slug
     family: Family
     title: Text
@@ -230,6 +307,7 @@ class Challenge(Frozen):
     watch_at: float = Field(default=0.25, gt=0, lt=1)
     flag_at: float = Field(default=0.5, gt=0, lt=1)
     coverage_note: Text | None = None
+    by_kind: dict[CountyKind, KindScale] = Field(default_factory=dict)
     source: Source
 
     @model_validator(mode="after")
@@ -242,53 +320,107 @@ class Challenge(Frozen):
         return self
 
 
-class Address(Frozen):
+class Address(Record):
     challenge: Slug
     weight: float = Field(gt=0, le=1)
     why: Text
 
 
-class FitCondition(Frozen):
-    """A circumstance that makes a path fit better (met) or worse (missed) for a county."""
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+class FitCondition(Record):
+    """A circumstance that makes a path fit better (met) or worse (missed) for a county.
+
+    ``text`` states the condition (the catalog shows it); ``met`` and ``missed`` are the sentences
+    a result prints, saying what is the case for the county: ``{value}`` is the county's value
+    and ``{line}`` the condition's line, both with their unit. A signal condition needs no
+    sentence of its own unless it is a caution: the result then says the county reports it.
+    """
 
     indicator: Key | None = None
     signal: Slug | None = None
-    op: Literal["lt", "le", "gt", "ge"] | None = None
+    op: Op | None = None
     value: float | None = None
     met_factor: float = Field(default=1.1, ge=1, le=2)
     missed_factor: float = Field(default=0.85, gt=0, le=1)
     text: Text
+    met: Text | None = None
+    missed: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> FitCondition:
         if (self.indicator is None) == (self.signal is None):
             raise ValueError("a fit condition names either an indicator or a signal")
-        if self.indicator is not None and (self.op is None or self.value is None):
-            raise ValueError("an indicator condition gives op and value")
+        if self.indicator is not None:
+            if self.op is None or self.value is None:
+                raise ValueError("an indicator condition gives op and value")
+            if self.met is None or self.missed is None:
+                raise ValueError("an indicator condition says what is the case, met and missed")
+        elif self.op is not None or self.value is not None or self.missed is not None:
+            raise ValueError("a signal condition has no op, value or missed sentence")
+        for text in (self.met, self.missed):
+            for lang in LANGS:
+                names = set(_PLACEHOLDER.findall(text.get(lang))) if text else set()
+                if names - {"value", "line"}:
+                    raise ValueError(f"unknown placeholder in a fit sentence: {sorted(names)}")
         return self
 
 
-class Path(Frozen):
+class PathKinds(Record):
+    """The county kinds a path suits and those it does not, with the reason."""
+
+    suits: list[CountyKind] = Field(default_factory=list)
+    unsuited: list[CountyKind] = Field(default_factory=list)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> PathKinds:
+        if set(self.suits) & set(self.unsuited):
+            raise ValueError("a kind cannot be both suited and unsuited")
+        return self
+
+
+class BuildsOn(Record):
+    """A strength (an indicator well past its good line) that a path makes use of."""
+
+    indicator: Key
+    weight: float = Field(gt=0, le=1)
+    why: Text
+
+
+class Path(Record):
     slug: Slug
     family: Family
+    origin: Origin
     title: Text
     summary: Text
     actions: list[Text] = Field(min_length=3, max_length=6)
     addresses: list[Address] = Field(min_length=1)
+    builds_on: list[BuildsOn] = Field(default_factory=list)
+    kinds: PathKinds = Field(default_factory=PathKinds)
     fit: list[FitCondition] = Field(default_factory=list)
     outcome_indicators: list[Key] = Field(default_factory=list)
+    lead: Slug | None = None
+    partners: list[Slug] = Field(default_factory=list)
+    funding: list[Slug] = Field(default_factory=list)
+    depends_on: list[Slug] = Field(default_factory=list)
     no_example_reason: Text | None = None
     source: Source
 
 
-class ExampleFigure(Frozen):
+class ExampleFigure(Record):
+    """A figure of a worked example; ``source`` names where it is printed when that is not the
+    example's own source."""
+
     key: Key
     value: float
     unit: Text
     label: Text
+    source: Source | None = None
 
 
-class Example(Frozen):
+class Example(Record):
     slug: Slug
     county: Slug = "deqing"
     title: Text
@@ -296,24 +428,114 @@ class Example(Frozen):
     year: int | None = Field(default=None, ge=1949, le=2100)
     figures: list[ExampleFigure] = Field(default_factory=list)
     paths: list[Slug] = Field(min_length=1)
+    kinds: list[CountyKind] = Field(default_factory=list)
+    unsuited_kinds: list[CountyKind] = Field(default_factory=list)
     source: Source
 
 
-class ReferenceCounty(Frozen):
+class ReferenceCounty(Record):
     slug: Slug
     name: Text
     code: str = Field(pattern=r"^\d{6}$")
     province: str = Field(min_length=2, max_length=60)
+    kinds: list[CountyKind] = Field(default_factory=list)
+    kinds_note: Text | None = None
     values: list[Figure] = Field(min_length=1)
 
 
-class Meta(Frozen):
+class Province(Record):
+    """A provincial-level division: GB/T 2260 prefix, the slug benchmarks use, names, region."""
+
+    code: str = Field(pattern=r"^\d{2}$")
+    slug: Slug
+    name: Text
+    region: Region
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Condition(Record):
+    """An indicator compared with a line, e.g. ``primary_share_pct ge 15``."""
+
+    indicator: Key
+    op: Op
+    value: float
+
+
+class KindDefinition(Record):
+    """A county kind; ``infer`` lists conditions any one of which marks a county of this kind
+    when the profile does not declare its kinds."""
+
+    slug: CountyKind
+    label: Text
+    description: Text
+    infer: list[Condition] = Field(default_factory=list)
+    source: Source
+
+
+class Department(Record):
+    """A standard county government department that leads or supports actions of a plan."""
+
+    slug: Slug
+    name: Text
+
+
+class FundingChannel(Record):
+    slug: Slug
+    name: Text
+    description: Text
+    source: Source | None = None
+
+
+class Identity(Record):
+    """Indicators that must add up: ``sum(terms) == total`` within ``tolerance``."""
+
+    slug: Slug
+    terms: list[Key] = Field(min_length=2)
+    total: float
+    tolerance: float = Field(gt=0)
+    anchor: Source
+
+
+class Tuned(Record):
+    """A tuning value of the engine, with the reason it has this value."""
+
+    value: float
+    anchor: Source
+
+
+class Tuning(Record):
+    """The engine's tuning values: data, so an analyst reviews them like thresholds."""
+
+    ranking_coverage: Tuned
+    floor_watch_count: Tuned
+    floor_flag_count: Tuned
+    floor_flag_weight_share: Tuned
+    min_percentile_sample: Tuned
+    reasons_shown: Tuned
+    peers_min_shared: Tuned
+    peers_max: Tuned
+    peers_max_level_ratio: Tuned
+    kind_suits_factor: Tuned
+    kind_unsuited_factor: Tuned
+    conflict_factor: Tuned
+    strength_value: Tuned
+    confidence_high: Tuned
+    confidence_medium: Tuned
+
+
+class Meta(Record):
     title: Text
     documents: list[Document] = Field(min_length=1)
     context_keys: list[ContextKey] = Field(default_factory=list)
+    provinces: list[Province] = Field(default_factory=list)
+    county_kinds: list[KindDefinition] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    funding_channels: list[FundingChannel] = Field(default_factory=list)
+    identities: list[Identity] = Field(default_factory=list)
+    tuning: Tuning
 
 
-class KnowledgeBase(Frozen):
+class KnowledgeBase(Record):
     """The whole knowledge base. Its checksum identifies the content, whatever its origin."""
 
     meta: Meta

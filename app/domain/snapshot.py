@@ -20,6 +20,7 @@ from app.domain.knowledge import (
     Rule,
     Signal,
     Threshold,
+    line_at,
 )
 
 MIN_PERCENTILE_SAMPLE = 4
@@ -178,8 +179,8 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
                 sample = [
                     vals[rule.indicator] for vals in per_county.values() if rule.indicator in vals
                 ]
-                watch, wb = _resolve(rule.watch, bench_value, sample)
-                flag, fb = _resolve(rule.flag, bench_value, sample)
+                watch, wb = _resolve(line_at(rule.watch, None), bench_value, sample)
+                flag, fb = _resolve(line_at(rule.flag, None), bench_value, sample)
                 if watch is None or flag is None:
                     dropped.append(rule.indicator)
                     continue

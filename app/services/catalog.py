@@ -11,10 +11,12 @@ from typing import Any
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
+    DatedThreshold,
     Example,
     Figure,
     Indicator,
     Lang,
+    Line,
     Path,
     ReferenceCounty,
     Signal,
@@ -28,8 +30,21 @@ from app.services.curation import item_etag as content_etag
 Item = dict[str, Any]
 
 
-def _threshold(t: Threshold) -> dict[str, float]:
-    return {k: v for k, v in t.model_dump().items() if v is not None}
+def _threshold(t: Threshold, lang: Lang) -> Item:
+    out: Item = {k: getattr(t, k) for k in ("value", "ratio", "percentile", "fallback")}
+    out = {k: v for k, v in out.items() if v is not None}
+    if t.source is not None:
+        out["source"] = source_dict(t.source, lang)
+    return out
+
+
+def _line(line: Line, lang: Lang) -> Item:
+    """A rule line; a dated one lists each value with the date it applies from."""
+    if isinstance(line, DatedThreshold):
+        return {
+            "values": {d.isoformat(): _threshold(t, lang) for d, t in sorted(line.values.items())}
+        }
+    return _threshold(line, lang)
 
 
 def _figure(f: Figure, lang: Lang) -> Item:
@@ -91,8 +106,8 @@ def challenge(snap: Snapshot, c: Challenge, lang: Lang) -> Item:
             {
                 "indicator": r.indicator,
                 "bad_when": r.bad_when,
-                "watch": _threshold(r.watch),
-                "flag": _threshold(r.flag),
+                "watch": _line(r.watch, lang),
+                "flag": _line(r.flag, lang),
                 "weight": r.weight,
                 "max_band": r.max_band,
                 "anchor": source_dict(r.anchor, lang),

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 
 PAPER = {"document": "paper", "section": "1"}
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@cache
+def seed_meta() -> dict[str, Any]:
+    """The seeds' meta document: tests share its tuning and vocabularies, not its content."""
+    meta: dict[str, Any] = yaml.safe_load((SEEDS / "meta.yaml").read_text(encoding="utf-8"))
+    return meta
 
 
 def t(en: str) -> dict[str, str]:
@@ -19,6 +31,7 @@ def make_kb(**overrides: Any) -> KnowledgeBase:
         "meta": {
             "title": t("test kb"),
             "documents": [{"slug": "paper", "title": "P", "sections": ["1", "2"]}],
+            "tuning": seed_meta()["tuning"],
         },
         "indicators": [
             _ind("gdp", "economy", 1, 100000, (10, 5000), scale="log"),
@@ -213,6 +226,7 @@ def _path(slug: str, family: str, addresses: list[tuple[str, float]]) -> dict[st
     return {
         "slug": slug,
         "family": family,
+        "origin": "paper",
         "title": t(slug),
         "summary": t(f"{slug} summary"),
         "actions": [t("one"), t("two"), t("three")],
