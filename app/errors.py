@@ -24,7 +24,28 @@ Nothing here imports FastAPI, so the domain and services raise these freely.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+
+def json_pointer(*parts: str | int) -> str:
+    """An RFC 6901 pointer to ``parts`` (``~`` and ``/`` escaped).
+
+    >>> json_pointer("indicators", "a/b~c")
+    '/indicators/a~1b~0c'
+    """
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def did_you_mean(word: str, choices: Iterable[str], listing: str) -> str:
+    """A hint for an unknown name: the closest choice, else where to look them up.
+
+    >>> did_you_mean("gdp_cny", ["gdp_cny_100m", "pm25_ugm3"], "GET /v1/indicators")
+    "; did you mean 'gdp_cny_100m'?"
+    """
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else f"; see {listing}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,22 +7,13 @@ fixes every field in one round trip.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.domain.knowledge import Indicator, Lang
+from app.domain.checks import ProfileWarning, consistency_warnings, unit_warnings
+from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, Snapshot
-from app.errors import FieldError, InvalidInput
-
-
-@dataclass(frozen=True, slots=True)
-class Msg:
-    en: str
-    zh: str
-
-    def get(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +36,6 @@ class ProfileInput:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
-    code: str
-    indicator: str
-    message: Msg
-    suggested_value: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ValidProfile:
     county: County
     given: Mapping[str, float]
@@ -60,23 +43,7 @@ class ValidProfile:
     values: Mapping[str, float]
     signals: tuple[str, ...]
     benchmark: BenchmarkView
-    warnings: tuple[Warning, ...]
-
-
-def _pointer(*parts: str | int) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def num(value: float) -> str:
-    """A number as a person writes it: no float noise, thousands grouped."""
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    digits = 0 if magnitude >= 1000 else 1 if magnitude >= 100 else 2 if magnitude >= 1 else 4
-    text = f"{value:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    warnings: tuple[ProfileWarning, ...]
 
 
 def choose_benchmark(snap: Snapshot, county: County, requested: str | None) -> BenchmarkView | None:
@@ -96,114 +63,72 @@ def choose_benchmark(snap: Snapshot, county: County, requested: str | None) -> B
     return max(national, key=lambda v: (v.benchmark.year, v.benchmark.slug))
 
 
-def _plausibility(ind: Indicator, value: float, reported_as: str) -> Warning | None:
-    if ind.plausible is None:
-        return None
-    lo, hi = ind.plausible
-    if lo <= value <= hi:
-        return None
-    for slip in ind.slips:
-        corrected = value / slip.factor
-        if lo <= corrected <= hi:
-            target = slip.input or ind.key
-            return Warning(
-                "unit_suspect",
-                target,
-                Msg(
-                    f"{ind.label.en} is {num(value)}, outside the typical county range "
-                    f"{num(lo)}-{num(hi)}. {slip.text.en}",
-                    f"{ind.label.zh}为{num(value)}，超出县域常见区间{num(lo)}-{num(hi)}。{slip.text.zh}",
-                ),
-                None,
-            )
-    return Warning(
-        "unit_suspect",
-        reported_as,
-        Msg(
-            f"{ind.label.en} is {num(value)}, outside the typical county range {num(lo)}-{num(hi)} "
-            f"({ind.unit_label.en}); check the unit.",
-            f"{ind.label.zh}为{num(value)}，超出县域常见区间{num(lo)}-{num(hi)}"
-            f"（{ind.unit_label.zh}），请核对单位。",
-        ),
-        None,
-    )
-
-
-def _inputs_of(snap: Snapshot, key: str) -> set[str]:
-    """Every indicator ``key`` is computed from, directly or through other derived ones."""
-    out: set[str] = set()
-    stack = list(snap.indicators[key].inputs)
-    while stack:
-        name = stack.pop()
-        if name not in out:
-            out.add(name)
-            stack.extend(snap.indicators[name].inputs if name in snap.indicators else ())
-    return out
-
-
-def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
-    errors: list[FieldError] = []
+def _check_indicators(
+    snap: Snapshot, indicators: Mapping[str, float], errors: list[FieldError]
+) -> dict[str, float]:
     given: dict[str, float] = {}
-    for key in sorted(profile.indicators):
-        value = profile.indicators[key]
+    for key in sorted(indicators):
+        value = indicators[key]
         ind = snap.indicators.get(key)
+        where = json_pointer("indicators", key)
         if ind is None:
-            close = difflib.get_close_matches(key, sorted(snap.input_keys), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/indicators."
+            hint = did_you_mean(key, snap.input_keys, "GET /v1/indicators")
             errors.append(
-                FieldError(
-                    _pointer("indicators", key),
-                    "unknown_indicator",
-                    f"'{key}' is not an indicator{hint}",
-                )
+                FieldError(where, "unknown_indicator", f"'{key}' is not an indicator{hint}")
             )
-            continue
-        if ind.derived:
+        elif ind.derived:
             errors.append(
                 FieldError(
-                    _pointer("indicators", key),
+                    where,
                     "derived_indicator",
                     f"'{key}' is computed by countypath from {', '.join(ind.inputs)}; give those instead.",
                 )
             )
-            continue
-        if not ind.min <= value <= ind.max:
+        elif not ind.min <= value <= ind.max:
             errors.append(
                 FieldError(
-                    _pointer("indicators", key),
+                    where,
                     "out_of_range",
-                    f"{num(value)} is outside the valid range [{num(ind.min)}, {num(ind.max)}] "
+                    f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
                     f"({ind.unit_label.en}).",
                 )
             )
-            continue
-        given[key] = float(value)
+        else:
+            given[key] = float(value)
+    return given
 
+
+def _check_signals(
+    snap: Snapshot, slugs: Sequence[str], errors: list[FieldError]
+) -> tuple[str, ...]:
     signals: list[str] = []
-    for index, slug in enumerate(profile.signals):
+    for index, slug in enumerate(slugs):
         if slug not in snap.signals:
-            close = difflib.get_close_matches(slug, sorted(snap.signals), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/signals."
+            hint = did_you_mean(slug, snap.signals, "GET /v1/signals")
             errors.append(
                 FieldError(
-                    _pointer("signals", index), "unknown_signal", f"'{slug}' is not a signal{hint}"
+                    json_pointer("signals", index),
+                    "unknown_signal",
+                    f"'{slug}' is not a signal{hint}",
                 )
             )
         elif slug not in signals:
             signals.append(slug)
+    return tuple(sorted(signals))
 
+
+def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
+    errors: list[FieldError] = []
+    given = _check_indicators(snap, profile.indicators, errors)
+    signals = _check_signals(snap, profile.signals, errors)
     view = choose_benchmark(snap, profile.county, profile.benchmark)
     if view is None:
-        close = difflib.get_close_matches(
-            profile.benchmark or "", sorted(snap.benchmarks), n=1, cutoff=0.5
-        )
-        hint = f"; did you mean '{close[0]}'?" if close else "; see GET /v1/benchmarks."
+        hint = did_you_mean(profile.benchmark or "", snap.benchmarks, "GET /v1/benchmarks")
         errors.append(
             FieldError(
                 "/benchmark", "unknown_benchmark", f"'{profile.benchmark}' is not a benchmark{hint}"
             )
         )
-
     if not profile.indicators and not profile.signals:
         errors.append(
             FieldError("/indicators", "empty_profile", "Give at least one indicator or one signal.")
@@ -211,56 +136,14 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     if errors:
         raise InvalidInput(detail="The profile has problems; see errors.", errors=errors)
     assert view is not None
-
     derived = snap.derive(given, view.values)
-    values = given | derived
-    warnings: list[Warning] = []
-    seen: set[tuple[str, str]] = set()
-
-    def add(w: Warning | None) -> None:
-        if w is not None and (w.code, w.indicator) not in seen:
-            seen.add((w.code, w.indicator))
-            warnings.append(w)
-
-    # Specific slips found through a derived figure first (they name the input to fix), then
-    # the given values, then derived figures whose inputs are not already under suspicion.
-    derived_warnings = {k: _plausibility(snap.indicators[k], v, k) for k, v in derived.items()}
-    for w in derived_warnings.values():
-        if w is not None and w.indicator in given:
-            add(w)
-    for key, value in given.items():
-        if ("unit_suspect", key) not in seen:
-            add(_plausibility(snap.indicators[key], value, key))
-    suspect = {ind for code, ind in seen if code == "unit_suspect"}
-    for key, w in derived_warnings.items():
-        if w is not None and w.indicator == key and not (_inputs_of(snap, key) & suspect):
-            add(w)
-    for key, formula in snap.formulas:
-        ind = snap.indicators[key]
-        if key in given and ind.consistency_tolerance is not None:
-            expected = formula.evaluate(given, view.values)
-            if expected is not None and expected != 0:
-                gap = abs(given[key] - expected) / abs(expected)
-                if gap > ind.consistency_tolerance:
-                    add(
-                        Warning(
-                            "inconsistent",
-                            key,
-                            Msg(
-                                f"{ind.label.en} is given as {num(given[key])} but its inputs give "
-                                f"{num(expected)} ({num(gap * 100)}% apart); check the year and units.",
-                                f"{ind.label.zh}填写为{num(given[key])}，但由其构成指标计算为{num(expected)}"
-                                f"（相差{num(gap * 100)}%），请核对年份和单位。",
-                            ),
-                            round(expected, 2),
-                        )
-                    )
+    warnings = unit_warnings(snap, given, derived) + consistency_warnings(snap, given, view.values)
     return ValidProfile(
         county=profile.county,
         given=given,
         derived={k: derived[k] for k in sorted(derived)},
-        values=values,
-        signals=tuple(sorted(signals)),
+        values=given | derived,
+        signals=signals,
         benchmark=view,
         warnings=tuple(sorted(warnings, key=lambda w: (w.indicator, w.code))),
     )

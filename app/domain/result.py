@@ -12,8 +12,10 @@ from typing import Any
 
 from app.domain.diagnosis import Diagnosis, diagnose
 from app.domain.knowledge import Lang, Source
+from app.domain.numbers import format_number as num
+from app.domain.numbers import round4 as r4
 from app.domain.peers import find_peers
-from app.domain.profile import ProfileInput, ValidProfile, num, validate_profile
+from app.domain.profile import ProfileInput, ValidProfile, validate_profile
 from app.domain.ranking import Ranked, rank_paths
 from app.domain.snapshot import ResolvedRule, Snapshot
 from app.errors import InvalidInput
@@ -23,11 +25,6 @@ STATUS_TEXT = {
     "zh": {"flag": "警示", "watch": "关注", "ok": "正常", "insufficient_data": "数据不足"},
 }
 FIT_OUTCOMES = ("met", "missed", "unknown")
-
-
-def r4(x: float) -> float:
-    y = round(x, 4)
-    return 0.0 if y == 0 else y
 
 
 def source_dict(src: Source, lang: Lang, cache: dict[Any, Any] | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import recommend, validation_result
 from app.domain.snapshot import Snapshot
-from app.errors import AppError, FieldError, InvalidInput, MalformedJson
+from app.errors import AppError, FieldError, InvalidInput, MalformedJson, json_pointer
 from app.schemas.profile import ProfileIn, RecommendationRequest
 
 _PROFILE = TypeAdapter(ProfileIn)
@@ -32,13 +32,9 @@ def recommendation(snap: Snapshot, body: RecommendationRequest, lang: Lang) -> d
     return recommend(snap, body.to_domain(), lang, scenario)
 
 
-def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
 def _schema_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
     return [
-        FieldError(prefix + _pointer(tuple(e["loc"])), str(e["type"]), str(e["msg"]))
+        FieldError(prefix + json_pointer(*e["loc"]), str(e["type"]), str(e["msg"]))
         for e in exc.errors(include_url=False, include_input=False)
     ]
 

@@ -1,0 +1,29 @@
+"""Numbers as people write them: rounding for output, and grouping for sentences."""
+
+from __future__ import annotations
+
+
+def round4(x: float) -> float:
+    """Round to four decimals for output; never print ``-0.0``.
+
+    >>> round4(0.123456), round4(-0.00001)
+    (0.1235, 0.0)
+    """
+    y = round(x, 4)
+    return 0.0 if y == 0 else y
+
+
+def format_number(value: float) -> str:
+    """A number as a person writes it: no float noise, thousands grouped, precision by size.
+
+    >>> format_number(122500), format_number(58.43), format_number(0.98712), format_number(0)
+    ('122,500', '58.43', '0.9871', '0')
+    """
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    digits = 0 if magnitude >= 1000 else 1 if magnitude >= 100 else 2 if magnitude >= 1 else 4
+    text = f"{value:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
