@@ -65,6 +65,7 @@ def band_of(rr: ResolvedRule, value: float) -> tuple[str, float]:
 
 def diagnose(snap: Snapshot, profile: ValidProfile) -> tuple[Diagnosis, ...]:
     out: list[Diagnosis] = []
+    tuning = snap.kb.meta.tuning
     bench = profile.benchmark.benchmark.slug
     for slug, challenge in snap.challenges.items():
         rules = snap.rules[bench][slug]
@@ -92,9 +93,11 @@ def diagnose(snap: Snapshot, profile: ValidProfile) -> tuple[Diagnosis, ...]:
             worse = [e for e in evidence if e.band != "ok"]
             flag_w = sum(e.rule.rule.weight for e in flags)
             floor = "ok"
-            if len(flags) >= 2 or (total_w and flags and flag_w / total_w >= 0.5):
+            if len(flags) >= tuning.floor_flag_count.value or (
+                total_w and flags and flag_w / total_w >= tuning.floor_flag_weight_share.value
+            ):
                 floor = "flag"
-            elif flags or len(worse) >= 2:
+            elif flags or len(worse) >= tuning.floor_watch_count.value:
                 floor = "watch"
             if floor == "flag":
                 severity = max(severity, challenge.flag_at)

@@ -13,9 +13,6 @@ from typing import NamedTuple
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
-MIN_SHARED = 2
-MAX_PEERS = 5
-
 
 class Peer(NamedTuple):
     slug: str
@@ -37,6 +34,8 @@ def _gap(snap: Snapshot, key: str, a: float, b: float) -> float | None:
 
 def find_peers(snap: Snapshot, profile: ValidProfile) -> tuple[Peer, ...]:
     bench = profile.benchmark.benchmark.slug
+    tuning = snap.kb.meta.tuning
+    min_shared = tuning.peers_min_shared.value
     peers: list[Peer] = []
     for slug, values in snap.county_values[bench].items():
         shared = sorted(k for k in profile.values.keys() & values.keys())
@@ -47,9 +46,9 @@ def find_peers(snap: Snapshot, profile: ValidProfile) -> tuple[Peer, ...]:
             if gap is not None:
                 gaps.append(gap)
                 used.append(key)
-        if len(gaps) < MIN_SHARED:
+        if len(gaps) < min_shared:
             continue
         distance = math.sqrt(sum(g * g for g in gaps) / len(gaps))
         peers.append(Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used)))
     peers.sort(key=lambda p: (-p.similarity, p.slug))
-    return tuple(peers[:MAX_PEERS])
+    return tuple(peers[: int(tuning.peers_max.value)])

@@ -3,7 +3,7 @@
 A path's stand-alone value is 100 x (1 - prod(1 - weight x severity)) over the active challenges it
 addresses (watch or flag), times its fit (the factors of conditions the profile meets or misses;
 unknown conditions count 1). Ranking is greedy with diminishing returns: once a path is ranked,
-each challenge it addresses keeps ``1 - COVERAGE x weight`` of its remaining severity for the paths
+each challenge it addresses keeps ``1 - coverage x weight`` of its remaining severity for the paths
 below. So the fifth talent measure does not outrank the first industry one when both families
 face active challenges, and the scores still fall monotonically down the list. ``score`` is that
 marginal value; ``standalone_score`` is the value of the path on its own. Ties break by slug.
@@ -26,7 +26,6 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "gt": operator.gt,
     "ge": operator.ge,
 }
-COVERAGE = 0.35
 
 
 # Named tuples rather than frozen dataclasses: a result holds about a hundred of these, and a
@@ -94,6 +93,7 @@ def _fit(cond: FitCondition, profile: ValidProfile) -> str:
 def rank_paths(
     snap: Snapshot, profile: ValidProfile, diagnoses: tuple[Diagnosis, ...]
 ) -> tuple[Ranked, ...]:
+    coverage = snap.kb.meta.tuning.ranking_coverage.value
     severity = {d.slug: d.severity for d in diagnoses if d.active}
     remaining = dict.fromkeys(severity, 1.0)
     # (path, fit factor, fit outcomes, [(challenge, weight, severity)], [(challenge, w x sev)]),
@@ -147,7 +147,7 @@ def rank_paths(
         if len(contributions) > 1:
             contributions.sort(key=lambda x: (-x.share, x.challenge))
         for c, w, _ in terms:
-            remaining[c] *= 1 - COVERAGE * w
+            remaining[c] *= 1 - coverage * w
         ranked.append(
             Ranked(
                 len(ranked) + 1,

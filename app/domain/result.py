@@ -130,7 +130,7 @@ def _why(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
             parts.append(f"{label}为{num(e.value)}，关注线为{num(e.rule.watch)}")
         else:
             parts.append(f"{label} is {num(e.value)} against a watch line of {num(e.rule.watch)}")
-        if len(parts) == 2:
+        if len(parts) == snap.kb.meta.tuning.reasons_shown.value:
             break
     if d.signals:
         labels = [snap.signals[s].label.get(lang) for s in d.signals]

@@ -23,8 +23,6 @@ from app.domain.knowledge import (
     line_at,
 )
 
-MIN_PERCENTILE_SAMPLE = 4
-
 
 @dataclass(frozen=True, slots=True)
 class ResolvedRule:
@@ -111,7 +109,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _resolve(
-    th: Threshold, bench_value: float | None, sample: list[float]
+    th: Threshold, bench_value: float | None, sample: list[float], min_sample: float
 ) -> tuple[float | None, str]:
     if th.value is not None:
         return th.value, "absolute"
@@ -120,7 +118,7 @@ def _resolve(
             return th.ratio * bench_value, "benchmark_ratio"
         return th.fallback, "fallback"
     assert th.percentile is not None
-    if len(sample) >= MIN_PERCENTILE_SAMPLE:
+    if len(sample) >= min_sample:
         return percentile(sample, th.percentile), "percentile"
     return th.fallback, "fallback"
 
@@ -160,6 +158,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         unresolved={},
     )
 
+    min_sample = kb.meta.tuning.min_percentile_sample.value
     county_values: dict[str, dict[str, dict[str, float]]] = {}
     rules: dict[str, dict[str, tuple[ResolvedRule, ...]]] = {}
     unresolved: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -179,8 +178,8 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
                 sample = [
                     vals[rule.indicator] for vals in per_county.values() if rule.indicator in vals
                 ]
-                watch, wb = _resolve(line_at(rule.watch, None), bench_value, sample)
-                flag, fb = _resolve(line_at(rule.flag, None), bench_value, sample)
+                watch, wb = _resolve(line_at(rule.watch, None), bench_value, sample, min_sample)
+                flag, fb = _resolve(line_at(rule.flag, None), bench_value, sample, min_sample)
                 if watch is None or flag is None:
                     dropped.append(rule.indicator)
                     continue
