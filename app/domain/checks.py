@@ -1,15 +1,20 @@
 """Warnings about a valid profile: values outside the typical county range (unit slips) and
 inputs that contradict each other. Warnings never block a diagnosis; they say what to check.
+
+A derived figure never raises a unit warning on its own: an odd trade location quotient of 0.015
+is simply a county that trades little. It only helps find which *input* was mistyped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from app.domain.knowledge import Indicator, Lang
+from app.domain.knowledge import LANGS, Identity, Indicator, Lang
+from app.domain.messages import say
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import Snapshot
+from app.errors import json_pointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +28,44 @@ class Message:
         return self.zh if lang == "zh" else self.en
 
 
+def bilingual(section: str, name: str, values: Callable[[Lang], Mapping[str, object]]) -> Message:
+    """A catalogue message filled per language (labels differ by language, numbers do not)."""
+    en, zh = (say(section, name, lang, **values(lang)) for lang in LANGS)
+    return Message(en, zh)
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileWarning:
     code: str
-    indicator: str
+    indicator: str | None
+    field: str
     message: Message
     suggested_value: float | None = None
 
 
-def plausibility(ind: Indicator, value: float, reported_as: str) -> ProfileWarning | None:
-    """A ``unit_suspect`` warning when ``value`` lies outside the indicator's typical range;
-    a known slip (e.g. yuan typed for 亿元) names the input to fix."""
+def _unit_suspect(
+    ind: Indicator, value: float, target: str, slip: Message | None
+) -> ProfileWarning:
+    lo, hi = ind.plausible or (ind.min, ind.max)
+
+    def values(lang: Lang) -> dict[str, object]:
+        return {
+            "label": ind.label.get(lang),
+            "value": fmt(value),
+            "lo": fmt(lo),
+            "hi": fmt(hi),
+            "unit": ind.unit_label.get(lang),
+            "slip": slip.get(lang) if slip else "",
+        }
+
+    name = "unit_suspect_slip" if slip else "unit_suspect"
+    pointer = json_pointer("indicators", target)
+    return ProfileWarning("unit_suspect", target, pointer, bilingual("warning", name, values))
+
+
+def plausibility(ind: Indicator, value: float) -> ProfileWarning | None:
+    """``unit_suspect`` when ``value`` lies outside the indicator's typical county range; a known
+    slip (e.g. yuan typed for 亿元) names the input to fix and how."""
     if ind.plausible is None:
         return None
     lo, hi = ind.plausible
@@ -41,59 +73,46 @@ def plausibility(ind: Indicator, value: float, reported_as: str) -> ProfileWarni
         return None
     for slip in ind.slips:
         if lo <= value / slip.factor <= hi:
-            return ProfileWarning(
-                "unit_suspect",
-                slip.input or ind.key,
-                Message(
-                    f"{ind.label.en} is {fmt(value)}, outside the typical county range "
-                    f"{fmt(lo)}-{fmt(hi)}. {slip.text.en}",
-                    f"{ind.label.zh}为{fmt(value)}，超出县域常见区间{fmt(lo)}-{fmt(hi)}。{slip.text.zh}",
-                ),
-            )
-    return ProfileWarning(
-        "unit_suspect",
-        reported_as,
-        Message(
-            f"{ind.label.en} is {fmt(value)}, outside the typical county range {fmt(lo)}-{fmt(hi)} "
-            f"({ind.unit_label.en}); check the unit.",
-            f"{ind.label.zh}为{fmt(value)}，超出县域常见区间{fmt(lo)}-{fmt(hi)}"
-            f"（{ind.unit_label.zh}），请核对单位。",
-        ),
-    )
-
-
-def inputs_of(snap: Snapshot, key: str) -> set[str]:
-    """Every indicator ``key`` is computed from, directly or through other derived ones."""
-    out: set[str] = set()
-    stack = list(snap.indicators[key].inputs)
-    while stack:
-        name = stack.pop()
-        if name not in out:
-            out.add(name)
-            stack.extend(snap.indicators[name].inputs if name in snap.indicators else ())
-    return out
+            text = Message(slip.text.en, slip.text.zh)
+            return _unit_suspect(ind, value, slip.input or ind.key, text)
+    if ind.derived:
+        return None
+    return _unit_suspect(ind, value, ind.key, None)
 
 
 def unit_warnings(
     snap: Snapshot, given: Mapping[str, float], derived: Mapping[str, float]
 ) -> list[ProfileWarning]:
-    """Specific slips found through a derived figure first (they name the input to fix), then
-    the given values, then derived figures whose inputs are not already under suspicion."""
-    out: dict[tuple[str, str], ProfileWarning] = {}
-    through_derived = {k: plausibility(snap.indicators[k], v, k) for k, v in derived.items()}
-    for w in through_derived.values():
-        if w is not None and w.indicator in given:
-            out.setdefault((w.code, w.indicator), w)
+    """Slips found through a derived figure first (they name the input to fix), then the given
+    values not already named."""
+    out: dict[str, ProfileWarning] = {}
+    for key, value in derived.items():
+        w = plausibility(snap.indicators[key], value)
+        if w is not None and w.indicator is not None and w.indicator in given:
+            out.setdefault(w.indicator, w)
     for key, value in given.items():
-        if ("unit_suspect", key) not in out:
-            w = plausibility(snap.indicators[key], value, key)
+        if key not in out:
+            w = plausibility(snap.indicators[key], value)
             if w is not None:
-                out.setdefault((w.code, w.indicator), w)
-    suspect = {ind for _, ind in out}
-    for key, w in through_derived.items():
-        if w is not None and w.indicator == key and not (inputs_of(snap, key) & suspect):
-            out.setdefault((w.code, w.indicator), w)
+                out.setdefault(key, w)
     return list(out.values())
+
+
+def _formula_gap(snap: Snapshot, key: str, given: float, expected: float) -> ProfileWarning:
+    ind = snap.indicators[key]
+    gap = abs(given - expected) / abs(expected)
+
+    def values(lang: Lang) -> dict[str, object]:
+        return {
+            "label": ind.label.get(lang),
+            "value": fmt(given),
+            "expected": fmt(expected),
+            "gap": fmt(gap * 100),
+        }
+
+    message = bilingual("warning", "inconsistent_formula", values)
+    pointer = json_pointer("indicators", key)
+    return ProfileWarning("inconsistent", key, pointer, message, round(expected, 2))
 
 
 def consistency_warnings(
@@ -102,25 +121,35 @@ def consistency_warnings(
     """``inconsistent`` when a given value disagrees with what its own inputs compute."""
     out: list[ProfileWarning] = []
     for key, formula in snap.formulas:
-        ind = snap.indicators[key]
-        if key not in given or ind.consistency_tolerance is None:
+        tolerance = snap.indicators[key].consistency_tolerance
+        if key not in given or tolerance is None:
             continue
         expected = formula.evaluate(given, bench)
-        if expected is None or expected == 0:
-            continue
-        gap = abs(given[key] - expected) / abs(expected)
-        if gap > ind.consistency_tolerance:
-            out.append(
-                ProfileWarning(
-                    "inconsistent",
-                    key,
-                    Message(
-                        f"{ind.label.en} is given as {fmt(given[key])} but its inputs give "
-                        f"{fmt(expected)} ({fmt(gap * 100)}% apart); check the year and units.",
-                        f"{ind.label.zh}填写为{fmt(given[key])}，但由其构成指标计算为{fmt(expected)}"
-                        f"（相差{fmt(gap * 100)}%），请核对年份和单位。",
-                    ),
-                    round(expected, 2),
-                )
-            )
+        if expected and abs(given[key] - expected) / abs(expected) > tolerance:
+            out.append(_formula_gap(snap, key, given[key], expected))
+    return out
+
+
+def _identity_gap(snap: Snapshot, identity: Identity, total: float) -> ProfileWarning:
+    def values(lang: Lang) -> dict[str, object]:
+        labels = [snap.indicators[k].label.get(lang) for k in identity.terms]
+        return {
+            "labels": say("text", "list_sep", lang).join(labels),
+            "sum": fmt(total),
+            "total": fmt(identity.total),
+        }
+
+    first = identity.terms[0]
+    message = bilingual("warning", "inconsistent_identity", values)
+    return ProfileWarning("inconsistent", first, json_pointer("indicators", first), message)
+
+
+def identity_warnings(snap: Snapshot, given: Mapping[str, float]) -> list[ProfileWarning]:
+    """``inconsistent`` when indicators that must add up (three sector shares) do not."""
+    out: list[ProfileWarning] = []
+    for identity in snap.kb.meta.identities:
+        if all(k in given for k in identity.terms):
+            total = sum(given[k] for k in identity.terms)
+            if abs(total - identity.total) > identity.tolerance:
+                out.append(_identity_gap(snap, identity, total))
     return out

@@ -1,61 +1,87 @@
-"""Diagnosis: band each indicator against its rule, combine bands and signals into a status and
-a severity in [0, 1].
+"""Diagnosis: band each indicator against its rule, combine bands and signals into a status, a
+severity in [0, 1] and a confidence in [0, 1].
 
 Severity is monotone: an indicator moving in its bad direction never lowers it. Per rule,
 ``badness`` is 0 on the good side of ``watch``, rises through [1/3, 2/3) across the watch band and
 through [2/3, 1] beyond ``flag``. The challenge's indicator score is the weighted mean of badness;
 signals add ``signal_weight`` each up to ``signal_cap``; the two combine as independent risks.
-Bands also set a floor (research note, section 3.1): two indicators at watch or one at flag make
-the challenge at least ``watch``; two at flag, or flagged weight of half or more, make it ``flag``.
+Bands set a floor (tuning values): enough indicators at watch or one at flag make the challenge at
+least ``watch``; enough at flag, or enough flagged weight, make it ``flag``. A signal the county
+asserts is evidence too, so a challenge with one is never ``ok``. The county's kinds then scale
+the severity where a challenge matters less for that kind (an inland resource county is not
+judged first on its exports). Indicators that are all inside their watch bands, with no signal,
+keep the challenge below ``flag``: a flag needs a flagged indicator or a reported symptom.
+
+``insufficient_data`` is kept for a challenge the data cannot show either way: no indicator and no
+signal, or fewer indicators than the challenge needs, all on the good side. One indicator far past
+its flag line is a ``flag`` with low confidence.
+
+Confidence is coverage (the share of the challenge's rule weight the profile supplies; asserted
+signals fill half of what is missing at most) times decisiveness (how far the severity sits from
+the nearest status line: 0.5 on the line, 1 at 0.2 or more away).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from app.domain.knowledge import Band, Challenge, Status
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
 
-BAND_ORDER = {"ok": 0, "watch": 1, "flag": 2}
-STATUS_ORDER = {"flag": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
+BAND_ORDER: dict[Band, int] = {"ok": 0, "watch": 1, "flag": 2}
+STATUS_ORDER: dict[Status, int] = {"flag": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
+SIGNAL_COVERAGE_SHARE = 0.5
+DECISIVE_MARGIN = 0.2
 
 
-# Named tuples: a result builds dozens of these, and frozen dataclasses are slow to construct.
 class Evidence(NamedTuple):
     indicator: str
     value: float
-    band: str
+    band: Band
     badness: float
     rule: ResolvedRule
 
 
+class Confidence(NamedTuple):
+    value: float
+    coverage: float
+    decisiveness: float
+
+
 class Diagnosis(NamedTuple):
     slug: str
-    status: str
+    status: Status
     severity: float
+    confidence: Confidence
     evidence: tuple[Evidence, ...]
     signals: tuple[str, ...]
     missing: tuple[str, ...]
     unresolved: tuple[str, ...]
+    trace: dict[str, Any] | None
 
     @property
     def active(self) -> bool:
         return self.status in ("watch", "flag")
 
 
-def band_of(rr: ResolvedRule, value: float) -> tuple[str, float]:
-    """The band and badness of ``value`` under a resolved rule."""
+def band_of(rr: ResolvedRule, value: float) -> tuple[Band, float]:
+    """The band and badness of ``value`` under a resolved rule.
+
+    >>> from types import SimpleNamespace as NS
+    >>> rr = NS(rule=NS(bad_when="below", max_band="flag"), watch=60.0, flag=50.0)
+    >>> band_of(rr, 70), band_of(rr, 55)[0], band_of(rr, 40)
+    (('ok', 0.0), 'watch', ('flag', 1.0))
+    """
     below = rr.rule.bad_when == "below"
-    # Express everything as "how far past the line, in the bad direction".
     past_watch = (rr.watch - value) if below else (value - rr.watch)
     past_flag = (rr.flag - value) if below else (value - rr.flag)
     span = abs(rr.watch - rr.flag)
+    band: Band
     if past_flag > 0:
-        scale = span if span > 0 else max(abs(rr.flag), 1e-9)
-        band, bad = "flag", 2 / 3 + min(1.0, past_flag / scale) / 3
+        band, bad = "flag", 2 / 3 + min(1.0, past_flag / span) / 3
     elif past_watch > 0:
-        band, bad = "watch", 1 / 3 + (past_watch / span if span > 0 else 0.0) / 3
-        bad = min(bad, 2 / 3 - 1e-9)
+        band, bad = "watch", min(1 / 3 + past_watch / span / 3, 2 / 3 - 1e-9)
     else:
         return "ok", 0.0
     if rr.rule.max_band == "watch" and band == "flag":
@@ -63,64 +89,173 @@ def band_of(rr: ResolvedRule, value: float) -> tuple[str, float]:
     return band, min(bad, 1.0)
 
 
-def diagnose(snap: Snapshot, profile: ValidProfile) -> tuple[Diagnosis, ...]:
-    out: list[Diagnosis] = []
-    tuning = snap.kb.meta.tuning
-    bench = profile.benchmark.benchmark.slug
-    for slug, challenge in snap.challenges.items():
-        rules = snap.rules[bench][slug]
-        evidence: list[Evidence] = []
-        missing: list[tuple[float, str]] = []
-        for rr in rules:
-            value = profile.values.get(rr.rule.indicator)
-            if value is None:
-                missing.append((-rr.rule.weight, rr.rule.indicator))
-                continue
-            band, bad = band_of(rr, value)
-            evidence.append(Evidence(rr.rule.indicator, value, band, bad, rr))
-        asserted = tuple(s for s in profile.signals if snap.signals[s].challenge == slug)
-        available = len(evidence)
-        if available < challenge.min_indicators and not asserted:
-            status, severity = "insufficient_data", 0.0
-        else:
-            total_w = sum(e.rule.rule.weight for e in evidence)
-            ind_score = (
-                sum(e.rule.rule.weight * e.badness for e in evidence) / total_w if total_w else 0.0
-            )
-            sig_score = min(challenge.signal_cap, len(asserted) * challenge.signal_weight)
-            severity = 1 - (1 - ind_score) * (1 - sig_score)
-            flags = [e for e in evidence if e.band == "flag"]
-            worse = [e for e in evidence if e.band != "ok"]
-            flag_w = sum(e.rule.rule.weight for e in flags)
-            floor = "ok"
-            if len(flags) >= tuning.floor_flag_count.value or (
-                total_w and flags and flag_w / total_w >= tuning.floor_flag_weight_share.value
-            ):
-                floor = "flag"
-            elif flags or len(worse) >= tuning.floor_watch_count.value:
-                floor = "watch"
-            if floor == "flag":
-                severity = max(severity, challenge.flag_at)
-            elif floor == "watch":
-                severity = max(severity, challenge.watch_at)
-            severity = round(min(1.0, severity), 3)
-            status = (
-                "flag"
-                if severity >= challenge.flag_at
-                else "watch"
-                if severity >= challenge.watch_at
-                else "ok"
-            )
-        out.append(
-            Diagnosis(
-                slug=slug,
-                status=status,
-                severity=severity,
-                evidence=tuple(evidence),
-                signals=asserted,
-                missing=tuple(k for _, k in sorted(missing)),
-                unresolved=snap.unresolved[bench][slug],
-            )
+class _Scores(NamedTuple):
+    indicator: float
+    signal: float
+    combined: float
+    floor: Status
+    capped: bool
+    kind_factor: float
+    severity: float
+
+
+def _floor(snap: Snapshot, evidence: list[Evidence], signals: tuple[str, ...]) -> Status:
+    tuning = snap.tuning
+    total_w = sum(e.rule.rule.weight for e in evidence)
+    flags = [e for e in evidence if e.band == "flag"]
+    worse = [e for e in evidence if e.band != "ok"]
+    flag_w = sum(e.rule.rule.weight for e in flags)
+    if len(flags) >= tuning.floor_flag_count.value or (
+        total_w and flags and flag_w / total_w >= tuning.floor_flag_weight_share.value
+    ):
+        return "flag"
+    if flags or len(worse) >= tuning.floor_watch_count.value or signals:
+        return "watch"
+    return "ok"
+
+
+def kind_factor(ch: Challenge, profile: ValidProfile) -> float:
+    """The mean scale of the county's kinds that have one for this challenge (1 when none)."""
+    factors = [ch.by_kind[k].factor for k in sorted(profile.kind_slugs) if k in ch.by_kind]
+    return sum(factors) / len(factors) if factors else 1.0
+
+
+def _scores(
+    snap: Snapshot,
+    ch: Challenge,
+    profile: ValidProfile,
+    evidence: list[Evidence],
+    signals: tuple[str, ...],
+) -> _Scores:
+    total_w = sum(e.rule.rule.weight for e in evidence)
+    ind = sum(e.rule.rule.weight * e.badness for e in evidence) / total_w if total_w else 0.0
+    sig = min(ch.signal_cap, len(signals) * ch.signal_weight)
+    combined = 1 - (1 - ind) * (1 - sig)
+    floor = _floor(snap, evidence, signals)
+    floored = max(combined, {"flag": ch.flag_at, "watch": ch.watch_at}.get(floor, 0.0))
+    capped = not signals and not any(e.band == "flag" for e in evidence)
+    if capped:  # indicators inside their watch bands cannot make a flag on their own
+        floored = min(floored, ch.flag_at - 0.001)
+    factor = kind_factor(ch, profile)
+    severity = floored * factor
+    if signals:
+        severity = max(severity, ch.watch_at)
+    return _Scores(ind, sig, combined, floor, capped, factor, round(min(1.0, severity), 3))
+
+
+def _status(ch: Challenge, severity: float) -> Status:
+    if severity >= ch.flag_at:
+        return "flag"
+    return "watch" if severity >= ch.watch_at else "ok"
+
+
+def _confidence(
+    ch: Challenge,
+    rules: tuple[ResolvedRule, ...],
+    evidence: list[Evidence],
+    signals: tuple[str, ...],
+    severity: float,
+) -> Confidence:
+    total_w = sum(r.rule.weight for r in rules)
+    coverage = sum(e.rule.rule.weight for e in evidence) / total_w if total_w else 0.0
+    if signals and coverage < 1:
+        sig_share = min(1.0, len(signals) * ch.signal_weight / ch.signal_cap)
+        coverage += (1 - coverage) * SIGNAL_COVERAGE_SHARE * sig_share
+    margin = min(abs(severity - ch.watch_at), abs(severity - ch.flag_at))
+    decisiveness = 0.5 + 0.5 * min(1.0, margin / DECISIVE_MARGIN)
+    return Confidence(round(coverage * decisiveness, 2), round(coverage, 2), round(decisiveness, 2))
+
+
+def _evidence(
+    rules: tuple[ResolvedRule, ...], profile: ValidProfile
+) -> tuple[list[Evidence], list[str]]:
+    evidence: list[Evidence] = []
+    missing: list[tuple[float, str]] = []
+    for rr in rules:
+        value = profile.values.get(rr.rule.indicator)
+        if value is None:
+            missing.append((-rr.rule.weight, rr.rule.indicator))
+            continue
+        band, bad = band_of(rr, value)
+        evidence.append(Evidence(rr.rule.indicator, value, band, bad, rr))
+    return evidence, [k for _, k in sorted(missing)]
+
+
+def _trace(
+    ch: Challenge, evidence: list[Evidence], scores: _Scores, signals: tuple[str, ...]
+) -> dict[str, Any]:
+    return {
+        "rules": [
+            {
+                "indicator": e.indicator,
+                "value": e.value,
+                "watch": e.rule.watch,
+                "flag": e.rule.flag,
+                "basis": {"watch": e.rule.watch_basis, "flag": e.rule.flag_basis},
+                "benchmark_value": e.rule.benchmark_value,
+                "band": e.band,
+                "badness": round(e.badness, 4),
+                "weight": e.rule.rule.weight,
+            }
+            for e in evidence
+        ],
+        "indicator_score": round(scores.indicator, 4),
+        "signals": {
+            "asserted": list(signals),
+            "weight_each": ch.signal_weight,
+            "cap": ch.signal_cap,
+            "score": round(scores.signal, 4),
+        },
+        "combined": round(scores.combined, 4),
+        "floor": scores.floor,
+        "capped_at_watch": scores.capped,
+        "status_lines": {"watch": ch.watch_at, "flag": ch.flag_at},
+        "kind_factor": round(scores.kind_factor, 4),
+        "signal_floor": bool(signals),
+        "severity": scores.severity,
+    }
+
+
+def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: bool) -> Diagnosis:
+    rules = profile.rulebook.rules[ch.slug]
+    evidence, missing = _evidence(rules, profile)
+    signals = tuple(s for s in profile.signals if snap.signals[s].challenge == ch.slug)
+    all_ok = all(e.band == "ok" for e in evidence)
+    unresolved = profile.rulebook.unresolved[ch.slug]
+    if not signals and (not evidence or (len(evidence) < ch.min_indicators and all_ok)):
+        conf = _confidence(ch, rules, evidence, signals, 0.0)
+        low = Confidence(round(conf.coverage * 0.5, 2), conf.coverage, 0.5)
+        parts = {"reason": "too_few_indicators", "available": len(evidence)} if trace else None
+        return Diagnosis(
+            ch.slug,
+            "insufficient_data",
+            0.0,
+            low,
+            tuple(evidence),
+            signals,
+            tuple(missing),
+            unresolved,
+            parts,
         )
+    scores = _scores(snap, ch, profile, evidence, signals)
+    conf = _confidence(ch, rules, evidence, signals, scores.severity)
+    parts = (
+        _trace(ch, evidence, scores, signals) | {"confidence": conf._asdict()} if trace else None
+    )
+    return Diagnosis(
+        ch.slug,
+        _status(ch, scores.severity),
+        scores.severity,
+        conf,
+        tuple(evidence),
+        signals,
+        tuple(missing),
+        unresolved,
+        parts,
+    )
+
+
+def diagnose(snap: Snapshot, profile: ValidProfile, trace: bool = False) -> tuple[Diagnosis, ...]:
+    out = [_diagnose_one(snap, ch, profile, trace) for ch in snap.challenges.values()]
     out.sort(key=lambda d: (-d.severity, -STATUS_ORDER[d.status], d.slug))
     return tuple(out)

@@ -1,6 +1,13 @@
 """Cross-reference checks over a whole knowledge base, shared by seeding, curation and import.
 
 Each problem names the kind (seed file), the item and the field, so an analyst can find it.
+Besides references, the checks hold the knowledge base to the engine's promises:
+
+- a rule's watch and flag lines share a basis and stay apart, for every benchmark and every year
+  (two lines that can meet make a county jump from ok to flag);
+- one fact, one verdict: indicators that state the same fact (``same_fact_as``) are never counted
+  twice in a challenge, and an indicator used by two challenges is judged the same way in both;
+- a strength line lies on the good side of every rule's watch line for that indicator.
 """
 
 from __future__ import annotations
@@ -11,7 +18,16 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.domain.formula import FormulaError, compile_formula
-from app.domain.knowledge import KnowledgeBase, Source, Threshold, line_at
+from app.domain.knowledge import (
+    COUNTY_KINDS,
+    DatedThreshold,
+    KnowledgeBase,
+    Line,
+    Path,
+    Rule,
+    Source,
+    Threshold,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +41,21 @@ class Issue:
         return f"{self.kind}: item {self.item!r}: field {self.field}: {self.message}"
 
 
+ITEM_KINDS = (
+    "indicators",
+    "benchmarks",
+    "signals",
+    "challenges",
+    "paths",
+    "examples",
+    "reference_counties",
+)
+
+
+def _ident(item: BaseModel) -> str:
+    return str(getattr(item, "slug", None) or getattr(item, "key", "?"))
+
+
 def _sources(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]:
     """Walk a model and yield every Source it holds with its dotted field path."""
     for name in type(model).model_fields:
@@ -34,6 +65,10 @@ def _sources(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]
             yield path, value
         elif isinstance(value, BaseModel):
             yield from _sources(value, path + ".")
+        elif isinstance(value, dict):
+            for key, entry in value.items():
+                if isinstance(entry, BaseModel):
+                    yield from _sources(entry, f"{path}.{key}.")
         elif isinstance(value, list | tuple):
             for i, entry in enumerate(value):
                 if isinstance(entry, Source):
@@ -52,175 +87,339 @@ def _duplicates(kind: str, ids: Iterable[str]) -> list[Issue]:
     return out
 
 
-def check_references(kb: KnowledgeBase) -> list[Issue]:
+def _check_unique(kb: KnowledgeBase) -> list[Issue]:
     issues: list[Issue] = []
+    for kind in ITEM_KINDS:
+        issues += _duplicates(kind, (_ident(i) for i in getattr(kb, kind)))
+    meta = kb.meta
+    issues += _duplicates("meta", (f"provinces:{p.code}" for p in meta.provinces))
+    issues += _duplicates("meta", (f"provinces:{p.slug}" for p in meta.provinces))
+    issues += _duplicates("meta", (f"county_kinds:{k.slug}" for k in meta.county_kinds))
+    issues += _duplicates("meta", (f"departments:{d.slug}" for d in meta.departments))
+    issues += _duplicates("meta", (f"funding_channels:{f.slug}" for f in meta.funding_channels))
+    return issues
+
+
+def _check_meta(kb: KnowledgeBase) -> list[Issue]:
+    known = {i.key for i in kb.indicators}
+    issues: list[Issue] = []
+    defined = {k.slug for k in kb.meta.county_kinds}
+    for slug in COUNTY_KINDS:
+        if kb.meta.county_kinds and slug not in defined:
+            issues.append(Issue("meta", "county_kinds", slug, "kind is not defined"))
+    for kind in kb.meta.county_kinds:
+        for n, cond in enumerate(kind.infer):
+            if cond.indicator not in known:
+                msg = f"unknown indicator {cond.indicator!r}"
+                issues.append(Issue("meta", f"county_kinds:{kind.slug}", f"infer.{n}", msg))
+    for identity in kb.meta.identities:
+        for key in identity.terms:
+            if key not in known:
+                msg = f"unknown indicator {key!r}"
+                issues.append(Issue("meta", f"identities:{identity.slug}", "terms", msg))
+    return issues
+
+
+def _check_indicators(kb: KnowledgeBase) -> list[Issue]:
     indicators = {i.key: i for i in kb.indicators}
     context = {c.key for c in kb.meta.context_keys}
-    challenges = {c.slug for c in kb.challenges}
-    signals = {s.slug for s in kb.signals}
-    paths = {p.slug for p in kb.paths}
-    documents = {d.slug: set(d.sections) for d in kb.meta.documents}
-
-    issues += _duplicates("indicators", (i.key for i in kb.indicators))
-    issues += _duplicates("benchmarks", (b.slug for b in kb.benchmarks))
-    issues += _duplicates("signals", (s.slug for s in kb.signals))
-    issues += _duplicates("challenges", (c.slug for c in kb.challenges))
-    issues += _duplicates("paths", (p.slug for p in kb.paths))
-    issues += _duplicates("examples", (e.slug for e in kb.examples))
-    issues += _duplicates("reference_counties", (r.slug for r in kb.reference_counties))
-
+    issues: list[Issue] = []
     for ind in kb.indicators:
         for n, key in enumerate(ind.inputs):
             if key not in indicators:
                 issues.append(
                     Issue("indicators", ind.key, f"inputs.{n}", f"unknown indicator {key!r}")
                 )
-        if ind.formula:
-            try:
-                formula = compile_formula(ind.formula)
-            except FormulaError as exc:
-                issues.append(Issue("indicators", ind.key, "formula", str(exc)))
-                continue
-            for name in sorted(formula.county_inputs - set(ind.inputs)):
-                issues.append(Issue("indicators", ind.key, "formula", f"{name!r} is not in inputs"))
-            for name in sorted(formula.benchmark_inputs - set(indicators) - context):
-                issues.append(
-                    Issue("indicators", ind.key, "formula", f"benchmark.{name} is not defined")
-                )
+        if ind.same_fact_as is not None and ind.same_fact_as not in indicators:
+            issues.append(
+                Issue("indicators", ind.key, "same_fact_as", f"unknown {ind.same_fact_as!r}")
+            )
+        if (
+            ind.strong is not None
+            and ind.strong.line.ratio is not None
+            and ind.strong.line.fallback is None
+        ):
+            issues.append(
+                Issue("indicators", ind.key, "strong.line", "a ratio line needs a fallback")
+            )
+        if not ind.formula:
+            continue
+        try:
+            formula = compile_formula(ind.formula)
+        except FormulaError as exc:
+            issues.append(Issue("indicators", ind.key, "formula", str(exc)))
+            continue
+        for name in sorted(formula.county_inputs - set(ind.inputs)):
+            issues.append(Issue("indicators", ind.key, "formula", f"{name!r} is not in inputs"))
+        for name in sorted(formula.benchmark_inputs - set(indicators) - context):
+            issues.append(
+                Issue("indicators", ind.key, "formula", f"benchmark.{name} is not defined")
+            )
+    return issues
 
+
+def _check_benchmarks(kb: KnowledgeBase) -> list[Issue]:
+    known = {i.key for i in kb.indicators} | {c.key for c in kb.meta.context_keys}
+    regions = {p.name.en.lower() for p in kb.meta.provinces}
+    issues: list[Issue] = []
     for bm in kb.benchmarks:
         for n, fig in enumerate(bm.values):
-            if fig.indicator not in indicators and fig.indicator not in context:
-                issues.append(
-                    Issue(
-                        "benchmarks", bm.slug, f"values.{n}.indicator", f"unknown {fig.indicator!r}"
-                    )
-                )
+            if fig.indicator not in known:
+                msg = f"unknown {fig.indicator!r}"
+                issues.append(Issue("benchmarks", bm.slug, f"values.{n}.indicator", msg))
         issues += [
             Issue("benchmarks", bm.slug, "values", f"{i.item} given twice")
             for i in _duplicates("benchmarks", (f.indicator for f in bm.values))
         ]
-
-    for sig in kb.signals:
-        if sig.challenge not in challenges:
+        if bm.kind == "provincial" and regions and bm.region.lower() not in regions:
             issues.append(
-                Issue("signals", sig.slug, "challenge", f"unknown challenge {sig.challenge!r}")
+                Issue("benchmarks", bm.slug, "region", f"{bm.region!r} is not a province")
             )
+    return issues
 
+
+def _pairs(rule: Rule) -> Iterator[tuple[str, Threshold, Threshold]]:
+    """Every (watch, flag) pair a rule can put in force, with where it comes from."""
+    dates = sorted(
+        {
+            d
+            for line in (rule.watch, rule.flag)
+            if isinstance(line, DatedThreshold)
+            for d in line.dates
+        }
+    )
+    if not dates:
+        yield "", _line_at(rule.watch, None), _line_at(rule.flag, None)
+        return
+    for d in dates:
+        yield f" from {d}", _line_at(rule.watch, d.year), _line_at(rule.flag, d.year)
+
+
+def _line_at(line: Line, year: int | None) -> Threshold:
+    return line.at(year) if isinstance(line, DatedThreshold) else line
+
+
+def _worse(bad_when: str, a: float, b: float) -> bool:
+    """``b`` lies strictly past ``a`` on the bad side."""
+    return b < a if bad_when == "below" else b > a
+
+
+def _number(th: Threshold) -> float:
+    number = (
+        th.value if th.value is not None else th.ratio if th.ratio is not None else th.percentile
+    )
+    assert number is not None  # a Threshold holds exactly one of the three
+    return number
+
+
+def _check_lines(slug: str, n: int, rule: Rule) -> list[Issue]:
+    """Watch and flag share a basis and lie apart, the flag on the bad side; so do fallbacks."""
+    issues: list[Issue] = []
+    for when, watch, flag in _pairs(rule):
+        if watch.basis != flag.basis:
+            msg = f"watch and flag must share a basis{when} ({watch.basis} vs {flag.basis})"
+            issues.append(Issue("challenges", slug, f"rules.{n}", msg))
+            continue
+        if not _worse(rule.bad_when, _number(watch), _number(flag)):
+            msg = f"flag must lie past watch on the bad side ({rule.bad_when}){when}"
+            issues.append(Issue("challenges", slug, f"rules.{n}.flag", msg))
+        if watch.value is not None:
+            continue
+        fw, ff = watch.fallback, flag.fallback
+        if fw is None or ff is None or not _worse(rule.bad_when, fw, ff):
+            msg = f"a relative line needs fallbacks for both lines, apart like the lines{when}"
+            issues.append(Issue("challenges", slug, f"rules.{n}.fallback", msg))
+    return issues
+
+
+def _fact(kb: KnowledgeBase, key: str) -> str:
+    """The fact an indicator states: itself, or what it is declared the same fact as."""
+    ind = next((i for i in kb.indicators if i.key == key), None)
+    return ind.same_fact_as if ind is not None and ind.same_fact_as else key
+
+
+def _check_challenges(kb: KnowledgeBase) -> list[Issue]:
+    known = {i.key for i in kb.indicators}
+    issues: list[Issue] = []
+    for ch in kb.challenges:
+        facts: dict[str, str] = {}
+        for n, rule in enumerate(ch.rules):
+            if rule.indicator not in known:
+                msg = f"unknown {rule.indicator!r}"
+                issues.append(Issue("challenges", ch.slug, f"rules.{n}.indicator", msg))
+                continue
+            issues += _check_lines(ch.slug, n, rule)
+            fact = _fact(kb, rule.indicator)
+            if fact in facts:
+                msg = f"{rule.indicator!r} states the same fact as {facts[fact]!r}: count it once"
+                issues.append(Issue("challenges", ch.slug, f"rules.{n}.indicator", msg))
+            facts[fact] = rule.indicator
+    return issues + _check_one_verdict(kb)
+
+
+def _check_one_verdict(kb: KnowledgeBase) -> list[Issue]:
+    """An indicator judged by two challenges in the same direction uses the same lines there."""
+    seen: dict[tuple[str, str], tuple[str, Rule]] = {}
+    issues: list[Issue] = []
     for ch in kb.challenges:
         for n, rule in enumerate(ch.rules):
-            if rule.indicator not in indicators:
-                issues.append(
-                    Issue(
-                        "challenges", ch.slug, f"rules.{n}.indicator", f"unknown {rule.indicator!r}"
-                    )
-                )
-            _check_threshold_order(
-                ch.slug,
-                n,
-                rule.bad_when,
-                line_at(rule.watch, None),
-                line_at(rule.flag, None),
-                issues,
-            )
+            key = (_fact(kb, rule.indicator), rule.bad_when)
+            first = seen.setdefault(key, (ch.slug, rule))
+            if first[0] == ch.slug:
+                continue
+            other = first[1]
+            if (rule.watch, rule.flag, rule.max_band) != (other.watch, other.flag, other.max_band):
+                msg = f"judged differently in {first[0]!r}; one fact needs one verdict"
+                issues.append(Issue("challenges", ch.slug, f"rules.{n}", msg))
+    return issues
 
-    for path in kb.paths:
-        for n, addr in enumerate(path.addresses):
-            if addr.challenge not in challenges:
-                issues.append(
-                    Issue(
-                        "paths",
-                        path.slug,
-                        f"addresses.{n}.challenge",
-                        f"unknown {addr.challenge!r}",
-                    )
-                )
-        issues += [
-            Issue("paths", path.slug, "addresses", f"{i.item} addressed twice")
-            for i in _duplicates("paths", (a.challenge for a in path.addresses))
-        ]
-        for n, cond in enumerate(path.fit):
-            if cond.indicator is not None and cond.indicator not in indicators:
-                issues.append(
-                    Issue("paths", path.slug, f"fit.{n}.indicator", f"unknown {cond.indicator!r}")
-                )
-            if cond.signal is not None and cond.signal not in signals:
-                issues.append(
-                    Issue("paths", path.slug, f"fit.{n}.signal", f"unknown {cond.signal!r}")
-                )
-        for n, key in enumerate(path.outcome_indicators):
-            if key not in indicators:
-                issues.append(
-                    Issue("paths", path.slug, f"outcome_indicators.{n}", f"unknown {key!r}")
-                )
 
-    for ex in kb.examples:
-        for n, slug in enumerate(ex.paths):
-            if slug not in paths:
-                issues.append(Issue("examples", ex.slug, f"paths.{n}", f"unknown path {slug!r}"))
+def _check_signals(kb: KnowledgeBase) -> list[Issue]:
+    challenges = {c.slug for c in kb.challenges}
+    return [
+        Issue("signals", sig.slug, "challenge", f"unknown challenge {sig.challenge!r}")
+        for sig in kb.signals
+        if sig.challenge not in challenges
+    ]
 
+
+def _check_path(kb: KnowledgeBase, path: Path) -> list[Issue]:
+    indicators = {i.key: i for i in kb.indicators}
+    challenges = {c.slug for c in kb.challenges}
+    signals = {s.slug for s in kb.signals}
+    issues: list[Issue] = []
+
+    def bad(field: str, message: str) -> None:
+        issues.append(Issue("paths", path.slug, field, message))
+
+    for n, addr in enumerate(path.addresses):
+        if addr.challenge not in challenges:
+            bad(f"addresses.{n}.challenge", f"unknown {addr.challenge!r}")
+    for dup in _duplicates("paths", (a.challenge for a in path.addresses)):
+        bad("addresses", f"{dup.item} addressed twice")
+    for n, cond in enumerate(path.fit):
+        if cond.indicator is not None and cond.indicator not in indicators:
+            bad(f"fit.{n}.indicator", f"unknown {cond.indicator!r}")
+        if cond.signal is not None and cond.signal not in signals:
+            bad(f"fit.{n}.signal", f"unknown {cond.signal!r}")
+    for n, key in enumerate(path.outcome_indicators):
+        if key not in indicators:
+            bad(f"outcome_indicators.{n}", f"unknown {key!r}")
+    for n, use in enumerate(path.builds_on):
+        target = indicators.get(use.indicator)
+        if target is None or target.strong is None:
+            bad(f"builds_on.{n}.indicator", f"{use.indicator!r} has no strength line to build on")
+    return issues
+
+
+def _check_paths(kb: KnowledgeBase) -> list[Issue]:
+    return [issue for path in kb.paths for issue in _check_path(kb, path)]
+
+
+def _check_examples(kb: KnowledgeBase) -> list[Issue]:
+    paths = {p.slug for p in kb.paths}
+    return [
+        Issue("examples", ex.slug, f"paths.{n}", f"unknown path {slug!r}")
+        for ex in kb.examples
+        for n, slug in enumerate(ex.paths)
+        if slug not in paths
+    ]
+
+
+def _check_counties(kb: KnowledgeBase) -> list[Issue]:
+    indicators = {i.key: i for i in kb.indicators}
+    issues: list[Issue] = []
     for county in kb.reference_counties:
         for n, fig in enumerate(county.values):
             known = indicators.get(fig.indicator)
+            where = f"values.{n}.indicator"
             if known is None:
                 issues.append(
-                    Issue(
-                        "reference_counties",
-                        county.slug,
-                        f"values.{n}.indicator",
-                        f"unknown {fig.indicator!r}",
-                    )
+                    Issue("reference_counties", county.slug, where, f"unknown {fig.indicator!r}")
                 )
             elif known.derived:
                 issues.append(
-                    Issue(
-                        "reference_counties",
-                        county.slug,
-                        f"values.{n}.indicator",
-                        "derived; give its inputs",
-                    )
+                    Issue("reference_counties", county.slug, where, "derived; give its inputs")
                 )
+        issues += [
+            Issue("reference_counties", county.slug, "values", f"{i.item} given twice")
+            for i in _duplicates("reference_counties", (f.indicator for f in county.values))
+        ]
+    return issues
 
-    for kind in (
-        "indicators",
-        "benchmarks",
-        "signals",
-        "challenges",
-        "paths",
-        "examples",
-        "reference_counties",
-    ):
+
+def _check_citations(kb: KnowledgeBase) -> list[Issue]:
+    documents = {d.slug: set(d.sections) for d in kb.meta.documents}
+    issues: list[Issue] = []
+    for kind in ITEM_KINDS:
         for item in getattr(kb, kind):
-            ident = str(getattr(item, "slug", None) or getattr(item, "key", "?"))
             for field, src in _sources(item):
                 if src.document is None:
                     continue
                 sections = documents.get(src.document)
                 if sections is None:
-                    issues.append(Issue(kind, ident, field, f"unknown document {src.document!r}"))
-                elif src.section not in sections:
                     issues.append(
-                        Issue(kind, ident, field, f"section {src.section} is not in {src.document}")
+                        Issue(kind, _ident(item), field, f"unknown document {src.document!r}")
                     )
+                elif src.section not in sections:
+                    msg = f"section {src.section} is not in {src.document}"
+                    issues.append(Issue(kind, _ident(item), field, msg))
     return issues
 
 
-def _check_threshold_order(
-    slug: str, n: int, bad_when: str, watch: Threshold, flag: Threshold, issues: list[Issue]
-) -> None:
-    if watch.basis != flag.basis:
-        return
-    a = watch.value if watch.value is not None else (watch.ratio or watch.percentile)
-    b = flag.value if flag.value is not None else (flag.ratio or flag.percentile)
-    if a is None or b is None:
-        return
-    wrong = b > a if bad_when == "below" else b < a
-    if wrong:
-        issues.append(
-            Issue(
-                "challenges",
-                slug,
-                f"rules.{n}.flag",
-                f"flag lies on the good side of watch ({bad_when})",
-            )
-        )
+def _check_resolution(kb: KnowledgeBase) -> list[Issue]:
+    """Resolve every rule for every stored benchmark and era: lines that meet are refused, and a
+    strength line must sit on the good side of the watch line."""
+    from app.domain.snapshot import compile_snapshot
+    from app.domain.thresholds import resolve
+
+    try:
+        snap = compile_snapshot(kb, 0, "")
+    except ValueError as exc:  # e.g. a cycle between formulas
+        return [Issue("indicators", "formula", "formula", str(exc))]
+    min_sample = kb.meta.tuning.min_percentile_sample.value
+    issues: list[Issue] = []
+    for slug, view in snap.benchmarks.items():
+        sample_of = snap.county_values[slug]
+        for era in range(len(snap.era_bounds) + 1):
+            year = snap.era_year(era)
+            for ch in kb.challenges:
+                for n, rule in enumerate(ch.rules):
+                    sample = [v[rule.indicator] for v in sample_of.values() if rule.indicator in v]
+                    bench = view.values.get(rule.indicator)
+                    w, _ = resolve(_line_at(rule.watch, year), bench, sample, min_sample)
+                    f, _ = resolve(_line_at(rule.flag, year), bench, sample, min_sample)
+                    if w is not None and f is not None and not _worse(rule.bad_when, w, f):
+                        msg = f"watch {w:g} and flag {f:g} meet against benchmark {slug!r}"
+                        issues.append(Issue("challenges", ch.slug, f"rules.{n}", msg))
+                    strong = snap.rulebooks[(slug, era)].strong.get(rule.indicator)
+                    if (
+                        w is not None
+                        and strong is not None
+                        and not _worse(rule.bad_when, strong.line, w)
+                    ):
+                        msg = f"strength line {strong.line:g} is not on the good side of watch {w:g} against {slug!r}"
+                        issues.append(Issue("indicators", rule.indicator, "strong", msg))
+    return issues
+
+
+CHECKS = (
+    _check_unique,
+    _check_meta,
+    _check_indicators,
+    _check_benchmarks,
+    _check_signals,
+    _check_challenges,
+    _check_paths,
+    _check_examples,
+    _check_counties,
+    _check_citations,
+)
+
+
+def check_references(kb: KnowledgeBase) -> list[Issue]:
+    """Every problem of the knowledge base; the resolution check runs once the rest is sound."""
+    issues = [issue for check in CHECKS for issue in check(kb)]
+    if issues:
+        return issues
+    return _check_resolution(kb)

@@ -145,6 +145,21 @@ class Pace(Record):
     source: Source
 
 
+class StrongLine(Record):
+    """Where a value becomes a strength: past ``line`` on the ``when`` side (an absolute value
+    or a multiple of the benchmark's)."""
+
+    when: Literal["above", "below"]
+    line: Threshold
+    anchor: Source
+
+    @model_validator(mode="after")
+    def _basis(self) -> StrongLine:
+        if self.line.percentile is not None:
+            raise ValueError("a strength line is absolute or a benchmark ratio")
+        return self
+
+
 class Indicator(Record):
     key: Key
     dimension: Dimension
@@ -163,6 +178,7 @@ class Indicator(Record):
     inputs: list[Key] = Field(default_factory=list)
     consistency_tolerance: float | None = Field(default=None, gt=0, lt=1)
     same_fact_as: Key | None = None
+    strong: StrongLine | None = None
     pace: Pace | None = None
     source: Source | None = None
 
@@ -280,7 +296,6 @@ class Rule(Record):
     bad_when: Literal["below", "above"]
     watch: Line
     flag: Line
-    strong: Threshold | None = None
     weight: float = Field(gt=0, le=10)
     max_band: Literal["watch", "flag"] = "flag"
     anchor: Source
@@ -336,12 +351,18 @@ class FitCondition(Record):
     a result prints, saying what is the case for the county: ``{value}`` is the county's value
     and ``{line}`` the condition's line, both with their unit. A signal condition needs no
     sentence of its own unless it is a caution: the result then says the county reports it.
+
+    ``role`` says what a met condition means: a ``support`` the path can build on (a leading
+    industry to grow a cluster on), or a ``need`` the path answers (residents who left and may
+    return). A support that holds only because of a diagnosed problem counts against the path; a
+    need is expected to coincide with one.
     """
 
     indicator: Key | None = None
     signal: Slug | None = None
     op: Op | None = None
     value: float | None = None
+    role: Literal["support", "need"] = "support"
     met_factor: float = Field(default=1.1, ge=1, le=2)
     missed_factor: float = Field(default=0.85, gt=0, le=1)
     text: Text
@@ -521,6 +542,7 @@ class Tuning(Record):
     strength_value: Tuned
     confidence_high: Tuned
     confidence_medium: Tuned
+    examples_shown: Tuned
 
 
 class Meta(Record):

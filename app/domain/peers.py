@@ -1,23 +1,35 @@
-"""Peers: the reference counties closest to a profile on the indicators both have.
+"""Peers: the reference counties closest to a profile, among those that are comparable.
 
-Each shared indicator contributes a normalised gap in [0, 1]: on a log scale for size-like
-indicators (so 500 vs 5,000 亿 is as far as 50 vs 500), linearly across the plausible range
-otherwise. Distance is the root mean square of the gaps; similarity is 1 - distance.
+Comparable means sharing at least ``peers_min_shared`` indicators with the profile (counting only
+figures given, not those derived from them) and having a
+GDP per head within a factor of ``peers_max_level_ratio`` of the county's (so a county of 30,000
+yuan a head is not compared with one of 150,000). Each shared indicator contributes a normalised
+gap in [0, 1]: on a log scale for size-like indicators (500 vs 5,000 亿 is as far as 50 vs 500),
+linearly across the plausible range otherwise. Distance is the root mean square of the gaps;
+similarity is 1 - distance. When no county is comparable the result says why.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Literal, NamedTuple
 
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
+
+LEVEL = "gdp_per_capita_cny"
 
 
 class Peer(NamedTuple):
     slug: str
     similarity: float
     compared: tuple[str, ...]
+
+
+class Peers(NamedTuple):
+    peers: tuple[Peer, ...]
+    note: Literal["no_comparable_peers", "peers_need_level"] | None
 
 
 def _gap(snap: Snapshot, key: str, a: float, b: float) -> float | None:
@@ -32,23 +44,41 @@ def _gap(snap: Snapshot, key: str, a: float, b: float) -> float | None:
     return min(1.0, abs(a - b) / width) if width > 0 else None
 
 
-def find_peers(snap: Snapshot, profile: ValidProfile) -> tuple[Peer, ...]:
-    bench = profile.benchmark.benchmark.slug
-    tuning = snap.kb.meta.tuning
-    min_shared = tuning.peers_min_shared.value
-    peers: list[Peer] = []
-    for slug, values in snap.county_values[bench].items():
-        shared = sorted(k for k in profile.values.keys() & values.keys())
-        gaps: list[float] = []
-        used: list[str] = []
-        for key in shared:
-            gap = _gap(snap, key, profile.values[key], values[key])
-            if gap is not None:
-                gaps.append(gap)
-                used.append(key)
-        if len(gaps) < min_shared:
+def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
+    return theirs is not None and theirs > 0 and 1 / ratio <= ours / theirs <= ratio
+
+
+def _peer(
+    snap: Snapshot, slug: str, mine: Mapping[str, float], theirs: Mapping[str, float]
+) -> Peer | None:
+    gaps: list[float] = []
+    used: list[str] = []
+    for key in sorted(mine.keys() & theirs.keys()):
+        if snap.indicators[key].same_fact_as is not None:
             continue
-        distance = math.sqrt(sum(g * g for g in gaps) / len(gaps))
-        peers.append(Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used)))
-    peers.sort(key=lambda p: (-p.similarity, p.slug))
-    return tuple(peers[: int(tuning.peers_max.value)])
+        gap = _gap(snap, key, mine[key], theirs[key])
+        if gap is not None:
+            gaps.append(gap)
+            used.append(key)
+    independent = sum(1 for k in used if not snap.indicators[k].derived)
+    if independent < snap.tuning.peers_min_shared.value:
+        return None
+    distance = math.sqrt(sum(g * g for g in gaps) / len(gaps))
+    return Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used))
+
+
+def find_peers(snap: Snapshot, profile: ValidProfile) -> Peers:
+    level = profile.values.get(LEVEL)
+    if level is None:
+        return Peers((), "peers_need_level")
+    ratio = snap.tuning.peers_max_level_ratio.value
+    found: list[Peer] = []
+    for slug, values in snap.county_values[profile.benchmark.slug].items():
+        if not _comparable_level(level, values.get(LEVEL), ratio):
+            continue
+        peer = _peer(snap, slug, profile.values, values)
+        if peer is not None:
+            found.append(peer)
+    found.sort(key=lambda p: (-p.similarity, p.slug))
+    peers = tuple(found[: int(snap.tuning.peers_max.value)])
+    return Peers(peers, None if peers else "no_comparable_peers")

@@ -8,11 +8,19 @@ fixes every field in one round trip.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from app.domain.checks import ProfileWarning, consistency_warnings, unit_warnings
+from app.domain.benchmarks import choose_benchmark, with_values
+from app.domain.checks import (
+    ProfileWarning,
+    consistency_warnings,
+    identity_warnings,
+    unit_warnings,
+)
+from app.domain.kinds import CountyKindOf, county_kinds
+from app.domain.knowledge import CountyKind, Province
 from app.domain.numbers import format_number as fmt
-from app.domain.snapshot import BenchmarkView, Snapshot
+from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer
 
 
@@ -22,9 +30,18 @@ class County:
     code: str | None = None
     province: str | None = None
     year: int | None = None
+    kinds: tuple[CountyKind, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "code": self.code, "province": self.province, "year": self.year}
+        out: dict[str, object] = {
+            "name": self.name,
+            "code": self.code,
+            "province": self.province,
+            "year": self.year,
+        }
+        if self.kinds:
+            out["kinds"] = list(self.kinds)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +50,7 @@ class ProfileInput:
     indicators: Mapping[str, float]
     signals: Sequence[str] = ()
     benchmark: str | None = None
+    benchmark_values: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +61,14 @@ class ValidProfile:
     values: Mapping[str, float]
     signals: tuple[str, ...]
     benchmark: BenchmarkView
+    province: Province | None
+    kinds: tuple[CountyKindOf, ...]
+    rulebook: RuleBook
     warnings: tuple[ProfileWarning, ...]
 
-
-def choose_benchmark(snap: Snapshot, county: County, requested: str | None) -> BenchmarkView | None:
-    """The requested set; else the province's set for the year; else the latest national set."""
-    if requested is not None:
-        return snap.benchmarks.get(requested)
-    comparators = [v for v in snap.benchmarks.values() if v.benchmark.kind != "policy_target"]
-    if county.province:
-        province = county.province.strip().lower()
-        for view in comparators:
-            b = view.benchmark
-            if b.kind == "provincial" and b.region.lower() == province and b.year == county.year:
-                return view
-    national = [v for v in comparators if v.benchmark.kind == "national"]
-    if not national:
-        return comparators[0] if comparators else None
-    return max(national, key=lambda v: (v.benchmark.year, v.benchmark.slug))
+    @property
+    def kind_slugs(self) -> frozenset[CountyKind]:
+        return frozenset(k.slug for k in self.kinds)
 
 
 def _check_indicators(
@@ -117,12 +125,56 @@ def _check_signals(
     return tuple(sorted(signals))
 
 
+def _check_benchmark_values(
+    snap: Snapshot, values: Mapping[str, float], errors: list[FieldError]
+) -> dict[str, float]:
+    """The caller's own comparator figures, checked like indicators (context keys allowed)."""
+    context = {c.key for c in snap.kb.meta.context_keys}
+    out: dict[str, float] = {}
+    for key in sorted(values):
+        value, where, ind = (
+            values[key],
+            json_pointer("benchmark_values", key),
+            snap.indicators.get(key),
+        )
+        if ind is None and key not in context:
+            hint = did_you_mean(key, snap.indicators.keys() | context, "GET /v1/indicators")
+            errors.append(
+                FieldError(where, "unknown_indicator", f"'{key}' is not an indicator{hint}")
+            )
+        elif ind is not None and not ind.min <= value <= ind.max:
+            errors.append(
+                FieldError(
+                    where,
+                    "out_of_range",
+                    f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
+                    f"({ind.unit_label.en}).",
+                )
+            )
+        elif ind is None and value <= 0:
+            errors.append(FieldError(where, "out_of_range", f"{fmt(value)} must be above 0."))
+        else:
+            out[key] = float(value)
+    return out
+
+
+def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook:
+    era = snap.era_of(year)
+    if not view.overrides:
+        return snap.rulebooks[(view.slug, era)]
+    return build_rulebook(
+        snap.kb, snap.indicators, view.values, snap.county_values[view.slug], snap.era_year(era)
+    )
+
+
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     errors: list[FieldError] = []
+    county = profile.county
     given = _check_indicators(snap, profile.indicators, errors)
     signals = _check_signals(snap, profile.signals, errors)
-    view = choose_benchmark(snap, profile.county, profile.benchmark)
-    if view is None:
+    own = _check_benchmark_values(snap, profile.benchmark_values, errors)
+    choice = choose_benchmark(snap, profile.benchmark, county.province, county.code, county.year)
+    if choice.view is None:
         hint = did_you_mean(profile.benchmark or "", snap.benchmarks, "GET /v1/benchmarks")
         errors.append(
             FieldError(
@@ -135,15 +187,25 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         )
     if errors:
         raise InvalidInput(detail="The profile has problems; see errors.", errors=errors)
-    assert view is not None
+    assert choice.view is not None
+    view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
-    warnings = unit_warnings(snap, given, derived) + consistency_warnings(snap, given, view.values)
+    values = given | derived
+    warnings = [
+        *choice.warnings,
+        *unit_warnings(snap, given, derived),
+        *consistency_warnings(snap, given, view.values),
+        *identity_warnings(snap, given),
+    ]
     return ValidProfile(
-        county=profile.county,
+        county=county,
         given=given,
         derived={k: derived[k] for k in sorted(derived)},
-        values=given | derived,
+        values=values,
         signals=signals,
         benchmark=view,
-        warnings=tuple(sorted(warnings, key=lambda w: (w.indicator, w.code))),
+        province=choice.province,
+        kinds=county_kinds(snap, county.kinds, values),
+        rulebook=_rulebook(snap, view, county.year),
+        warnings=tuple(sorted(warnings, key=lambda w: (w.field, w.code))),
     )

@@ -1,35 +1,42 @@
 """Ranking: a portfolio of paths, each scored by what it adds to the ones ranked above it.
 
-A path's stand-alone value is 100 x (1 - prod(1 - weight x severity)) over the active challenges it
-addresses (watch or flag), times its fit (the factors of conditions the profile meets or misses;
-unknown conditions count 1). Ranking is greedy with diminishing returns: once a path is ranked,
-each challenge it addresses keeps ``1 - coverage x weight`` of its remaining severity for the paths
-below. So the fifth talent measure does not outrank the first industry one when both families
-face active challenges, and the scores still fall monotonically down the list. ``score`` is that
-marginal value; ``standalone_score`` is the value of the path on its own. Ties break by slug.
+A path works on targets: the active challenges it addresses (watch or flag, at their severity)
+and the strengths it builds on (each worth the tuning's ``strength_value``). Its stand-alone value
+is 100 x (1 - prod(1 - weight x target)) times its fit: the factors of the conditions the profile
+meets or misses (unknown ones count 1), and of the county's kinds (a path made for the kind gains,
+one unsuited to it loses). A condition that holds only because of a diagnosed problem (a leading
+industry past the concentration line) is a *conflict*: it counts against the path, not for it.
+
+Ranking is greedy with diminishing returns: once a path is ranked, each target it works on keeps
+``1 - coverage x weight`` of what remains for the paths below, so the top of the list covers every
+active challenge rather than repeating one. ``score`` is that marginal value; ``standalone_score``
+the value on its own. Ties break by slug.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from typing import NamedTuple
+import heapq
+from collections.abc import Mapping
+from typing import Literal, NamedTuple
 
-from app.domain.diagnosis import Diagnosis
-from app.domain.knowledge import FitCondition, Path
+from app.domain.compiled import PathPlan
+from app.domain.diagnosis import BAND_ORDER, Diagnosis, Evidence
+from app.domain.kinds import OPS
+from app.domain.knowledge import CountyKind, FitCondition, Path
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
+from app.domain.strengths import Strength
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "lt": operator.lt,
-    "le": operator.le,
-    "gt": operator.gt,
-    "ge": operator.ge,
-}
+Outcome = Literal["met", "missed", "unknown", "conflict"]
 
 
-# Named tuples rather than frozen dataclasses: a result holds about a hundred of these, and a
-# frozen dataclass pays for object.__setattr__ on every field.
+class FitOutcome(NamedTuple):
+    condition: FitCondition
+    outcome: Outcome
+    value: float | None
+    conflict: tuple[str, Evidence] | None  # (challenge, evidence) when the condition is a problem
+
+
 class Contribution(NamedTuple):
     challenge: str
     weight: float
@@ -37,9 +44,16 @@ class Contribution(NamedTuple):
     share: float
 
 
-class FitOutcome(NamedTuple):
-    condition: FitCondition
-    outcome: str  # met | missed | unknown
+class StrengthUse(NamedTuple):
+    indicator: str
+    weight: float
+    share: float
+
+
+class KindFit(NamedTuple):
+    suits: tuple[CountyKind, ...]
+    unsuited: tuple[CountyKind, ...]
+    factor: float
 
 
 class Ranked(NamedTuple):
@@ -48,114 +62,173 @@ class Ranked(NamedTuple):
     score: float
     standalone_score: float
     addresses: tuple[Contribution, ...]
+    builds_on: tuple[StrengthUse, ...]
     fit: tuple[FitOutcome, ...]
+    fit_factor: float
+    kind_fit: KindFit
 
 
-class _Plan(NamedTuple):
-    """A path as the ranking reads it, compiled once per snapshot."""
-
-    slug: str
-    path: Path
-    addresses: tuple[tuple[str, float], ...]
-    fit: tuple[tuple[FitCondition, dict[str, FitOutcome]], ...]
+class Target(NamedTuple):
+    key: str  # "c:<challenge>" or "s:<indicator>"
+    name: str
+    weight: float
+    value: float
 
 
-def _plans(snap: Snapshot) -> tuple[_Plan, ...]:
-    hit: tuple[_Plan, ...] | None = snap.cache.get("ranking-plans")
-    if hit is None:
-        hit = snap.cache["ranking-plans"] = tuple(
-            _Plan(
-                slug,
-                path,
-                tuple((a.challenge, a.weight) for a in path.addresses),
-                tuple(
-                    (c, {o: FitOutcome(c, o) for o in ("met", "missed", "unknown")})
-                    for c in path.fit
-                ),
-            )
-            for slug, path in sorted(snap.paths.items())
-        )
-    return hit
+class Candidate(NamedTuple):
+    plan: PathPlan
+    fit: tuple[FitOutcome, ...]
+    fit_factor: float
+    kind_fit: KindFit
+    targets: tuple[Target, ...]
 
 
-def _fit(cond: FitCondition, profile: ValidProfile) -> str:
+def _problems(diagnoses: tuple[Diagnosis, ...]) -> dict[str, tuple[str, Evidence]]:
+    """The worst band past ``ok`` of each indicator, with the challenge that shows it."""
+    out: dict[str, tuple[str, Evidence]] = {}
+    for d in diagnoses:
+        for e in d.evidence:
+            seen = out.get(e.indicator)
+            if e.band != "ok" and (seen is None or BAND_ORDER[e.band] > BAND_ORDER[seen[1].band]):
+                out[e.indicator] = (d.slug, e)
+    return out
+
+
+def _fit_one(
+    cond: FitCondition, profile: ValidProfile, problems: Mapping[str, tuple[str, Evidence]]
+) -> FitOutcome:
     if cond.signal is not None:
-        return "met" if cond.signal in profile.signals else "unknown"
+        return FitOutcome(cond, "met" if cond.signal in profile.signals else "unknown", None, None)
     assert cond.indicator is not None
     assert cond.op is not None
     assert cond.value is not None
     value = profile.values.get(cond.indicator)
     if value is None:
-        return "unknown"
-    return "met" if _OPS[cond.op](value, cond.value) else "missed"
+        return FitOutcome(cond, "unknown", None, None)
+    if not OPS[cond.op](value, cond.value):
+        return FitOutcome(cond, "missed", value, None)
+    problem = problems.get(cond.indicator) if cond.role == "support" else None
+    return FitOutcome(cond, "conflict" if problem else "met", value, problem)
+
+
+def _fit(
+    snap: Snapshot,
+    plan: PathPlan,
+    profile: ValidProfile,
+    problems: Mapping[str, tuple[str, Evidence]],
+) -> tuple[tuple[FitOutcome, ...], float]:
+    outcomes = tuple(_fit_one(c, profile, problems) for c in plan.fit)
+    factor = 1.0
+    for f in outcomes:
+        if f.outcome == "met":
+            factor *= f.condition.met_factor
+        elif f.outcome == "missed":
+            factor *= f.condition.missed_factor
+        elif f.outcome == "conflict":
+            factor *= snap.tuning.conflict_factor.value
+    return outcomes, factor
+
+
+def _kind_fit(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
+    unsuited = tuple(sorted(plan.unsuited & kinds))
+    suits = tuple(sorted(plan.suits & kinds))
+    if unsuited:
+        return KindFit(suits, unsuited, snap.tuning.kind_unsuited_factor.value)
+    if suits:
+        return KindFit(suits, unsuited, snap.tuning.kind_suits_factor.value)
+    return KindFit(suits, unsuited, 1.0)
+
+
+def _candidates(
+    snap: Snapshot,
+    profile: ValidProfile,
+    diagnoses: tuple[Diagnosis, ...],
+    strengths: tuple[Strength, ...],
+) -> list[Candidate]:
+    severity = {d.slug: d.severity for d in diagnoses if d.active}
+    strong = {s.indicator for s in strengths}
+    worth = snap.tuning.strength_value.value
+    problems = _problems(diagnoses)
+    kinds = profile.kind_slugs
+    pool: list[Candidate] = []
+    for plan in snap.path_plans:  # slug order: a strict ">" scan breaks ties by slug
+        targets = tuple(
+            Target("c:" + c, c, w, severity[c]) for c, w in plan.addresses if c in severity
+        ) + tuple(Target("s:" + i, i, w, worth) for i, w in plan.builds_on if i in strong)
+        if not targets:
+            continue
+        fit, factor = _fit(snap, plan, profile, problems)
+        pool.append(Candidate(plan, fit, factor, _kind_fit(snap, plan, kinds), targets))
+    return pool
+
+
+def _value(c: Candidate, remaining: Mapping[str, float]) -> float:
+    left = 1.0
+    for t in c.targets:
+        left *= 1 - t.weight * t.value * remaining[t.key]
+    return min(1.0, (1 - left) * c.fit_factor * c.kind_fit.factor)
+
+
+def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) -> Ranked:
+    alone = 1.0
+    for t in c.targets:
+        alone *= 1 - t.weight * t.value
+    shares = [t.weight * t.value * remaining[t.key] for t in c.targets]
+    total = sum(shares) or 1.0
+    contributions = sorted(
+        (
+            Contribution(t.name, t.weight, t.value, round(share / total, 3))
+            for t, share in zip(c.targets, shares, strict=True)
+            if t.key.startswith("c:")
+        ),
+        key=lambda x: (-x.share, x.challenge),
+    )
+    uses = tuple(
+        StrengthUse(t.name, t.weight, round(share / total, 3))
+        for t, share in zip(c.targets, shares, strict=True)
+        if t.key.startswith("s:")
+    )
+    standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_fit.factor)
+    return Ranked(
+        rank,
+        c.plan.path,
+        round(100 * value, 1),
+        round(standalone, 1),
+        tuple(contributions),
+        uses,
+        c.fit,
+        round(c.fit_factor, 4),
+        c.kind_fit,
+    )
 
 
 def rank_paths(
-    snap: Snapshot, profile: ValidProfile, diagnoses: tuple[Diagnosis, ...]
+    snap: Snapshot,
+    profile: ValidProfile,
+    diagnoses: tuple[Diagnosis, ...],
+    strengths: tuple[Strength, ...],
+    limit: int | None = None,
 ) -> tuple[Ranked, ...]:
-    coverage = snap.kb.meta.tuning.ranking_coverage.value
-    severity = {d.slug: d.severity for d in diagnoses if d.active}
-    remaining = dict.fromkeys(severity, 1.0)
-    # (path, fit factor, fit outcomes, [(challenge, weight, severity)], [(challenge, w x sev)]),
-    # in slug order: scanning with a strict ">" breaks ties by slug.
-    pool: list[
-        tuple[
-            Path,
-            float,
-            tuple[FitOutcome, ...],
-            tuple[tuple[str, float, float], ...],
-            tuple[tuple[str, float], ...],
-        ]
-    ] = []
-    for _, path, addresses, fit in _plans(snap):
-        terms = tuple((c, w, severity[c]) for c, w in addresses if c in severity)
-        if not terms:
-            continue
-        factor = 1.0
-        outcomes = []
-        for cond, by_outcome in fit:
-            outcome = _fit(cond, profile)
-            if outcome == "met":
-                factor *= cond.met_factor
-            elif outcome == "missed":
-                factor *= cond.missed_factor
-            outcomes.append(by_outcome[outcome])
-        pool.append((path, factor, tuple(outcomes), terms, tuple((c, w * s) for c, w, s in terms)))
+    """The greedy portfolio, best first; ``limit`` stops after that many paths.
 
+    Values only fall as paths are chosen (what remains of each target only shrinks), so the
+    scan is lazy: a candidate's last value is an upper bound, and only the best bound is
+    recomputed. The choice is the one a full scan makes, ties going to the first slug.
+    """
+    coverage = snap.tuning.ranking_coverage.value
+    pool = _candidates(snap, profile, diagnoses, strengths)
+    remaining = {t.key: 1.0 for c in pool for t in c.targets}
+    heap = [(-_value(c, remaining), i) for i, c in enumerate(pool)]
+    heapq.heapify(heap)
     ranked: list[Ranked] = []
-    while pool:
-        best_index, best_value = 0, -1.0
-        for index, (_, factor, _, _, weighted) in enumerate(pool):
-            left = 1.0
-            for c, ws in weighted:
-                left *= 1 - ws * remaining[c]
-            value = (1 - left) * factor
-            if value > 1.0:
-                value = 1.0
-            if value > best_value:
-                best_index, best_value = index, value
-        path, factor, fits, terms, weighted = pool.pop(best_index)
-        alone = 1.0
-        for _, ws in weighted:
-            alone *= 1 - ws
-        shares = [ws * remaining[c] for c, ws in weighted]
-        total = sum(shares)
-        contributions = [
-            Contribution(c, w, sev, round(share / total, 3) if total else 0.0)
-            for (c, w, sev), share in zip(terms, shares, strict=True)
-        ]
-        if len(contributions) > 1:
-            contributions.sort(key=lambda x: (-x.share, x.challenge))
-        for c, w, _ in terms:
-            remaining[c] *= 1 - coverage * w
-        ranked.append(
-            Ranked(
-                len(ranked) + 1,
-                path,
-                round(100 * best_value, 1),
-                round(min(100.0, 100 * (1 - alone) * factor), 1),
-                tuple(contributions),
-                fits,
-            )
-        )
+    while heap and (limit is None or len(ranked) < limit):
+        _, index = heapq.heappop(heap)
+        value = _value(pool[index], remaining)
+        if heap and (-value, index) > heap[0]:
+            heapq.heappush(heap, (-value, index))
+            continue
+        chosen = pool[index]
+        ranked.append(_ranked(len(ranked) + 1, chosen, value, remaining))
+        for t in chosen.targets:
+            remaining[t.key] *= 1 - coverage * t.weight
     return tuple(ranked)

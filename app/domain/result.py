@@ -1,267 +1,178 @@
 """Assembling the recommendation result (contract section 5) in one language.
 
 Everything is built from plain dicts in a fixed order with rounded numbers, so the same input and
-knowledge-base version serialise to byte-identical JSON.
+knowledge-base version serialise to byte-identical JSON. The ``summary`` view computes the
+diagnosis and the ranking but renders no evidence, rationale, actions or examples; ``trace``
+adds how every number was made and costs nothing when not asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
-from app.domain.diagnosis import Diagnosis, diagnose
-from app.domain.knowledge import Lang, Source
-from app.domain.numbers import format_number as num
-from app.domain.numbers import round4 as r4
+from app.domain.checks import ProfileWarning
+from app.domain.compiled import PathText
+from app.domain.diagnosis import Diagnosis, Evidence, diagnose
+from app.domain.kinds import CountyKindOf
+from app.domain.knowledge import CountyKind, Lang, Status
+from app.domain.messages import catalogue, say
+from app.domain.numbers import round4
 from app.domain.peers import find_peers
 from app.domain.profile import ProfileInput, ValidProfile, validate_profile
 from app.domain.ranking import Ranked, rank_paths
-from app.domain.snapshot import ResolvedRule, Snapshot
+from app.domain.sentences import challenge_reason, fit_sentence, rationale
+from app.domain.snapshot import Snapshot
+from app.domain.sources import source_dict
+from app.domain.strengths import Strength, strengths
 from app.errors import InvalidInput
 
-STATUS_TEXT = {
-    "en": {"flag": "flag", "watch": "watch", "ok": "ok", "insufficient_data": "insufficient data"},
-    "zh": {"flag": "警示", "watch": "关注", "ok": "正常", "insufficient_data": "数据不足"},
+View = Literal["full", "summary"]
+STATUS_TEXT: dict[str, dict[str, str]] = {
+    lang: {s: texts[lang] for s, texts in catalogue()["status"].items()} for lang in ("en", "zh")
 }
-FIT_OUTCOMES = ("met", "missed", "unknown")
+SUMMARY_PATHS = 10
 
 
-def source_dict(src: Source, lang: Lang, cache: dict[Any, Any] | None = None) -> dict[str, Any]:
-    """The public form of a source; cached per snapshot because sources never change in one."""
-    if cache is not None:
-        cache_key = ("source", id(src), lang)
-        hit = cache.get(cache_key)
-        if hit is None:
-            hit = cache[cache_key] = source_dict(src, lang)
-        return hit  # shared: results are serialised, never mutated
-    out: dict[str, Any] = {}
-    for key in ("document", "section", "doi", "url", "publisher", "year", "tag"):
-        value = getattr(src, key)
-        if value is not None:
-            out[key] = value
-    if src.heuristic:
-        out["heuristic"] = True
-    if src.note is not None:
-        out["note"] = src.note.get(lang)
-    return out
+def confidence_level(snap: Snapshot, value: float) -> Literal["high", "medium", "low"]:
+    if value >= snap.tuning.confidence_high.value:
+        return "high"
+    return "medium" if value >= snap.tuning.confidence_medium.value else "low"
 
 
-def _rule_static(snap: Snapshot, rr: ResolvedRule, lang: Lang) -> tuple[Any, ...]:
-    """The parts of an evidence item fixed by the resolved rule and the language."""
-    key = ("rule-static", id(rr), lang)
-    hit: tuple[Any, ...] | None = snap.cache.get(key)
-    if hit is None:
-        ind = rr.indicator
-        hit = snap.cache[key] = (
-            ind.label.get(lang),
-            ind.unit,
-            ind.unit_label.get(lang),
-            None if rr.benchmark_value is None else r4(rr.benchmark_value),
-            {"watch": r4(rr.watch), "flag": r4(rr.flag)},
-            {"watch": rr.watch_basis, "flag": rr.flag_basis},
-            rr.rule.bad_when,
-            r4(rr.watch),
-            rr.rule.weight,
-            source_dict(rr.rule.anchor, lang, snap.cache),
-        )
-    return hit
+def _evidence(e: Evidence, lang: Lang) -> dict[str, Any]:
+    t = e.rule.texts[lang]
+    item: dict[str, Any] = {
+        "indicator": e.indicator,
+        "label": t.label,
+        "value": round4(e.value),
+        "unit": t.unit,
+        "unit_label": t.unit_label,
+        "band": e.band,
+        "benchmark_value": t.benchmark_value,
+        "thresholds": t.thresholds,
+        "basis": t.basis,
+        "bad_when": t.bad_when,
+        "target": None if e.band == "ok" else t.thresholds["watch"],
+        "weight": t.weight,
+        "anchor": t.anchor,
+    }
+    if t.line_sources is not None:
+        item["line_sources"] = t.line_sources
+    return item
 
 
-def _evidence(snap: Snapshot, d: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
-    items = []
-    for e in d.evidence:
-        label, unit, unit_label, bench, thresholds, basis, bad_when, target, weight, anchor = (
-            _rule_static(snap, e.rule, lang)
-        )
-        items.append(
-            {
-                "indicator": e.indicator,
-                "label": label,
-                "value": r4(e.value),
-                "unit": unit,
-                "unit_label": unit_label,
-                "band": e.band,
-                "benchmark_value": bench,
-                "thresholds": thresholds,
-                "basis": basis,
-                "bad_when": bad_when,
-                "target": target,
-                "weight": weight,
-                "anchor": anchor,
-            }
-        )
-    return items
-
-
-def _challenges(
-    snap: Snapshot, diagnoses: tuple[Diagnosis, ...], lang: Lang
-) -> list[dict[str, Any]]:
-    out = []
-    for d in diagnoses:
-        ch = snap.challenges[d.slug]
-        out.append(
-            {
-                "slug": d.slug,
-                "title": ch.title.get(lang),
-                "family": ch.family,
-                "status": d.status,
-                "severity": d.severity,
-                "summary": ch.summary.get(lang),
-                "evidence": _evidence(snap, d, lang),
-                "signals": list(d.signals),
-                "missing": list(d.missing),
-                "unresolved": list(d.unresolved),
-                "source": source_dict(ch.source, lang, snap.cache),
-            }
-        )
-    return out
-
-
-def _why(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
+def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str, Any]:
     ch = snap.challenges[d.slug]
-    status = STATUS_TEXT[lang][d.status]
-    parts: list[str] = []
-    for e in sorted(d.evidence, key=lambda e: (-e.badness, e.indicator)):
-        if e.band == "ok":
-            continue
-        label = e.rule.indicator.label.get(lang)
-        if lang == "zh":
-            parts.append(f"{label}为{num(e.value)}，关注线为{num(e.rule.watch)}")
-        else:
-            parts.append(f"{label} is {num(e.value)} against a watch line of {num(e.rule.watch)}")
-        if len(parts) == snap.kb.meta.tuning.reasons_shown.value:
-            break
-    if d.signals:
-        labels = [snap.signals[s].label.get(lang) for s in d.signals]
-        parts.append(
-            ("已确认症状：" + "；".join(labels))
-            if lang == "zh"
-            else ("asserted: " + "; ".join(labels))
-        )
-    detail = ("，".join(parts) if lang == "zh" else "; ".join(parts)) if parts else ""
-    title = ch.title.get(lang)
-    if lang == "zh":
-        return f"“{title}”（{status}，严重度{d.severity}）" + (f"：{detail}" if detail else "")
-    return f"{title} ({status}, severity {d.severity})" + (f": {detail}" if detail else "")
+    item: dict[str, Any] = {
+        "slug": d.slug,
+        "title": ch.title.get(lang),
+        "status": d.status,
+        "severity": d.severity,
+        "confidence": d.confidence.value,
+    }
+    if view == "summary":
+        return item
+    item |= {
+        "confidence_level": confidence_level(snap, d.confidence.value),
+        "family": ch.family,
+        "summary": ch.summary.get(lang),
+        "evidence": [_evidence(e, lang) for e in d.evidence],
+        "signals": list(d.signals),
+        "missing": list(d.missing),
+        "unresolved": list(d.unresolved),
+        "source": source_dict(ch.source, lang),
+    }
+    if d.trace is not None:
+        item["trace"] = d.trace
+    return item
 
 
-def _rationale(
+def _examples(text: PathText, kinds: frozenset[CountyKind], limit: int) -> list[dict[str, Any]]:
+    """The path's first examples: those of the county's kinds first, never one unsuited to them
+    (``GET /v1/examples?path=`` lists them all)."""
+    shown = [ex for ex in text.examples if not (ex.unsuited & kinds)]
+    shown.sort(key=lambda ex: 0 if ex.kinds & kinds else 1)
+    return [ex.item for ex in shown[:limit]]
+
+
+def _recommendation(
     snap: Snapshot,
     r: Ranked,
-    diag: Mapping[str, Diagnosis],
-    whys_cache: dict[str, str],
-    fit_text: list[str],
+    profile: ValidProfile,
+    reasons: Mapping[str, str],
+    strong: Mapping[str, Strength],
     lang: Lang,
-) -> str:
-    whys = []
-    for c in r.addresses:
-        why = whys_cache.get(c.challenge)
-        if why is None:
-            why = whys_cache[c.challenge] = _why(snap, diag[c.challenge], lang)
-        whys.append(why)
-    met = [fit_text[i] for i, f in enumerate(r.fit) if f.outcome == "met"]
-    missed = [fit_text[i] for i, f in enumerate(r.fit) if f.outcome == "missed"]
-    if lang == "zh":
-        text = (
-            f"边际得分{r.score}（单独得分{r.standalone_score}），因为该路径应对"
-            + "；以及".join(whys)
-            + "。"
-        )
-        if met:
-            text += "契合条件：" + "；".join(met) + "。"
-        if missed:
-            text += "不太契合：" + "；".join(missed) + "。"
-        return text
-    text = (
-        f"Adds {r.score} (stand-alone {r.standalone_score}) because it addresses "
-        + "; and ".join(whys)
-        + "."
-    )
-    if met:
-        text += " Fits because: " + "; ".join(met) + "."
-    if missed:
-        text += " Fits less: " + "; ".join(missed) + "."
-    return text
-
-
-def _path_static(snap: Snapshot, slug: str, lang: Lang) -> dict[str, Any]:
-    """The parts of a recommendation that depend only on the path and the language."""
-    key = ("path-static", slug, lang)
-    hit = snap.cache.get(key)
-    if hit is None:
-        p = snap.paths[slug]
-        hit = snap.cache[key] = {
-            "title": p.title.get(lang),
-            "summary": p.summary.get(lang),
-            "why": {a.challenge: a.why.get(lang) for a in p.addresses},
-            "actions": [a.get(lang) for a in p.actions],
-            "outcome_indicators": list(p.outcome_indicators),
-            "examples": [
-                {
-                    "slug": ex.slug,
-                    "title": ex.title.get(lang),
-                    "county": ex.county,
-                    "year": ex.year,
-                    "source": source_dict(ex.source, lang),
-                }
-                for ex in snap.examples_by_path.get(slug, ())
-            ],
-            "source": source_dict(p.source, lang),
-            # Per fit condition, in order: its text without the final stop, and the rendered
-            # item for each outcome.
-            "fit_text": [c.text.get(lang).rstrip("。.") for c in p.fit],
-            "fit": [
-                {o: {"condition": c.text.get(lang), "outcome": o} for o in FIT_OUTCOMES}
-                for c in p.fit
-            ],
-        }
-    return hit
-
-
-def _recommendations(
-    snap: Snapshot, ranked: tuple[Ranked, ...], diagnoses: tuple[Diagnosis, ...], lang: Lang
-) -> list[dict[str, Any]]:
-    diag = {d.slug: d for d in diagnoses}
-    whys: dict[str, str] = {}
-    out = []
-    for r in ranked:
-        p = r.path
-        static = _path_static(snap, p.slug, lang)
-        out.append(
+    trace: bool,
+) -> dict[str, Any]:
+    p, text = r.path, snap.path_texts[(r.path.slug, lang)]
+    item: dict[str, Any] = {
+        "rank": r.rank,
+        "slug": p.slug,
+        "family": p.family,
+        "origin": p.origin,
+        "title": text.title,
+        "score": r.score,
+        "standalone_score": r.standalone_score,
+        "summary": text.summary,
+        "addresses": [
+            {"challenge": c.challenge, "contribution": c.share, "why": text.why[c.challenge]}
+            for c in r.addresses
+        ],
+        "builds_on": [
             {
-                "rank": r.rank,
-                "slug": p.slug,
-                "family": p.family,
-                "title": static["title"],
-                "score": r.score,
-                "standalone_score": r.standalone_score,
-                "summary": static["summary"],
-                "addresses": [
-                    {
-                        "challenge": c.challenge,
-                        "contribution": c.share,
-                        "why": static["why"][c.challenge],
-                    }
-                    for c in r.addresses
-                ],
-                "rationale": _rationale(snap, r, diag, whys, static["fit_text"], lang),
-                "actions": static["actions"],
-                "fit": [static["fit"][i][f.outcome] for i, f in enumerate(r.fit)],
-                "outcome_indicators": static["outcome_indicators"],
-                "examples": static["examples"],
-                "source": static["source"],
+                "indicator": u.indicator,
+                "value": round4(strong[u.indicator].value),
+                "contribution": u.share,
+                "why": text.builds_on_why[u.indicator],
             }
-        )
-    return out
+            for u in r.builds_on
+        ],
+        "rationale": rationale(snap, r, reasons, strong, text.kinds_note, lang),
+        "actions": text.actions,
+        "fit": [
+            {
+                "condition": f.condition.text.get(lang),
+                "outcome": f.outcome,
+                "sentence": fit_sentence(snap, f, lang),
+            }
+            for f in r.fit
+        ],
+        "kind_fit": {"suits": list(r.kind_fit.suits), "unsuited": list(r.kind_fit.unsuited)},
+        "outcome_indicators": text.outcome_indicators,
+        "examples": _examples(text, profile.kind_slugs, int(snap.tuning.examples_shown.value)),
+        "source": text.source,
+    }
+    if trace:
+        item["score_parts"] = {
+            "targets": [c._asdict() for c in r.addresses] + [u._asdict() for u in r.builds_on],
+            "fit_factor": r.fit_factor,
+            "kind_factor": r.kind_fit.factor,
+            "standalone_score": r.standalone_score,
+            "marginal_score": r.score,
+        }
+    return item
 
 
-def _warnings(profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
+def _summary_path(r: Ranked, lang: Lang, snap: Snapshot) -> dict[str, Any]:
+    return {
+        "rank": r.rank,
+        "slug": r.path.slug,
+        "family": r.path.family,
+        "title": snap.path_texts[(r.path.slug, lang)].title,
+        "score": r.score,
+        "addresses": [{"challenge": c.challenge, "contribution": c.share} for c in r.addresses],
+    }
+
+
+def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[dict[str, Any]]:
     out = []
-    for w in profile.warnings:
+    for w in warnings:
         item: dict[str, Any] = {
             "code": w.code,
             "indicator": w.indicator,
+            "field": w.field,
             "message": w.message.get(lang),
         }
         if w.suggested_value is not None:
@@ -270,28 +181,164 @@ def _warnings(profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
     return out
 
 
+def _kinds(snap: Snapshot, kinds: tuple[CountyKindOf, ...], lang: Lang) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": k.slug,
+            "label": snap.kinds[k.slug].label.get(lang) if k.slug in snap.kinds else k.slug,
+            "basis": k.basis,
+            "evidence": [
+                {
+                    "indicator": e.condition.indicator,
+                    "value": round4(e.value),
+                    "op": e.condition.op,
+                    "line": e.condition.value,
+                }
+                for e in k.evidence
+            ],
+        }
+        for k in kinds
+    ]
+
+
+def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[dict[str, Any]]:
+    return [
+        {
+            "indicator": s.indicator,
+            "label": s.line.indicator.label.get(lang),
+            "value": round4(s.value),
+            "unit": s.line.indicator.unit,
+            "unit_label": s.line.indicator.unit_label.get(lang),
+            "line": round4(s.line.line),
+            "when": s.line.when,
+            "basis": s.line.basis,
+            "benchmark_value": None
+            if s.line.benchmark_value is None
+            else round4(s.line.benchmark_value),
+            "anchor": source_dict(s.line.anchor, lang),
+        }
+        for s in found
+    ]
+
+
+def _benchmark(profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    b = profile.benchmark.benchmark
+    return {
+        "slug": b.slug,
+        "kind": b.kind,
+        "region": b.region,
+        "year": b.year,
+        "title": b.title.get(lang),
+        "confidence": profile.benchmark.confidence,
+        "overrides": list(profile.benchmark.overrides),
+    }
+
+
+def _analyse(
+    snap: Snapshot, profile: ValidProfile, lang: Lang, view: View, trace: bool
+) -> dict[str, Any]:
+    diagnoses = diagnose(snap, profile, trace)
+    found = strengths(profile)
+    if view == "summary":
+        top = rank_paths(snap, profile, diagnoses, found, SUMMARY_PATHS)
+        return {
+            "warnings": warning_items(profile.warnings, lang),
+            "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+            "recommendations": [_summary_path(r, lang, snap) for r in top],
+        }
+    ranked = rank_paths(snap, profile, diagnoses, found)
+    reasons = {d.slug: challenge_reason(snap, d, lang) for d in diagnoses if d.active}
+    strong = {s.indicator: s for s in found}
+    return {
+        "derived": {k: round4(v) for k, v in profile.derived.items()},
+        "warnings": warning_items(profile.warnings, lang),
+        "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+        "strengths": _strengths(found, lang),
+        "recommendations": [
+            _recommendation(snap, r, profile, reasons, strong, lang, trace) for r in ranked
+        ],
+    }
+
+
 def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
     return {
         "profile": {
             "county": profile.county.as_dict(),
             "indicators": {k: profile.given[k] for k in sorted(profile.given)},
             "signals": list(profile.signals),
-            "benchmark": profile.benchmark.benchmark.slug,
+            "benchmark": profile.benchmark.slug,
         },
-        "derived": {k: r4(v) for k, v in profile.derived.items()},
-        "warnings": _warnings(profile, lang),
+        "derived": {k: round4(v) for k, v in profile.derived.items()},
+        "kinds": _kinds(snap, profile.kinds, lang),
+        "warnings": warning_items(profile.warnings, lang),
         "kb_version": snap.kb_version,
     }
 
 
-def _analyse(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
-    diagnoses = diagnose(snap, profile)
-    ranked = rank_paths(snap, profile, diagnoses)
+def _peers(snap: Snapshot, profile: ValidProfile, lang: Lang) -> tuple[list[dict[str, Any]], Any]:
+    found = find_peers(snap, profile)
+    items = [
+        {
+            "slug": p.slug,
+            "name": snap.counties[p.slug].name.get(lang),
+            "similarity": p.similarity,
+            "compared": list(p.compared),
+        }
+        for p in found.peers
+    ]
+    if found.note is None:
+        return items, None
+    tuning = snap.tuning
+    message = say(
+        "warning",
+        found.note,
+        lang,
+        shared=int(tuning.peers_min_shared.value),
+        ratio=int(tuning.peers_max_level_ratio.value),
+    )
+    return items, {"code": found.note, "message": message}
+
+
+def _scenario(
+    snap: Snapshot,
+    request: ProfileInput,
+    profile: ValidProfile,
+    base: dict[str, Any],
+    scenario: Mapping[str, float],
+    lang: Lang,
+) -> dict[str, Any]:
+    variant = replace(
+        request,
+        indicators=dict(request.indicators) | dict(scenario),
+        benchmark=profile.benchmark.slug,
+    )
+    try:
+        alt_profile = validate_profile(snap, variant)
+    except InvalidInput as exc:  # point at the scenario, where the bad value came from
+        exc.errors = [
+            replace(e, pointer=e.pointer.replace("/indicators", "/scenario/indicators", 1))
+            for e in exc.errors
+        ]
+        raise
+    alt = _analyse(snap, alt_profile, lang, "full", False)
+    before: dict[str, tuple[Status, float]] = {
+        c["slug"]: (c["status"], c["severity"]) for c in base["challenges"]
+    }
+    changes = [
+        {
+            "challenge": c["slug"],
+            "from_status": before[c["slug"]][0],
+            "to_status": c["status"],
+            "from_severity": before[c["slug"]][1],
+            "to_severity": c["severity"],
+        }
+        for c in alt["challenges"]
+        if c["status"] != before[c["slug"]][0]
+    ]
     return {
-        "derived": {k: r4(v) for k, v in profile.derived.items()},
-        "warnings": _warnings(profile, lang),
-        "challenges": _challenges(snap, diagnoses, lang),
-        "recommendations": _recommendations(snap, ranked, diagnoses, lang),
+        "indicators": {k: float(v) for k, v in sorted(scenario.items())},
+        **alt,
+        "changes": sorted(changes, key=lambda c: c["challenge"]),
     }
 
 
@@ -300,54 +347,29 @@ def recommend(
     request: ProfileInput,
     lang: Lang,
     scenario: Mapping[str, float] | None = None,
+    view: View = "full",
+    trace: bool = False,
 ) -> dict[str, Any]:
+    """The diagnosis and ranked paths of one profile; see the module docstring for views."""
     profile = validate_profile(snap, request)
-    base = _analyse(snap, profile, lang)
-    result: dict[str, Any] = {
+    base = _analyse(snap, profile, lang, view, trace)
+    head: dict[str, Any] = {
         "county": profile.county.as_dict(),
         "kb_version": snap.kb_version,
-        "benchmark": profile.benchmark.benchmark.slug,
+        "benchmark": profile.benchmark.slug,
         "language": lang,
+    }
+    if view == "summary":
+        return head | {"view": "summary"} | base
+    peers, note = _peers(snap, profile, lang)
+    result = head | {
+        "view": "full",
+        "benchmark_detail": _benchmark(profile, lang),
+        "kinds": _kinds(snap, profile.kinds, lang),
         **base,
-        "peers": [
-            {
-                "slug": p.slug,
-                "name": snap.counties[p.slug].name.get(lang),
-                "similarity": p.similarity,
-                "compared": list(p.compared),
-            }
-            for p in find_peers(snap, profile)
-        ],
+        "peers": peers,
+        "peers_note": note,
     }
     if scenario is not None:
-        merged = dict(request.indicators) | dict(scenario)
-        variant = ProfileInput(
-            request.county, merged, request.signals, profile.benchmark.benchmark.slug
-        )
-        try:
-            alt_profile = validate_profile(snap, variant)
-        except InvalidInput as exc:  # point at the scenario, where the bad value came from
-            exc.errors = [
-                replace(e, pointer=e.pointer.replace("/indicators", "/scenario/indicators", 1))
-                for e in exc.errors
-            ]
-            raise
-        alt = _analyse(snap, alt_profile, lang)
-        before = {c["slug"]: c for c in base["challenges"]}
-        changes = [
-            {
-                "challenge": c["slug"],
-                "from_status": before[c["slug"]]["status"],
-                "to_status": c["status"],
-                "from_severity": before[c["slug"]]["severity"],
-                "to_severity": c["severity"],
-            }
-            for c in alt["challenges"]
-            if c["status"] != before[c["slug"]]["status"]
-        ]
-        result["scenario"] = {
-            "indicators": {k: float(v) for k, v in sorted(scenario.items())},
-            **alt,
-            "changes": sorted(changes, key=lambda c: c["challenge"]),
-        }
+        result["scenario"] = _scenario(snap, request, profile, base, scenario, lang)
     return result

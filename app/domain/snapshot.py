@@ -1,44 +1,107 @@
 """The compiled, immutable knowledge base a worker serves: indexes, formulas in dependency order,
-and every rule's thresholds resolved per benchmark ahead of time, so diagnosing is comparisons.
+and every rule's lines resolved per benchmark and era ahead of time, so diagnosing is comparisons.
+
+An *era* is a span of years in which no dated line changes; a profile's year picks its era, and
+the rule book of (benchmark, era) holds the lines in force then.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from app.domain.compiled import (
+    EvidenceText,
+    PathPlan,
+    PathText,
+    evidence_text,
+    path_plan,
+    path_text,
+)
 from app.domain.formula import Formula, compile_formula
 from app.domain.knowledge import (
+    LANGS,
     Benchmark,
     Challenge,
+    CountyKind,
+    DatedThreshold,
     Example,
     Indicator,
+    KindDefinition,
     KnowledgeBase,
+    Lang,
     Path,
+    Province,
     ReferenceCounty,
     Rule,
     Signal,
-    Threshold,
-    line_at,
+    Source,
+    Tuning,
 )
+from app.domain.thresholds import Basis, resolve, resolve_rule
+
+TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
+"""How far a benchmark figure can be trusted, by its tag (the benchmark's confidence is the mean
+over its figures): verified and paper figures fully, secondary and derived ones mostly, recalled
+ones little."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ResolvedRule:
+    """A rule with its lines as numbers for one benchmark and era, and its fixed texts."""
+
     rule: Rule
     indicator: Indicator
     watch: float
     flag: float
-    watch_basis: str
-    flag_basis: str
+    watch_basis: Basis
+    flag_basis: Basis
     benchmark_value: float | None
+    texts: Mapping[Lang, EvidenceText]
+
+
+class StrongLine(NamedTuple):
+    """Where an indicator becomes a strength, resolved for one benchmark."""
+
+    indicator: Indicator
+    when: str
+    line: float
+    basis: Basis
+    benchmark_value: float | None
+    anchor: Source
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """Everything the diagnosis reads for one benchmark and era."""
+
+    rules: Mapping[str, tuple[ResolvedRule, ...]]
+    unresolved: Mapping[str, tuple[str, ...]]
+    strong: Mapping[str, StrongLine]
 
 
 @dataclass(frozen=True, slots=True)
 class BenchmarkView:
     benchmark: Benchmark
     values: Mapping[str, float]
+    confidence: float
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return self.benchmark.slug
+
+
+@dataclass
+class Memo:
+    """Per-snapshot memo of rendered catalog reads, filled on first use (a snapshot never
+    changes, so neither does what is rendered from it)."""
+
+    catalog: dict[tuple[str, Lang], list[dict[str, Any]]] = field(default_factory=dict)
+    catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
+    etags: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,21 +113,42 @@ class Snapshot:
     input_keys: frozenset[str]
     formulas: tuple[tuple[str, Formula], ...]
     benchmarks: Mapping[str, BenchmarkView]
+    provinces_by_code: Mapping[str, Province]
+    provinces_by_name: Mapping[str, Province]
+    provincial_sets: Mapping[str, tuple[BenchmarkView, ...]]
+    national_sets: tuple[BenchmarkView, ...]
+    kinds: Mapping[CountyKind, KindDefinition]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
     paths: Mapping[str, Path]
+    path_plans: tuple[PathPlan, ...]
+    path_texts: Mapping[tuple[str, Lang], PathText]
     examples: Mapping[str, Example]
     examples_by_path: Mapping[str, tuple[Example, ...]]
     counties: Mapping[str, ReferenceCounty]
     county_values: Mapping[str, Mapping[str, Mapping[str, float]]]
-    rules: Mapping[str, Mapping[str, tuple[ResolvedRule, ...]]]
-    unresolved: Mapping[str, Mapping[str, tuple[str, ...]]]
-    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    era_bounds: tuple[int, ...]
+    rulebooks: Mapping[tuple[str, int], RuleBook]
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
     @property
     def kb_version(self) -> str:
         return f"{self.version}:{self.checksum[:12]}"
+
+    @property
+    def tuning(self) -> Tuning:
+        return self.kb.meta.tuning
+
+    def era_of(self, year: int | None) -> int:
+        """The era a profile year falls in; an unknown year takes the latest lines."""
+        return len(self.era_bounds) if year is None else bisect.bisect_right(self.era_bounds, year)
+
+    def era_year(self, era: int) -> int | None:
+        """A year inside ``era``, to pick the dated lines in force (None: the latest)."""
+        if era >= len(self.era_bounds):
+            return None
+        return self.era_bounds[era - 1] if era > 0 else self.era_bounds[0] - 1
 
     def derive(self, given: Mapping[str, float], bench: Mapping[str, float]) -> dict[str, float]:
         """Compute derived indicators the inputs allow; a value the caller gave is kept."""
@@ -100,36 +184,127 @@ def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ..
     return tuple(ordered)
 
 
-def percentile(values: list[float], p: float) -> float:
-    data = sorted(values)
-    rank = (len(data) - 1) * p / 100
-    lo = int(rank)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (rank - lo)
+def benchmark_confidence(benchmark: Benchmark) -> float:
+    """The mean trust of a benchmark's figures, by tag (see TAG_CONFIDENCE)."""
+    tags = [TAG_CONFIDENCE[v.tag] for v in benchmark.values]
+    return round(sum(tags) / len(tags), 2) if tags else 0.0
 
 
-def _resolve(
-    th: Threshold, bench_value: float | None, sample: list[float], min_sample: float
-) -> tuple[float | None, str]:
-    if th.value is not None:
-        return th.value, "absolute"
-    if th.ratio is not None:
-        if bench_value is not None:
-            return th.ratio * bench_value, "benchmark_ratio"
-        return th.fallback, "fallback"
-    assert th.percentile is not None
-    if len(sample) >= min_sample:
-        return percentile(sample, th.percentile), "percentile"
-    return th.fallback, "fallback"
+def era_bounds(kb: KnowledgeBase) -> tuple[int, ...]:
+    """The years from which some dated line changes."""
+    years = {
+        d.year
+        for ch in kb.challenges
+        for rule in ch.rules
+        for line in (rule.watch, rule.flag)
+        if isinstance(line, DatedThreshold)
+        for d in line.dates
+    }
+    return tuple(sorted(years))
+
+
+def build_rulebook(
+    kb: KnowledgeBase,
+    indicators: Mapping[str, Indicator],
+    bench: Mapping[str, float],
+    county_values: Mapping[str, Mapping[str, float]],
+    year: int | None,
+) -> RuleBook:
+    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``."""
+    min_sample = kb.meta.tuning.min_percentile_sample.value
+    rules: dict[str, tuple[ResolvedRule, ...]] = {}
+    unresolved: dict[str, tuple[str, ...]] = {}
+    for ch in kb.challenges:
+        kept: list[ResolvedRule] = []
+        dropped: list[str] = []
+        for rule in ch.rules:
+            sample = [v[rule.indicator] for v in county_values.values() if rule.indicator in v]
+            bench_value = bench.get(rule.indicator)
+            lines = resolve_rule(rule, year, bench_value, sample, min_sample)
+            if lines is None:
+                dropped.append(rule.indicator)
+                continue
+            ind = indicators[rule.indicator]
+            texts = {lang: evidence_text(rule, ind, lines, bench_value, lang) for lang in LANGS}
+            kept.append(
+                ResolvedRule(
+                    rule,
+                    ind,
+                    lines.watch,
+                    lines.flag,
+                    lines.watch_basis,
+                    lines.flag_basis,
+                    bench_value,
+                    texts,
+                )
+            )
+        rules[ch.slug] = tuple(kept)
+        unresolved[ch.slug] = tuple(dropped)
+    return RuleBook(rules, unresolved, _strong_lines(indicators, bench))
+
+
+def _strong_lines(
+    indicators: Mapping[str, Indicator], bench: Mapping[str, float]
+) -> dict[str, StrongLine]:
+    out: dict[str, StrongLine] = {}
+    for key, ind in indicators.items():
+        if ind.strong is None:
+            continue
+        value, basis = resolve(ind.strong.line, bench.get(key), (), 1)
+        if value is not None:
+            out[key] = StrongLine(
+                ind, ind.strong.when, value, basis, bench.get(key), ind.strong.anchor
+            )
+    return out
+
+
+def _county_values(
+    kb: KnowledgeBase, derive: Snapshot, views: Mapping[str, BenchmarkView]
+) -> dict[str, dict[str, dict[str, float]]]:
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for slug, view in views.items():
+        per_county: dict[str, dict[str, float]] = {}
+        for county in kb.reference_counties:
+            raw = {v.indicator: v.value for v in county.values}
+            per_county[county.slug] = raw | derive.derive(raw, view.values)
+        out[slug] = per_county
+    return out
+
+
+def _benchmark_indexes(
+    kb: KnowledgeBase, views: Mapping[str, BenchmarkView]
+) -> tuple[dict[str, tuple[BenchmarkView, ...]], tuple[BenchmarkView, ...]]:
+    by_region = {p.name.en.lower(): p.slug for p in kb.meta.provinces}
+    provincial: dict[str, list[BenchmarkView]] = {}
+    national: list[BenchmarkView] = []
+    for view in views.values():
+        b = view.benchmark
+        if b.kind == "national":
+            national.append(view)
+        elif b.kind == "provincial" and b.region.lower() in by_region:
+            provincial.setdefault(by_region[b.region.lower()], []).append(view)
+    order = lambda v: (v.benchmark.year, v.slug)  # noqa: E731
+    return (
+        {k: tuple(sorted(v, key=order)) for k, v in provincial.items()},
+        tuple(sorted(national, key=order)),
+    )
+
+
+def _province_names(kb: KnowledgeBase) -> dict[str, Province]:
+    names: dict[str, Province] = {}
+    for p in kb.meta.provinces:
+        for name in (p.slug, p.name.en, p.name.zh, *p.aliases):
+            names[name.strip().lower()] = p
+    return names
 
 
 def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot:
     indicators = {i.key: i for i in kb.indicators}
-    formulas = _formula_order(kb.indicators)
-    benchmarks = {
-        b.slug: BenchmarkView(b, {v.indicator: v.value for v in b.values}) for b in kb.benchmarks
+    views = {
+        b.slug: BenchmarkView(b, {v.indicator: v.value for v in b.values}, benchmark_confidence(b))
+        for b in kb.benchmarks
     }
-    counties = {c.slug: c for c in kb.reference_counties}
+    provincial, national = _benchmark_indexes(kb, views)
     examples_by_path: dict[str, list[Example]] = {p.slug: [] for p in kb.paths}
     for ex in kb.examples:
         for slug in ex.paths:
@@ -137,64 +312,46 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
     signals_by_challenge: dict[str, list[str]] = {c.slug: [] for c in kb.challenges}
     for sig in kb.signals:
         signals_by_challenge.setdefault(sig.challenge, []).append(sig.slug)
-
+    paths = {p.slug: p for p in kb.paths}
+    by_path = {k: tuple(v) for k, v in examples_by_path.items()}
     shell = Snapshot(
         kb=kb,
         version=version,
         checksum=checksum,
         indicators=indicators,
         input_keys=frozenset(i.key for i in kb.indicators if not i.derived),
-        formulas=formulas,
-        benchmarks=benchmarks,
+        formulas=_formula_order(kb.indicators),
+        benchmarks=views,
+        provinces_by_code={p.code: p for p in kb.meta.provinces},
+        provinces_by_name=_province_names(kb),
+        provincial_sets=provincial,
+        national_sets=national,
+        kinds={k.slug: k for k in kb.meta.county_kinds},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},
-        paths={p.slug: p for p in kb.paths},
+        paths=paths,
+        path_plans=tuple(path_plan(p) for _, p in sorted(paths.items())),
+        path_texts={
+            (slug, lang): path_text(p, by_path.get(slug, ()), lang)
+            for slug, p in paths.items()
+            for lang in LANGS
+        },
         examples={e.slug: e for e in kb.examples},
-        examples_by_path={k: tuple(v) for k, v in examples_by_path.items()},
-        counties=counties,
+        examples_by_path=by_path,
+        counties={c.slug: c for c in kb.reference_counties},
         county_values={},
-        rules={},
-        unresolved={},
+        era_bounds=era_bounds(kb),
+        rulebooks={},
     )
-
-    min_sample = kb.meta.tuning.min_percentile_sample.value
-    county_values: dict[str, dict[str, dict[str, float]]] = {}
-    rules: dict[str, dict[str, tuple[ResolvedRule, ...]]] = {}
-    unresolved: dict[str, dict[str, tuple[str, ...]]] = {}
-    for slug, view in benchmarks.items():
-        per_county: dict[str, dict[str, float]] = {}
-        for county in kb.reference_counties:
-            raw = {v.indicator: v.value for v in county.values}
-            per_county[county.slug] = raw | shell.derive(raw, view.values)
-        county_values[slug] = per_county
-        rules[slug] = {}
-        unresolved[slug] = {}
-        for ch in kb.challenges:
-            resolved: list[ResolvedRule] = []
-            dropped: list[str] = []
-            for rule in ch.rules:
-                bench_value = view.values.get(rule.indicator)
-                sample = [
-                    vals[rule.indicator] for vals in per_county.values() if rule.indicator in vals
-                ]
-                watch, wb = _resolve(line_at(rule.watch, None), bench_value, sample, min_sample)
-                flag, fb = _resolve(line_at(rule.flag, None), bench_value, sample, min_sample)
-                if watch is None or flag is None:
-                    dropped.append(rule.indicator)
-                    continue
-                flag = min(flag, watch) if rule.bad_when == "below" else max(flag, watch)
-                resolved.append(
-                    ResolvedRule(rule, indicators[rule.indicator], watch, flag, wb, fb, bench_value)
-                )
-            rules[slug][ch.slug] = tuple(resolved)
-            unresolved[slug][ch.slug] = tuple(dropped)
-
-    return Snapshot(
-        **{
-            **{f: getattr(shell, f) for f in shell.__dataclass_fields__ if f != "cache"},
-            "county_values": county_values,
-            "rules": rules,
-            "unresolved": unresolved,
-        }
-    )
+    county_values = _county_values(kb, shell, views)
+    bounds = shell.era_bounds
+    rulebooks = {
+        (slug, era): build_rulebook(
+            kb, indicators, view.values, county_values[slug], shell.era_year(era)
+        )
+        for slug, view in views.items()
+        for era in range(len(bounds) + 1)
+    }
+    fields = {f: getattr(shell, f) for f in shell.__dataclass_fields__ if f != "memo"}
+    return Snapshot(**fields | {"county_values": county_values, "rulebooks": rulebooks})

@@ -39,11 +39,27 @@ class SignalOut(Open):
     source: SourceOut
 
 
+class LineOut(BaseModel):
+    """A rule line: one of value, ratio or percentile (with a fallback), and its own source."""
+
+    value: float | None = None
+    ratio: float | None = None
+    percentile: float | None = None
+    fallback: float | None = None
+    source: SourceOut | None = None
+
+
+class DatedLineOut(BaseModel):
+    """A line that changed over the years: each value in force from its date (YYYY-MM-DD)."""
+
+    values: dict[str, LineOut]
+
+
 class RuleOut(Open):
     indicator: str
     bad_when: Literal["below", "above"]
-    watch: dict[str, float]
-    flag: dict[str, float]
+    watch: LineOut | DatedLineOut
+    flag: LineOut | DatedLineOut
     weight: float
     max_band: Literal["watch", "flag"]
     anchor: SourceOut

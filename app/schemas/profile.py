@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from app.domain.knowledge import CountyKind
 from app.domain.profile import County, ProfileInput
 
 FiniteNumber = Annotated[float, Strict(), Field(allow_inf_nan=False)]
@@ -58,6 +59,12 @@ class CountyIn(Strict_):
         description="Province; with `year` it picks the default benchmark.",
     )
     year: int | None = Field(default=None, ge=1949, le=2100, description="Reference year.")
+    kinds: list[CountyKind] | None = Field(
+        default=None,
+        max_length=7,
+        description="County kinds, when the county knows them (e.g. a designated ecological "
+        "function area); otherwise countypath infers them from the indicators.",
+    )
 
 
 class ProfileIn(Strict_):
@@ -79,16 +86,25 @@ class ProfileIn(Strict_):
     benchmark: str | None = Field(
         default=None,
         max_length=80,
-        description="Benchmark slug; default: the province's set for the year, else the latest national.",
+        description="Benchmark slug; default: the county's province (from `province`, else the "
+        "first two digits of `code`) at the nearest year, else the national set nearest the year.",
+    )
+    benchmark_values: dict[IndicatorKey, FiniteNumber] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="The caller's own comparator figures (e.g. a newer provincial bulletin), "
+        "checked like indicators; they override the benchmark's figures of the same keys.",
     )
 
     def to_domain(self) -> ProfileInput:
         c = self.county
+        kinds = tuple(dict.fromkeys(c.kinds or ()))
         return ProfileInput(
-            County(c.name, c.code, c.province, c.year),
+            County(c.name, c.code, c.province, c.year, kinds),
             dict(self.indicators),
             tuple(self.signals),
             self.benchmark,
+            dict(self.benchmark_values),
         )
 
 

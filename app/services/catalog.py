@@ -22,8 +22,8 @@ from app.domain.knowledge import (
     Signal,
     Threshold,
 )
-from app.domain.result import source_dict
 from app.domain.snapshot import Snapshot
+from app.domain.sources import source_dict
 from app.errors import NotFound
 from app.services.curation import item_etag as content_etag
 
@@ -205,21 +205,18 @@ KINDS: dict[
 
 
 def items(snap: Snapshot, kind: str, lang: Lang) -> list[Item]:
-    key = ("catalog", kind, lang)
-    cached = snap.cache.get(key)
+    cached = snap.memo.catalog.get((kind, lang))
     if cached is None:
         source, _, render = KINDS[kind]
-        cached = snap.cache[key] = [render(snap, item, lang) for item in source(snap)]
-    result: list[Item] = cached
-    return result
+        cached = snap.memo.catalog[(kind, lang)] = [render(snap, i, lang) for i in source(snap)]
+    return cached
 
 
 def item(snap: Snapshot, kind: str, ident: str, lang: Lang) -> Item:
-    key = ("catalog-index", kind, lang)
-    index = snap.cache.get(key)
+    index = snap.memo.catalog_index.get((kind, lang))
     if index is None:
         _, ident_of, _ = KINDS[kind]
-        index = snap.cache[key] = {
+        index = snap.memo.catalog_index[(kind, lang)] = {
             ident_of(obj): rendered
             for obj, rendered in zip(KINDS[kind][0](snap), items(snap, kind, lang), strict=True)
         }
@@ -254,13 +251,11 @@ def kb_summary(snap: Snapshot) -> Item:
 
 def item_etag(snap: Snapshot, kind: str, ident: str) -> str:
     """The content hash of one knowledge-base item: its ETag on reads and If-Match on writes."""
-    key = ("etag", kind, ident)
-    hit = snap.cache.get(key)
+    hit = snap.memo.etags.get((kind, ident))
     if hit is None:
         source, ident_of, _ = KINDS[kind]
         found = next((obj for obj in source(snap) if ident_of(obj) == ident), None)
         if found is None:
             raise NotFound(detail=f"No {kind} item '{ident}'.")
-        hit = snap.cache[key] = content_etag(found)
-    etag: str = hit
-    return etag
+        hit = snap.memo.etags[(kind, ident)] = content_etag(found)
+    return hit

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
-from app.domain.result import recommend, validation_result
+from app.domain.result import View, recommend, validation_result
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, FieldError, InvalidInput, MalformedJson, json_pointer
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -27,9 +27,21 @@ def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> dict[str, Any]:
     return validation_result(snap, validate_profile(snap, body.to_domain()), lang)
 
 
-def recommendation(snap: Snapshot, body: RecommendationRequest, lang: Lang) -> dict[str, Any]:
-    scenario = body.scenario.indicators if body.scenario else None
-    return recommend(snap, body.to_domain(), lang, scenario)
+def recommendation(
+    snap: Snapshot,
+    body: ProfileIn,
+    lang: Lang,
+    view: View = "full",
+    trace: bool = False,
+) -> dict[str, Any]:
+    """The one door into the engine's recommendation: routes, batches, assessments, reports,
+    plans and the command line all come through here."""
+    scenario = (
+        body.scenario.indicators
+        if isinstance(body, RecommendationRequest) and body.scenario
+        else None
+    )
+    return recommend(snap, body.to_domain(), lang, scenario, view, trace)
 
 
 def _schema_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
@@ -52,7 +64,9 @@ def _error_entry(index: int, exc: AppError) -> dict[str, Any]:
     }
 
 
-def run_one(snap: Snapshot, index: int, raw: Any, lang: Lang) -> dict[str, Any]:
+def run_one(
+    snap: Snapshot, index: int, raw: Any, lang: Lang, view: View = "full"
+) -> dict[str, Any]:
     """One batch row: its result, or an error entry that names the row and its fields."""
     try:
         profile = _PROFILE.validate_python(raw)
@@ -61,7 +75,7 @@ def run_one(snap: Snapshot, index: int, raw: Any, lang: Lang) -> dict[str, Any]:
             index, InvalidInput(detail="Row is not a valid profile.", errors=_schema_errors(exc))
         )
     try:
-        return {"index": index, "result": recommend(snap, profile.to_domain(), lang)}
+        return {"index": index, "result": recommendation(snap, profile, lang, view)}
     except AppError as exc:
         return _error_entry(index, exc)
 
@@ -150,18 +164,22 @@ def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
     return rows
 
 
-def run_batch(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[dict[str, Any]]:
+def run_batch(
+    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+) -> Iterator[dict[str, Any]]:
     for index, raw in enumerate(rows):
-        yield run_one(snap, index, raw, lang)
+        yield run_one(snap, index, raw, lang, view)
 
 
 CHUNK = 64
 
 
-def ndjson_chunks(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[bytes]:
+def ndjson_chunks(
+    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+) -> Iterator[bytes]:
     """One JSON object per line, yielded in chunks so the thread hand-offs stay few."""
     buf: list[bytes] = []
-    for entry in run_batch(snap, rows, lang):
+    for entry in run_batch(snap, rows, lang, view):
         buf.append(orjson.dumps(entry) + b"\n")
         if len(buf) == CHUNK:
             yield b"".join(buf)
@@ -170,11 +188,13 @@ def ndjson_chunks(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[bytes
         yield b"".join(buf)
 
 
-def json_chunks(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[bytes]:
+def json_chunks(
+    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+) -> Iterator[bytes]:
     """``{"items": [...], "count", "succeeded", "failed"}`` serialised as it is computed."""
     failed = 0
     buf: list[bytes] = [b'{"items":[']
-    for index, entry in enumerate(run_batch(snap, rows, lang)):
+    for index, entry in enumerate(run_batch(snap, rows, lang, view)):
         failed += "error" in entry
         buf.append((b"," if index else b"") + orjson.dumps(entry))
         if len(buf) >= CHUNK:

@@ -36,7 +36,8 @@ def _database() -> str:
     return url
 
 
-APP = create_app(Settings(database_url=_database(), rate_limit="off"))
+# A small batch limit keeps generated boundary batches quick; the limit itself is what is tested.
+APP = create_app(Settings(database_url=_database(), rate_limit="off", max_batch_profiles=200))
 ADMIN_KEY = create_key(make_engine(APP.state.settings, pooled=False), "contract-admin", ["admin"])[
     1
 ]

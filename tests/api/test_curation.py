@@ -108,21 +108,38 @@ def test_new_rule_changes_the_diagnosis_at_once(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:
     h = auth(api_keys["kbwrite"])
-    ch = doc(client, "challenges", "urban-rural-gap")
+    body = {"county": {"name": "Deqing"}, "indicators": {"pm25_ugm3": 10, "forest_cover_pct": 45}}
+    before = client.post("/v1/recommendations", json=body).json()
+    assert {c["slug"]: c["status"] for c in before["challenges"]}["green-transition-lag"] == "ok"
+    ch = doc(client, "challenges", "green-transition-lag")
     ch2 = copy.deepcopy(ch)
-    ch2["rules"][0]["watch"] = {"value": 1.5}
-    ch2["rules"][0]["flag"] = {"value": 1.52}
-    etag = client.get("/v1/challenges/urban-rural-gap").headers["etag"]
+    pm25 = next(r for r in ch2["rules"] if r["indicator"] == "pm25_ugm3")
+    pm25["watch"], pm25["flag"] = {"value": 5}, {"value": 8}
+    etag = client.get("/v1/challenges/green-transition-lag").headers["etag"]
     assert (
         client.put(
-            "/v1/challenges/urban-rural-gap", json=ch2, headers=h | {"If-Match": etag}
+            "/v1/challenges/green-transition-lag", json=ch2, headers=h | {"If-Match": etag}
         ).status_code
         == 200
     )
-    body = {"county": {"name": "Deqing"}, "indicators": {"urban_rural_income_ratio": 1.54}}
     res = client.post("/v1/recommendations", json=body).json()
     status = {c["slug"]: c["status"] for c in res["challenges"]}
-    assert status["urban-rural-gap"] in {"watch", "flag"}
+    assert status["green-transition-lag"] == "flag"
+
+
+def test_a_rule_whose_lines_can_meet_is_refused(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    h = auth(api_keys["kbwrite"])
+    ch = copy.deepcopy(doc(client, "challenges", "weak-innovation-capacity"))
+    rd = next(r for r in ch["rules"] if r["indicator"] == "rd_intensity_pct")
+    rd["watch"], rd["flag"] = {"ratio": 1.0, "fallback": 2.68}, {"value": 2.68}
+    etag = client.get("/v1/challenges/weak-innovation-capacity").headers["etag"]
+    res = client.put(
+        "/v1/challenges/weak-innovation-capacity", json=ch, headers=h | {"If-Match": etag}
+    )
+    assert res.status_code == 422
+    assert "share a basis" in res.text
 
 
 def test_export_import_round_trip(client: TestClient, api_keys: dict[str, str]) -> None:

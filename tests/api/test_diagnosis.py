@@ -47,8 +47,9 @@ def test_scenario_side_by_side(client: TestClient) -> None:
     opening = next(
         c for c in out["scenario"]["challenges"] if c["slug"] == "insufficient-opening-up"
     )
-    lq = next(e for e in opening["evidence"] if e["indicator"] == "trade_lq")
-    assert lq["band"] == "ok"
+    dep = next(e for e in opening["evidence"] if e["indicator"] == "trade_dependence_pct")
+    assert dep["band"] == "ok"
+    assert dep["target"] is None
 
 
 def test_invalid_profiles_name_the_field(client: TestClient) -> None:

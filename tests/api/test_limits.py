@@ -28,7 +28,7 @@ def test_metrics_report_requests_diagnoses_and_version(client: TestClient) -> No
     )
     assert 'status="404"' in text
     assert (
-        'countypath_diagnoses_total{challenge="insufficient-opening-up",status="flag"} 1.0' in text
+        'countypath_diagnoses_total{challenge="insufficient-opening-up",status="watch"} 1.0' in text
     )
     assert "countypath_kb_version 1.0" in text
     assert "countypath_http_request_duration_seconds_bucket" in text

@@ -49,14 +49,17 @@ def test_missing_statistics_are_insufficient_data_not_guesses(result: dict[str, 
     assert "rd_intensity_pct" in by["weak-innovation-capacity"]["missing"]
 
 
-def test_trade_location_quotient_against_zhejiang_2024(result: dict[str, Any]) -> None:
+def test_trade_against_zhejiang_2024_is_counted_once(result: dict[str, Any]) -> None:
     assert result["derived"]["trade_lq"] == pytest.approx(0.82, abs=0.02)
     opening = next(c for c in result["challenges"] if c["slug"] == "insufficient-opening-up")
-    lq = next(e for e in opening["evidence"] if e["indicator"] == "trade_lq")
-    assert lq["band"] == "watch"
-    assert lq["target"] == 0.9
+    indicators = [e["indicator"] for e in opening["evidence"]]
+    assert "trade_lq" not in indicators  # the quotient states the same fact as dependence
+    dep = next(e for e in opening["evidence"] if e["indicator"] == "trade_dependence_pct")
+    assert dep["band"] == "watch"
+    assert dep["target"] == pytest.approx(0.9 * 58.4, abs=0.1)  # a quotient of 0.9
     fdi = next(e for e in opening["evidence"] if e["indicator"] == "fdi_intensity_pct")
     assert fdi["band"] == "ok"  # scale-neutral FDI is not a gap: the nuance the research notes
+    assert fdi["target"] is None
 
 
 def test_top_nine_hold_all_three_families_each_with_a_cited_deqing_example(
@@ -77,8 +80,8 @@ def test_rationale_is_built_from_evidence_in_both_languages(
     zh = recommend(snapshot, deqing_input(), "zh")
     first_en, first_zh = result["recommendations"][0], zh["recommendations"][0]
     assert first_en["slug"] == first_zh["slug"]
-    assert "severity" in first_en["rationale"]
-    assert "严重度" in first_zh["rationale"]
+    assert "40 km" in first_en["rationale"]
+    assert "40公里" in first_zh["rationale"]
     assert first_en["rationale"] != first_zh["rationale"]
 
 
@@ -106,7 +109,7 @@ def test_contradicting_gdp_per_capita_is_inconsistent(snapshot: Snapshot) -> Non
     assert warning["suggested_value"] == pytest.approx(129264.0, rel=1e-3)
 
 
-def test_two_indicators_give_insufficient_data_and_say_what_is_missing(snapshot: Snapshot) -> None:
+def test_two_indicators_say_what_they_can_and_what_is_missing(snapshot: Snapshot) -> None:
     res = recommend(
         snapshot,
         ProfileInput(
@@ -116,10 +119,12 @@ def test_two_indicators_give_insufficient_data_and_say_what_is_missing(snapshot:
         "en",
     )
     by = {c["slug"]: c for c in res["challenges"]}
-    assert by["weak-innovation-capacity"]["status"] == "insufficient_data"
+    # R&D at a third of Zhejiang's is far past the flag line: a flag, with low confidence.
+    assert by["weak-innovation-capacity"]["status"] == "flag"
+    assert by["weak-innovation-capacity"]["confidence_level"] == "low"
+    assert "hightech_enterprises_per_10bn_gdp" in by["weak-innovation-capacity"]["missing"]
     assert by["incomplete-industrial-structure"]["status"] == "insufficient_data"
     assert "hightech_industry_share_pct" in by["incomplete-industrial-structure"]["missing"]
-    assert res["recommendations"] == []
 
 
 def test_peers_put_deqing_first(result: dict[str, Any]) -> None:

@@ -85,10 +85,19 @@ def test_bands_and_targets() -> None:
 
 
 def test_insufficient_data_names_what_is_missing() -> None:
-    d = by_slug({"share_a": 45})["alpha"]
+    d = by_slug({"share_a": 55})["alpha"]  # one indicator, on the good side: cannot tell
     assert d.status == "insufficient_data"  # type: ignore[attr-defined]
     assert d.severity == 0  # type: ignore[attr-defined]
     assert set(d.missing) == {"share_b", "ratio_c"}  # type: ignore[attr-defined]
+
+
+def test_one_indicator_past_its_line_is_a_status_with_low_confidence() -> None:
+    d = by_slug({"share_a": 20})["alpha"]  # far past the flag line, others missing
+    assert d.status == "flag"  # type: ignore[attr-defined]
+    assert d.confidence.value < 0.4  # type: ignore[attr-defined]
+    assert set(d.missing) == {"share_b", "ratio_c"}  # type: ignore[attr-defined]
+    full = by_slug({"share_a": 20, "share_b": 5, "ratio_c": 3.0})["alpha"]
+    assert full.confidence.value > d.confidence.value  # type: ignore[attr-defined]
 
 
 def test_signals_alone_lift_a_challenge_above_insufficient() -> None:
@@ -108,7 +117,7 @@ def test_ranking_covers_active_challenges_only_and_breaks_ties_by_slug() -> None
     )
     diagnoses = diagnose(SNAP, p)
     active = {d.slug for d in diagnoses if d.active}
-    ranked = rank_paths(SNAP, p, diagnoses)
+    ranked = rank_paths(SNAP, p, diagnoses, ())
     assert ranked
     for r in ranked:
         assert {c.challenge for c in r.addresses} <= active
@@ -121,20 +130,40 @@ def test_diminishing_returns_let_another_family_in() -> None:
     p = validate_profile(
         SNAP, profile({"share_a": 10, "share_b": 5, "ratio_c": 1.0, "gdp": 700, "trade": 200})
     )
-    ranked = rank_paths(SNAP, p, diagnose(SNAP, p))
+    ranked = rank_paths(SNAP, p, diagnose(SNAP, p), ())
     first = ranked[0]
     assert first.score == first.standalone_score
     second_industry = next(r for r in ranked if r.path.slug == "p-industry-2")
     assert second_industry.score < second_industry.standalone_score
 
 
+SIMILAR = {
+    "gdp": 700,
+    "trade": 350,
+    "share_a": 40,
+    "gdp_per_capita_cny": 100000,
+    "share_b": 20,
+    "ratio_c": 1.5,
+}
+
+
 def test_result_shape_and_peers() -> None:
-    res = recommend(SNAP, profile({"gdp": 700, "trade": 350, "share_a": 40}), "zh")
+    res = recommend(SNAP, profile(SIMILAR), "zh")
     assert res["kb_version"] == SNAP.kb_version
     assert [c["slug"] for c in res["challenges"]][0] in {"alpha", "beta", "gamma"}
-    assert res["peers"][0]["slug"] == "peer-a"
+    assert [p["slug"] for p in res["peers"]] == ["peer-a"]  # peer-b is four times richer
     assert res["peers"][0]["similarity"] == 1.0
+    assert res["peers_note"] is None
     assert res["language"] == "zh"
+
+
+def test_no_comparable_peer_is_said_not_papered_over() -> None:
+    poor = SIMILAR | {"gdp_per_capita_cny": 30000}
+    res = recommend(SNAP, profile(poor), "en")
+    assert res["peers"] == []
+    assert res["peers_note"]["code"] == "no_comparable_peers"
+    few = recommend(SNAP, profile({"gdp": 700, "trade": 350, "gdp_per_capita_cny": 100000}), "en")
+    assert few["peers"] == []  # three shared indicators are too few to compare on
 
 
 def test_scenario_reports_status_changes() -> None:

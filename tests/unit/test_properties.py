@@ -49,10 +49,12 @@ def test_severity_in_unit_interval_and_addresses_are_active(
     active = {c["slug"] for c in res["challenges"] if c["status"] in ("watch", "flag")}
     for c in res["challenges"]:
         assert 0 <= c["severity"] <= 1
+    strong = {s["indicator"] for s in res["strengths"]}
     for r in res["recommendations"]:
         assert 0 <= r["score"] <= 100
-        assert r["addresses"]
+        assert r["addresses"] or r["builds_on"]  # every path works on a challenge or a strength
         assert {a["challenge"] for a in r["addresses"]} <= active
+        assert {b["indicator"] for b in r["builds_on"]} <= strong
     scores = [r["score"] for r in res["recommendations"]]
     assert scores == sorted(scores, reverse=True)
 
@@ -61,10 +63,11 @@ def test_severity_in_unit_interval_and_addresses_are_active(
 @given(data=st.data())
 def test_worse_indicator_never_lowers_severity(snapshot: Snapshot, data: st.DataObject) -> None:
     base = data.draw(profiles(snapshot))
+    book = snapshot.rulebooks[("zhejiang-2024", snapshot.era_of(base.county.year))].rules
     rules = [
         r.rule
         for ch in snapshot.challenges.values()
-        for r in snapshot.rules["zhejiang-2024"][ch.slug]
+        for r in book[ch.slug]
         if r.rule.indicator in base.indicators
     ]
     if not rules:
@@ -88,7 +91,7 @@ def test_worse_indicator_never_lowers_severity(snapshot: Snapshot, data: st.Data
         )
     }
     after = {d.slug: d.severity for d in diagnose(snapshot, validate_profile(snapshot, worse))}
-    for slug, rule_list in snapshot.rules["zhejiang-2024"].items():
+    for slug, rule_list in book.items():
         if any(
             r.rule.indicator == rule.indicator and r.rule.bad_when == rule.bad_when
             for r in rule_list

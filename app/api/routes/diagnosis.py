@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -19,6 +20,7 @@ from app.schemas.profile import DEQING_EXAMPLE, ProfileIn, RecommendationRequest
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
+    RecommendationSummary,
     ValidationResult,
     deqing_result_example,
 )
@@ -28,6 +30,24 @@ router = APIRouter(prefix="/v1", tags=["diagnosis"], dependencies=[Depends(publi
 ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
 JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
 NDJSON = "application/x-ndjson"
+ViewQuery = Annotated[
+    Literal["full", "summary"],
+    Query(
+        description="`full` (default): evidence, rationale, actions, examples and peers. "
+        "`summary`: county, benchmark, warnings, challenges (slug, title, status, severity, "
+        "confidence) and the top ten paths (rank, slug, family, title, score, addresses); "
+        "nothing else is computed."
+    ),
+]
+TraceQuery = Annotated[
+    bool,
+    Query(
+        description="Add `challenges[].trace` (every rule's value, lines, badness and weight, "
+        "the signals, floors, kind scale and confidence parts) and `recommendations[]."
+        "score_parts`. Full view only."
+    ),
+]
+AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discriminator="view")]
 
 
 @router.post(
@@ -53,15 +73,20 @@ async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) ->
     "recommended paths with rationale, actions and Deqing examples, and lists the closest "
     "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
     "and `scenario.changes` lists the challenges whose status moved.",
-    response_model=RecommendationResult,
+    response_model=AnyResult,
     responses=ERRORS
     | {200: {"content": {"application/json": {"example": deqing_result_example()}}}},
     dependencies=JSON_ONLY,
 )
 async def create_recommendation(
-    request: Request, body: RecommendationRequest, snap: SnapshotDep, lang: LangDep
+    request: Request,
+    body: RecommendationRequest,
+    snap: SnapshotDep,
+    lang: LangDep,
+    view: ViewQuery = "full",
+    trace: TraceQuery = False,
 ) -> Response:
-    result = svc.recommendation(snap, body, lang)
+    result = svc.recommendation(snap, body, lang, view, trace and view == "full")
     request.app.state.metrics.count_diagnoses(result["challenges"])
     return json_response(result, lang=lang)
 
@@ -104,7 +129,11 @@ BATCH_BODY: dict[str, Any] = {
     openapi_extra=BATCH_BODY,
 )
 async def create_batch(
-    request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep
+    request: Request,
+    snap: SnapshotDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    view: ViewQuery = "full",
 ) -> Response:
     accept = negotiate(request, ("application/json", NDJSON, "application/problem+json"))
     media = media_type(request)
@@ -119,9 +148,9 @@ async def create_batch(
     headers = {"Content-Language": content_language(lang), "Vary": "Accept-Language"}
     if accept == NDJSON:
         return StreamingResponse(
-            svc.ndjson_chunks(snap, rows, lang), media_type=NDJSON, headers=headers
+            svc.ndjson_chunks(snap, rows, lang, view), media_type=NDJSON, headers=headers
         )
     # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
     return StreamingResponse(
-        svc.json_chunks(snap, rows, lang), media_type="application/json", headers=headers
+        svc.json_chunks(snap, rows, lang, view), media_type="application/json", headers=headers
     )

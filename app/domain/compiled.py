@@ -1,0 +1,130 @@
+"""Parts of a result fixed by the knowledge base and the language, built once per snapshot:
+an evidence item's texts per resolved rule, a path's texts and examples, a path as the ranking
+reads it. Requests only add the county's numbers to these.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from app.domain.knowledge import (
+    CountyKind,
+    Example,
+    FitCondition,
+    Indicator,
+    Lang,
+    Path,
+    Rule,
+)
+from app.domain.numbers import round4
+from app.domain.sources import source_dict
+from app.domain.thresholds import Lines
+
+
+class EvidenceText(NamedTuple):
+    """The fixed parts of an evidence item (everything but the county's value and band)."""
+
+    label: str
+    unit: str
+    unit_label: str
+    benchmark_value: float | None
+    thresholds: dict[str, float]
+    basis: dict[str, str]
+    bad_when: str
+    weight: float
+    anchor: dict[str, Any]
+    line_sources: dict[str, dict[str, Any]] | None
+
+
+def evidence_text(
+    rule: Rule, ind: Indicator, lines: Lines, bench_value: float | None, lang: Lang
+) -> EvidenceText:
+    own = {
+        band: source_dict(line.source, lang)
+        for band, line in (("watch", lines.watch_line), ("flag", lines.flag_line))
+        if line.source is not None
+    }
+    return EvidenceText(
+        ind.label.get(lang),
+        ind.unit,
+        ind.unit_label.get(lang),
+        None if bench_value is None else round4(bench_value),
+        {"watch": round4(lines.watch), "flag": round4(lines.flag)},
+        {"watch": lines.watch_basis, "flag": lines.flag_basis},
+        rule.bad_when,
+        rule.weight,
+        source_dict(rule.anchor, lang),
+        own or None,
+    )
+
+
+class PathPlan(NamedTuple):
+    """A path as the ranking reads it: what it addresses, builds on and depends on."""
+
+    slug: str
+    path: Path
+    addresses: tuple[tuple[str, float], ...]
+    builds_on: tuple[tuple[str, float], ...]
+    fit: tuple[FitCondition, ...]
+    suits: frozenset[CountyKind]
+    unsuited: frozenset[CountyKind]
+
+
+def path_plan(path: Path) -> PathPlan:
+    return PathPlan(
+        path.slug,
+        path,
+        tuple((a.challenge, a.weight) for a in path.addresses),
+        tuple((b.indicator, b.weight) for b in path.builds_on),
+        tuple(path.fit),
+        frozenset(path.kinds.suits),
+        frozenset(path.kinds.unsuited),
+    )
+
+
+class ExampleText(NamedTuple):
+    """A rendered example with the kinds that decide where it is shown."""
+
+    item: dict[str, Any]
+    kinds: frozenset[CountyKind]
+    unsuited: frozenset[CountyKind]
+
+
+class PathText(NamedTuple):
+    title: str
+    summary: str
+    why: dict[str, str]
+    builds_on_why: dict[str, str]
+    actions: list[str]
+    outcome_indicators: list[str]
+    examples: tuple[ExampleText, ...]
+    source: dict[str, Any]
+    kinds_note: str | None
+
+
+def example_item(ex: Example, lang: Lang) -> dict[str, Any]:
+    return {
+        "slug": ex.slug,
+        "title": ex.title.get(lang),
+        "county": ex.county,
+        "year": ex.year,
+        "kinds": list(ex.kinds),
+        "source": source_dict(ex.source, lang),
+    }
+
+
+def path_text(path: Path, examples: tuple[Example, ...], lang: Lang) -> PathText:
+    return PathText(
+        path.title.get(lang),
+        path.summary.get(lang),
+        {a.challenge: a.why.get(lang) for a in path.addresses},
+        {b.indicator: b.why.get(lang) for b in path.builds_on},
+        [a.get(lang) for a in path.actions],
+        list(path.outcome_indicators),
+        tuple(
+            ExampleText(example_item(ex, lang), frozenset(ex.kinds), frozenset(ex.unsuited_kinds))
+            for ex in examples
+        ),
+        source_dict(path.source, lang),
+        path.kinds.note.get(lang) if path.kinds.note else None,
+    )

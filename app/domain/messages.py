@@ -1,0 +1,63 @@
+"""The catalogue of words countypath prints around knowledge-base texts (app/locales).
+
+Loaded once, validated at load: every message has every language and the same placeholders in
+each, so a translation cannot drop a number. ``say`` fills one message for one language.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from app.domain.knowledge import LANGS, Lang
+from app.domain.numbers import format_number
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+Catalogue = dict[str, dict[str, dict[str, str]]]
+
+
+def _check(catalogue: Any) -> Catalogue:
+    if not isinstance(catalogue, dict):
+        raise ValueError("the message catalogue is a mapping of sections")
+    for section, messages in catalogue.items():
+        for name, texts in messages.items():
+            missing = [lang for lang in LANGS if lang not in texts]
+            if missing:
+                raise ValueError(f"message {section}.{name} lacks {missing}")
+            names = {lang: set(_PLACEHOLDER.findall(texts[lang])) for lang in LANGS}
+            if len({frozenset(v) for v in names.values()}) != 1:
+                raise ValueError(f"message {section}.{name} has different placeholders: {names}")
+    return catalogue
+
+
+@cache
+def catalogue() -> Catalogue:
+    text = resources.files("app.locales").joinpath("messages.yaml").read_text(encoding="utf-8")
+    return _check(yaml.safe_load(text))
+
+
+def say(section: str, name: str, lang: Lang, **values: object) -> str:
+    """One message in ``lang`` with its placeholders filled.
+
+    >>> say("status", "flag", "zh")
+    '警示'
+    >>> say("units", "km", "en", n="250")
+    '250 km'
+    """
+    template = catalogue()[section][name][lang]
+    return template.format(**values) if values else template
+
+
+def with_unit(value: float, unit: str, lang: Lang) -> str:
+    """A value with its unit as a person writes it (``45.2%``, ``250公里``).
+
+    >>> with_unit(47.93, "pct", "en"), with_unit(250, "km", "zh"), with_unit(1.5, "odd", "en")
+    ('47.93%', '250公里', '1.5')
+    """
+    units = catalogue()["units"]
+    n = format_number(value)
+    return units[unit][lang].format(n=n) if unit in units else n

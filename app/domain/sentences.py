@@ -1,0 +1,149 @@
+"""Sentences a result prints about the county: why a path, how it fits, what builds on what.
+
+Every sentence says what is the case for the county, in its own numbers with their units; a
+condition is never printed as a fact. The frames come from the message catalogue, the names from
+the knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.domain.diagnosis import Diagnosis, Evidence
+from app.domain.knowledge import CountyKind, FitCondition, Lang
+from app.domain.messages import say, with_unit
+from app.domain.ranking import FitOutcome, KindFit, Ranked
+from app.domain.snapshot import Snapshot
+from app.domain.strengths import Strength
+
+
+def evidence_phrase(e: Evidence, lang: Lang) -> str:
+    """``R&D intensity is 1.2%, below the flag line of 1.88%``."""
+    rr = e.rule
+    line = rr.flag if e.band == "flag" else rr.watch
+    unit = rr.indicator.unit
+    return say(
+        "text",
+        "value_below" if rr.rule.bad_when == "below" else "value_above",
+        lang,
+        label=rr.indicator.label.get(lang),
+        value=with_unit(e.value, unit, lang),
+        line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
+        line=with_unit(line, unit, lang),
+    )
+
+
+def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
+    """Why a challenge is active: its worst indicators and the signals the county reports."""
+    title = snap.challenges[d.slug].title.get(lang)
+    status = say("status", d.status, lang)
+    worst = sorted(
+        (e for e in d.evidence if e.band != "ok"), key=lambda e: (-e.badness, e.indicator)
+    )
+    parts = [evidence_phrase(e, lang) for e in worst[: int(snap.tuning.reasons_shown.value)]]
+    if d.signals:
+        labels = say("text", "list_sep", lang).join(
+            snap.signals[s].label.get(lang) for s in d.signals
+        )
+        parts.append(say("text", "reports", lang, labels=labels))
+    if not parts:
+        return say("text", "addresses_plain", lang, title=title, status=status)
+    detail = say("text", "list_sep", lang).join(parts)
+    return say("text", "addresses", lang, title=title, status=status, detail=detail)
+
+
+def _placeholders(snap: Snapshot, cond: FitCondition, value: float, lang: Lang) -> dict[str, str]:
+    assert cond.indicator is not None
+    assert cond.value is not None
+    unit = snap.indicators[cond.indicator].unit
+    return {"value": with_unit(value, unit, lang), "line": with_unit(cond.value, unit, lang)}
+
+
+def fit_sentence(snap: Snapshot, f: FitOutcome, lang: Lang) -> str | None:
+    """What is the case for one fit condition; None when nothing is known about it."""
+    cond = f.condition
+    if f.outcome == "unknown":
+        return None
+    if cond.signal is not None:
+        if cond.met is not None:
+            return cond.met.get(lang)
+        return say("text", "fit_reports", lang, label=snap.signals[cond.signal].label.get(lang))
+    assert f.value is not None
+    if f.outcome == "conflict":
+        assert f.conflict is not None
+        assert cond.indicator is not None
+        challenge, e = f.conflict
+        return say(
+            "text",
+            "fit_conflict",
+            lang,
+            label=snap.indicators[cond.indicator].label.get(lang),
+            value=with_unit(f.value, e.rule.indicator.unit, lang),
+            line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
+            line=with_unit(
+                e.rule.flag if e.band == "flag" else e.rule.watch, e.rule.indicator.unit, lang
+            ),
+            challenge=snap.challenges[challenge].title.get(lang),
+        )
+    text = cond.met if f.outcome == "met" else cond.missed
+    assert text is not None
+    return text.get(lang).format(**_placeholders(snap, cond, f.value, lang))
+
+
+def _kind_names(snap: Snapshot, kinds: tuple[CountyKind, ...], lang: Lang) -> str:
+    return say("text", "kinds_sep", lang).join(snap.kinds[k].label.get(lang) for k in kinds)
+
+
+def kind_sentence(snap: Snapshot, fit: KindFit, note: str | None, lang: Lang) -> str | None:
+    if fit.unsuited:
+        names = _kind_names(snap, fit.unsuited, lang)
+        if note:
+            return say("text", "kind_unsuited", lang, kinds=names, note=note)
+        return say("text", "kind_unsuited_plain", lang, kinds=names)
+    if fit.suits:
+        return say("text", "kind_suits", lang, kinds=_kind_names(snap, fit.suits, lang))
+    return None
+
+
+def strength_sentence(s: Strength, lang: Lang) -> str:
+    unit = s.line.indicator.unit
+    return say(
+        "text",
+        "builds_on",
+        lang,
+        label=s.line.indicator.label.get(lang),
+        value=with_unit(s.value, unit, lang),
+        line=with_unit(s.line.line, unit, lang),
+    )
+
+
+def rationale(
+    snap: Snapshot,
+    r: Ranked,
+    reasons: Mapping[str, str],
+    strengths: Mapping[str, Strength],
+    kinds_note: str | None,
+    lang: Lang,
+) -> str:
+    """Why this path: the challenges it addresses with their evidence, the strengths it builds
+    on, how the county fits it, and whether it suits the county's kind."""
+    sep = say("text", "list_sep", lang)
+    out = [reasons[c.challenge] for c in r.addresses]
+    out += [strength_sentence(strengths[u.indicator], lang) for u in r.builds_on]
+    groups: dict[str, list[str]] = {"fits": [], "fits_less": [], "mind": []}
+    for f in r.fit:
+        sentence = fit_sentence(snap, f, lang)
+        if sentence is None:
+            continue
+        caution = f.outcome == "met" and f.condition.met_factor == 1.0
+        group = "mind" if caution else "fits" if f.outcome == "met" else "fits_less"
+        groups[group].append(sentence.rstrip("。."))
+    for name, items in groups.items():
+        if items:
+            out.append(
+                say("text", name, lang, items=sep.join(items)) + ("。" if lang == "zh" else ".")
+            )
+    kind = kind_sentence(snap, r.kind_fit, kinds_note, lang)
+    if kind:
+        out.append(kind)
+    return ("" if lang == "zh" else " ").join(out)

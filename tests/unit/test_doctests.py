@@ -1,0 +1,26 @@
+"""The small pure functions document their maths by examples; this runs those examples."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "app.domain.numbers",
+    "app.domain.thresholds",
+    "app.domain.diagnosis",
+    "app.domain.kinds",
+    "app.domain.knowledge",
+    "app.domain.messages",
+    "app.errors",
+    "tests.unit.test_paper_figures",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_examples_in_docstrings_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
