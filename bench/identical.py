@@ -1,5 +1,8 @@
 """A digest of the engine's output over many profiles, to prove a refactoring changed no byte.
 
+Every profile is hashed in the full view in English and Chinese and in the summary view, and
+the first two hundred with the trace too.
+
 Run it before and after a change that should not alter behaviour; the two digests must match.
 The knowledge-base version is left out of the hashed results (``--keep-version`` keeps it), so a
 change that only moves data around without altering it can be checked too.
@@ -35,11 +38,14 @@ def digest(count: int = 1500, keep_version: bool = False) -> tuple[str, int]:
     snap = compile_snapshot(kb, 1, kb.checksum())
     h = hashlib.sha256()
     n = 0
-    for body in _bodies(snap, count):
+    for i, body in enumerate(_bodies(snap, count)):
         request = RecommendationRequest.model_validate(body)
-        for lang in ("en", "zh"):
+        views = [("en", "full", False), ("zh", "full", False), ("en", "summary", False)]
+        if i < 200:
+            views.append(("en", "full", True))
+        for lang, view, trace in views:
             try:
-                result: Any = recommendation(snap, request, lang)
+                result: Any = recommendation(snap, request, lang, view, trace)  # type: ignore[arg-type]
             except Exception as exc:  # an error is an outcome too; hash its text
                 result = {"error": type(exc).__name__, "detail": str(exc)}
             if not keep_version and isinstance(result, dict):

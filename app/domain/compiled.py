@@ -58,13 +58,21 @@ def evidence_text(
     )
 
 
+class KindFit(NamedTuple):
+    """How a path suits the county's kinds, and the factor that follows."""
+
+    suits: tuple[CountyKind, ...]
+    unsuited: tuple[CountyKind, ...]
+    factor: float
+
+
 class PathPlan(NamedTuple):
     """A path as the ranking reads it: what it addresses, builds on and depends on."""
 
     slug: str
     path: Path
-    addresses: tuple[tuple[str, float], ...]
-    builds_on: tuple[tuple[str, float], ...]
+    addresses: tuple[tuple[str, str, float], ...]  # (target key, challenge, weight)
+    builds_on: tuple[tuple[str, str, float], ...]  # (target key, indicator, weight)
     fit: tuple[FitCondition, ...]
     suits: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
@@ -74,8 +82,8 @@ def path_plan(path: Path) -> PathPlan:
     return PathPlan(
         path.slug,
         path,
-        tuple((a.challenge, a.weight) for a in path.addresses),
-        tuple((b.indicator, b.weight) for b in path.builds_on),
+        tuple(("c:" + a.challenge, a.challenge, a.weight) for a in path.addresses),
+        tuple(("s:" + b.indicator, b.indicator, b.weight) for b in path.builds_on),
         tuple(path.fit),
         frozenset(path.kinds.suits),
         frozenset(path.kinds.unsuited),

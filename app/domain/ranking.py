@@ -19,7 +19,7 @@ import heapq
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-from app.domain.compiled import PathPlan
+from app.domain.compiled import KindFit, PathPlan
 from app.domain.diagnosis import BAND_ORDER, Diagnosis, Evidence
 from app.domain.kinds import OPS
 from app.domain.knowledge import CountyKind, FitCondition, Path
@@ -50,12 +50,6 @@ class StrengthUse(NamedTuple):
     share: float
 
 
-class KindFit(NamedTuple):
-    suits: tuple[CountyKind, ...]
-    unsuited: tuple[CountyKind, ...]
-    factor: float
-
-
 class Ranked(NamedTuple):
     rank: int
     path: Path
@@ -73,6 +67,7 @@ class Target(NamedTuple):
     name: str
     weight: float
     value: float
+    reach: float  # weight x value, what the path can take of the target at most
 
 
 class Candidate(NamedTuple):
@@ -130,6 +125,14 @@ def _fit(
 
 
 def _kind_fit(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
+    key = (plan.slug, kinds)
+    hit = snap.memo.kind_fits.get(key)
+    if hit is None:
+        hit = snap.memo.kind_fits[key] = _kind_fit_of(snap, plan, kinds)
+    return hit
+
+
+def _kind_fit_of(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
     unsuited = tuple(sorted(plan.unsuited & kinds))
     suits = tuple(sorted(plan.suits & kinds))
     if unsuited:
@@ -153,8 +156,10 @@ def _candidates(
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: a strict ">" scan breaks ties by slug
         targets = tuple(
-            Target("c:" + c, c, w, severity[c]) for c, w in plan.addresses if c in severity
-        ) + tuple(Target("s:" + i, i, w, worth) for i, w in plan.builds_on if i in strong)
+            Target(k, c, w, severity[c], w * severity[c])
+            for k, c, w in plan.addresses
+            if c in severity
+        ) + tuple(Target(k, i, w, worth, w * worth) for k, i, w in plan.builds_on if i in strong)
         if not targets:
             continue
         fit, factor = _fit(snap, plan, profile, problems)
@@ -165,15 +170,15 @@ def _candidates(
 def _value(c: Candidate, remaining: Mapping[str, float]) -> float:
     left = 1.0
     for t in c.targets:
-        left *= 1 - t.weight * t.value * remaining[t.key]
+        left *= 1 - t.reach * remaining[t.key]
     return min(1.0, (1 - left) * c.fit_factor * c.kind_fit.factor)
 
 
 def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) -> Ranked:
     alone = 1.0
     for t in c.targets:
-        alone *= 1 - t.weight * t.value
-    shares = [t.weight * t.value * remaining[t.key] for t in c.targets]
+        alone *= 1 - t.reach
+    shares = [t.reach * remaining[t.key] for t in c.targets]
     total = sum(shares) or 1.0
     contributions = sorted(
         (

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.domain.compiled import KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
 from app.domain.knowledge import CountyKind, FitCondition, Lang
 from app.domain.messages import say, with_unit
-from app.domain.ranking import FitOutcome, KindFit, Ranked
+from app.domain.ranking import FitOutcome, Ranked
 from app.domain.snapshot import Snapshot
 from app.domain.strengths import Strength
 

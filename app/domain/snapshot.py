@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from app.domain.compiled import (
     EvidenceText,
+    KindFit,
     PathPlan,
     PathText,
     evidence_text,
@@ -102,6 +103,7 @@ class Memo:
     catalog: dict[tuple[str, Lang], list[dict[str, Any]]] = field(default_factory=dict)
     catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
+    kind_fits: dict[tuple[str, frozenset[CountyKind]], KindFit] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
