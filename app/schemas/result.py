@@ -398,8 +398,15 @@ class BatchResult(BaseModel):
     items: list[BatchItem]
 
 
-def deqing_result_example() -> dict[str, Any]:
-    """The Deqing result (first three challenges and paths) as published in the API docs."""
+def deqing_result_examples() -> dict[str, Any]:
+    """The Deqing results published in the API docs: the full view (first three challenges and
+    paths), the summary view, and a traced result (first challenge and path)."""
     path = Path(__file__).with_name("deqing-result.example.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def deqing_result_example() -> dict[str, Any]:
+    """The full view of the Deqing result, as published in the API docs."""
+    full: dict[str, Any] = deqing_result_examples()["full"]
+    return full

@@ -16,7 +16,11 @@ from openapi_spec_validator import validate
 from app.domain.result import recommend
 from app.domain.snapshot import Snapshot
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
-from app.schemas.result import RecommendationResult, deqing_result_example
+from app.schemas.result import (
+    RecommendationResult,
+    RecommendationSummary,
+    deqing_result_examples,
+)
 from tests.conftest import ROOT, running_routes
 
 SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")
@@ -72,9 +76,12 @@ def test_deqing_examples_are_published(spec: dict[str, Any]) -> None:
     result = spec["paths"]["/v1/recommendations"]["post"]["responses"]["200"]["content"][
         "application/json"
     ]
-    example = result["example"]
-    assert example["county"]["name"] == "Deqing"
-    assert example["recommendations"]
+    examples = result["examples"]
+    assert set(examples) == {"full", "summary", "trace"}
+    for example in examples.values():
+        assert example["value"]["county"]["name"] == "Deqing"
+        assert example["value"]["recommendations"]
+    assert examples["trace"]["value"]["challenges"][0]["trace"]["rules"]
 
 
 def test_snapshot(spec: dict[str, Any]) -> None:
@@ -102,14 +109,31 @@ def test_route_inventory_matches_the_spec(client: TestClient, spec: dict[str, An
         )
 
 
-def test_result_example_is_current(snapshot: Snapshot) -> None:
-    """The published Deqing result is what the engine answers today (refresh with the snapshot)."""
-    res = recommend(snapshot, ProfileIn.model_validate(DEQING_EXAMPLE).to_domain(), "en")
-    res["challenges"] = res["challenges"][:3]
-    res["recommendations"] = res["recommendations"][:3]
-    res["kb_version"] = deqing_result_example()["kb_version"]
+def test_result_examples_are_current(snapshot: Snapshot) -> None:
+    """The published Deqing results are what the engine answers today (refresh with the
+    snapshot): full, summary and traced, each valid against its schema."""
+    profile = ProfileIn.model_validate(DEQING_EXAMPLE).to_domain()
+    full = recommend(snapshot, profile, "en")
+    full["challenges"], full["recommendations"] = (
+        full["challenges"][:3],
+        full["recommendations"][:3],
+    )
+    traced = recommend(snapshot, profile, "en", trace=True)
+    traced["challenges"] = traced["challenges"][:1]
+    traced["recommendations"] = traced["recommendations"][:1]
+    examples = {
+        "full": full,
+        "summary": recommend(snapshot, profile, "en", view="summary"),
+        "trace": traced,
+    }
+    for res in examples.values():
+        res["kb_version"] = "1:0123456789ab"
     path = ROOT / "app" / "schemas" / "deqing-result.example.json"
     if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
-        path.write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert res == deqing_result_example()
-    RecommendationResult.model_validate(res)
+        path.write_text(json.dumps(examples, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert examples == deqing_result_examples()
+    RecommendationResult.model_validate(examples["full"])
+    RecommendationSummary.model_validate(examples["summary"])
+    RecommendationResult.model_validate(examples["trace"])
+    assert "trace" in examples["trace"]["challenges"][0]
+    assert "confidence" in examples["summary"]["challenges"][0]

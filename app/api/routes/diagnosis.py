@@ -22,7 +22,7 @@ from app.schemas.result import (
     RecommendationResult,
     RecommendationSummary,
     ValidationResult,
-    deqing_result_example,
+    deqing_result_examples,
 )
 from app.services import recommendations as svc
 
@@ -75,7 +75,22 @@ async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) ->
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=AnyResult,
     responses=ERRORS
-    | {200: {"content": {"application/json": {"example": deqing_result_example()}}}},
+    | {
+        200: {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        name: {"summary": f"Deqing, {label}", "value": value}
+                        for (name, value), label in zip(
+                            deqing_result_examples().items(),
+                            ("full view", "?view=summary", "?trace=true"),
+                            strict=True,
+                        )
+                    }
+                }
+            }
+        }
+    },
     dependencies=JSON_ONLY,
 )
 async def create_recommendation(
