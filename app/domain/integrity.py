@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.domain.formula import FormulaError, compile_formula
-from app.domain.knowledge import KnowledgeBase, Source, Threshold, line_at
+from app.domain.knowledge import KnowledgeBase, Path, Source, Threshold, line_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,8 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
                     Issue("paths", path.slug, f"outcome_indicators.{n}", f"unknown {key!r}")
                 )
 
+    issues += check_plan_fields(kb)
+
     for ex in kb.examples:
         for n, slug in enumerate(ex.paths):
             if slug not in paths:
@@ -224,3 +226,92 @@ def _check_threshold_order(
                 f"flag lies on the good side of watch ({bad_when})",
             )
         )
+
+
+def check_plan_fields(kb: KnowledgeBase) -> list[Issue]:
+    """What a plan needs of every path: a known lead department, partners, funding channels,
+    outcome indicators that each carry a pace, and prerequisites that are known and acyclic.
+    Without them an action of a plan would have no owner, no money or no dated target."""
+    departments = {d.slug for d in kb.meta.departments}
+    channels = {c.slug for c in kb.meta.funding_channels}
+    paced = {i.key for i in kb.indicators if i.pace is not None}
+    indicators = {i.key for i in kb.indicators}
+    paths = {p.slug for p in kb.paths}
+    issues: list[Issue] = []
+    for path in kb.paths:
+        issues += _plan_owners(path, departments, channels)
+        if not path.outcome_indicators:
+            issues.append(Issue("paths", path.slug, "outcome_indicators", "name at least one"))
+        for n, key in enumerate(path.outcome_indicators):
+            if key in indicators and key not in paced:
+                issues.append(
+                    Issue(
+                        "paths",
+                        path.slug,
+                        f"outcome_indicators.{n}",
+                        f"indicator {key!r} has no pace (max_change_per_year) for plan targets",
+                    )
+                )
+        for n, dep in enumerate(path.depends_on):
+            if dep not in paths:
+                issues.append(Issue("paths", path.slug, f"depends_on.{n}", f"unknown path {dep!r}"))
+            elif dep == path.slug:
+                issues.append(Issue("paths", path.slug, f"depends_on.{n}", "depends on itself"))
+    issues += _dependency_cycles(kb.paths)
+    return issues
+
+
+def _plan_owners(path: Path, departments: set[str], channels: set[str]) -> list[Issue]:
+    issues: list[Issue] = []
+    if path.lead is None:
+        issues.append(Issue("paths", path.slug, "lead", "name the lead department"))
+    elif path.lead not in departments:
+        issues.append(Issue("paths", path.slug, "lead", f"unknown department {path.lead!r}"))
+    if not path.partners:
+        issues.append(Issue("paths", path.slug, "partners", "name at least one partner"))
+    for n, slug in enumerate(path.partners):
+        if slug not in departments:
+            issues.append(
+                Issue("paths", path.slug, f"partners.{n}", f"unknown department {slug!r}")
+            )
+        elif slug == path.lead:
+            issues.append(Issue("paths", path.slug, f"partners.{n}", "the lead is not a partner"))
+    if not path.funding:
+        issues.append(Issue("paths", path.slug, "funding", "name at least one funding channel"))
+    for n, slug in enumerate(path.funding):
+        if slug not in channels:
+            issues.append(
+                Issue("paths", path.slug, f"funding.{n}", f"unknown funding channel {slug!r}")
+            )
+    for field, values in (("partners", path.partners), ("funding", path.funding)):
+        issues += [
+            Issue("paths", path.slug, field, f"{i.item} given twice")
+            for i in _duplicates("paths", values)
+        ]
+    return issues
+
+
+def _dependency_cycles(paths: Iterable[Path]) -> list[Issue]:
+    """One issue per path that reaches itself through ``depends_on`` (depth-first, in slug order,
+    so the same knowledge base always reports the same paths)."""
+    graph = {p.slug: [d for d in p.depends_on if d != p.slug] for p in paths}
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    cyclic: set[str] = set()
+
+    def visit(slug: str, trail: list[str]) -> None:
+        state[slug] = 1
+        trail.append(slug)
+        for dep in graph.get(slug, []):
+            if state.get(dep) == 1:
+                cyclic.update(trail[trail.index(dep) :])
+            elif dep in graph and dep not in state:
+                visit(dep, trail)
+        trail.pop()
+        state[slug] = 2
+
+    for slug in sorted(graph):
+        if slug not in state:
+            visit(slug, [])
+    return [
+        Issue("paths", slug, "depends_on", "dependencies form a cycle") for slug in sorted(cyclic)
+    ]
