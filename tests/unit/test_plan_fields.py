@@ -33,8 +33,10 @@ def test_every_seed_path_is_plannable(kb: KnowledgeBase) -> None:
     for path in kb.paths:
         assert path.lead in departments, path.slug
         assert CJK.search(departments[path.lead].name.zh)
-        assert path.partners and set(path.partners) <= set(departments), path.slug
-        assert path.funding and set(path.funding) <= channels, path.slug
+        assert path.partners, path.slug
+        assert set(path.partners) <= set(departments), path.slug
+        assert path.funding, path.slug
+        assert set(path.funding) <= channels, path.slug
         assert path.outcome_indicators, path.slug
         for key in path.outcome_indicators:
             pace = indicators[key].pace
@@ -51,8 +53,10 @@ def test_every_seed_path_is_plannable(kb: KnowledgeBase) -> None:
 def test_energy_intensity_pace_is_cited_to_the_plan(kb: KnowledgeBase) -> None:
     pace = {i.key: i.pace for i in kb.indicators}["energy_intensity_tce_per_10k_cny"]
     assert pace is not None
-    assert not pace.source.heuristic and pace.source.url
-    assert pace.source.note is not None and "13.5%" in pace.source.note.en
+    assert not pace.source.heuristic
+    assert pace.source.url
+    assert pace.source.note is not None
+    assert "13.5%" in pace.source.note.en
 
 
 @pytest.mark.parametrize(
@@ -76,7 +80,8 @@ def test_a_path_missing_a_plan_field_is_refused(
 ) -> None:
     issues = check_references(_with_path(kb, "talent-ecosystem", **changes))
     found = [i for i in issues if i.item == "talent-ecosystem" and i.field == field]
-    assert found and message in found[0].message, issues
+    assert found, issues
+    assert message in found[0].message
 
 
 def test_dependency_cycles_are_refused_naming_each_path(kb: KnowledgeBase) -> None:
