@@ -37,6 +37,7 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("POST", "/v1/recommendations/batch"): (200,) * 4,
         ("POST", "/v1/assessments"): (401, 201, 403, 201),
         ("GET", "/v1/assessments"): (401, 200, 403, 200),
+        ("GET", "/v1/assessments/trend"): (401, 422, 403, 422),
         ("GET", "/v1/assessments/{assessment_id}"): (401, 404, 403, 404),
     }
     for kind in CURATED:

@@ -85,6 +85,6 @@ def assessment_report(
     ],
 ) -> Response:
     media = negotiate(request, OFFERED)
-    found = stored.get(engine, who, assessment_id)
+    found = stored.get(stored.store_for(engine), who, assessment_id)
     result = found["result"]
     return _render(result, media, result.get("language", "en"))
