@@ -25,8 +25,8 @@ from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import Assessment
 from app.schemas.plans import PlanOptions
-from app.schemas.profile import ProfileIn, RecommendationRequest
-from app.services import plans, recommendations
+from app.schemas.profile import ProfileIn
+from app.services import plans
 from app.services.keys import Principal
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -69,11 +69,6 @@ def _analyse(
     snap: Snapshot, body: ProfileIn, lang: Lang, options: PlanOptions | None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The result, and the plan when asked for, through the same doors as the API's."""
-    if options is None:
-        request = RecommendationRequest.model_construct(
-            **{name: getattr(body, name) for name in ProfileIn.model_fields}
-        )
-        return recommendations.recommendation(snap, request, lang), None
     try:
         return plans.recommend_and_plan(snap, body, options, lang)
     except InvalidInput as exc:  # the horizon is a query parameter here, not a body field

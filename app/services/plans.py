@@ -22,15 +22,19 @@ def plan_for_result(
 
 
 def recommend_and_plan(
-    snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The recommendation result and its plan."""
+    snap: Snapshot, profile: ProfileIn, options: PlanOptions | None, lang: Lang
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The recommendation result, and its plan when ``options`` asks for one."""
     request = RecommendationRequest.model_construct(
         **{name: getattr(profile, name) for name in ProfileIn.model_fields}
     )
     result = recommendations.recommendation(snap, request, lang)
+    if options is None:
+        return result, None
     return result, plan_for_result(snap, profile, result, options)
 
 
 def plan(snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang) -> dict[str, Any]:
-    return recommend_and_plan(snap, profile, options, lang)[1]
+    out = recommend_and_plan(snap, profile, options, lang)[1]
+    assert out is not None
+    return out
