@@ -93,7 +93,7 @@ def report(client: TestClient, accept: str, lang: str, body: dict[str, Any]) -> 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_paths_appear_in_rank_order_without_gaps(client: TestClient, lang: str) -> None:
     html = report(client, "text/html", lang, INDUSTRIAL).text
-    ranks = [int(r) for r in re.findall(r'class="path" data-rank="(\d+)"', html)]
+    ranks = [int(r) for r in re.findall(r'<span class="score">#(\d+) ·', html)]
     assert len(ranks) >= 8
     assert ranks == list(range(1, len(ranks) + 1))
     md = report(client, "text/markdown", lang, INDUSTRIAL).text
