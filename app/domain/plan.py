@@ -386,28 +386,33 @@ def build_plan(
         "language": lang,
         "start": start,
         "horizon": horizon,
-        "phases": [
-            {
-                "stage": s.number,
-                "name": STAGE_NAMES[lang][s.number - 1],
-                "start": s.start,
-                "end": s.end,
-            }
-            for s in phases
-        ],
-        "challenges": [
-            {
-                "slug": c["slug"],
-                "title": c["title"],
-                "status": c["status"],
-                "severity": c["severity"],
-                "confidence": c.get("confidence", 1.0),
-            }
-            for c in result["challenges"]
-        ],
+        "phases": _phases(phases, lang),
+        "challenges": _challenge_summary(result),
         "actions": actions,
         "warnings": list(result["warnings"]) + _squeeze_warnings(squeezed, snap, lang),
     }
+
+
+def _phases(phases: tuple[Stage, ...], lang: Lang) -> list[dict[str, Any]]:
+    names = STAGE_NAMES[lang]
+    return [
+        {"stage": s.number, "name": names[s.number - 1], "start": s.start, "end": s.end}
+        for s in phases
+    ]
+
+
+def _challenge_summary(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The diagnosis the plan answers; a challenge without a confidence counts as certain."""
+    return [
+        {
+            "slug": c["slug"],
+            "title": c["title"],
+            "status": c["status"],
+            "severity": c["severity"],
+            "confidence": c.get("confidence", 1.0),
+        }
+        for c in result["challenges"]
+    ]
 
 
 def _squeeze_warnings(squeezed: list[str], snap: Snapshot, lang: Lang) -> list[dict[str, Any]]:
