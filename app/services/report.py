@@ -36,6 +36,7 @@ from app.services.report_words import (
 )
 from app.services.wording import Labels, md
 
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PATHS_SHOWN = 12
 TREND_CHARTS = 6
 _WEB_URL = re.compile(r"https?://[^\s<>]+")

@@ -36,7 +36,6 @@ from app.domain.snapshot import Snapshot
 from app.services.report import Report, context
 from app.services.report_words import sub_numbered
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 # Font, its substitute where Word lacks it, size in points.
 FONTS: dict[str, dict[str, tuple[str, str, float]]] = {

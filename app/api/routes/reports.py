@@ -17,8 +17,7 @@ from app.schemas.common import problem_responses
 from app.schemas.plans import PlanRequest
 from app.services import assessments as stored
 from app.services import report as reports
-from app.services.report_docx import MEDIA_TYPE as DOCX
-from app.services.report_docx import render_docx
+from app.services.report import DOCX_MEDIA_TYPE as DOCX
 
 router = APIRouter(tags=["reports"])
 OFFERED = ("text/html", "text/markdown", DOCX, "application/problem+json")
@@ -40,6 +39,8 @@ def _render(report: reports.Report, snap: Snapshot, media: str) -> Response:
         "Cache-Control": "no-store",
     }
     if media == DOCX:
+        from app.services.report_docx import render_docx  # only when a document is asked for
+
         code = report.result["county"].get("code") or "county"
         headers["Content-Disposition"] = f'attachment; filename="countypath-{code}.docx"'
         return Response(render_docx(report, snap), media_type=DOCX, headers=headers)
