@@ -198,10 +198,11 @@ def recommend(
     """Diagnose profiles offline; a CSV output path picks CSV unless --format says otherwise."""
     import orjson
     from rich.progress import track
-    from rich.table import Table
 
     from app.errors import AppError
     from app.services import offline
+    from app.services.recommend_text import recommendation_tables
+    from app.services.wording import Labels
 
     if lang not in ("en", "zh"):
         raise typer.BadParameter("use en or zh", param_hint="--lang")
@@ -231,7 +232,7 @@ def recommend(
     elif fmt == "csv":
         text = offline.to_csv(entries)
     elif fmt == "md":
-        text = offline.to_markdown(entries)
+        text = offline.to_markdown(entries, Labels(snap, language))
     else:
         for entry in entries:
             if "error" in entry:
@@ -241,23 +242,8 @@ def recommend(
                     markup=False,
                 )
                 continue
-            r = entry["result"]
-            table = Table(title=f"{r['county']['name']} - {r['benchmark']} - kb {r['kb_version']}")
-            for col in ("challenge", "status", "severity"):
-                table.add_column(col)
-            colour = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
-            for c in r["challenges"]:
-                table.add_row(
-                    c["title"], f"[{colour[c['status']]}]{c['status']}[/]", str(c["severity"])
-                )
-            out.print(table)
-            paths = Table(title="recommended paths")
-            for col in ("#", "path", "family", "score", "example"):
-                paths.add_column(col)
-            for p in r["recommendations"][:9]:
-                example = p["examples"][0]["title"] if p["examples"] else ""
-                paths.add_row(str(p["rank"]), p["title"], p["family"], str(p["score"]), example)
-            out.print(paths)
+            for table in recommendation_tables(entry["result"], snap, language):
+                out.print(table)
         text = ""
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -268,48 +254,138 @@ def recommend(
         raise typer.Exit(code=1)
 
 
+def _plan_request(profile: Path, horizon: int | None) -> Any:
+    """The profile file as a plan request; exit 2 naming each invalid field."""
+    import json
+
+    from pydantic import ValidationError
+
+    from app.schemas.plans import PlanRequest
+
+    try:
+        data = json.loads(profile.read_bytes())
+        if horizon is not None and isinstance(data, dict):
+            data["horizon"] = horizon
+        return PlanRequest.model_validate(data)
+    except ValueError as exc:
+        errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else []
+        for e in errors:
+            err.print("/" + "/".join(str(p) for p in e["loc"]) + ": " + e["msg"], markup=False)
+        if not errors:
+            err.print(f"{profile}: not valid JSON ({exc})", markup=False)
+        raise typer.Exit(code=2) from None
+
+
+def _language(lang: str) -> Lang:
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter("use en or zh", param_hint="--lang")
+    return "zh" if lang == "zh" else "en"
+
+
 @cli.command()
 def report(
     profile: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="report.html (A4 page) or report.md.")
+        Path,
+        typer.Option("--output", "-o", help="report.html (A4 page), report.md or plan.docx."),
     ],
+    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
+    horizon: Annotated[
+        int | None, typer.Option(help="Last year of the plan (default 2030).")
+    ] = None,
+    from_seeds: Annotated[
+        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
+    ] = False,
+) -> None:
+    """Write the report for a profile (diagnosis and action plan), offline."""
+    from app.errors import AppError
+    from app.services import offline
+    from app.services import report as reports
+    from app.services.report_docx import render_docx
+
+    language = _language(lang)
+    body = _plan_request(profile, horizon)
+    snap = offline.load_snapshot(_settings(), from_seeds)
+    try:
+        rep = reports.for_profile(snap, body, language)
+    except AppError as exc:
+        err.print(offline.error_of(exc), markup=False)
+        raise typer.Exit(code=2) from None
+    suffix = output.suffix.lower()
+    if suffix == ".docx":
+        output.write_bytes(render_docx(rep, snap))
+    else:
+        render = reports.render_markdown if suffix == ".md" else reports.render_html
+        output.write_text(render(rep, snap), encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
+@cli.command()
+def plan(
+    profile: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")],
+    horizon: Annotated[
+        int | None, typer.Option(help="Last year of the plan (default 2030).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, md or docx.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
     from_seeds: Annotated[
         bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
     ] = False,
 ) -> None:
-    """Write the printable report for a profile, offline."""
-    import json
-
-    from pydantic import ValidationError
-
-    from app.domain.result import recommend
+    """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""
     from app.errors import AppError
-    from app.schemas.profile import ProfileIn
-    from app.services import offline
-    from app.services.report import render_html, render_markdown
+    from app.services import offline, plans
+    from app.services import report as reports
 
-    language: Lang = "zh" if lang == "zh" else "en"
+    language = _language(lang)
+    fmt = output_format
+    if output is not None and fmt == "table":
+        fmt = {".md": "md", ".json": "json", ".docx": "docx"}.get(output.suffix.lower(), "json")
+    if fmt not in ("table", "json", "md", "docx"):
+        raise typer.BadParameter("use table, json, md or docx", param_hint="--format")
+    if fmt == "docx" and output is None:
+        raise typer.BadParameter("a DOCX needs a file: -o plan.docx", param_hint="--output")
+    body = _plan_request(profile, horizon)
+    snap = offline.load_snapshot(_settings(), from_seeds)
     try:
-        body = ProfileIn.model_validate(json.loads(profile.read_bytes()))
-        result = recommend(
-            offline.load_snapshot(_settings(), from_seeds), body.to_domain(), language
-        )
-    except ValidationError as exc:
-        for e in exc.errors(include_url=False, include_input=False):
-            err.print("/" + "/".join(str(p) for p in e["loc"]) + ": " + e["msg"], markup=False)
-        raise typer.Exit(code=2) from None
+        result, made = plans.recommend_and_plan(snap, body.profile(), body, language)
     except AppError as exc:
         err.print(offline.error_of(exc), markup=False)
         raise typer.Exit(code=2) from None
+    rep = reports.Report(result, made, None, language)
+    _write_plan(rep, snap, fmt, output)
+
+
+def _write_plan(rep: Any, snap: Any, fmt: str, output: Path | None) -> None:
+    import orjson
+
+    from app.services import report as reports
+    from app.services.plan_table import plan_tables
+    from app.services.report_docx import render_docx
+
+    if fmt == "docx" and output is not None:
+        output.write_bytes(render_docx(rep, snap))
+        err.print(f"wrote {output}")
+        return
+    if fmt == "table":
+        for table in plan_tables(rep, snap):
+            out.print(table)
+        return
     text = (
-        render_markdown(result, language)
-        if output.suffix.lower() == ".md"
-        else render_html(result, language)
+        orjson.dumps(rep.plan, option=orjson.OPT_INDENT_2).decode()
+        if fmt == "json"
+        else reports.render_plan_markdown(rep, snap)
     )
-    output.write_text(text, encoding="utf-8")
-    err.print(f"wrote {output}")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _engine(database_url: str | None = None) -> Any:

@@ -21,7 +21,7 @@ from app.api import openapi, problems
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
-from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
+from app.api.routes import assessments, catalog, curation, diagnosis, health, page, plans, reports
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.db.engine import make_engine
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_route.router)
     app.include_router(catalog.router)
     app.include_router(diagnosis.router)
+    app.include_router(plans.router)
     app.include_router(assessments.router)
     app.include_router(curation.router)
     app.include_router(reports.router)

@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PUBLIC_TAGS = {"catalog", "diagnosis"}
-PUBLIC_OPERATIONS = {"kb-export", "reports-create"}
+PUBLIC_OPERATIONS = {"kb-export", "reports-create", "plans-create"}
 _ERROR_DESCRIPTIONS = {
     "422": "Invalid input; errors[] names each field by JSON Pointer",
 }

@@ -56,7 +56,7 @@ def _ident(item: BaseModel) -> str:
     return str(getattr(item, "slug", None) or getattr(item, "key", "?"))
 
 
-def _sources(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]:
+def sources_of(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]:
     """Walk a model and yield every Source it holds with its dotted field path."""
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -64,17 +64,17 @@ def _sources(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]
         if isinstance(value, Source):
             yield path, value
         elif isinstance(value, BaseModel):
-            yield from _sources(value, path + ".")
+            yield from sources_of(value, path + ".")
         elif isinstance(value, dict):
             for key, entry in value.items():
                 if isinstance(entry, BaseModel):
-                    yield from _sources(entry, f"{path}.{key}.")
+                    yield from sources_of(entry, f"{path}.{key}.")
         elif isinstance(value, list | tuple):
             for i, entry in enumerate(value):
                 if isinstance(entry, Source):
                     yield f"{path}.{i}", entry
                 elif isinstance(entry, BaseModel):
-                    yield from _sources(entry, f"{path}.{i}.")
+                    yield from sources_of(entry, f"{path}.{i}.")
 
 
 def _duplicates(kind: str, ids: Iterable[str]) -> list[Issue]:
@@ -353,7 +353,7 @@ def _check_citations(kb: KnowledgeBase) -> list[Issue]:
     issues: list[Issue] = []
     for kind in ITEM_KINDS:
         for item in getattr(kb, kind):
-            for field, src in _sources(item):
+            for field, src in sources_of(item):
                 if src.document is None:
                     continue
                 sections = documents.get(src.document)
@@ -403,6 +403,95 @@ def _check_resolution(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
+def check_plan_fields(kb: KnowledgeBase) -> list[Issue]:
+    """What a plan needs of every path: a known lead department, partners, funding channels,
+    outcome indicators that each carry a pace, and prerequisites that are known and acyclic.
+    Without them an action of a plan would have no owner, no money or no dated target."""
+    departments = {d.slug for d in kb.meta.departments}
+    channels = {c.slug for c in kb.meta.funding_channels}
+    paced = {i.key for i in kb.indicators if i.pace is not None}
+    indicators = {i.key for i in kb.indicators}
+    paths = {p.slug for p in kb.paths}
+    issues: list[Issue] = []
+    for path in kb.paths:
+        issues += _plan_owners(path, departments, channels)
+        if not path.outcome_indicators:
+            issues.append(Issue("paths", path.slug, "outcome_indicators", "name at least one"))
+        for n, key in enumerate(path.outcome_indicators):
+            if key in indicators and key not in paced:
+                issues.append(
+                    Issue(
+                        "paths",
+                        path.slug,
+                        f"outcome_indicators.{n}",
+                        f"indicator {key!r} has no pace (max_change_per_year) for plan targets",
+                    )
+                )
+        for n, dep in enumerate(path.depends_on):
+            if dep not in paths:
+                issues.append(Issue("paths", path.slug, f"depends_on.{n}", f"unknown path {dep!r}"))
+            elif dep == path.slug:
+                issues.append(Issue("paths", path.slug, f"depends_on.{n}", "depends on itself"))
+    issues += _dependency_cycles(kb.paths)
+    return issues
+
+
+def _plan_owners(path: Path, departments: set[str], channels: set[str]) -> list[Issue]:
+    issues: list[Issue] = []
+    if path.lead is None:
+        issues.append(Issue("paths", path.slug, "lead", "name the lead department"))
+    elif path.lead not in departments:
+        issues.append(Issue("paths", path.slug, "lead", f"unknown department {path.lead!r}"))
+    if not path.partners:
+        issues.append(Issue("paths", path.slug, "partners", "name at least one partner"))
+    for n, slug in enumerate(path.partners):
+        if slug not in departments:
+            issues.append(
+                Issue("paths", path.slug, f"partners.{n}", f"unknown department {slug!r}")
+            )
+        elif slug == path.lead:
+            issues.append(Issue("paths", path.slug, f"partners.{n}", "the lead is not a partner"))
+    if not path.funding:
+        issues.append(Issue("paths", path.slug, "funding", "name at least one funding channel"))
+    for n, slug in enumerate(path.funding):
+        if slug not in channels:
+            issues.append(
+                Issue("paths", path.slug, f"funding.{n}", f"unknown funding channel {slug!r}")
+            )
+    for field, values in (("partners", path.partners), ("funding", path.funding)):
+        issues += [
+            Issue("paths", path.slug, field, f"{i.item} given twice")
+            for i in _duplicates("paths", values)
+        ]
+    return issues
+
+
+def _dependency_cycles(paths: Iterable[Path]) -> list[Issue]:
+    """One issue per path that reaches itself through ``depends_on`` (depth-first, in slug order,
+    so the same knowledge base always reports the same paths)."""
+    graph = {p.slug: [d for d in p.depends_on if d != p.slug] for p in paths}
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    cyclic: set[str] = set()
+
+    def visit(slug: str, trail: list[str]) -> None:
+        state[slug] = 1
+        trail.append(slug)
+        for dep in graph.get(slug, []):
+            if state.get(dep) == 1:
+                cyclic.update(trail[trail.index(dep) :])
+            elif dep in graph and dep not in state:
+                visit(dep, trail)
+        trail.pop()
+        state[slug] = 2
+
+    for slug in sorted(graph):
+        if slug not in state:
+            visit(slug, [])
+    return [
+        Issue("paths", slug, "depends_on", "dependencies form a cycle") for slug in sorted(cyclic)
+    ]
+
+
 CHECKS = (
     _check_unique,
     _check_meta,
@@ -414,6 +503,7 @@ CHECKS = (
     _check_examples,
     _check_counties,
     _check_citations,
+    check_plan_fields,
 )
 
 

@@ -1,6 +1,7 @@
 """Stored assessments: a diagnosis at a point in time, explainable later (the profile, the whole
-result and the knowledge-base version are kept together). Idempotency keys live in the same row,
-so a key and its assessment commit or fail together."""
+result, the knowledge-base version and, when asked, the action plan are kept together).
+Idempotency keys live in the same row, so a key and its assessment commit or fail together.
+Every query lives in the repository (app.db.assessments_repo); this module decides."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from app.db.engine import read_session, write_session
+from app.db.assessments_repo import (
+    AssessmentRepository,
+    AssessmentStore,
+    DuplicateKey,
+    SqlAssessmentStore,
+)
+from app.domain import trend as trends
 from app.domain.knowledge import Lang
-from app.domain.result import recommend
 from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import Assessment
+from app.schemas.plans import PlanOptions
 from app.schemas.profile import ProfileIn
+from app.services import plans
 from app.services.keys import Principal
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -44,60 +50,77 @@ def summary(row: Assessment) -> dict[str, Any]:
             {"slug": c["slug"], "status": c["status"], "severity": c["severity"]}
             for c in row.result.get("challenges", [])
         ],
+        "has_plan": row.plan is not None,
     }
 
 
 def detail(row: Assessment) -> dict[str, Any]:
-    return summary(row) | {"profile": row.profile, "result": row.result}
+    return summary(row) | {"profile": row.profile, "result": row.result, "plan": row.plan}
+
+
+def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | None) -> str:
+    data = {"p": profile, "l": lang}
+    if options is not None:  # a request without a plan hashes as it always did
+        data["plan"] = options.model_dump()
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _analyse(
+    snap: Snapshot, body: ProfileIn, lang: Lang, options: PlanOptions | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The result, and the plan when asked for, through the same doors as the API's."""
+    try:
+        return plans.recommend_and_plan(snap, body, options, lang)
+    except InvalidInput as exc:  # the horizon is a query parameter here, not a body field
+        exc.errors = [
+            FieldError("", e.code, f"query parameter horizon: {e.message}")
+            if e.pointer == "/horizon"
+            else e
+            for e in exc.errors
+        ]
+        raise
+
+
+def _replay(repo: AssessmentRepository, who: Principal, key: str, request_hash: str) -> Any:
+    """The stored assessment this key already made, or None when the key is free."""
+    existing = repo.by_idempotency_key(who.key_id, key)
+    if existing is None:
+        return None
+    created_at = existing.created_at.replace(tzinfo=existing.created_at.tzinfo or UTC)
+    if datetime.now(UTC) - created_at > IDEMPOTENCY_WINDOW:
+        repo.release_key(existing)
+        return None
+    if existing.request_hash != request_hash:
+        raise InvalidInput(
+            detail="This Idempotency-Key was used with a different request.",
+            errors=[
+                FieldError(
+                    "", "idempotency_key_reused", "send a new Idempotency-Key for a new request"
+                )
+            ],
+        )
+    return detail(existing)
 
 
 def create(
-    engine: Engine,
+    store: AssessmentStore,
     snap: Snapshot,
     who: Principal,
     body: ProfileIn,
     lang: Lang,
     idempotency_key: str | None,
+    options: PlanOptions | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """The stored assessment and whether it was created now (False: an idempotent replay)."""
     profile = body.model_dump(mode="json")
-    request_hash = hashlib.sha256(
-        orjson.dumps({"p": profile, "l": lang}, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
-    result = recommend(snap, body.to_domain(), lang)
+    request_hash = _request_hash(profile, lang, options)
+    result, plan = _analyse(snap, body, lang, options)
     try:
-        with write_session(engine) as session:
+        with store.writing() as repo:
             if idempotency_key is not None:
-                existing = (
-                    session.execute(
-                        select(Assessment).where(
-                            col(Assessment.owner_key_id) == who.key_id,
-                            col(Assessment.idempotency_key) == idempotency_key,
-                        )
-                    )
-                    .scalars()
-                    .first()
-                )
-                if existing is not None:
-                    created_at = existing.created_at.replace(
-                        tzinfo=existing.created_at.tzinfo or UTC
-                    )
-                    if datetime.now(UTC) - created_at > IDEMPOTENCY_WINDOW:
-                        existing.idempotency_key = None  # expired: the key may be used afresh
-                        session.flush()
-                    elif existing.request_hash != request_hash:
-                        raise InvalidInput(
-                            detail="This Idempotency-Key was used with a different request.",
-                            errors=[
-                                FieldError(
-                                    "",
-                                    "idempotency_key_reused",
-                                    "send a new Idempotency-Key for a new request",
-                                )
-                            ],
-                        )
-                    else:
-                        return detail(existing), False
+                replayed = _replay(repo, who, idempotency_key, request_hash)
+                if replayed is not None:
+                    return replayed, False
             row = Assessment(
                 id=str(uuid.uuid4()),
                 owner_key_id=who.key_id,
@@ -109,12 +132,12 @@ def create(
                 request_hash=request_hash,
                 profile=profile,
                 result=result,
+                plan=plan,
                 created_at=datetime.now(UTC),
             )
-            session.add(row)
-            session.flush()
+            repo.add(row)
             out = detail(row)
-    except IntegrityError:
+    except DuplicateKey:
         raise Conflict(
             detail="Another request with this Idempotency-Key is in progress or just finished; retry to get its result.",
             headers={"Retry-After": "1"},
@@ -122,22 +145,39 @@ def create(
     return out, True
 
 
-def get(engine: Engine, who: Principal, assessment_id: str) -> dict[str, Any]:
-    with read_session(engine) as session:
-        row = session.get(Assessment, assessment_id)
+def get(store: AssessmentStore, who: Principal, assessment_id: str) -> dict[str, Any]:
+    with store.reading() as repo:
+        row = repo.get(assessment_id)
         if row is None or row.owner_key_id != who.key_id:
             raise NotFound(detail=f"No assessment {assessment_id} for this key.")
         return detail(row)
 
 
 def list_for(
-    engine: Engine, who: Principal, county_code: str | None, offset: int, count: int
+    store: AssessmentStore, who: Principal, county_code: str | None, offset: int, count: int
 ) -> list[dict[str, Any]]:
-    """One page of the caller's assessments (each row carries its whole result: never load all)."""
-    stmt = select(Assessment).where(col(Assessment.owner_key_id) == who.key_id)
-    if county_code is not None:
-        stmt = stmt.where(col(Assessment.county_code) == county_code)
-    stmt = stmt.order_by(Assessment.year.asc().nulls_last(), Assessment.created_at, Assessment.id)  # type: ignore[union-attr, arg-type]
-    stmt = stmt.offset(offset).limit(count)
-    with read_session(engine) as session:
-        return [summary(row) for row in session.execute(stmt).scalars()]
+    """One page of the caller's assessments."""
+    with store.reading() as repo:
+        return [summary(row) for row in repo.page(who.key_id, county_code, offset, count)]
+
+
+def trend(
+    store: AssessmentStore, snap: Snapshot, who: Principal, county_code: str
+) -> dict[str, Any]:
+    """The caller's assessments of one county by year (the latest of each year), with changes
+    between consecutive years and progress against the KPIs of any plan stored earlier.
+    Assessments without a year cannot be placed and are left out."""
+    with store.reading() as repo:
+        rows = repo.latest_per_year(who.key_id, county_code)
+        planned = repo.with_plans(who.key_id, county_code)
+        points = [trends.point(r.id, r.year, r.profile, r.result) for r in rows if r.year]
+        stored = [(r.id, r.year, r.plan) for r in planned if r.year and r.plan]
+    directions = {key: ind.direction for key, ind in snap.indicators.items()}
+    out = trends.trend(county_code, points, stored, directions)
+    out["county"] = rows[-1].result.get("county") if rows else None
+    return out
+
+
+def store_for(engine: Engine) -> AssessmentStore:
+    """The store the API and the CLI use: the database behind ``engine``."""
+    return SqlAssessmentStore(engine)

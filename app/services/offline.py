@@ -12,7 +12,9 @@ from typing import Any
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
+from app.services import recommend_text
 from app.services import recommendations as svc
+from app.services.wording import Labels
 from app.settings import Settings
 
 
@@ -94,27 +96,10 @@ def to_csv(entries: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def to_markdown(entries: list[dict[str, Any]]) -> str:
-    out: list[str] = []
-    for entry in entries:
-        if "error" in entry:
-            out.append(f"## Profile {entry['index']}: invalid\n")
-            out += [f"- `{e['pointer']}`: {e['message']}" for e in entry["error"]["errors"]]
-            out.append("")
-            continue
-        r = entry["result"]
-        out.append(
-            f"## {r['county']['name']} ({r['benchmark']}, knowledge base {r['kb_version']})\n"
-        )
-        out.append("| challenge | status | severity |\n| --- | --- | --- |")
-        out += [f"| {c['title']} | {c['status']} | {c['severity']} |" for c in r["challenges"]]
-        out.append("\n| # | path | family | score |\n| --- | --- | --- | --- |")
-        out += [
-            f"| {p['rank']} | {p['title']} | {p['family']} | {p['score']} |"
-            for p in r["recommendations"][:9]
-        ]
-        out.append("")
-    return "\n".join(out)
+def to_markdown(entries: list[dict[str, Any]], labels: Labels) -> str:
+    """One section per profile, with labels, status words and family names in ``labels``'s
+    language."""
+    return recommend_text.markdown(entries, labels)
 
 
 def error_of(exc: AppError) -> str:

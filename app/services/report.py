@@ -1,190 +1,201 @@
-"""The printable report: one self-contained page (inline CSS and SVG, no external host) or
-Markdown, built from a recommendation result in the result's own language."""
+"""The report use case: a diagnosis, its action plan and, for a stored assessment, the county's
+trend, rendered as one self-contained page (inline CSS and SVG, no external host), Markdown or
+DOCX, in the result's own language.
+
+Every code becomes a label (challenge titles, indicator labels, benchmark titles, status words,
+family names) and every number carries its unit at a sensible precision. Markdown is escaped for
+Markdown, so a county name cannot become a link or an image.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import pygal
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pygal.style import Style
 
+from app.db.assessments_repo import AssessmentStore
 from app.domain.knowledge import Lang
-from app.domain.result import STATUS_TEXT
+from app.domain.snapshot import Snapshot
+from app.errors import InvalidInput
+from app.schemas.plans import PlanRequest
+from app.services import assessments, plans
+from app.services.keys import Principal
+from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
+from app.services.report_words import (
+    PUNCTUATION,
+    WORDS,
+    kpi_text,
+    numbered,
+    plain,
+    progress_words,
+    sub_numbered,
+    year_text,
+)
+from app.services.wording import Labels, md
 
-BAND_COLOURS = {"flag": "#b3261e", "watch": "#c77700", "ok": "#2e7d32"}
-# Headings want capitals in English; Chinese has none, so the result's own words serve.
-STATUS_LABEL = {
-    "en": {"flag": "Flag", "watch": "Watch", "ok": "OK", "insufficient_data": "Insufficient data"},
-    "zh": STATUS_TEXT["zh"],
-}
-WORDS = {
-    "en": {
-        "title": "County development diagnosis",
-        "benchmark": "Benchmark",
-        "kb": "Knowledge base",
-        "year": "Year",
-        "chart": "Indicators against their lines",
-        "chart_note": "Each bar places the county's value between the flag line (0) and the watch line (1): "
-        "below 0 is the flag band, 0 to 1 the watch band, above 1 is ok.",
-        "challenges": "Challenges",
-        "challenge": "Challenge",
-        "status": "Status",
-        "severity": "Severity",
-        "evidence": "Evidence",
-        "target": "target",
-        "missing": "Would sharpen the diagnosis",
-        "paths": "Recommended paths",
-        "actions": "Actions",
-        "examples": "Deqing examples",
-        "peers": "Closest reference counties",
-        "similarity": "similarity",
-        "sources": "Sources",
-        "no_chart": "Not enough indicator data to draw the chart: the diagnosis rests on asserted signals "
-        "or is insufficient_data.",
-        "no_paths": "No path is recommended: no challenge is at watch or flag.",
-        "families": {"industry": "Industry", "talent": "Talent", "policy": "Policy"},
-        "warnings": "Data warnings",
-        "section": "section",
-    },
-    "zh": {
-        "title": "县域发展诊断报告",
-        "benchmark": "比较基准",
-        "kb": "知识库版本",
-        "year": "年份",
-        "chart": "指标与阈值线对照",
-        "chart_note": "每根条形把县域指标值放在警示线（0）与关注线（1）之间：小于0为警示区，0到1为关注区，大于1为正常。",
-        "challenges": "发展挑战",
-        "challenge": "挑战",
-        "status": "状态",
-        "severity": "严重度",
-        "evidence": "证据",
-        "target": "目标值",
-        "missing": "补充后可使诊断更准确",
-        "paths": "推荐路径",
-        "actions": "具体举措",
-        "examples": "德清案例",
-        "peers": "最相似的参照县",
-        "similarity": "相似度",
-        "sources": "资料来源",
-        "no_chart": "指标数据不足，无法绘制图表：诊断依据为已确认症状，或为数据不足（insufficient_data）。",
-        "no_paths": "没有推荐路径：没有处于关注或警示状态的挑战。",
-        "families": {"industry": "产业", "talent": "人才", "policy": "政策"},
-        "warnings": "数据提示",
-        "section": "第",
-    },
-}
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PATHS_SHOWN = 12
+TREND_CHARTS = 6
+_WEB_URL = re.compile(r"https?://[^\s<>]+")
 
 
-def _position(e: dict[str, Any]) -> float:
-    """Where a value sits: 0 at the flag line, 1 at the watch line, clipped to [-1, 2]."""
-    watch, flag, value = e["thresholds"]["watch"], e["thresholds"]["flag"], e["value"]
-    span = watch - flag if e["bad_when"] == "below" else flag - watch
-    if span == 0:
-        pos = 2.0 if e["band"] == "ok" else -1.0
-    else:
-        pos = (value - flag) / span if e["bad_when"] == "below" else (flag - value) / span
-    return max(-1.0, min(2.0, pos))
+@dataclass(frozen=True, slots=True)
+class Report:
+    result: dict[str, Any]
+    plan: dict[str, Any] | None
+    trend: dict[str, Any] | None
+    lang: Lang
 
 
-def chart_svg(result: dict[str, Any], lang: Lang) -> str | None:
-    rows: dict[str, dict[str, Any]] = {}
-    for challenge in result["challenges"]:
-        for e in challenge["evidence"]:
-            rows.setdefault(e["indicator"], e)
-    if not rows:
-        return None
-    items = sorted(rows.values(), key=lambda e: (_position(e), e["indicator"]))
-    style = Style(
-        background="white",
-        plot_background="white",
-        foreground="#222",
-        foreground_strong="#111",
-        foreground_subtle="#888",
-        font_family="sans-serif",
-        label_font_size=13,
-        major_label_font_size=13,
-        colors=("#555",),
-    )
-    chart = pygal.HorizontalBar(
-        js=[],
-        disable_xml_declaration=True,
-        show_legend=False,
-        range=(-1, 2),
-        width=760,
-        height=max(180, 40 * len(items) + 80),
-        style=style,
-        print_values=False,
-        x_labels_major_every=None,
-        show_minor_x_labels=True,
-        y_labels=[-1, 0, 1, 2],
-        truncate_label=-1,
-    )
-    chart.x_labels = [e["label"] for e in items]
-    chart.add(
-        WORDS[lang]["chart"],
-        [
-            {
-                "value": round(_position(e), 3),
-                "color": BAND_COLOURS[e["band"]],
-                "label": f"{e['value']} {e['unit_label']}",
-            }
-            for e in items
-        ],
-    )
-    svg: str = chart.render(is_unicode=True)
-    # Comments name the library's web site and the script only drives hover tooltips: a printed,
-    # self-contained page needs neither.
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.S | re.I)
+def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
+    """The report of a profile: its diagnosis and plan. A plan the default horizon cannot hold
+    (a profile of 2028 or later) is left out; a horizon the caller chose is checked."""
+    try:
+        result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang)
+    except InvalidInput as exc:
+        if "horizon" in body.model_fields_set or any(e.pointer != "/horizon" for e in exc.errors):
+            raise
+        result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang)
+    return Report(result, plan, None, "zh" if result["language"] == "zh" else "en")
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(
+def for_assessment(
+    store: AssessmentStore, snap: Snapshot, who: Principal, assessment_id: str
+) -> Report:
+    """A stored assessment as it was made (its result, language and plan) with the county's
+    trend from the caller's own assessments, when there are two years or more."""
+    found = assessments.get(store, who, assessment_id)
+    result = found["result"]
+    code = result.get("county", {}).get("code")
+    trend = assessments.trend(store, snap, who, code) if code else None
+    if trend is not None and len(trend["points"]) < 2:
+        trend = None
+    lang: Lang = "zh" if result.get("language") == "zh" else "en"
+    return Report(result, found.get("plan"), trend, lang)
+
+
+def autolink(url: str) -> str:
+    """A knowledge-base web address as a Markdown autolink; anything else as escaped text."""
+    return f"<{url}>" if _WEB_URL.fullmatch(url) else md(url)
+
+
+@lru_cache(maxsize=2)
+def _env(markdown: bool) -> Environment:
+    env = Environment(
         loader=PackageLoader("app", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=False if markdown else select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["md"] = md
+    env.filters["autolink"] = autolink
+    return env
 
 
-def _context(result: dict[str, Any], lang: Lang, meta: dict[str, Any]) -> dict[str, Any]:
-    families: dict[str, list[dict[str, Any]]] = {"industry": [], "talent": [], "policy": []}
-    for r in result["recommendations"]:
-        families[r["family"]].append(r)
-    sources: dict[str, dict[str, Any]] = {}
-    for c in result["challenges"]:
-        src = c["source"]
-        sources[str(sorted(src.items()))] = src
-    for r in result["recommendations"][:12]:
-        for src in [r["source"], *[e["source"] for e in r["examples"]]]:
-            sources[str(sorted(src.items()))] = src
+def _sources(result: dict[str, Any]) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    items = [c["source"] for c in result["challenges"]]
+    for r in result["recommendations"][:PATHS_SHOWN]:
+        items += [r["source"], *[e["source"] for e in r["examples"]]]
+    for src in items:
+        found[str(sorted(src.items()))] = src
+    return sorted(
+        found.values(),
+        key=lambda s: (s.get("document") or "~", s.get("section") or "", s.get("publisher") or ""),
+    )
+
+
+def _watched(report: Report) -> list[str]:
+    """Indicators worth a trend chart: those past a line in the result, then the plan's KPIs,
+    each with values in two years or more."""
+    assert report.trend is not None
+    keys = [
+        e["indicator"]
+        for c in report.result["challenges"]
+        for e in c["evidence"]
+        if e["band"] != "ok"
+    ]
+    if report.plan:
+        keys += [k["indicator"] for a in report.plan["actions"] for k in a["kpis"]]
+    seen: list[str] = []
+    for key in keys:
+        count = sum(key in p["indicators"] for p in report.trend["points"])
+        if key not in seen and count >= 2:
+            seen.append(key)
+    return seen[:TREND_CHARTS]
+
+
+def _trend_charts(report: Report, labels: Labels) -> list[str]:
+    if report.trend is None:
+        return []
+    targets: dict[str, tuple[int, float]] = {}
+    for a in (report.plan or {}).get("actions", []):
+        for k in a["kpis"]:
+            if k["target"] is not None:
+                targets.setdefault(k["indicator"], (k["year"], k["target"]))
+    charts = []
+    for key in _watched(report):
+        points = [
+            (p["year"], p["indicators"][key])
+            for p in report.trend["points"]
+            if key in p["indicators"]
+        ]
+        latest = labels.value(key, points[-1][1])
+        charts.append(trend_svg(labels.indicator(key), points, targets.get(key), latest))
+    return charts
+
+
+def document_title(report: Report, words: dict[str, Any]) -> str:
+    """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
+    county, plan = report.result["county"]["name"], report.plan
+    if plan is None:
+        return f"{county}{words['title']}" if report.lang == "zh" else f"{county}: {words['title']}"
+    if report.lang == "zh":
+        return f"{county}高质量发展行动方案（{plan['start']}—{plan['horizon']}年）"
+    return f"{county}: action plan for high-quality development, {plan['start']}–{plan['horizon']}"
+
+
+def context(report: Report, snap: Snapshot) -> dict[str, Any]:
+    """Everything a template or the DOCX writer prints, with labels and formatted numbers."""
+    lang = report.lang
+    labels = Labels(snap, lang)
+    words = WORDS[lang]
     return {
-        "r": result,
-        "w": WORDS[lang],
-        "status_label": STATUS_LABEL[lang],
+        "r": report.result,
+        "plan": report.plan,
+        "trend": report.trend,
+        "w": words,
         "lang": lang,
-        "chart": chart_svg(result, lang),
-        "families": families,
-        "colours": BAND_COLOURS,
-        "sources": sorted(
-            sources.values(),
-            key=lambda s: (
-                s.get("document") or "~",
-                s.get("section") or "",
-                s.get("publisher") or "",
-            ),
-        ),
-        "meta": meta,
+        "doc_title": document_title(report, words),
+        "L": labels,
+        "h": numbered(lang),
+        "sub": lambda n, text: sub_numbered(lang, n) + text,
+        "idx": plain,
+        "yr": lambda y: year_text(y, lang),
+        "P": PUNCTUATION[lang],
+        "kpi_text": lambda k: kpi_text(k, labels, lang),
+        "progress_word": progress_words(lang),
+        "chart": diagnosis_svg(report.result, labels, words["chart"]),
+        "timeline": timeline_svg(report.plan, lang)
+        if report.plan and report.plan["actions"]
+        else None,
+        "trend_charts": _trend_charts(report, labels),
+        "paths": report.result["recommendations"][:PATHS_SHOWN],
+        "sources": _sources(report.result),
     }
 
 
-def render_html(result: dict[str, Any], lang: Lang, meta: dict[str, Any] | None = None) -> str:
-    return _env().get_template("report.html.j2").render(**_context(result, lang, meta or {}))
+def render_html(report: Report, snap: Snapshot) -> str:
+    return _env(False).get_template("report.html.j2").render(**context(report, snap))
 
 
-def render_markdown(result: dict[str, Any], lang: Lang, meta: dict[str, Any] | None = None) -> str:
-    return _env().get_template("report.md.j2").render(**_context(result, lang, meta or {}))
+def render_markdown(report: Report, snap: Snapshot) -> str:
+    return _env(True).get_template("report.md.j2").render(**context(report, snap))
+
+
+def render_plan_markdown(report: Report, snap: Snapshot) -> str:
+    """The plan alone: its table and timeline."""
+    return _env(True).get_template("plan.md.j2").render(**context(report, snap))

@@ -33,9 +33,11 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("GET", "/v1/audit"): (401, 403, 403, 200),
         ("POST", "/v1/profiles/validate"): (200,) * 4,
         ("POST", "/v1/recommendations"): (200,) * 4,
+        ("POST", "/v1/plans"): (200,) * 4,
         ("POST", "/v1/recommendations/batch"): (200,) * 4,
         ("POST", "/v1/assessments"): (401, 201, 403, 201),
         ("GET", "/v1/assessments"): (401, 200, 403, 200),
+        ("GET", "/v1/assessments/trend"): (401, 422, 403, 422),
         ("GET", "/v1/assessments/{assessment_id}"): (401, 404, 403, 404),
     }
     for kind in CURATED:
@@ -65,7 +67,13 @@ def _url(path: str) -> str:
 
 
 def _body(method: str, path: str) -> object:
-    if path in ("/v1/profiles/validate", "/v1/recommendations", "/v1/assessments", "/v1/reports"):
+    if path in (
+        "/v1/profiles/validate",
+        "/v1/recommendations",
+        "/v1/plans",
+        "/v1/assessments",
+        "/v1/reports",
+    ):
         return DEQING_PROFILE.read_bytes()
     if path == "/v1/recommendations/batch":
         return b"[" + DEQING_PROFILE.read_bytes() + b"]"

@@ -21,6 +21,7 @@ from app.settings import Settings
 IN_MEMORY = (
     "/v1/profiles/validate",
     "/v1/recommendations",
+    "/v1/plans",
     "/v1/indicators",
     "/v1/signals",
     "/v1/signals/{slug}",

@@ -30,7 +30,12 @@ def test_html_report_is_self_contained(client: TestClient) -> None:
     assert "@page { size: A4" in html
     assert not LOADS.search(html)
     assert "<script" not in html.lower()
-    for phrase in ("Insufficient opening up", "Deqing examples", "zhejiang-2024", "Sources"):
+    for phrase in (
+        "Insufficient opening up",
+        "Deqing examples",
+        "Zhejiang provincial averages, 2024",
+        "Sources",
+    ):
         assert phrase in html
 
 
@@ -39,7 +44,7 @@ def test_markdown_and_chinese(client: TestClient) -> None:
     assert md.status_code == 200  # type: ignore[attr-defined]
     assert md.headers["content-language"] == "zh-CN"  # type: ignore[attr-defined]
     text = md.text  # type: ignore[attr-defined]
-    assert text.startswith("# 县域发展诊断报告")
+    assert text.startswith("# Deqing县域发展诊断与行动方案")
     assert "| 对外开放不足 |" in text
     assert post(client, "application/pdf").status_code == 406  # type: ignore[attr-defined]
 
@@ -88,7 +93,7 @@ def test_cli_report(tmp_path: object) -> None:
         timeout=120,
     )
     html = out.read_text(encoding="utf-8")
-    assert "县域发展诊断报告" in html
+    assert "县域发展诊断与行动方案" in html
     assert "<svg" in html
 
 

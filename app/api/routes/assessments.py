@@ -14,8 +14,9 @@ from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AssessmentsKey
-from app.schemas.assessments import AssessmentDetail, AssessmentPage
+from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult, trend_example
 from app.schemas.common import problem_responses
+from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
 from app.schemas.profile import ProfileIn
 from app.services import assessments as svc
 
@@ -23,6 +24,7 @@ router = APIRouter(
     prefix="/v1/assessments", tags=["assessments"], dependencies=[Depends(require_json_accept)]
 )
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+TREND_EXAMPLE = trend_example()
 
 
 @router.post(
@@ -33,7 +35,9 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
     "knowledge-base version, so the assessment stays explainable after the knowledge base "
     "changes. `Idempotency-Key`: the same key and body return the same assessment (201 again, "
     "`Idempotent-Replayed: true`); the same key with another body is a 422; a concurrent "
-    "duplicate is a 409. Keys are kept for 24 hours.",
+    "duplicate is a 409. Keys are kept for 24 hours. With `plan=true` the action plan up to "
+    "`horizon` is made and stored too (as `POST /v1/plans` makes it), so later years can be "
+    "compared with its KPI targets in the trend.",
     status_code=201,
     response_model=AssessmentDetail,
     responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
@@ -66,9 +70,19 @@ async def create_assessment(
             description="Retries with the same key return the same assessment.",
         ),
     ] = None,
+    plan: Annotated[
+        bool, Query(description="Also make and store the action plan for this assessment.")
+    ] = False,
+    horizon: Annotated[
+        int, Query(ge=2028, le=2050, description="Last year of the stored plan.")
+    ] = DEFAULT_HORIZON,
+    max_actions: Annotated[
+        int, Query(ge=1, le=30, description="Top-ranked paths the stored plan takes.")
+    ] = 10,
 ) -> Response:
+    options = PlanOptions(horizon=horizon, max_actions=max_actions) if plan else None
     out, created = await run_in_threadpool(
-        svc.create, engine, snap, who, body, lang, idempotency_key
+        svc.create, svc.store_for(engine), snap, who, body, lang, idempotency_key, options
     )
     headers = {"Location": f"/v1/assessments/{out['id']}"}
     if not created:
@@ -98,12 +112,36 @@ def list_assessments(
     scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
     body, headers = paginate_query(
         request,
-        lambda offset, count: svc.list_for(engine, who, county_code, offset, count),
+        lambda offset, count: svc.list_for(svc.store_for(engine), who, county_code, offset, count),
         limit,
         cursor,
         scope,
     )
     return json_response(body, headers=headers | {"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/trend",
+    operation_id="assessment-trends-get",
+    summary="A county over the years",
+    description="The caller's own assessments of one county (`county_code`), the latest of each "
+    "year, in year order: each year's indicator values (given and derived) and each "
+    "challenge's status and severity; what improved and what worsened between consecutive "
+    "years; and, for a plan stored with an earlier assessment (`POST /v1/assessments?plan=true`), "
+    "each KPI's latest value against its target and against a straight line from its baseline. "
+    "Assessments without a year are left out. Another key's assessments never appear.",
+    response_model=TrendResult,
+    responses=problem_responses(400, 401, 403, 406, 422, 503)
+    | {200: {"content": {"application/json": {"example": TREND_EXAMPLE}}}},
+)
+def assessment_trend(
+    who: AssessmentsKey,
+    engine: EngineDep,
+    snap: SnapshotDep,
+    county_code: Annotated[str, Query(pattern=r"^\d{6}$", description="GB/T 2260 code.")],
+) -> Response:
+    body = svc.trend(svc.store_for(engine), snap, who, county_code)
+    return json_response(body, headers={"Cache-Control": "no-store"})
 
 
 @router.get(
@@ -119,4 +157,4 @@ def get_assessment(
     engine: EngineDep,
     assessment_id: Annotated[str, Path(pattern=UUID_PATTERN, description="Assessment id (UUID).")],
 ) -> Response:
-    return json_response(svc.get(engine, who, assessment_id))
+    return json_response(svc.get(svc.store_for(engine), who, assessment_id))

@@ -1,4 +1,4 @@
-"""Printable reports: one self-contained HTML page (inline CSS and SVG) or Markdown."""
+"""Printable reports: one self-contained HTML page (inline CSS and SVG), Markdown or DOCX."""
 
 from __future__ import annotations
 
@@ -12,67 +12,75 @@ from app.api.deps import EngineDep, LangDep, SnapshotDep
 from app.api.i18n import content_language
 from app.api.negotiation import negotiate, require_json_body
 from app.api.security import AssessmentsKey, public_unless_required
-from app.domain.knowledge import Lang
-from app.domain.result import recommend
+from app.domain.snapshot import Snapshot
 from app.schemas.common import problem_responses
-from app.schemas.profile import ProfileIn
+from app.schemas.plans import PlanRequest
 from app.services import assessments as stored
-from app.services.report import render_html, render_markdown
+from app.services import report as reports
+from app.services.report import DOCX_MEDIA_TYPE as DOCX
 
 router = APIRouter(tags=["reports"])
-OFFERED = ("text/html", "text/markdown", "application/problem+json")
+OFFERED = ("text/html", "text/markdown", DOCX, "application/problem+json")
 CONTENT: dict[str, Any] = {
     "content": {
         "text/html": {"schema": {"type": "string"}},
         "text/markdown": {"schema": {"type": "string"}},
+        DOCX: {"schema": {"type": "string", "format": "binary"}},
     },
-    "description": "The report: a printable A4 page (text/html, default) or Markdown.",
+    "description": "The report: a printable A4 page (text/html, default), Markdown, or a Word "
+    "document laid out as a Chinese government document expects.",
 }
 
 
-def _render(result: dict[str, object], media: str, lang: str) -> Response:
-    language: Lang = "zh" if lang == "zh" else "en"
+def _render(report: reports.Report, snap: Snapshot, media: str) -> Response:
+    headers = {
+        "Content-Language": content_language(report.lang),
+        "Vary": "Accept, Accept-Language",
+        "Cache-Control": "no-store",
+    }
+    if media == DOCX:
+        from app.services.report_docx import render_docx  # only when a document is asked for
+
+        code = report.result["county"].get("code") or "county"
+        headers["Content-Disposition"] = f'attachment; filename="countypath-{code}.docx"'
+        return Response(render_docx(report, snap), media_type=DOCX, headers=headers)
     body = (
-        render_markdown(result, language)
+        reports.render_markdown(report, snap)
         if media == "text/markdown"
-        else render_html(result, language)
+        else reports.render_html(report, snap)
     )
-    return Response(
-        body,
-        media_type=f"{media}; charset=utf-8",
-        headers={
-            "Content-Language": content_language(language),
-            "Vary": "Accept, Accept-Language",
-            "Cache-Control": "no-store",
-        },
-    )
+    return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
 @router.post(
     "/v1/reports",
     operation_id="reports-create",
     summary="Report for a profile",
-    description="Diagnoses the profile and answers a printable report in the requested language: "
-    "`Accept: text/html` (default; one self-contained page, inline CSS and SVG, no external host) "
-    "or `text/markdown`.",
+    description="Diagnoses the profile, makes its action plan up to `horizon` (default 2030) and "
+    "answers a report in the requested language: `Accept: text/html` (default; one "
+    "self-contained page, inline CSS and SVG charts, no external host), `text/markdown`, or "
+    f"`{DOCX}` (a Word document: in Chinese with the fonts, heading numbers and page layout of "
+    "a government document, the plan as a table and its timeline as shaded cells).",
     responses={**problem_responses(400, 401, 406, 413, 415, 422, 503), 200: CONTENT},
     response_class=Response,
     dependencies=[Depends(require_json_body), Depends(public_unless_required)],
 )
 async def create_report(
-    request: Request, body: ProfileIn, snap: SnapshotDep, lang: LangDep
+    request: Request, body: PlanRequest, snap: SnapshotDep, lang: LangDep
 ) -> Response:
     media = negotiate(request, OFFERED)
-    result = await run_in_threadpool(recommend, snap, body.to_domain(), lang)
-    return await run_in_threadpool(_render, result, media, result["language"])
+    report = await run_in_threadpool(reports.for_profile, snap, body, lang)
+    return await run_in_threadpool(_render, report, snap, media)
 
 
 @router.get(
     "/v1/assessments/{assessment_id}/report",
     operation_id="assessment-reports-get",
     summary="Report for a stored assessment",
-    description="The report of a stored assessment, as it was when it was made (its own language "
-    "and knowledge-base version). 404 for an id that is not the caller's.",
+    description="The report of a stored assessment, as it was when it was made (its own language, "
+    "knowledge-base version and stored plan), with the county's trend over the caller's own "
+    "assessments (a line chart per watched indicator, changes, and progress against the stored "
+    "plan's KPIs). HTML, Markdown or DOCX by `Accept`. 404 for an id that is not the caller's.",
     responses={**problem_responses(401, 403, 404, 406, 422, 503), 200: CONTENT},
     response_class=Response,
 )
@@ -80,11 +88,11 @@ def assessment_report(
     request: Request,
     who: AssessmentsKey,
     engine: EngineDep,
+    snap: SnapshotDep,
     assessment_id: Annotated[
         str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
     ],
 ) -> Response:
     media = negotiate(request, OFFERED)
-    found = stored.get(engine, who, assessment_id)
-    result = found["result"]
-    return _render(result, media, result.get("language", "en"))
+    report = reports.for_assessment(stored.store_for(engine), snap, who, assessment_id)
+    return _render(report, snap, media)

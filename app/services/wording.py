@@ -1,0 +1,136 @@
+"""What people read instead of codes: labels for every slug and key a report or the CLI prints,
+and numbers with their unit at a sensible precision, in English or Chinese.
+
+A result stored under an older knowledge base may name an item that no longer exists; its code
+is then shown as it is rather than hiding the line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.knowledge import Lang
+from app.domain.numbers import format_number as num
+from app.domain.result import STATUS_TEXT
+from app.domain.snapshot import Snapshot
+
+STATUS_LABEL = {
+    "en": {"flag": "Flag", "watch": "Watch", "ok": "OK", "insufficient_data": "Insufficient data"},
+    "zh": STATUS_TEXT["zh"],
+}
+FAMILY_LABEL = {
+    "en": {"industry": "Industry", "talent": "Talent", "policy": "Policy"},
+    "zh": {"industry": "产业", "talent": "人才", "policy": "政策"},
+}
+WARNING_LABEL = {
+    "en": {
+        "unit_suspect": "Suspect unit",
+        "inconsistent": "Inconsistent figures",
+        "benchmark_fallback": "Benchmark fallback",
+        "sequence_compressed": "Sequence compressed",
+    },
+    "zh": {
+        "unit_suspect": "单位可能有误",
+        "inconsistent": "数据不一致",
+        "benchmark_fallback": "比较基准替代",
+        "sequence_compressed": "实施顺序压缩",
+    },
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|&#~])")
+CHANGE_LABEL = {
+    "en": {"improved": "improved", "worsened": "worsened", "changed": "changed"},
+    "zh": {"improved": "改善", "worsened": "恶化", "changed": "变化"},
+}
+
+
+def md(value: Any) -> str:
+    """Escape for Markdown: no character of the text can open a link, an image, HTML, emphasis
+    or a table cell.
+
+    >>> md("People's Daily [x](javascript:alert(1)) ![i](http://e/x.png) <b>")
+    "People's Daily \\\\[x\\\\](javascript:alert(1)) \\\\!\\\\[i\\\\](http://e/x.png) \\\\<b\\\\>"
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def number(value: float, unit: str) -> str:
+    """A number at the precision its unit deserves: percentages to two significant decimals
+    below 10 and one above, ratios to two decimals, the rest as a person writes them.
+
+    >>> number(10.4055, "pct"), number(2.6833, "pct"), number(0.8198, "ratio"), number(344.7, "cny_100m")
+    ('10.4', '2.68', '0.82', '344.7')
+    """
+    if unit == "pct":
+        digits = 2 if abs(value) < 10 else 1
+    elif unit == "ratio":
+        digits = 2
+    else:
+        return num(value)
+    text = f"{value:,.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Labels of one knowledge base in one language."""
+
+    snap: Snapshot
+    lang: Lang
+
+    def indicator(self, key: str) -> str:
+        ind = self.snap.indicators.get(key)
+        return ind.label.get(self.lang) if ind else key
+
+    def value(self, key: str, value: float | None) -> str:
+        """``value`` of indicator ``key`` with its unit: "47.9%", "0.82", "344.7 亿元"."""
+        if value is None:
+            return "—"
+        ind = self.snap.indicators.get(key)
+        if ind is None:
+            return num(value)
+        text = number(value, ind.unit)
+        if ind.unit == "pct":
+            return text + "%"
+        if ind.unit == "ratio":
+            return text
+        unit = ind.unit_label.get(self.lang)
+        return f"{text}{unit}" if self.lang == "zh" else f"{text} {unit}"
+
+    def challenge(self, slug: str) -> str:
+        ch = self.snap.challenges.get(slug)
+        return ch.title.get(self.lang) if ch else slug
+
+    def signal(self, slug: str) -> str:
+        sig = self.snap.signals.get(slug)
+        return sig.label.get(self.lang) if sig else slug
+
+    def benchmark(self, slug: str) -> str:
+        view = self.snap.benchmarks.get(slug)
+        return view.benchmark.title.get(self.lang) if view else slug
+
+    def path(self, slug: str) -> str:
+        p = self.snap.paths.get(slug)
+        return p.title.get(self.lang) if p else slug
+
+    def document(self, slug: str) -> str:
+        """A short citation, "Yuan, J. (2025)", from the document's full reference."""
+        for doc in self.snap.kb.meta.documents:
+            if doc.slug == slug:
+                head, found, _ = doc.title.partition(").")
+                return head + ")" if found else doc.title
+        return slug
+
+    def status(self, status: str) -> str:
+        return STATUS_LABEL[self.lang].get(status, status)
+
+    def family(self, family: str) -> str:
+        return FAMILY_LABEL[self.lang].get(family, family)
+
+    def warning(self, code: str) -> str:
+        return WARNING_LABEL[self.lang].get(code, code)
+
+    def change(self, change: str) -> str:
+        return CHANGE_LABEL[self.lang].get(change, change)
