@@ -5,6 +5,7 @@ reads it. Requests only add the county's numbers to these.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from app.domain.knowledge import (
@@ -58,6 +59,29 @@ def evidence_text(
     )
 
 
+class Scale(NamedTuple):
+    """How a gap between two counties on one indicator is measured: on a log scale (sizes) or
+    linearly, over the indicator's plausible width."""
+
+    log: bool
+    width: float
+    derived: bool
+
+
+def peer_scales(indicators: list[Indicator]) -> dict[str, Scale]:
+    """The indicators peers are compared on: every one that does not restate another and has
+    a positive width."""
+    out: dict[str, Scale] = {}
+    for ind in indicators:
+        if ind.same_fact_as is not None:
+            continue
+        lo, hi = ind.plausible if ind.plausible else (ind.min, ind.max)
+        width = math.log(hi / max(lo, hi * 1e-6)) if ind.scale == "log" else hi - lo
+        if width > 0:
+            out[ind.key] = Scale(ind.scale == "log", width, ind.derived)
+    return out
+
+
 class KindFit(NamedTuple):
     """How a path suits the county's kinds, and the factor that follows."""
 
@@ -76,9 +100,13 @@ class PathPlan(NamedTuple):
     fit: tuple[FitCondition, ...]
     suits: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
+    best_fit: float  # the fit factor if every condition is met: a bound on any county's
 
 
 def path_plan(path: Path) -> PathPlan:
+    best = 1.0
+    for cond in path.fit:
+        best *= cond.met_factor
     return PathPlan(
         path.slug,
         path,
@@ -87,6 +115,7 @@ def path_plan(path: Path) -> PathPlan:
         tuple(path.fit),
         frozenset(path.kinds.suits),
         frozenset(path.kinds.unsuited),
+        best,
     )
 
 

@@ -219,7 +219,7 @@ def _trace(
 def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: bool) -> Diagnosis:
     rules = profile.rulebook.rules[ch.slug]
     evidence, missing = _evidence(rules, profile)
-    signals = tuple(s for s in profile.signals if snap.signals[s].challenge == ch.slug)
+    signals = profile.signals_of.get(ch.slug, ())
     all_ok = all(e.band == "ok" for e in evidence)
     unresolved = profile.rulebook.unresolved[ch.slug]
     if not signals and (not evidence or (len(evidence) < ch.min_indicators and all_ok)):

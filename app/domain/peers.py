@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
+from app.domain.compiled import Scale
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
@@ -32,16 +33,12 @@ class Peers(NamedTuple):
     note: Literal["no_comparable_peers", "peers_need_level"] | None
 
 
-def _gap(snap: Snapshot, key: str, a: float, b: float) -> float | None:
-    ind = snap.indicators[key]
-    lo, hi = ind.plausible if ind.plausible else (ind.min, ind.max)
-    if ind.scale == "log":
+def _gap(scale: Scale, a: float, b: float) -> float | None:
+    if scale.log:
         if a <= 0 or b <= 0:
             return None
-        width = math.log(hi / max(lo, hi * 1e-6))
-        return min(1.0, abs(math.log(a / b)) / width) if width > 0 else None
-    width = hi - lo
-    return min(1.0, abs(a - b) / width) if width > 0 else None
+        return min(1.0, abs(math.log(a / b)) / scale.width)
+    return min(1.0, abs(a - b) / scale.width)
 
 
 def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
@@ -49,19 +46,24 @@ def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
 
 
 def _peer(
-    snap: Snapshot, slug: str, mine: Mapping[str, float], theirs: Mapping[str, float]
+    slug: str,
+    mine: list[tuple[str, float, Scale]],
+    theirs: Mapping[str, float],
+    min_shared: float,
 ) -> Peer | None:
     gaps: list[float] = []
     used: list[str] = []
-    for key in sorted(mine.keys() & theirs.keys()):
-        if snap.indicators[key].same_fact_as is not None:
+    independent = 0
+    for key, value, scale in mine:
+        other = theirs.get(key)
+        if other is None:
             continue
-        gap = _gap(snap, key, mine[key], theirs[key])
+        gap = _gap(scale, value, other)
         if gap is not None:
             gaps.append(gap)
             used.append(key)
-    independent = sum(1 for k in used if not snap.indicators[k].derived)
-    if independent < snap.tuning.peers_min_shared.value:
+            independent += not scale.derived
+    if independent < min_shared:
         return None
     distance = math.sqrt(sum(g * g for g in gaps) / len(gaps))
     return Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used))
@@ -71,14 +73,16 @@ def find_peers(snap: Snapshot, profile: ValidProfile) -> Peers:
     level = profile.values.get(LEVEL)
     if level is None:
         return Peers((), "peers_need_level")
-    ratio = snap.tuning.peers_max_level_ratio.value
+    tuning = snap.tuning
+    ratio, min_shared = tuning.peers_max_level_ratio.value, tuning.peers_min_shared.value
+    known = snap.peer_scales
+    mine = [(k, profile.values[k], known[k]) for k in sorted(profile.values) if k in known]
     found: list[Peer] = []
     for slug, values in snap.county_values[profile.benchmark.slug].items():
-        if not _comparable_level(level, values.get(LEVEL), ratio):
-            continue
-        peer = _peer(snap, slug, profile.values, values)
-        if peer is not None:
-            found.append(peer)
+        if _comparable_level(level, values.get(LEVEL), ratio):
+            peer = _peer(slug, mine, values, min_shared)
+            if peer is not None:
+                found.append(peer)
     found.sort(key=lambda p: (-p.similarity, p.slug))
-    peers = tuple(found[: int(snap.tuning.peers_max.value)])
+    peers = tuple(found[: int(tuning.peers_max.value)])
     return Peers(peers, None if peers else "no_comparable_peers")

@@ -65,10 +65,8 @@ class ValidProfile:
     kinds: tuple[CountyKindOf, ...]
     rulebook: RuleBook
     warnings: tuple[ProfileWarning, ...]
-
-    @property
-    def kind_slugs(self) -> frozenset[CountyKind]:
-        return frozenset(k.slug for k in self.kinds)
+    kind_slugs: frozenset[CountyKind]
+    signals_of: Mapping[str, tuple[str, ...]]  # challenge -> the signals asserted for it
 
 
 def _check_indicators(
@@ -158,6 +156,13 @@ def _check_benchmark_values(
     return out
 
 
+def _signals_of(snap: Snapshot, signals: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for slug in signals:
+        out.setdefault(snap.signals[slug].challenge, []).append(slug)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook:
     era = snap.era_of(year)
     if not view.overrides:
@@ -191,6 +196,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
     values = given | derived
+    kinds = county_kinds(snap, county.kinds, values)
     warnings = [
         *choice.warnings,
         *unit_warnings(snap, given, derived),
@@ -205,7 +211,9 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         signals=signals,
         benchmark=view,
         province=choice.province,
-        kinds=county_kinds(snap, county.kinds, values),
+        kinds=kinds,
         rulebook=_rulebook(snap, view, county.year),
         warnings=tuple(sorted(warnings, key=lambda w: (w.field, w.code))),
+        kind_slugs=frozenset(k.slug for k in kinds),
+        signals_of=_signals_of(snap, signals),
     )

@@ -15,7 +15,6 @@ the value on its own. Ties break by slug.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
@@ -71,11 +70,15 @@ class Target(NamedTuple):
 
 
 class Candidate(NamedTuple):
+    """A path that can be ranked, with its fit judged and its targets as the scan reads them."""
+
     plan: PathPlan
     fit: tuple[FitOutcome, ...]
     fit_factor: float
     kind_fit: KindFit
     targets: tuple[Target, ...]
+    kind_factor: float
+    reaches: tuple[tuple[str, float], ...]  # (target key, reach)
 
 
 def _problems(diagnoses: tuple[Diagnosis, ...]) -> dict[str, tuple[str, Evidence]]:
@@ -151,8 +154,8 @@ def _candidates(
     severity = {d.slug: d.severity for d in diagnoses if d.active}
     strong = {s.indicator for s in strengths}
     worth = snap.tuning.strength_value.value
-    problems = _problems(diagnoses)
     kinds = profile.kind_slugs
+    problems = _problems(diagnoses)
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: a strict ">" scan breaks ties by slug
         targets = tuple(
@@ -160,18 +163,21 @@ def _candidates(
             for k, c, w in plan.addresses
             if c in severity
         ) + tuple(Target(k, i, w, worth, w * worth) for k, i, w in plan.builds_on if i in strong)
-        if not targets:
-            continue
-        fit, factor = _fit(snap, plan, profile, problems)
-        pool.append(Candidate(plan, fit, factor, _kind_fit(snap, plan, kinds), targets))
+        if targets:
+            fit, fit_factor = _fit(snap, plan, profile, problems)
+            kind = _kind_fit(snap, plan, kinds)
+            reaches = tuple((t.key, t.reach) for t in targets)
+            pool.append(Candidate(plan, fit, fit_factor, kind, targets, kind.factor, reaches))
     return pool
 
 
 def _value(c: Candidate, remaining: Mapping[str, float]) -> float:
+    """What the path adds now: 1 - prod(1 - reach x what remains of the target), times fit."""
     left = 1.0
-    for t in c.targets:
-        left *= 1 - t.reach * remaining[t.key]
-    return min(1.0, (1 - left) * c.fit_factor * c.kind_fit.factor)
+    for key, reach in c.reaches:
+        left *= 1 - reach * remaining[key]
+    value = (1 - left) * c.fit_factor * c.kind_factor
+    return value if value < 1.0 else 1.0
 
 
 def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) -> Ranked:
@@ -193,7 +199,7 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
         for t, share in zip(c.targets, shares, strict=True)
         if t.key.startswith("s:")
     )
-    standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_fit.factor)
+    standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_factor)
     return Ranked(
         rank,
         c.plan.path,
@@ -216,24 +222,27 @@ def rank_paths(
 ) -> tuple[Ranked, ...]:
     """The greedy portfolio, best first; ``limit`` stops after that many paths.
 
-    Values only fall as paths are chosen (what remains of each target only shrinks), so the
-    scan is lazy: a candidate's last value is an upper bound, and only the best bound is
-    recomputed. The choice is the one a full scan makes, ties going to the first slug.
+    Choosing a path shrinks only its own targets, so only the candidates that share one of
+    them change value; the others keep theirs. Each round takes the highest value, ties going
+    to the first slug: the choice a full rescan would make, for a fraction of the work.
     """
     coverage = snap.tuning.ranking_coverage.value
     pool = _candidates(snap, profile, diagnoses, strengths)
     remaining = {t.key: 1.0 for c in pool for t in c.targets}
-    heap = [(-_value(c, remaining), i) for i, c in enumerate(pool)]
-    heapq.heapify(heap)
+    sharing: dict[str, list[int]] = {}
+    for i, c in enumerate(pool):
+        for t in c.targets:
+            sharing.setdefault(t.key, []).append(i)
+    values = [_value(c, remaining) for c in pool]
     ranked: list[Ranked] = []
-    while heap and (limit is None or len(ranked) < limit):
-        _, index = heapq.heappop(heap)
-        value = _value(pool[index], remaining)
-        if heap and (-value, index) > heap[0]:
-            heapq.heappush(heap, (-value, index))
-            continue
-        chosen = pool[index]
-        ranked.append(_ranked(len(ranked) + 1, chosen, value, remaining))
+    while len(ranked) < (len(pool) if limit is None else min(limit, len(pool))):
+        best = max(range(len(pool)), key=values.__getitem__)
+        chosen = pool[best]
+        ranked.append(_ranked(len(ranked) + 1, chosen, values[best], remaining))
+        values[best] = -1.0
         for t in chosen.targets:
             remaining[t.key] *= 1 - coverage * t.weight
+        for i in {i for t in chosen.targets for i in sharing[t.key]}:
+            if values[i] >= 0:
+                values[i] = _value(pool[i], remaining)
     return tuple(ranked)

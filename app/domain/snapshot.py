@@ -17,9 +17,11 @@ from app.domain.compiled import (
     KindFit,
     PathPlan,
     PathText,
+    Scale,
     evidence_text,
     path_plan,
     path_text,
+    peer_scales,
 )
 from app.domain.formula import Formula, compile_formula
 from app.domain.knowledge import (
@@ -132,6 +134,7 @@ class Snapshot:
     county_values: Mapping[str, Mapping[str, Mapping[str, float]]]
     era_bounds: tuple[int, ...]
     rulebooks: Mapping[tuple[str, int], RuleBook]
+    peer_scales: Mapping[str, Scale]
     memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
     @property
@@ -345,6 +348,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         county_values={},
         era_bounds=era_bounds(kb),
         rulebooks={},
+        peer_scales=peer_scales(kb.indicators),
     )
     county_values = _county_values(kb, shell, views)
     bounds = shell.era_bounds
