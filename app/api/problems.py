@@ -15,34 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from app.errors import AppError, FieldError
+from app.errors import AppError, ErrorCode, FieldError, code_for_status
 
 log = logging.getLogger("countypath.errors")
 PROBLEM = "application/problem+json"
-
-_HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    409: "CONFLICT",
-    412: "PRECONDITION_FAILED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "VALIDATION_FAILED",
-    428: "PRECONDITION_REQUIRED",
-    429: "RATE_LIMITED",
-    500: "INTERNAL",
-    503: "SERVICE_UNAVAILABLE",
-}
 
 
 def problem_response(
     request_path: str,
     status: int,
-    code: str,
+    code: ErrorCode,
     title: str,
     detail: str,
     errors: list[FieldError] | list[dict[str, Any]] | None = None,
@@ -114,7 +96,7 @@ def install(app: FastAPI) -> None:
             return problem_response(
                 request.url.path,
                 400,
-                "MALFORMED_JSON",
+                ErrorCode.MALFORMED_JSON,
                 "Malformed JSON",
                 "The request body is not valid JSON.",
                 [e for e in errors if e["code"] == "json_invalid"],
@@ -122,7 +104,7 @@ def install(app: FastAPI) -> None:
         return problem_response(
             request.url.path,
             422,
-            "VALIDATION_FAILED",
+            ErrorCode.VALIDATION_FAILED,
             "Invalid input",
             "Some fields of the request are invalid; see errors.",
             errors,
@@ -141,7 +123,7 @@ def install(app: FastAPI) -> None:
         return problem_response(
             request.url.path,
             status,
-            _HTTP_CODES.get(status, f"HTTP_{status}"),
+            code_for_status(status),
             HTTPStatus(status).phrase,
             detail,
             headers=headers,
@@ -153,11 +135,14 @@ def install(app: FastAPI) -> None:
         text = str(getattr(exc, "orig", exc)).lower()
         if "disk" in text and "full" in text:
             code, detail = (
-                "STORAGE_FULL",
+                ErrorCode.STORAGE_FULL,
                 "Storage is full; writes are refused until space is freed.",
             )
         else:
-            code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
+            code, detail = (
+                ErrorCode.DATABASE_UNAVAILABLE,
+                "The database is unavailable; retry shortly.",
+            )
         log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
         return problem_response(
             request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
@@ -171,7 +156,7 @@ def install(app: FastAPI) -> None:
         return problem_response(
             request.url.path,
             500,
-            "INTERNAL",
+            ErrorCode.INTERNAL,
             "Internal error",
             "The request could not be completed.",
         )
@@ -182,7 +167,7 @@ def install(app: FastAPI) -> None:
         return problem_response(
             request.url.path,
             500,
-            "INTERNAL",
+            ErrorCode.INTERNAL,
             "Internal error",
             "The request could not be completed.",
         )
