@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from app import __version__
@@ -30,6 +31,11 @@ from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
 
 BATCH_PATHS = ("/v1/recommendations/batch",)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Answers from 1 KB up are worth compressing; level 6 is nearly level 9's ratio on JSON for much
+# less CPU. Workbooks are zip files already.
+GZIP_MINIMUM_BYTES = 1024
+GZIP_LEVEL = 6
 
 DESCRIPTION = """\
 countypath diagnoses the development challenges of a Chinese county from a profile of indicators
@@ -166,4 +172,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    # Outermost, so every answer (problems from the layers above included) is compressed when the
+    # client asks; a streamed body is compressed and flushed chunk by chunk.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_BYTES,
+        compresslevel=GZIP_LEVEL,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX),
+    )
     return app
