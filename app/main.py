@@ -18,7 +18,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import openapi, problems
+from app.api import docs, openapi, problems
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
@@ -101,7 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.retire()
             engine.dispose()
 
+    # fastapi-offline serves the vendored assets; app.api.docs serves the pages themselves.
     app: FastAPI = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
         title="countypath",
         version=__version__,
         description=DESCRIPTION,
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     problems.install(app)
     openapi.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(metrics_route.router)
     app.include_router(catalog.router)
