@@ -25,6 +25,7 @@ from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, co
 from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
+from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
 from app.services.keys import PrincipalCache, poll_revocations
 from app.services.knowledge_store import KnowledgeStore
@@ -48,6 +49,16 @@ each explained by evidence and illustrated with cited Deqing practice.
   default and the fallback for any other language.
 * Lists take `limit` (default 20, at most 100) and an opaque `cursor`.
 * Knowledge: Yuan (2025), doi 10.62177/apemr.v2i3.373 (CC BY-NC 4.0), and public statistics.
+
+# Versioning
+
+Every resource is under `/v1`. Within `/v1` countypath may add operations, optional parameters,
+response fields, headers, media types and values of open vocabularies (warning and problem codes,
+knowledge-base slugs) without notice: clients ignore what they do not know. Removing or renaming
+anything, changing a type or meaning, or narrowing an input is announced first: the operation is
+marked `deprecated` here, and each of its answers carries `Deprecation` (RFC 9745), `Sunset`
+(RFC 8594, at least 180 days later) and a `Link` to this section; only after the sunset may it
+go. Changes are listed in the changelog (Keep a Changelog); `info.version` is the package version.
 """
 
 
@@ -120,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "name": "curation",
                 "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
             },
+            {"name": "reports", "description": "Printable reports (HTML or Markdown)."},
+            {"name": "page", "description": "The small offline page at `/`."},
         ],
     )
     app.state.settings = settings
@@ -175,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout=settings.request_timeout_seconds,
         metrics=metrics,
     )
+    app.add_middleware(DeprecationHeaders)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     # Outermost, so every answer (problems from the layers above included) is compressed when the
     # client asks; a streamed body is compressed and flushed chunk by chunk.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.schemas.result import CountyOut, RecommendationResult, Status
+from app.schemas.profile import ProfileIn
+from app.schemas.result import CountyOut, RecommendationResult
+from app.schemas.vocabulary import Status
 
 
 class ChallengeStatus(BaseModel):
@@ -17,7 +19,7 @@ class ChallengeStatus(BaseModel):
 
 class AssessmentSummary(BaseModel):
     id: str = Field(description="Random UUID.")
-    created_at: str = Field(description="ISO 8601 UTC.")
+    created_at: datetime = Field(description="ISO 8601 UTC.")
     county: CountyOut
     year: int | None
     kb_version: str
@@ -26,7 +28,7 @@ class AssessmentSummary(BaseModel):
 
 
 class AssessmentDetail(AssessmentSummary):
-    profile: dict[str, Any]
+    profile: ProfileIn
     result: RecommendationResult
 
 

@@ -1,33 +1,46 @@
-"""Response shapes, for the OpenAPI document and contract tests. Handlers serialise the engine's
-plain dicts directly (fast, byte-stable); these models describe exactly that output.
+"""Response shapes of the diagnosis endpoints, for the OpenAPI document and contract tests.
+Handlers serialise the engine's plain dicts directly (fast, byte-stable); these models describe
+exactly that output, every object typed and every closed vocabulary a named enum
+(app.schemas.vocabulary).
+
+To add a field the engine now returns: add it to the model here (optional with a default when
+not every answer has it), then refresh the published artefacts with UPDATE_OPENAPI_SNAPSHOT=1;
+tests/api/test_output_models.py fails while any answer carries a field no model declares.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-Status = Literal["flag", "watch", "ok", "insufficient_data"]
-Band = Literal["ok", "watch", "flag"]
-Family = Literal["industry", "talent", "policy"]
+from app.errors import ErrorCode
+from app.schemas.vocabulary import (
+    BadWhen,
+    Band,
+    Basis,
+    Family,
+    FitOutcome,
+    Language,
+    SourceTag,
+    Status,
+    WarningCode,
+)
 
 
-class Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class SourceOut(BaseModel):
+    """Where an item comes from: a section of a document, or a statistics page."""
 
-
-class SourceOut(Open):
-    document: str | None = None
+    document: str | None = Field(default=None, description="Document slug, e.g. `yuan-2025`.")
     section: str | None = None
     doi: str | None = None
     url: str | None = None
     publisher: str | None = None
     year: int | None = None
-    tag: str | None = None
-    heuristic: bool | None = None
+    tag: SourceTag | None = None
+    heuristic: bool | None = Field(default=None, description="True for countypath's own rule.")
     note: str | None = None
 
 
@@ -38,11 +51,13 @@ class CountyOut(BaseModel):
     year: int | None
 
 
-class WarningOut(Open):
-    code: Literal["unit_suspect", "inconsistent"]
+class WarningOut(BaseModel):
+    code: WarningCode
     indicator: str
     message: str
-    suggested_value: float | None = None
+    suggested_value: float | None = Field(
+        default=None, description="The value the profile probably meant (unit slips)."
+    )
 
 
 class Thresholds(BaseModel):
@@ -50,12 +65,12 @@ class Thresholds(BaseModel):
     flag: float
 
 
-class Basis(BaseModel):
-    watch: str
-    flag: str
+class ThresholdBasis(BaseModel):
+    watch: Basis
+    flag: Basis
 
 
-class EvidenceOut(Open):
+class EvidenceOut(BaseModel):
     indicator: str
     label: str
     value: float
@@ -64,14 +79,14 @@ class EvidenceOut(Open):
     band: Band
     benchmark_value: float | None
     thresholds: Thresholds
-    basis: Basis
-    bad_when: Literal["below", "above"]
+    basis: ThresholdBasis
+    bad_when: BadWhen
     target: float = Field(description="The value that brings this indicator back to `ok`.")
     weight: float
     anchor: SourceOut
 
 
-class ChallengeOut(Open):
+class ChallengeOut(BaseModel):
     slug: str
     title: str
     family: Family
@@ -101,11 +116,11 @@ class ExampleRef(BaseModel):
 
 class FitOut(BaseModel):
     condition: str
-    outcome: Literal["met", "missed", "unknown"]
+    outcome: FitOutcome
 
 
-class RecommendationOut(Open):
-    rank: int
+class RecommendationOut(BaseModel):
+    rank: int = Field(ge=1)
     slug: str
     family: Family
     title: str
@@ -145,11 +160,11 @@ class ScenarioOut(BaseModel):
     changes: list[ChangeOut]
 
 
-class RecommendationResult(Open):
+class RecommendationResult(BaseModel):
     county: CountyOut
     kb_version: str
     benchmark: str
-    language: Literal["en", "zh"]
+    language: Language
     derived: dict[str, float]
     warnings: list[WarningOut]
     challenges: list[ChallengeOut]
@@ -172,25 +187,35 @@ class ValidationResult(BaseModel):
     kb_version: str
 
 
-class BatchError(BaseModel):
-    index: int
-    status: int
+class RowProblem(BaseModel):
+    """One invalid field of a batch row, by JSON Pointer into that row."""
+
+    pointer: str
     code: str
+    message: str
+
+
+class BatchError(BaseModel):
+    index: int = Field(ge=0, description="The row, counted from 0 in input order.")
+    status: int
+    code: ErrorCode
     detail: str
-    errors: list[dict[str, Any]]
+    errors: list[RowProblem]
 
 
 class BatchItem(BaseModel):
-    index: int
+    """One row's outcome: its ``result``, or its ``error``."""
+
+    index: int = Field(ge=0)
     result: RecommendationResult | None = None
     error: BatchError | None = None
 
 
 class BatchResult(BaseModel):
+    items: list[BatchItem]
     count: int
     succeeded: int
     failed: int
-    items: list[BatchItem]
 
 
 def deqing_result_example() -> dict[str, Any]:

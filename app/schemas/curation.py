@@ -1,0 +1,46 @@
+"""Response shapes of the curation side: the audit trail, an import's outcome, the export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.domain.knowledge import (
+    Benchmark,
+    Challenge,
+    Example,
+    KnowledgeBase,
+    Path,
+    ReferenceCounty,
+    Signal,
+)
+
+KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark
+
+
+class AuditEvent(BaseModel):
+    id: int
+    at: datetime = Field(description="ISO 8601 UTC.")
+    actor: str = Field(description="The name of the key that made the change.")
+    action: str = Field(description="`create`, `replace`, `update`, `delete` or `import`.")
+    entity: str = Field(description="The kind changed, e.g. `challenges`, or `kb` for imports.")
+    slug: str | None
+    kb_version: str = Field(description="The knowledge-base version the change produced.")
+    before: KbItem | None = Field(description="The item before the change (none on create).")
+    after: KbItem | None = Field(description="The item after the change (none on delete).")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEvent]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class KbImportResult(BaseModel):
+    version: int
+    kb_version: str
+    checksum: str
+    changed: bool = Field(description="False when the document equals the knowledge base served.")
+
+
+KbExport = KnowledgeBase
