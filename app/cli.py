@@ -182,10 +182,11 @@ def kb_check(
 @cli.command()
 def recommend(
     files: Annotated[
-        list[Path], typer.Argument(exists=True, dir_okay=False, help="JSON or CSV profiles.")
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, help="JSON, CSV or .xlsx profiles."),
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, csv or md.")
+        str, typer.Option("--format", "-f", help="table, json, csv, md or xlsx.")
     ] = "table",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
@@ -207,16 +208,19 @@ def recommend(
         raise typer.BadParameter("use en or zh", param_hint="--lang")
     fmt = output_format
     if output is not None and fmt == "table":
-        fmt = {".csv": "csv", ".md": "md", ".json": "json"}.get(output.suffix.lower(), "json")
-    if fmt not in ("table", "json", "csv", "md"):
-        raise typer.BadParameter("use table, json, csv or md", param_hint="--format")
+        suffixes = {".csv": "csv", ".md": "md", ".json": "json", ".xlsx": "xlsx"}
+        fmt = suffixes.get(output.suffix.lower(), "json")
+    if fmt not in ("table", "json", "csv", "md", "xlsx"):
+        raise typer.BadParameter("use table, json, csv, md or xlsx", param_hint="--format")
+    if fmt == "xlsx" and output is None:
+        raise typer.BadParameter("a workbook needs --output FILE.xlsx", param_hint="--output")
     settings = _settings()
+    snap = offline.load_snapshot(settings, from_seeds)
     try:
-        rows = offline.read_profiles(files, settings.max_batch_profiles * 20)
+        rows, origin = offline.read_profiles(files, settings.max_batch_profiles * 20, snap)
     except AppError as exc:
         err.print(offline.error_of(exc), markup=False)
         raise typer.Exit(code=2) from None
-    snap = offline.load_snapshot(settings, from_seeds)
     language: Lang = "zh" if lang == "zh" else "en"
     runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
     if len(rows) > 1:
@@ -225,7 +229,13 @@ def recommend(
         )
     entries = list(runner)
 
-    if fmt == "json":
+    workbook: bytes | None = None
+    if fmt == "xlsx":
+        from app.services.spreadsheets import write_results
+
+        workbook = write_results(entries, rows, origin, snap, language)
+        text = ""
+    elif fmt == "json":
         payload = entries[0].get("result", entries[0]) if len(entries) == 1 else entries
         text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
     elif fmt == "csv":
@@ -259,7 +269,10 @@ def recommend(
                 paths.add_row(str(p["rank"]), p["title"], p["family"], str(p["score"]), example)
             out.print(paths)
         text = ""
-    if output is not None:
+    if output is not None and workbook is not None:
+        output.write_bytes(workbook)
+        err.print(f"wrote {len(entries)} result(s) to {output}")
+    elif output is not None:
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {len(entries)} result(s) to {output}")
     elif text:
