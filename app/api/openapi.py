@@ -174,12 +174,12 @@ def _examples(schema: dict[str, Any]) -> None:
         for op in item.values():
             found = examples.get(op.get("operationId"), {})
             for key, example in found.items():
-                if key == "request":
-                    content = op["requestBody"]["content"]
-                    next(iter(content.values()))["example"] = example
-                    continue
-                content = op["responses"][key].setdefault("content", {})
-                media = next(iter(content), "application/json")
+                # "request", "201" or "200 text/markdown": the part, and its media type if not
+                # the first one declared.
+                part, _, media = key.partition(" ")
+                holder = op["requestBody"] if part == "request" else op["responses"][part]
+                content = holder.setdefault("content", {})
+                media = media or next(iter(content), "application/json")
                 content.setdefault(media, {})["example"] = example
 
 

@@ -16,6 +16,13 @@ from app.domain.knowledge import (
     Signal,
 )
 
+
+class ImportedKb(BaseModel):
+    """What an import event records: the checksum of the knowledge base it installed."""
+
+    checksum: str
+
+
 KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark
 
 
@@ -26,9 +33,11 @@ class AuditEvent(BaseModel):
     action: str = Field(description="`create`, `replace`, `update`, `delete` or `import`.")
     entity: str = Field(description="The kind changed, e.g. `challenges`, or `kb` for imports.")
     slug: str | None
-    kb_version: str = Field(description="The knowledge-base version the change produced.")
+    kb_version: int = Field(description="The knowledge-base version number the change produced.")
     before: KbItem | None = Field(description="The item before the change (none on create).")
-    after: KbItem | None = Field(description="The item after the change (none on delete).")
+    after: KbItem | ImportedKb | None = Field(
+        description="The item after the change (none on delete); for an import, its checksum."
+    )
 
 
 class AuditPage(BaseModel):
