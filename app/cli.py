@@ -199,21 +199,13 @@ def recommend(
     """Diagnose profiles offline; a CSV output path picks CSV unless --format says otherwise."""
     import orjson
     from rich.progress import track
-    from rich.table import Table
 
     from app.errors import AppError
     from app.services import offline
 
     if lang not in ("en", "zh"):
         raise typer.BadParameter("use en or zh", param_hint="--lang")
-    fmt = output_format
-    if output is not None and fmt == "table":
-        suffixes = {".csv": "csv", ".md": "md", ".json": "json", ".xlsx": "xlsx"}
-        fmt = suffixes.get(output.suffix.lower(), "json")
-    if fmt not in ("table", "json", "csv", "md", "xlsx"):
-        raise typer.BadParameter("use table, json, csv, md or xlsx", param_hint="--format")
-    if fmt == "xlsx" and output is None:
-        raise typer.BadParameter("a workbook needs --output FILE.xlsx", param_hint="--output")
+    fmt = _output_format(output_format, output)
     settings = _settings()
     snap = offline.load_snapshot(settings, from_seeds)
     try:
@@ -243,31 +235,7 @@ def recommend(
     elif fmt == "md":
         text = offline.to_markdown(entries)
     else:
-        for entry in entries:
-            if "error" in entry:
-                err.print(
-                    f"profile {entry['index']}: "
-                    + "; ".join(f"{e['pointer']} {e['message']}" for e in entry["error"]["errors"]),
-                    markup=False,
-                )
-                continue
-            r = entry["result"]
-            table = Table(title=f"{r['county']['name']} - {r['benchmark']} - kb {r['kb_version']}")
-            for col in ("challenge", "status", "severity"):
-                table.add_column(col)
-            colour = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
-            for c in r["challenges"]:
-                table.add_row(
-                    c["title"], f"[{colour[c['status']]}]{c['status']}[/]", str(c["severity"])
-                )
-            out.print(table)
-            paths = Table(title="recommended paths")
-            for col in ("#", "path", "family", "score", "example"):
-                paths.add_column(col)
-            for p in r["recommendations"][:9]:
-                example = p["examples"][0]["title"] if p["examples"] else ""
-                paths.add_row(str(p["rank"]), p["title"], p["family"], str(p["score"]), example)
-            out.print(paths)
+        _print_tables(entries)
         text = ""
     if output is not None and workbook is not None:
         output.write_bytes(workbook)
@@ -279,6 +247,50 @@ def recommend(
         out.print(text, markup=False, highlight=False, soft_wrap=True)
     if any("error" in e for e in entries):
         raise typer.Exit(code=1)
+
+
+def _output_format(output_format: str, output: Path | None) -> str:
+    """The format asked for, else the one the output file's suffix names."""
+    fmt = output_format
+    if output is not None and fmt == "table":
+        suffixes = {".csv": "csv", ".md": "md", ".json": "json", ".xlsx": "xlsx"}
+        fmt = suffixes.get(output.suffix.lower(), "json")
+    if fmt not in ("table", "json", "csv", "md", "xlsx"):
+        raise typer.BadParameter("use table, json, csv, md or xlsx", param_hint="--format")
+    if fmt == "xlsx" and output is None:
+        raise typer.BadParameter("a workbook needs --output FILE.xlsx", param_hint="--output")
+    return fmt
+
+
+def _print_tables(entries: list[dict[str, Any]]) -> None:
+    """The terminal view: per county its challenges and its top paths."""
+    from rich.table import Table
+
+    for entry in entries:
+        if "error" in entry:
+            err.print(
+                f"profile {entry['index']}: "
+                + "; ".join(f"{e['pointer']} {e['message']}" for e in entry["error"]["errors"]),
+                markup=False,
+            )
+            continue
+        r = entry["result"]
+        table = Table(title=f"{r['county']['name']} - {r['benchmark']} - kb {r['kb_version']}")
+        for col in ("challenge", "status", "severity"):
+            table.add_column(col)
+        colour = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
+        for c in r["challenges"]:
+            table.add_row(
+                c["title"], f"[{colour[c['status']]}]{c['status']}[/]", str(c["severity"])
+            )
+        out.print(table)
+        paths = Table(title="recommended paths")
+        for col in ("#", "path", "family", "score", "example"):
+            paths.add_column(col)
+        for p in r["recommendations"][:9]:
+            example = p["examples"][0]["title"] if p["examples"] else ""
+            paths.add_row(str(p["rank"]), p["title"], p["family"], str(p["score"]), example)
+        out.print(paths)
 
 
 @cli.command()
