@@ -84,10 +84,24 @@ def test_the_portal_flow_runs_on_the_generated_python_client(
     pkg = importlib.import_module(client_package)
     models = importlib.import_module(f"{client_package}.models")
     types = importlib.import_module(f"{client_package}.types")
-    public = pkg.Client(base_url=proc.base, raise_on_unexpected_status=True)
-    keyed = pkg.AuthenticatedClient(base_url=proc.base, token=key)
     profile = models.ProfileIn.from_dict(json.loads(DEQING_PROFILE.read_text(encoding="utf-8")))
+    with (
+        pkg.Client(base_url=proc.base, raise_on_unexpected_status=True) as public,
+        pkg.AuthenticatedClient(base_url=proc.base, token=key) as keyed,
+    ):
+        _flow(client_package, public, keyed, profile, models, types)
 
+
+def _flow(
+    client_package: str,
+    public: Any,
+    keyed: Any,
+    profile: Any,
+    models: ModuleType,
+    types: ModuleType,
+) -> None:
+    """Catalog in both languages, validate, recommend, a 422, an idempotent assessment and its
+    report, a JSON and a CSV batch."""
     _catalog(client_package, public)
     checked = _op(client_package, "diagnosis.profiles_validate").sync(client=public, body=profile)
     assert isinstance(checked, models.ValidationResult)
