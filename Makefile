@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean clients
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "countypath needs Python >= 3.11")'
@@ -38,6 +38,11 @@ pytest: $(DEV_STAMP)
 	$(BIN)/pytest -p no:xdist -m exclusive
 
 test: lint typecheck pytest
+
+# The OpenAPI document linted by Redocly and Spectral, the Python client and the TypeScript types,
+# under clients/out/ (Node tools from clients/package-lock.json, installed once per lock file).
+clients: $(DEV_STAMP)
+	$(BIN)/python -m clients.tools
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run

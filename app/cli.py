@@ -8,13 +8,16 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from app.domain.knowledge import Lang
 from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from app.domain.snapshot import Snapshot
 
 cli = typer.Typer(
     help="countypath: county development diagnosis and recommended paths.", no_args_is_help=True
@@ -182,10 +185,11 @@ def kb_check(
 @cli.command()
 def recommend(
     files: Annotated[
-        list[Path], typer.Argument(exists=True, dir_okay=False, help="JSON or CSV profiles.")
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, help="JSON, CSV or .xlsx profiles."),
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, csv or md.")
+        str, typer.Option("--format", "-f", help="table, json, csv, md or xlsx.")
     ] = "table",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
@@ -201,23 +205,18 @@ def recommend(
 
     from app.errors import AppError
     from app.services import offline
-    from app.services.recommend_text import recommendation_tables
     from app.services.wording import Labels
 
     if lang not in ("en", "zh"):
         raise typer.BadParameter("use en or zh", param_hint="--lang")
-    fmt = output_format
-    if output is not None and fmt == "table":
-        fmt = {".csv": "csv", ".md": "md", ".json": "json"}.get(output.suffix.lower(), "json")
-    if fmt not in ("table", "json", "csv", "md"):
-        raise typer.BadParameter("use table, json, csv or md", param_hint="--format")
+    fmt = _output_format(output_format, output)
     settings = _settings()
+    snap = offline.load_snapshot(settings, from_seeds)
     try:
-        rows = offline.read_profiles(files, settings.max_batch_profiles * 20)
+        rows, origin = offline.read_profiles(files, settings.max_batch_profiles * 20, snap)
     except AppError as exc:
         err.print(offline.error_of(exc), markup=False)
         raise typer.Exit(code=2) from None
-    snap = offline.load_snapshot(settings, from_seeds)
     language: Lang = "zh" if lang == "zh" else "en"
     runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
     if len(rows) > 1:
@@ -226,7 +225,13 @@ def recommend(
         )
     entries = list(runner)
 
-    if fmt == "json":
+    workbook: bytes | None = None
+    if fmt == "xlsx":
+        from app.services.spreadsheets import write_results
+
+        workbook = write_results(entries, rows, origin, snap, language)
+        text = ""
+    elif fmt == "json":
         payload = entries[0].get("result", entries[0]) if len(entries) == 1 else entries
         text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
     elif fmt == "csv":
@@ -234,18 +239,12 @@ def recommend(
     elif fmt == "md":
         text = offline.to_markdown(entries, Labels(snap, language))
     else:
-        for entry in entries:
-            if "error" in entry:
-                err.print(
-                    f"profile {entry['index']}: "
-                    + "; ".join(f"{e['pointer']} {e['message']}" for e in entry["error"]["errors"]),
-                    markup=False,
-                )
-                continue
-            for table in recommendation_tables(entry["result"], snap, language):
-                out.print(table)
+        _print_tables(entries, snap, language)
         text = ""
-    if output is not None:
+    if output is not None and workbook is not None:
+        output.write_bytes(workbook)
+        err.print(f"wrote {len(entries)} result(s) to {output}")
+    elif output is not None:
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {len(entries)} result(s) to {output}")
     elif text:
@@ -280,6 +279,35 @@ def _language(lang: str) -> Lang:
     if lang not in ("en", "zh"):
         raise typer.BadParameter("use en or zh", param_hint="--lang")
     return "zh" if lang == "zh" else "en"
+
+
+def _output_format(output_format: str, output: Path | None) -> str:
+    """The format asked for, else the one the output file's suffix names."""
+    fmt = output_format
+    if output is not None and fmt == "table":
+        suffixes = {".csv": "csv", ".md": "md", ".json": "json", ".xlsx": "xlsx"}
+        fmt = suffixes.get(output.suffix.lower(), "json")
+    if fmt not in ("table", "json", "csv", "md", "xlsx"):
+        raise typer.BadParameter("use table, json, csv, md or xlsx", param_hint="--format")
+    if fmt == "xlsx" and output is None:
+        raise typer.BadParameter("a workbook needs --output FILE.xlsx", param_hint="--output")
+    return fmt
+
+
+def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang) -> None:
+    """The terminal view: per county its challenges and its top paths, in the asked language."""
+    from app.services.recommend_text import recommendation_tables
+
+    for entry in entries:
+        if "error" in entry:
+            err.print(
+                f"profile {entry['index']}: "
+                + "; ".join(f"{e['pointer']} {e['message']}" for e in entry["error"]["errors"]),
+                markup=False,
+            )
+            continue
+        for table in recommendation_tables(entry["result"], snap, language):
+            out.print(table)
 
 
 @cli.command()

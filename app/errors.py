@@ -1,10 +1,15 @@
 """The one error model of countypath; the API renders every one as RFC 9457 problem+json.
 
-Tree (status, stable ``code``)::
+Every ``code`` a problem can carry is a member of :class:`ErrorCode`, and :data:`CODES` says for
+each its HTTP status and what it means. The OpenAPI ``Problem.code`` enum and the table in
+docs/errors.md are generated from these two, so a new code is added here or nowhere.
+
+Tree of the raised errors (status, stable ``code``)::
 
     AppError (500, INTERNAL)
     ├── BadRequest (400, BAD_REQUEST)
     │   ├── MalformedJson (400, MALFORMED_JSON)
+    │   ├── MalformedSpreadsheet (400, MALFORMED_SPREADSHEET)
     │   └── InvalidCursor (400, INVALID_CURSOR)
     ├── Unauthorized (401, UNAUTHORIZED)
     ├── Forbidden (403, FORBIDDEN)
@@ -19,6 +24,9 @@ Tree (status, stable ``code``)::
     └── Unavailable (503, SERVICE_UNAVAILABLE)
         └── KnowledgeBaseMissing (503, KB_NOT_LOADED)
 
+The other codes are answered by the HTTP layer itself (routing, admission control, database
+outages); they are registered here all the same.
+
 Nothing here imports FastAPI, so the domain and services raise these freely.
 """
 
@@ -27,6 +35,135 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar, NamedTuple
+
+
+class ErrorCode(StrEnum):
+    """Every machine-readable ``code`` of a problem document. Stable: never renamed."""
+
+    BAD_REQUEST = "BAD_REQUEST"
+    MALFORMED_JSON = "MALFORMED_JSON"
+    MALFORMED_SPREADSHEET = "MALFORMED_SPREADSHEET"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    CONFLICT = "CONFLICT"
+    PRECONDITION_FAILED = "PRECONDITION_FAILED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    PRECONDITION_REQUIRED = "PRECONDITION_REQUIRED"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL = "INTERNAL"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    KB_NOT_LOADED = "KB_NOT_LOADED"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    STORAGE_FULL = "STORAGE_FULL"
+    MIGRATIONS_PENDING = "MIGRATIONS_PENDING"
+    OVERLOADED = "OVERLOADED"
+    TIMEOUT = "TIMEOUT"
+
+
+class CodeInfo(NamedTuple):
+    status: int
+    title: str
+    meaning: str
+
+
+CODES: dict[ErrorCode, CodeInfo] = {
+    ErrorCode.BAD_REQUEST: CodeInfo(400, "Bad request", "The request cannot be read as sent."),
+    ErrorCode.MALFORMED_JSON: CodeInfo(
+        400, "Malformed JSON", "The body is not valid JSON (or a CSV body cannot be read)."
+    ),
+    ErrorCode.MALFORMED_SPREADSHEET: CodeInfo(
+        400, "Malformed spreadsheet", "The body is not an .xlsx workbook that can be read."
+    ),
+    ErrorCode.INVALID_CURSOR: CodeInfo(
+        400,
+        "Invalid cursor",
+        "The cursor was not issued by this API, or belongs to another list, filter or "
+        "knowledge-base version: start again from the first page.",
+    ),
+    ErrorCode.UNAUTHORIZED: CodeInfo(
+        401, "Unauthorized", "No API key, an unknown or revoked key, or a key in the query string."
+    ),
+    ErrorCode.FORBIDDEN: CodeInfo(403, "Forbidden", "The key lacks the scope the operation needs."),
+    ErrorCode.NOT_FOUND: CodeInfo(
+        404, "Not found", "No such resource (or a stored assessment that is not the caller's)."
+    ),
+    ErrorCode.METHOD_NOT_ALLOWED: CodeInfo(
+        405, "Method not allowed", "The path exists; the `Allow` header lists its methods."
+    ),
+    ErrorCode.NOT_ACCEPTABLE: CodeInfo(
+        406, "Not acceptable", "The `Accept` header asks for a type the operation cannot produce."
+    ),
+    ErrorCode.CONFLICT: CodeInfo(
+        409,
+        "Conflict",
+        "The write conflicts with the current state (a slug that exists, an item still referenced, "
+        "a request with the same `Idempotency-Key` still in progress).",
+    ),
+    ErrorCode.PRECONDITION_FAILED: CodeInfo(
+        412, "Precondition failed", "`If-Match` does not match the current ETag: read it again."
+    ),
+    ErrorCode.PAYLOAD_TOO_LARGE: CodeInfo(413, "Payload too large", "The body is over the limit."),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: CodeInfo(
+        415, "Unsupported media type", "The body's `Content-Type` is not one the operation reads."
+    ),
+    ErrorCode.VALIDATION_FAILED: CodeInfo(
+        422, "Invalid input", "Some fields are invalid; `errors[]` names each by JSON Pointer."
+    ),
+    ErrorCode.PRECONDITION_REQUIRED: CodeInfo(
+        428, "Precondition required", "The write needs `If-Match` with the item's ETag."
+    ),
+    ErrorCode.RATE_LIMITED: CodeInfo(
+        429, "Too many requests", "Over the quota; retry after `Retry-After` seconds."
+    ),
+    ErrorCode.INTERNAL: CodeInfo(
+        500, "Internal error", "An unexpected error; the `X-Request-ID` finds it in the logs."
+    ),
+    ErrorCode.SERVICE_UNAVAILABLE: CodeInfo(
+        503, "Service unavailable", "Temporarily unavailable; retry after `Retry-After` seconds."
+    ),
+    ErrorCode.KB_NOT_LOADED: CodeInfo(
+        503, "Knowledge base not loaded", "No knowledge base is loaded yet (seed the database)."
+    ),
+    ErrorCode.DATABASE_UNAVAILABLE: CodeInfo(
+        503, "Service unavailable", "The database does not answer; retry shortly."
+    ),
+    ErrorCode.STORAGE_FULL: CodeInfo(
+        503, "Service unavailable", "Storage is full; writes are refused until space is freed."
+    ),
+    ErrorCode.MIGRATIONS_PENDING: CodeInfo(
+        503, "Service unavailable", "The schema is not at the latest migration (`/readyz`)."
+    ),
+    ErrorCode.OVERLOADED: CodeInfo(
+        503, "Service unavailable", "Too many requests in flight on this worker; retry shortly."
+    ),
+    ErrorCode.TIMEOUT: CodeInfo(
+        503, "Service unavailable", "The request took longer than the server's time limit."
+    ),
+}
+
+
+def codes_table() -> str:
+    """The Markdown table of every code, as docs/errors.md publishes it."""
+    lines = ["| code | status | title | meaning |", "| --- | --- | --- | --- |"]
+    for code, info in sorted(CODES.items(), key=lambda item: (item[1].status, item[0])):
+        lines.append(f"| `{code}` | {info.status} | {info.title} | {info.meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def code_for_status(status: int) -> ErrorCode:
+    """The general code of an HTTP status (for errors raised by the HTTP layer itself)."""
+    for code, info in CODES.items():
+        if info.status == status:
+            return code
+    return ErrorCode.BAD_REQUEST if status < 500 else ErrorCode.INTERNAL
 
 
 def json_pointer(*parts: str | int) -> str:
@@ -66,9 +203,9 @@ class AppError(Exception):
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
-    status = 500
-    code = "INTERNAL"
-    title = "Internal error"
+    status: ClassVar[int] = 500
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
+    title: ClassVar[str] = "Internal error"
 
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
@@ -76,86 +213,91 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     status = 400
-    code = "BAD_REQUEST"
+    code = ErrorCode.BAD_REQUEST
     title = "Bad request"
 
 
 class MalformedJson(BadRequest):
-    code = "MALFORMED_JSON"
+    code = ErrorCode.MALFORMED_JSON
     title = "Malformed JSON"
 
 
+class MalformedSpreadsheet(BadRequest):
+    code = ErrorCode.MALFORMED_SPREADSHEET
+    title = "Malformed spreadsheet"
+
+
 class InvalidCursor(BadRequest):
-    code = "INVALID_CURSOR"
+    code = ErrorCode.INVALID_CURSOR
     title = "Invalid cursor"
 
 
 class Unauthorized(AppError):
     status = 401
-    code = "UNAUTHORIZED"
+    code = ErrorCode.UNAUTHORIZED
     title = "Unauthorized"
 
 
 class Forbidden(AppError):
     status = 403
-    code = "FORBIDDEN"
+    code = ErrorCode.FORBIDDEN
     title = "Forbidden"
 
 
 class PreconditionFailed(AppError):
     status = 412
-    code = "PRECONDITION_FAILED"
+    code = ErrorCode.PRECONDITION_FAILED
     title = "Precondition failed"
 
 
 class PreconditionRequired(AppError):
     status = 428
-    code = "PRECONDITION_REQUIRED"
+    code = ErrorCode.PRECONDITION_REQUIRED
     title = "Precondition required"
 
 
 class NotFound(AppError):
     status = 404
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
     title = "Not found"
 
 
 class Conflict(AppError):
     status = 409
-    code = "CONFLICT"
+    code = ErrorCode.CONFLICT
     title = "Conflict"
 
 
 class PayloadTooLarge(AppError):
     status = 413
-    code = "PAYLOAD_TOO_LARGE"
+    code = ErrorCode.PAYLOAD_TOO_LARGE
     title = "Payload too large"
 
 
 class UnsupportedMediaType(AppError):
     status = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
     title = "Unsupported media type"
 
 
 class NotAcceptable(AppError):
     status = 406
-    code = "NOT_ACCEPTABLE"
+    code = ErrorCode.NOT_ACCEPTABLE
     title = "Not acceptable"
 
 
 class InvalidInput(AppError):
     status = 422
-    code = "VALIDATION_FAILED"
+    code = ErrorCode.VALIDATION_FAILED
     title = "Invalid input"
 
 
 class Unavailable(AppError):
     status = 503
-    code = "SERVICE_UNAVAILABLE"
+    code = ErrorCode.SERVICE_UNAVAILABLE
     title = "Service unavailable"
 
 
 class KnowledgeBaseMissing(Unavailable):
-    code = "KB_NOT_LOADED"
+    code = ErrorCode.KB_NOT_LOADED
     title = "Knowledge base not loaded"

@@ -170,7 +170,15 @@ def auth(key: str) -> dict[str, str]:
 
 
 DOCS_ROUTES = frozenset(
-    {"/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json", "/static-offline-docs", "/ui"}
+    {
+        "/docs",
+        "/redoc",
+        "/docs/oauth2-redirect",
+        "/docs-assets/redoc.standalone.js",
+        "/openapi.json",
+        "/static-offline-docs",
+        "/ui",
+    }
 )
 
 

@@ -37,8 +37,10 @@ async def get_lang(
     lang: Annotated[
         str | None,
         Query(
-            description="Response language, overriding Accept-Language: `en` or `zh`.",
-            pattern="^(en|zh|zh-CN|zh-Hans)$",
+            description="Response language, overriding Accept-Language: `en` or `zh` (`zh-CN`, "
+            "`zh-Hans`). Any other value is ignored like an unsupported Accept-Language: the "
+            "header decides, else English (`Content-Language: en`).",
+            examples=["zh"],
         ),
     ] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,

@@ -1,65 +1,228 @@
-"""The published OpenAPI document: every error response is problem+json with one Problem schema,
-including FastAPI's own validation errors, so clients and contract tests see what is sent."""
+"""The published OpenAPI document, completed after FastAPI builds it: every error answer is
+problem+json with one Problem schema and an example; every response header is documented
+(app.api.spec_headers); a key is optional on public operations, required on the others and absent
+on probes; each closed vocabulary is one named enum; PATCH bodies are merge patches; If-Match is
+required where its absence is a 428; catalog reads take If-None-Match; responses carry examples
+(app/schemas/examples.json). Examples are set after FastAPI's encoder, which drops nulls."""
 
 from __future__ import annotations
 
+import copy
+import json
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api import spec_headers
+from app.errors import CODES, ErrorCode
+from app.schemas import vocabulary
+
+PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-PUBLIC_TAGS = {"catalog", "diagnosis"}
-PUBLIC_OPERATIONS = {"kb-export", "reports-create", "plans-create"}
-_ERROR_DESCRIPTIONS = {
-    "422": "Invalid input; errors[] names each field by JSON Pointer",
+KEY_SCHEMES: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+PUBLIC_TAGS = {"catalog", "diagnosis", "reports", "plans"}
+PUBLIC_OPERATIONS = {"kb-export", "plans-create"}
+UNSECURED = ("health-", "metrics-", "page-")
+SERVERS = [{"url": "/", "description": "The server that publishes this document."}]
+EXAMPLES = Path(__file__).resolve().parent.parent / "schemas" / "examples.json"
+_STATUS_CODE = {  # the example code of each status, where the status has several
+    400: ErrorCode.MALFORMED_JSON,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
 }
+_DESCRIPTIONS = {
+    "429": "Rate limit exceeded (see the RateLimit headers and Retry-After)",
+    "503": "Overloaded, timed out or database unavailable; retry after Retry-After",
+}
+
+
+@lru_cache(maxsize=1)
+def published_examples() -> dict[str, Any]:
+    """Response and request examples by ``operationId``, generated from real answers (tests
+    refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
+    data: dict[str, Any] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    return data
+
+
+def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any]:
+    """A problem document this operation can answer with ``status``."""
+    code = _STATUS_CODE.get(status) or next(c for c, i in CODES.items() if i.status == status)
+    if status == 400 and "requestBody" not in op:
+        code = ErrorCode.INVALID_CURSOR
+    example: dict[str, Any] = {
+        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
+        "title": CODES[code].title,
+        "status": status,
+        "detail": CODES[code].meaning,
+        "instance": path,
+        "code": code.value,
+    }
+    if code is ErrorCode.VALIDATION_FAILED:
+        example["detail"] = "Some fields of the request are invalid; see errors."
+        example["errors"] = [
+            {"pointer": "/county/name", "code": "missing", "message": "Field required"}
+            if "requestBody" in op
+            else {
+                "pointer": "",
+                "code": "greater_than_equal",
+                "message": "Input should be greater than or equal to 1",
+                "in": "query",
+                "parameter": "limit",
+            }
+        ]
+    return example
+
+
+def _security(op: dict[str, Any]) -> None:
+    """Public operations inherit the document's optional key; probes need none; the rest need
+    one. (A client generator then lets public operations run without credentials.)"""
+    operation_id = op.get("operationId", "")
+    public = set(op.get("tags", ())) & PUBLIC_TAGS or operation_id in PUBLIC_OPERATIONS
+    if operation_id.startswith(UNSECURED):
+        op["security"] = []
+    elif public:
+        op.pop("security", None)
+    else:
+        op["security"] = copy.deepcopy(KEY_SCHEMES)
+
+
+def _responses(path: str, op: dict[str, Any]) -> None:
+    responses = op.setdefault("responses", {})
+    if not op.get("operationId", "").startswith(UNSECURED):
+        # Admission control answers before any route: document it everywhere it applies.
+        for status, text in _DESCRIPTIONS.items():
+            responses.setdefault(status, {"description": text})
+    for status, response in responses.items():
+        if status[0] in "45":
+            example = problem_example(int(status), path, op)
+            response["content"] = {PROBLEM: {"schema": PROBLEM_REF, "example": example}}
+            if response.get("description") == "Validation Error":
+                response["description"] = "Invalid input; errors[] names each field by JSON Pointer"
+        response["headers"] = spec_headers.headers_for(op, status)
+
+
+def _preconditions(method: str, op: dict[str, Any]) -> None:
+    """If-Match is required where its absence is answered 428; catalog reads take
+    If-None-Match and may answer 304."""
+    for param in op.get("parameters", ()):
+        if param.get("name", "").lower() == "if-match" and "428" in op.get("responses", {}):
+            param["required"] = True
+    if method == "get" and "catalog" in op.get("tags", ()):
+        op.setdefault("parameters", []).append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "An ETag from an earlier answer: 304 when it is still current.",
+                "schema": {"type": "string"},
+            }
+        )
+        op["responses"]["304"] = {"description": "Not modified: the ETag is still current."}
+    if method == "patch" and "requestBody" in op:
+        content = op["requestBody"]["content"]
+        content["application/merge-patch+json"] = content.pop("application/json")
+
+
+def _named_enums() -> dict[frozenset[str], tuple[str, list[str]]]:
+    """Values -> (component name, values in order) of every closed vocabulary."""
+    out = {}
+    for name, cls in vars(vocabulary).items():
+        if isinstance(cls, type) and issubclass(cls, StrEnum) and cls is not StrEnum:
+            values = [m.value for m in cls]
+            out[frozenset(values)] = (name, values)
+    return out
+
+
+def _share_enums(schema: dict[str, Any]) -> None:
+    """Point every inline enum whose values are a named vocabulary at that one component (and
+    write same-typed tuples as plain arrays)."""
+    named = _named_enums()
+    components = schema["components"]["schemas"]
+
+    def walk(node: Any, owner: str | None) -> Any:
+        if isinstance(node, list):
+            return [walk(item, owner) for item in node]
+        if not isinstance(node, dict):
+            return node
+        prefix = node.get("prefixItems")
+        if prefix and "items" not in node and all(p == prefix[0] for p in prefix):
+            # A fixed-length tuple of one type: plain items, which every generator reads.
+            node = {k: v for k, v in node.items() if k != "prefixItems"} | {"items": prefix[0]}
+        values = node.get("enum")
+        strings = isinstance(values, list) and all(isinstance(v, str) for v in values)
+        if strings and node.get("type", "string") == "string":
+            hit = named.get(frozenset(values))
+            if hit is not None and hit[0] != owner:
+                name, ordered = hit
+                components.setdefault(name, {"type": "string", "enum": ordered, "title": name})
+                rest = {k: v for k, v in node.items() if k not in ("enum", "type", "title")}
+                return {"$ref": f"#/components/schemas/{name}", **rest}
+        return {k: walk(v, owner) for k, v in node.items()}
+
+    for name in list(components):
+        components[name] = walk(components[name], name)
+    schema["paths"] = walk(schema["paths"], None)
+
+
+def _examples(schema: dict[str, Any]) -> None:
+    """Attach the published examples: ``{operationId: {status or "request": example}}``."""
+    examples = published_examples()
+    examples.pop("recommendations-create", None)  # its route publishes full, summary and trace
+    for item in schema["paths"].values():
+        for op in item.values():
+            found = examples.get(op.get("operationId"), {})
+            for key, example in found.items():
+                # "request", "201" or "200 text/markdown": the part, and its media type if not
+                # the first one declared.
+                part, _, media = key.partition(" ")
+                holder = op["requestBody"] if part == "request" else op["responses"][part]
+                content = holder.setdefault("content", {})
+                media = media or next(iter(content), "application/json")
+                if "examples" not in content.setdefault(media, {}):
+                    content[media]["example"] = example
+
+
+def build_document(app: FastAPI) -> dict[str, Any]:
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version=app.openapi_version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=SERVERS,
+        contact=app.contact,
+        license_info=app.license_info,
+    )
+    schema["security"] = [{}, *copy.deepcopy(KEY_SCHEMES)]
+    for path, item in schema.get("paths", {}).items():
+        for method, op in item.items():
+            _security(op)
+            _preconditions(method, op)
+            _responses(path, op)
+    components = schema.setdefault("components", {})
+    used = {
+        ref["$ref"].rsplit("/", 1)[-1]
+        for item in schema["paths"].values()
+        for op in item.values()
+        for response in op["responses"].values()
+        for ref in response.get("headers", {}).values()
+    }
+    components["headers"] = {k: v for k, v in spec_headers.HEADERS.items() if k in used}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.get("schemas", {}).pop(unused, None)
+    _share_enums(schema)
+    _examples(schema)
+    return schema
 
 
 def install(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            openapi_version=app.openapi_version,
-            description=app.description,
-            routes=app.routes,
-            tags=app.openapi_tags,
-            contact=app.contact,
-            license_info=app.license_info,
-        )
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                # A key is optional on public operations (required only when the deployment
-                # sets COUNTYPATH_REQUIRE_KEY): an empty requirement says "or none".
-                public = set(operation.get("tags", ())) & PUBLIC_TAGS or (
-                    operation.get("operationId") in PUBLIC_OPERATIONS
-                )
-                if operation.get("security") and public:
-                    operation["security"] = [{}, *operation["security"]]
-                responses = operation.get("responses", {})
-                if not operation.get("operationId", "").startswith(("health-", "metrics-")):
-                    # Admission control answers before any route: document it everywhere it applies.
-                    responses.setdefault(
-                        "429", {"description": "Rate limit exceeded (see RateLimit headers)"}
-                    )
-                    responses.setdefault(
-                        "503", {"description": "Overloaded, timed out or database unavailable"}
-                    )
-                for status, response in responses.items():
-                    if status[0] in "45":
-                        response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
-                        if (
-                            status in _ERROR_DESCRIPTIONS
-                            and response.get("description") == "Validation Error"
-                        ):
-                            response["description"] = _ERROR_DESCRIPTIONS[status]
-        components = schema.get("components", {}).get("schemas", {})
-        for unused in ("HTTPValidationError", "ValidationError"):
-            components.pop(unused, None)
-        app.openapi_schema = schema
-        return schema
+        if not app.openapi_schema:
+            app.openapi_schema = build_document(app)
+        return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]

@@ -15,34 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from app.errors import AppError, FieldError
+from app.errors import AppError, ErrorCode, FieldError, code_for_status
 
 log = logging.getLogger("countypath.errors")
 PROBLEM = "application/problem+json"
-
-_HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    409: "CONFLICT",
-    412: "PRECONDITION_FAILED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "VALIDATION_FAILED",
-    428: "PRECONDITION_REQUIRED",
-    429: "RATE_LIMITED",
-    500: "INTERNAL",
-    503: "SERVICE_UNAVAILABLE",
-}
 
 
 def problem_response(
     request_path: str,
     status: int,
-    code: str,
+    code: ErrorCode,
     title: str,
     detail: str,
     errors: list[FieldError] | list[dict[str, Any]] | None = None,
@@ -100,89 +82,100 @@ def _allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+async def _app_error(request: Request, exc: AppError) -> Response:
+    return problem_response(
+        request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
+    )
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    errors = _validation_errors(exc)
+    if any(e["code"] == "json_invalid" for e in errors):
+        return problem_response(
+            request.url.path,
+            400,
+            ErrorCode.MALFORMED_JSON,
+            "Malformed JSON",
+            "The request body is not valid JSON.",
+            [e for e in errors if e["code"] == "json_invalid"],
+        )
+    return problem_response(
+        request.url.path,
+        422,
+        ErrorCode.VALIDATION_FAILED,
+        "Invalid input",
+        "Some fields of the request are invalid; see errors.",
+        errors,
+    )
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    if status == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+        detail = f"{request.method} is not allowed here; see the Allow header."
+    elif status == 404:
+        detail = f"No resource at {request.url.path}."
+    return problem_response(
+        request.url.path,
+        status,
+        code_for_status(status),
+        HTTPStatus(status).phrase,
+        detail,
+        headers=headers,
+    )
+
+
+async def _db_down(request: Request, exc: Exception) -> Response:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "disk" in text and "full" in text:
+        code, detail = (
+            ErrorCode.STORAGE_FULL,
+            "Storage is full; writes are refused until space is freed.",
+        )
+    else:
+        code, detail = (
+            ErrorCode.DATABASE_UNAVAILABLE,
+            "The database is unavailable; retry shortly.",
+        )
+    log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
+    return problem_response(
+        request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
+    )
+
+
+async def _db_error(request: Request, exc: DBAPIError) -> Response:
+    if exc.connection_invalidated:
+        return await _db_down(request, exc)
+    log.exception("database error")
+    return problem_response(
+        request.url.path,
+        500,
+        ErrorCode.INTERNAL,
+        "Internal error",
+        "The request could not be completed.",
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return problem_response(
+        request.url.path,
+        500,
+        ErrorCode.INTERNAL,
+        "Internal error",
+        "The request could not be completed.",
+    )
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> Response:
-        return problem_response(
-            request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = _validation_errors(exc)
-        if any(e["code"] == "json_invalid" for e in errors):
-            return problem_response(
-                request.url.path,
-                400,
-                "MALFORMED_JSON",
-                "Malformed JSON",
-                "The request body is not valid JSON.",
-                [e for e in errors if e["code"] == "json_invalid"],
-            )
-        return problem_response(
-            request.url.path,
-            422,
-            "VALIDATION_FAILED",
-            "Invalid input",
-            "Some fields of the request are invalid; see errors.",
-            errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        status = exc.status_code
-        headers = dict(exc.headers or {})
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-        if status == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(request))
-            detail = f"{request.method} is not allowed here; see the Allow header."
-        elif status == 404:
-            detail = f"No resource at {request.url.path}."
-        return problem_response(
-            request.url.path,
-            status,
-            _HTTP_CODES.get(status, f"HTTP_{status}"),
-            HTTPStatus(status).phrase,
-            detail,
-            headers=headers,
-        )
-
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    async def _db_down(request: Request, exc: Exception) -> Response:
-        text = str(getattr(exc, "orig", exc)).lower()
-        if "disk" in text and "full" in text:
-            code, detail = (
-                "STORAGE_FULL",
-                "Storage is full; writes are refused until space is freed.",
-            )
-        else:
-            code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
-        log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
-        return problem_response(
-            request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
-        )
-
-    @app.exception_handler(DBAPIError)
-    async def _db_error(request: Request, exc: DBAPIError) -> Response:
-        if exc.connection_invalidated:
-            return await _db_down(request, exc)
-        log.exception("database error")
-        return problem_response(
-            request.url.path,
-            500,
-            "INTERNAL",
-            "Internal error",
-            "The request could not be completed.",
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error")
-        return problem_response(
-            request.url.path,
-            500,
-            "INTERNAL",
-            "Internal error",
-            "The request could not be completed.",
-        )
+    """Every error, whoever raises it, leaves through one of these handlers."""
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _db_down)
+    app.add_exception_handler(PoolTimeout, _db_down)
+    app.add_exception_handler(DBAPIError, _db_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

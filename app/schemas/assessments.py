@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from app.schemas.plans import PlanResult
-from app.schemas.result import CountyOut, RecommendationResult, Status
+from app.schemas.profile import ProfileIn
+from app.schemas.result import CountyOut, RecommendationResult
+from app.schemas.vocabulary import Status
 
 
 class ChallengeStatus(BaseModel):
@@ -20,7 +23,7 @@ class ChallengeStatus(BaseModel):
 
 class AssessmentSummary(BaseModel):
     id: str = Field(description="Random UUID.")
-    created_at: str = Field(description="ISO 8601 UTC.")
+    created_at: datetime = Field(description="ISO 8601 UTC.")
     county: CountyOut
     year: int | None
     kb_version: str
@@ -30,7 +33,7 @@ class AssessmentSummary(BaseModel):
 
 
 class AssessmentDetail(AssessmentSummary):
-    profile: dict[str, Any]
+    profile: ProfileIn
     result: RecommendationResult
     plan: PlanResult | None = Field(
         description="The action plan made with the assessment (`?plan=true`), else null."

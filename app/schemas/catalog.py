@@ -1,37 +1,45 @@
-"""Catalog response shapes (open: new fields may be added, none renamed)."""
+"""Catalog response shapes: every field typed, vocabularies as named enums. New fields may be
+added within /v1 (docs/versioning.md), none renamed."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, Field, create_model
 
 from app.schemas.result import SourceOut
+from app.schemas.vocabulary import (
+    BadWhen,
+    BenchmarkKind,
+    Comparison,
+    Direction,
+    Family,
+    MaxBand,
+    Scale,
+    SourceTag,
+)
 
 
-class Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class IndicatorOut(Open):
+class IndicatorOut(BaseModel):
     key: str
     dimension: str
     unit: str
     unit_label: str
     label: str
     description: str
-    direction: Literal["higher_is_better", "lower_is_better", "neutral"]
+    direction: Direction
     min: float
     max: float
-    plausible: list[float] | None
-    scale: Literal["linear", "log"]
+    plausible: list[float] | None = Field(
+        description="The range most counties fall in: `[low, high]`; a value outside draws a "
+        "warning.",
+    )
+    scale: Scale
     derived: bool
     formula: str | None
     inputs: list[str]
     source: SourceOut | None
 
 
-class SignalOut(Open):
+class SignalOut(BaseModel):
     slug: str
     challenge: str
     label: str
@@ -39,8 +47,10 @@ class SignalOut(Open):
     source: SourceOut
 
 
-class LineOut(BaseModel):
-    """A rule line: one of value, ratio or percentile (with a fallback), and its own source."""
+class ThresholdRule(BaseModel):
+    """One line of a rule: exactly one of ``value``, ``ratio`` (of the benchmark's value) or
+    ``percentile`` (of the reference counties), with a ``fallback`` value when that is unknown,
+    and the line's own source when it has one."""
 
     value: float | None = None
     ratio: float | None = None
@@ -49,72 +59,103 @@ class LineOut(BaseModel):
     source: SourceOut | None = None
 
 
-class DatedLineOut(BaseModel):
+class DatedThresholdRule(BaseModel):
     """A line that changed over the years: each value in force from its date (YYYY-MM-DD)."""
 
-    values: dict[str, LineOut]
+    values: dict[str, ThresholdRule]
 
 
-class RuleOut(Open):
+class RuleOut(BaseModel):
     indicator: str
-    bad_when: Literal["below", "above"]
-    watch: LineOut | DatedLineOut
-    flag: LineOut | DatedLineOut
+    bad_when: BadWhen
+    watch: ThresholdRule | DatedThresholdRule
+    flag: ThresholdRule | DatedThresholdRule
     weight: float
-    max_band: Literal["watch", "flag"]
+    max_band: MaxBand
     anchor: SourceOut
     note: str | None
 
 
-class ChallengeDetail(Open):
+class ChallengeDetail(BaseModel):
     slug: str
-    family: Literal["industry", "talent", "policy"]
+    family: Family
     title: str
     summary: str
     reasoning: str
     min_indicators: int
+    signal_weight: float
+    signal_cap: float
+    watch_at: float
+    flag_at: float
     signals: list[str]
     rules: list[RuleOut]
     paths: list[str]
     source: SourceOut
 
 
-class PathDetail(Open):
+class PathAddress(BaseModel):
+    challenge: str
+    weight: float
+    why: str
+
+
+class FitConditionOut(BaseModel):
+    """A circumstance that makes the path fit better (met) or worse (missed)."""
+
+    indicator: str | None
+    signal: str | None
+    op: Comparison | None
+    value: float | None
+    met_factor: float
+    missed_factor: float
+    text: str
+
+
+class PathDetail(BaseModel):
     slug: str
-    family: Literal["industry", "talent", "policy"]
+    family: Family
     title: str
     summary: str
     actions: list[str]
-    addresses: list[dict[str, Any]]
-    fit: list[dict[str, Any]]
+    addresses: list[PathAddress]
+    fit: list[FitConditionOut]
     outcome_indicators: list[str]
     examples: list[str]
     no_example_reason: str | None
     source: SourceOut
 
 
-class ExampleDetail(Open):
+class FigureOut(BaseModel):
+    indicator: str
+    value: float
+    year: int
+    tag: SourceTag
+    printed: float | None = Field(description="The value as the source printed it, if it erred.")
+    note: str | None
+    source: SourceOut
+
+
+class ExampleFigureOut(BaseModel):
+    """A figure quoted by a worked example (an investment, a count), in its own unit."""
+
+    key: str
+    value: float
+    unit: str
+    label: str
+
+
+class ExampleDetail(BaseModel):
     slug: str
     county: str
     title: str
     summary: str
     year: int | None
-    figures: list[dict[str, Any]]
+    figures: list[ExampleFigureOut]
     paths: list[str]
     source: SourceOut
 
 
-class FigureOut(Open):
-    indicator: str
-    value: float
-    year: int
-    tag: Literal["V", "S", "P", "D", "R"]
-    printed: float | None
-    note: str | None
-    source: SourceOut
-
-
-class ReferenceCountyDetail(Open):
+class ReferenceCountyDetail(BaseModel):
     slug: str
     name: str
     code: str
@@ -122,9 +163,9 @@ class ReferenceCountyDetail(Open):
     values: list[FigureOut]
 
 
-class BenchmarkDetail(Open):
+class BenchmarkDetail(BaseModel):
     slug: str
-    kind: Literal["national", "provincial", "policy_target"]
+    kind: BenchmarkKind
     region: str
     year: int
     title: str
@@ -133,19 +174,41 @@ class BenchmarkDetail(Open):
     source: SourceOut
 
 
-class KbSummary(Open):
+class KbTitle(BaseModel):
+    en: str
+    zh: str
+
+
+class DocumentOut(BaseModel):
+    slug: str
+    title: str
+    doi: str | None
+    licence: str | None
+
+
+class KbCounts(BaseModel):
+    indicators: int
+    benchmarks: int
+    signals: int
+    challenges: int
+    paths: int
+    examples: int
+    reference_counties: int
+
+
+class KbSummary(BaseModel):
     version: int
     kb_version: str
     checksum: str
-    counts: dict[str, int]
+    title: KbTitle
+    documents: list[DocumentOut]
+    counts: KbCounts
 
 
 def page_of(model: type[BaseModel]) -> type[BaseModel]:
     """A ``{items, next_cursor}`` page model for one item type."""
-    from pydantic import create_model
-
     return create_model(
         f"{model.__name__.removesuffix('Out').removesuffix('Detail')}Page",
         items=(list[model], ...),  # type: ignore[valid-type]
-        next_cursor=(str | None, ...),
+        next_cursor=(str | None, Field(description="Pass as `cursor` for the next page.")),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from app.errors import ErrorCode
 
 
 class FieldProblem(BaseModel):
@@ -16,16 +18,14 @@ class FieldProblem(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details, with a stable machine-readable ``code``."""
+    """RFC 9457 problem details, with a stable machine-readable ``code`` (docs/errors.md)."""
 
-    model_config = ConfigDict(extra="allow")
-
-    type: str
+    type: str = Field(description="`urn:countypath:problem:` and the code, hyphenated.")
     title: str
-    status: int
+    status: int = Field(ge=400, le=599)
     detail: str
-    instance: str
-    code: str
+    instance: str = Field(description="The path of the request.")
+    code: ErrorCode
     errors: list[FieldProblem] | None = None
 
 

@@ -9,7 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
-from app.schemas.result import CountyOut, Family, Out, Status
+from app.schemas.result import CountyOut
+from app.schemas.vocabulary import Family, Status
 
 DEFAULT_HORIZON = 2030
 Basis = Literal["clears_line", "pace_limited", "measure_baseline", "no_direction", "no_pace"]
@@ -115,7 +116,7 @@ class PlanChallenge(BaseModel):
     confidence: float
 
 
-class PlanWarning(Out):
+class PlanWarning(BaseModel):
     """A warning of the profile (as in the result) or of the plan (``sequence_compressed``)."""
 
     code: str

@@ -1,5 +1,11 @@
-"""Response shapes, for the OpenAPI document and contract tests. Handlers serialise the engine's
-plain dicts directly (fast, byte-stable); these models describe exactly that output.
+"""Response shapes of the diagnosis endpoints, for the OpenAPI document and contract tests.
+Handlers serialise the engine's plain dicts directly (fast, byte-stable); these models describe
+exactly that output, every object typed and every closed vocabulary a named enum
+(app.schemas.vocabulary).
+
+To add a field the engine now returns: add it to the model here (optional with a default when
+not every answer has it), then refresh the published artefacts with UPDATE_OPENAPI_SNAPSHOT=1;
+tests/api/test_output_models.py fails while any answer carries a field no model declares.
 """
 
 from __future__ import annotations
@@ -8,45 +14,42 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-Status = Literal["flag", "watch", "ok", "insufficient_data"]
-Band = Literal["ok", "watch", "flag"]
-Family = Literal["industry", "talent", "policy"]
-
-
-CountyKind = Literal[
-    "industrial",
-    "export-oriented",
-    "agricultural",
-    "ecological",
-    "resource-based",
-    "metro-fringe",
-    "tourism",
-]
-LineBasis = Literal["absolute", "benchmark_ratio", "percentile", "fallback"]
-WarningCode = Literal["unit_suspect", "inconsistent", "benchmark_fallback"]
-
-
-class Out(BaseModel):
-    """Response models describe the engine's output exactly: no field beyond those listed."""
-
-    model_config = ConfigDict(extra="forbid")
+from app.errors import ErrorCode
+from app.schemas.vocabulary import (
+    BadWhen,
+    Band,
+    Basis,
+    BenchmarkKind,
+    Comparison,
+    ConfidenceLevel,
+    CountyKind,
+    Family,
+    FitOutcome,
+    KindBasis,
+    Language,
+    Origin,
+    PeersNoteCode,
+    SourceTag,
+    Status,
+    WarningCode,
+)
 
 
-class SourceOut(Out):
+class SourceOut(BaseModel):
     document: str | None = None
     section: str | None = None
     doi: str | None = None
     url: str | None = None
     publisher: str | None = None
     year: int | None = None
-    tag: Literal["V", "S", "P", "D", "R"] | None = None
+    tag: SourceTag | None = None
     heuristic: bool | None = None
     note: str | None = None
 
 
-class CountyOut(Out):
+class CountyOut(BaseModel):
     name: str
     code: str | None
     province: str | None
@@ -56,7 +59,7 @@ class CountyOut(Out):
     )
 
 
-class WarningOut(Out):
+class WarningOut(BaseModel):
     code: WarningCode
     indicator: str | None = Field(
         description="The indicator concerned, if the warning is about one."
@@ -66,22 +69,22 @@ class WarningOut(Out):
     suggested_value: float | None = None
 
 
-class Thresholds(Out):
+class Thresholds(BaseModel):
     watch: float
     flag: float
 
 
-class Basis(Out):
-    watch: LineBasis
-    flag: LineBasis
+class ThresholdBasis(BaseModel):
+    watch: Basis
+    flag: Basis
 
 
-class LineSources(Out):
+class LineSources(BaseModel):
     watch: SourceOut | None = None
     flag: SourceOut | None = None
 
 
-class EvidenceOut(Out):
+class EvidenceOut(BaseModel):
     indicator: str
     label: str
     value: float
@@ -90,8 +93,8 @@ class EvidenceOut(Out):
     band: Band
     benchmark_value: float | None
     thresholds: Thresholds
-    basis: Basis
-    bad_when: Literal["below", "above"]
+    basis: ThresholdBasis
+    bad_when: BadWhen
     target: float | None = Field(
         description="The value that would bring this indicator back to `ok` (its watch line); "
         "null when it is already `ok`."
@@ -103,32 +106,32 @@ class EvidenceOut(Out):
     )
 
 
-class TraceRule(Out):
+class TraceRule(BaseModel):
     indicator: str
     value: float
     watch: float
     flag: float
-    basis: Basis
+    basis: ThresholdBasis
     benchmark_value: float | None
     band: Band
     badness: float = Field(ge=0, le=1)
     weight: float
 
 
-class TraceSignals(Out):
+class TraceSignals(BaseModel):
     asserted: list[str]
     weight_each: float
     cap: float
     score: float
 
 
-class ConfidenceParts(Out):
+class ConfidenceParts(BaseModel):
     value: float
     coverage: float
     decisiveness: float
 
 
-class ChallengeTrace(Out):
+class ChallengeTrace(BaseModel):
     """How the numbers of one challenge were made (``?trace=true``)."""
 
     rules: list[TraceRule] | None = None
@@ -146,7 +149,7 @@ class ChallengeTrace(Out):
     available: int | None = None
 
 
-class ChallengeOut(Out):
+class ChallengeOut(BaseModel):
     slug: str
     title: str
     status: Status
@@ -157,7 +160,7 @@ class ChallengeOut(Out):
         description="How much of the challenge's evidence was available (coverage) times how "
         "decisive it is (distance of the severity from the nearest status line).",
     )
-    confidence_level: Literal["high", "medium", "low"]
+    confidence_level: ConfidenceLevel
     family: Family
     summary: str
     evidence: list[EvidenceOut]
@@ -168,7 +171,7 @@ class ChallengeOut(Out):
     trace: ChallengeTrace | None = None
 
 
-class ChallengeSummaryOut(Out):
+class ChallengeSummaryOut(BaseModel):
     slug: str
     title: str
     status: Status
@@ -176,20 +179,20 @@ class ChallengeSummaryOut(Out):
     confidence: float = Field(ge=0, le=1)
 
 
-class AddressOut(Out):
+class AddressOut(BaseModel):
     challenge: str
     contribution: float
     why: str
 
 
-class BuildsOnOut(Out):
+class BuildsOnOut(BaseModel):
     indicator: str
     value: float
     contribution: float
     why: str
 
 
-class ExampleRef(Out):
+class ExampleRef(BaseModel):
     slug: str
     title: str
     county: str
@@ -198,18 +201,18 @@ class ExampleRef(Out):
     source: SourceOut
 
 
-class FitOut(Out):
+class FitOut(BaseModel):
     condition: str
-    outcome: Literal["met", "missed", "unknown", "conflict"]
+    outcome: FitOutcome
     sentence: str | None = Field(description="What is the case for the county; null if unknown.")
 
 
-class KindFitOut(Out):
+class KindFitOut(BaseModel):
     suits: list[CountyKind]
     unsuited: list[CountyKind]
 
 
-class ScoreTarget(Out):
+class ScoreTarget(BaseModel):
     challenge: str | None = None
     indicator: str | None = None
     weight: float
@@ -217,7 +220,7 @@ class ScoreTarget(Out):
     share: float
 
 
-class ScoreParts(Out):
+class ScoreParts(BaseModel):
     targets: list[ScoreTarget]
     fit_factor: float
     kind_factor: float
@@ -225,11 +228,11 @@ class ScoreParts(Out):
     marginal_score: float
 
 
-class RecommendationOut(Out):
+class RecommendationOut(BaseModel):
     rank: int
     slug: str
     family: Family
-    origin: Literal["paper", "beyond-paper"]
+    origin: Origin
     title: str
     score: float = Field(ge=0, le=100)
     standalone_score: float = Field(ge=0, le=100)
@@ -246,12 +249,12 @@ class RecommendationOut(Out):
     score_parts: ScoreParts | None = None
 
 
-class AddressSummaryOut(Out):
+class AddressSummaryOut(BaseModel):
     challenge: str
     contribution: float
 
 
-class RecommendationSummaryOut(Out):
+class RecommendationSummaryOut(BaseModel):
     rank: int
     slug: str
     family: Family
@@ -260,48 +263,48 @@ class RecommendationSummaryOut(Out):
     addresses: list[AddressSummaryOut]
 
 
-class PeerOut(Out):
+class PeerOut(BaseModel):
     slug: str
     name: str
     similarity: float = Field(ge=0, le=1)
     compared: list[str]
 
 
-class PeersNote(Out):
-    code: Literal["no_comparable_peers", "peers_need_level"]
+class PeersNote(BaseModel):
+    code: PeersNoteCode
     message: str
 
 
-class KindEvidenceOut(Out):
+class KindEvidenceOut(BaseModel):
     indicator: str
     value: float
-    op: Literal["lt", "le", "gt", "ge"]
+    op: Comparison
     line: float
 
 
-class KindOut(Out):
+class KindOut(BaseModel):
     slug: CountyKind
     label: str
-    basis: Literal["declared", "inferred"]
+    basis: KindBasis
     evidence: list[KindEvidenceOut]
 
 
-class StrengthOut(Out):
+class StrengthOut(BaseModel):
     indicator: str
     label: str
     value: float
     unit: str
     unit_label: str
     line: float
-    when: Literal["above", "below"]
-    basis: LineBasis
+    when: BadWhen
+    basis: Basis
     benchmark_value: float | None
     anchor: SourceOut
 
 
-class BenchmarkDetail(Out):
+class BenchmarkUsed(BaseModel):
     slug: str
-    kind: Literal["national", "provincial", "policy_target"]
+    kind: BenchmarkKind
     region: str
     year: int
     title: str
@@ -309,7 +312,7 @@ class BenchmarkDetail(Out):
     overrides: list[str] = Field(description="Indicators the caller's benchmark_values replaced.")
 
 
-class ChangeOut(Out):
+class ChangeOut(BaseModel):
     challenge: str
     from_status: Status
     to_status: Status
@@ -317,7 +320,7 @@ class ChangeOut(Out):
     to_severity: float
 
 
-class ScenarioOut(Out):
+class ScenarioOut(BaseModel):
     indicators: dict[str, float]
     derived: dict[str, float]
     warnings: list[WarningOut]
@@ -327,15 +330,15 @@ class ScenarioOut(Out):
     changes: list[ChangeOut]
 
 
-class RecommendationResult(Out):
+class RecommendationResult(BaseModel):
     """The full view (``?view=full``, the default)."""
 
     county: CountyOut
     kb_version: str
     benchmark: str
-    language: Literal["en", "zh"]
+    language: Language
     view: Literal["full"]
-    benchmark_detail: BenchmarkDetail
+    benchmark_detail: BenchmarkUsed
     kinds: list[KindOut]
     derived: dict[str, float]
     warnings: list[WarningOut]
@@ -347,27 +350,27 @@ class RecommendationResult(Out):
     scenario: ScenarioOut | None = None
 
 
-class RecommendationSummary(Out):
+class RecommendationSummary(BaseModel):
     """The summary view (``?view=summary``): no evidence, rationale, actions or examples."""
 
     county: CountyOut
     kb_version: str
     benchmark: str
-    language: Literal["en", "zh"]
+    language: Language
     view: Literal["summary"]
     warnings: list[WarningOut]
     challenges: list[ChallengeSummaryOut]
     recommendations: list[RecommendationSummaryOut] = Field(description="The top ten ranked paths.")
 
 
-class ProfileEcho(Out):
+class ProfileEcho(BaseModel):
     county: CountyOut
     indicators: dict[str, float]
     signals: list[str]
     benchmark: str
 
 
-class ValidationResult(Out):
+class ValidationResult(BaseModel):
     profile: ProfileEcho
     derived: dict[str, float]
     kinds: list[KindOut]
@@ -375,16 +378,26 @@ class ValidationResult(Out):
     kb_version: str
 
 
-class BatchError(BaseModel):
-    index: int
-    status: int
+class RowProblem(BaseModel):
+    """One invalid field of a batch row, by JSON Pointer into that row."""
+
+    pointer: str
     code: str
+    message: str
+
+
+class BatchError(BaseModel):
+    index: int = Field(ge=0, description="The row, counted from 0 in input order.")
+    status: int
+    code: ErrorCode
     detail: str
-    errors: list[dict[str, Any]]
+    errors: list[RowProblem]
 
 
 class BatchItem(BaseModel):
-    index: int
+    """One row's outcome: its ``result``, or its ``error``."""
+
+    index: int = Field(ge=0)
     result: RecommendationResult | RecommendationSummary | None = Field(
         default=None, discriminator="view"
     )
@@ -392,10 +405,10 @@ class BatchItem(BaseModel):
 
 
 class BatchResult(BaseModel):
+    items: list[BatchItem]
     count: int
     succeeded: int
     failed: int
-    items: list[BatchItem]
 
 
 def deqing_result_examples() -> dict[str, Any]:

@@ -12,8 +12,9 @@ from typing import Any
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
-from app.services import recommend_text
+from app.services import recommend_text, spreadsheets
 from app.services import recommendations as svc
+from app.services.spreadsheets import Origin
 from app.services.wording import Labels
 from app.settings import Settings
 
@@ -43,20 +44,31 @@ def load_snapshot(settings: Settings, from_seeds: bool) -> Snapshot:
     return compile_snapshot(kb, 0, kb.checksum())
 
 
-def read_profiles(paths: Iterable[Path], limit: int) -> list[Any]:
-    """Profiles from JSON files (one object or an array) and CSV files (one row each)."""
+def read_profiles(
+    paths: Iterable[Path], limit: int, snap: Snapshot
+) -> tuple[list[Any], Origin | None]:
+    """Profiles from JSON files (one object or an array), CSV files (one row each) and .xlsx
+    workbooks (one row each; the snapshot's labels read the headers). With exactly one workbook,
+    also where each row came from, so errors name sheet rows and columns."""
+    paths = list(paths)
     rows: list[Any] = []
+    origin: Origin | None = None
     for path in paths:
         data = path.read_bytes()
-        if path.suffix.lower() == ".csv":
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
             rows += svc.parse_csv_rows(data, limit)
+        elif suffix == ".xlsx":
+            sheet_rows, sheet_origin = spreadsheets.read_workbook(data, snap, limit)
+            origin = sheet_origin if len(paths) == 1 else None
+            rows += sheet_rows
         else:
             try:
                 parsed = json.loads(data)
             except ValueError as exc:
                 raise InvalidInput(detail=f"{path}: not valid JSON ({exc})") from None
             rows += parsed if isinstance(parsed, list) else [parsed]
-    return rows
+    return rows, origin
 
 
 def run(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[dict[str, Any]]:

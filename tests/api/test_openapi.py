@@ -137,3 +137,130 @@ def test_result_examples_are_current(snapshot: Snapshot) -> None:
     RecommendationResult.model_validate(examples["trace"])
     assert "trace" in examples["trace"]["challenges"][0]
     assert "confidence" in examples["summary"]["challenges"][0]
+
+
+def _response_refs(spec: dict[str, Any]) -> set[str]:
+    """Every component schema reachable from a response."""
+    seen: set[str] = set()
+    pending: list[Any] = [
+        media.get("schema", {})
+        for item in spec["paths"].values()
+        for op in item.values()
+        for response in op["responses"].values()
+        for media in response.get("content", {}).values()
+    ]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.rsplit("/", 1)[-1]
+            if ref and name not in seen:
+                seen.add(name)
+                pending.append(spec["components"]["schemas"][name])
+            pending += list(node.values())
+        elif isinstance(node, list):
+            pending += node
+    return seen
+
+
+def test_output_schemas_are_closed_and_typed(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    reachable = _response_refs(spec)
+    assert {"RecommendationResult", "EvidenceOut", "FigureOut", "IndicatorOut"} <= reachable
+    text = json.dumps({name: schemas[name] for name in reachable})
+    assert '"additionalProperties": true' not in text
+    for name in reachable:
+        if schemas[name].get("type") == "object":
+            assert schemas[name].get("properties") is not None, name
+
+
+def test_each_vocabulary_is_one_named_enum(spec: dict[str, Any]) -> None:
+    named = {
+        frozenset(s["enum"]): name
+        for name, s in spec["components"]["schemas"].items()
+        if "enum" in s
+    }
+    for expected in ("Family", "Status", "Band", "Basis", "BenchmarkKind", "WarningCode"):
+        assert expected in named.values(), expected
+    inline: list[str] = []
+
+    def walk(node: Any, at: str) -> None:
+        if isinstance(node, dict):
+            if "enum" in node and frozenset(node["enum"]) in named:
+                inline.append(at)
+            for k, v in node.items():
+                walk(v, f"{at}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{at}/{i}")
+
+    walk(spec["paths"], "#/paths")
+    for name, schema in spec["components"]["schemas"].items():
+        for key, value in schema.items():  # the component's own enum is the definition
+            walk(value, f"#/components/schemas/{name}/{key}")
+    assert not inline, inline
+
+
+def _ops(spec: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    return {
+        op["operationId"]: (method, path, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    }
+
+
+def test_every_response_header_is_documented(spec: dict[str, Any]) -> None:
+    ops = _ops(spec)
+    for _, _, op in ops.values():
+        for status, response in op["responses"].items():
+            assert "X-Request-ID" in response["headers"], (op["operationId"], status)
+            if status in ("429", "503"):
+                assert "Retry-After" in response["headers"]
+    assert {"ETag", "Cache-Control", "Link", "RateLimit", "RateLimit-Policy"} <= set(
+        ops["paths-list"][2]["responses"]["200"]["headers"]
+    )
+    assert "ETag" in ops["paths-get"][2]["responses"]["304"]["headers"]
+    created = ops["assessments-create"][2]["responses"]["201"]["headers"]
+    assert {"Location", "Idempotent-Replayed", "Content-Language"} <= set(created)
+    assert "Location" in ops["signals-create"][2]["responses"]["201"]["headers"]
+    assert "WWW-Authenticate" in ops["assessments-list"][2]["responses"]["401"]["headers"]
+    headers = spec["components"]["headers"]
+    assert headers["X-Request-ID"]["required"] is True
+
+
+def test_preconditions_bodies_and_security_as_enforced(spec: dict[str, Any]) -> None:
+    ops = _ops(spec)
+    for method, _, op in ops.values():
+        if_match = [p for p in op.get("parameters", ()) if p["name"].lower() == "if-match"]
+        if "428" in op["responses"] and if_match:
+            assert if_match[0]["required"] is True, op["operationId"]
+        if method == "patch":
+            assert list(op["requestBody"]["content"]) == ["application/merge-patch+json"]
+    assert spec["servers"]
+    assert spec["security"][0] == {}  # a key is optional unless an operation says otherwise
+    assert "security" not in ops["recommendations-create"][2]
+    assert "security" not in ops["challenges-list"][2]
+    assert ops["assessments-create"][2]["security"] == [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+    assert ops["health-live"][2]["security"] == []
+    declared = {t["name"] for t in spec["tags"]}
+    assert {t for _, _, op in ops.values() for t in op["tags"]} <= declared
+    summary = spec["components"]["schemas"]["AssessmentSummary"]["properties"]
+    assert summary["created_at"]["format"] == "date-time"
+
+
+def test_limit_maximum_is_the_enforced_one(client: TestClient, spec: dict[str, Any]) -> None:
+    limit = next(p for p in _ops(spec)["paths-list"][2]["parameters"] if p["name"] == "limit")
+    maximum = limit["schema"]["maximum"]
+    assert client.get(f"/v1/paths?limit={maximum}").status_code == 200
+    assert client.get(f"/v1/paths?limit={maximum + 1}").status_code == 422
+
+
+def test_batch_body_is_typed_and_csv_documented(spec: dict[str, Any]) -> None:
+    content = _ops(spec)["recommendations-batch"][2]["requestBody"]["content"]
+    assert content["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/ProfileIn"
+    }
+    csv = content["text/csv"]
+    assert "county_name" in csv["schema"]["description"]
+    assert csv["example"].startswith("county_name,")
+    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in content

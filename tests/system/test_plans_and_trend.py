@@ -76,7 +76,10 @@ def _check_trend(base: str, key: str, planned_id: str) -> None:
     trend = res.json()
     assert [p["year"] for p in trend["points"]] == [2023, 2024]
     assert trend["points"][1]["indicators"]["foreign_trade_cny_100m"] == 344.7
-    assert trend["points"][0]["challenges"]["insufficient-opening-up"]["status"] in {"watch", "flag"}
+    assert trend["points"][0]["challenges"]["insufficient-opening-up"]["status"] in {
+        "watch",
+        "flag",
+    }
     assert trend["progress"][0]["assessment_id"] == planned_id
 
 

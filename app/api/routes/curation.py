@@ -18,6 +18,7 @@ from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.schemas.common import problem_responses
+from app.schemas.curation import AuditPage, KbExport, KbImportResult
 from app.services import curation
 from app.services.audit import list_events
 from app.services.keys import Principal
@@ -190,6 +191,7 @@ for _kind, _spec in curation.KINDS.items():
     tags=["curation"],
     summary="Export the knowledge base",
     description="The whole knowledge base as one JSON document (the format `kb import` and the seeds share).",
+    response_model=KbExport,
     responses=problem_responses(401, 406, 503),
     dependencies=[Depends(public_unless_required)],
 )
@@ -207,6 +209,7 @@ def export_kb(snap: SnapshotDep) -> Response:
     tags=["curation"],
     summary="Import a knowledge base",
     description="Replaces the whole knowledge base with the document sent, validated whole: all or nothing.",
+    response_model=KbImportResult,
     responses=problem_responses(400, 401, 403, 406, 413, 415, 422, 503),
     dependencies=[Depends(require_json_body)],
 )
@@ -231,6 +234,7 @@ async def import_kb(
     tags=["curation"],
     summary="Audit trail",
     description="Who changed what in the knowledge base and when, newest first (scope admin).",
+    response_model=AuditPage,
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def audit(

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
+from app.api import batch_formats
 from app.api.deps import LangDep, SettingsDep, SnapshotDep
 from app.api.http import json_response
-from app.api.i18n import content_language
 from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
 from app.api.security import public_unless_required
-from app.errors import UnsupportedMediaType
 from app.schemas.common import problem_responses
-from app.schemas.profile import DEQING_EXAMPLE, ProfileIn, RecommendationRequest
+from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
@@ -29,7 +28,6 @@ from app.services import recommendations as svc
 router = APIRouter(prefix="/v1", tags=["diagnosis"], dependencies=[Depends(public_unless_required)])
 ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
 JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
-NDJSON = "application/x-ndjson"
 ViewQuery = Annotated[
     Literal["full", "summary"],
     Query(
@@ -106,42 +104,19 @@ async def create_recommendation(
     return json_response(result, lang=lang)
 
 
-BATCH_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 5000,
-                    "items": {
-                        "description": "A profile shaped like ProfileIn. A row that is not valid "
-                        "yields an error entry in the result instead of failing the batch.",
-                    },
-                },
-                "example": [DEQING_EXAMPLE],
-            },
-            "text/csv": {
-                "schema": {"type": "string"},
-                "example": "county_name,province,year,gdp_cny_100m,foreign_trade_cny_100m\nDeqing,Zhejiang,2024,720,344.7\n",
-            },
-        },
-    }
-}
-
-
 @router.post(
     "/recommendations/batch",
     operation_id="recommendations-batch",
     summary="Recommendations for many profiles",
-    description="Up to 5,000 profiles as a JSON array or as CSV (one column per indicator, plus "
-    "county_name, county_code, province, year, benchmark and `;`-separated signals). Results "
+    description="Up to 5,000 profiles as a JSON array, as CSV (one column per indicator, plus "
+    "county_name, county_code, province, year, benchmark and `;`-separated signals) or as an .xlsx "
+    "workbook (one county per row; indicator keys or their Chinese labels as headers). Results "
     "keep input order; a bad row yields an error entry for that row only. With "
-    "`Accept: application/x-ndjson` the results stream one JSON object per line.",
+    "`Accept: application/x-ndjson` the results stream one JSON object per line; with the .xlsx "
+    "type the answer is a workbook with a results sheet and an errors sheet naming row and column.",
     response_model=BatchResult,
-    responses=ERRORS | {200: {"content": {NDJSON: {"schema": {"type": "string"}}}}},
-    openapi_extra=BATCH_BODY,
+    responses=ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
+    openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
 )
 async def create_batch(
     request: Request,
@@ -150,22 +125,9 @@ async def create_batch(
     lang: LangDep,
     view: ViewQuery = "full",
 ) -> Response:
-    accept = negotiate(request, ("application/json", NDJSON, "application/problem+json"))
-    media = media_type(request)
+    accept = negotiate(request, batch_formats.ANSWERS)
     body = await request.body()
-    if media == "application/json" or media.endswith("+json"):
-        rows = await run_in_threadpool(svc.parse_json_rows, body, settings.max_batch_profiles)
-    elif media == "text/csv":
-        rows = await run_in_threadpool(svc.parse_csv_rows, body, settings.max_batch_profiles)
-    else:
-        raise UnsupportedMediaType(detail="Send the batch as application/json or text/csv.")
-
-    headers = {"Content-Language": content_language(lang), "Vary": "Accept-Language"}
-    if accept == NDJSON:
-        return StreamingResponse(
-            svc.ndjson_chunks(snap, rows, lang, view), media_type=NDJSON, headers=headers
-        )
-    # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
-    return StreamingResponse(
-        svc.json_chunks(snap, rows, lang, view), media_type="application/json", headers=headers
+    rows, origin = await run_in_threadpool(
+        batch_formats.parse, media_type(request), body, snap, settings.max_batch_profiles
     )
+    return await batch_formats.answer(accept, snap, rows, origin, lang, view)

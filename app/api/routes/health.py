@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app.api.deps import EngineDep, StoreDep
 from app.api.negotiation import require_json_accept
 from app.api.problems import problem_response
+from app.errors import ErrorCode
 from app.migrate import current_revision, head_revision
 from app.schemas.common import Health, Readiness, problem_responses
 
@@ -46,7 +47,7 @@ def readyz(engine: EngineDep, store: StoreDep) -> Response | Readiness:
         return problem_response(
             "/readyz",
             503,
-            "DATABASE_UNAVAILABLE",
+            ErrorCode.DATABASE_UNAVAILABLE,
             "Service unavailable",
             "The database does not answer.",
             headers={"Retry-After": "2"},
@@ -56,7 +57,7 @@ def readyz(engine: EngineDep, store: StoreDep) -> Response | Readiness:
         return problem_response(
             "/readyz",
             503,
-            "MIGRATIONS_PENDING",
+            ErrorCode.MIGRATIONS_PENDING,
             "Service unavailable",
             f"The schema is at {revision or 'nothing'}, not at {head}; run `countypath migrate`.",
         )

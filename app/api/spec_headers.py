@@ -1,0 +1,123 @@
+"""The response headers countypath sends, as OpenAPI header components, and which operation and
+status sends which. One table, so a client generator and a linter see every header a client can
+read (rate limits, validators, links, the request id) on the answers that carry it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.versioning import SUNSET_KEY
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id (the caller's own `X-Request-ID` when it is safe, else "
+        "a new one); every log line of the request carries it.",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 128},
+    },
+    "RateLimit": {
+        "description": "Remaining quota and seconds until the window resets, e.g. "
+        '`"default";r=599;t=60` (IETF RateLimit fields). Absent when limits are off.',
+        "schema": {"type": "string"},
+    },
+    "RateLimit-Policy": {
+        "description": 'The quota policy, e.g. `"default";q=600;w=60`. Absent when limits are off.',
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Content-Language": {
+        "description": "The language of the text fields: `en` or `zh-CN`.",
+        "schema": {"type": "string", "enum": ["en", "zh-CN"]},
+    },
+    "ETag": {
+        "description": "The representation's validator; send it back in `If-None-Match` (reads) "
+        "or `If-Match` (curation writes).",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "Caching: `public, max-age=N` on catalog reads, `no-store` elsewhere.",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": 'The next page, `<...>; rel="next"`, absent on the last page.',
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "The path of the resource just created.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this answer replays the first request with the same "
+        "`Idempotency-Key`.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "WWW-Authenticate": {
+        "description": "The authentication scheme to use: `Bearer`.",
+        "schema": {"type": "string"},
+    },
+    "Deprecation": {
+        "description": "RFC 9745: when the operation was deprecated, `@<unix time>`.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Sunset": {
+        "description": "RFC 8594: the HTTP date after which the operation may be gone.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Deprecation-Link": {
+        "description": 'The versioning policy (`rel="deprecation"`) and the replacement '
+        '(`rel="successor-version"`).',
+        "schema": {"type": "string"},
+    },
+}
+UNLIMITED = ("health-", "metrics-", "page-")
+REF = "#/components/headers/"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF + name}
+
+
+def _success_headers(op: dict[str, Any], status: str) -> dict[str, dict[str, str]]:
+    """Headers of a 2xx or 304 answer of one operation."""
+    operation_id = op.get("operationId", "")
+    names = [p.get("name") for p in op.get("parameters", ())]
+    out: dict[str, dict[str, str]] = {}
+    if "lang" in names:
+        out["Content-Language"] = _ref("Content-Language")
+    if "If-None-Match" in names:
+        out["ETag"] = _ref("ETag")
+    if operation_id.endswith("-list") and status == "200":
+        out["Link"] = _ref("Link")
+    if status == "201":
+        out["Location"] = _ref("Location")
+    if op.get("tags") == ["curation"] and status in ("200", "201"):
+        out["ETag"] = _ref("ETag")
+    if operation_id == "assessments-create" and status == "201":
+        out["Idempotent-Replayed"] = _ref("Idempotent-Replayed")
+    return out
+
+
+def headers_for(op: dict[str, Any], status: str) -> dict[str, dict[str, str]]:
+    """Every header the answer ``status`` of ``op`` may carry."""
+    out = {"X-Request-ID": _ref("X-Request-ID"), "Cache-Control": _ref("Cache-Control")}
+    if not op.get("operationId", "").startswith(UNLIMITED):
+        out |= {"RateLimit": _ref("RateLimit"), "RateLimit-Policy": _ref("RateLimit-Policy")}
+    if status in ("429", "503"):
+        out["Retry-After"] = _ref("Retry-After")
+    if status == "401":
+        out["WWW-Authenticate"] = _ref("WWW-Authenticate")
+    if status[0] == "2" or status == "304":
+        out |= _success_headers(op, status)
+    if op.get("deprecated") and SUNSET_KEY in op:
+        out |= {
+            "Deprecation": _ref("Deprecation"),
+            "Sunset": _ref("Sunset"),
+            "Link": _ref("Deprecation-Link"),
+        }
+    return out

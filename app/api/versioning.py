@@ -1,0 +1,74 @@
+"""Deprecating an operation of /v1 (docs/versioning.md): the route carries the marker, and every
+answer it gives then says so in the headers clients can act on, RFC 9745 ``Deprecation`` and
+RFC 8594 ``Sunset``, with links to the policy and to the replacement.
+
+Mark a route with ``**deprecated(since=..., sunset=..., successor=...)`` in its decorator; the
+OpenAPI document shows it as ``deprecated: true`` with the dates, and :class:`DeprecationHeaders`
+adds the headers to every answer of that route, errors included.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The policy as this server publishes it: the "Versioning" section of the API description.
+POLICY_PATH = "/redoc#section/Versioning"
+MIN_NOTICE = timedelta(days=180)
+SUNSET_KEY = "x-sunset"
+SINCE_KEY = "x-deprecated-since"
+SUCCESSOR_KEY = "x-successor"
+
+
+def deprecated(since: date, sunset: date, successor: str | None = None) -> dict[str, Any]:
+    """Route keyword arguments that deprecate an operation from ``since`` and remove it on
+    ``sunset`` (at least 180 days later, as the policy promises)."""
+    if sunset - since < MIN_NOTICE:
+        raise ValueError("the policy gives at least 180 days between deprecation and sunset")
+    extra: dict[str, Any] = {SINCE_KEY: since.isoformat(), SUNSET_KEY: sunset.isoformat()}
+    if successor:
+        extra[SUCCESSOR_KEY] = successor
+    return {"deprecated": True, "openapi_extra": extra}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def headers_for(extra: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """``Deprecation: @<epoch>``, ``Sunset: <HTTP-date>`` and ``Link``s for a marked route."""
+    since = _midnight(date.fromisoformat(extra[SINCE_KEY]))
+    sunset = _midnight(date.fromisoformat(extra[SUNSET_KEY]))
+    links = [f'<{POLICY_PATH}>; rel="deprecation"; type="text/html"']
+    if extra.get(SUCCESSOR_KEY):
+        links.append(f'<{extra[SUCCESSOR_KEY]}>; rel="successor-version"')
+    return [
+        (b"deprecation", f"@{int(since.timestamp())}".encode()),
+        (b"sunset", format_datetime(sunset, usegmt=True).encode()),
+        (b"link", ", ".join(links).encode()),
+    ]
+
+
+class DeprecationHeaders:
+    """Adds the deprecation headers to every answer of a route marked with :func:`deprecated`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                route = scope.get("route")
+                extra = getattr(route, "openapi_extra", None) or {}
+                if getattr(route, "deprecated", False) and SUNSET_KEY in extra:
+                    message["headers"] = [*message.get("headers", []), *headers_for(extra)]
+            await send(message)
+
+        await self.app(scope, receive, marked)

@@ -1,0 +1,55 @@
+"""Response shapes of the curation side: the audit trail, an import's outcome, the export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.domain.knowledge import (
+    Benchmark,
+    Challenge,
+    Example,
+    KnowledgeBase,
+    Path,
+    ReferenceCounty,
+    Signal,
+)
+
+
+class ImportedKb(BaseModel):
+    """What an import event records: the checksum of the knowledge base it installed."""
+
+    checksum: str
+
+
+KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark
+
+
+class AuditEvent(BaseModel):
+    id: int
+    at: datetime = Field(description="ISO 8601 UTC.")
+    actor: str = Field(description="The name of the key that made the change.")
+    action: str = Field(description="`create`, `replace`, `update`, `delete` or `import`.")
+    entity: str = Field(description="The kind changed, e.g. `challenges`, or `kb` for imports.")
+    slug: str | None
+    kb_version: int = Field(description="The knowledge-base version number the change produced.")
+    before: KbItem | None = Field(description="The item before the change (none on create).")
+    after: KbItem | ImportedKb | None = Field(
+        description="The item after the change (none on delete); for an import, its checksum."
+    )
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEvent]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class KbImportResult(BaseModel):
+    version: int
+    kb_version: str
+    checksum: str
+    changed: bool = Field(description="False when the document equals the knowledge base served.")
+
+
+KbExport = KnowledgeBase

@@ -1,0 +1,171 @@
+"""Excel in and out, over a real server and through the CLI: the batch reads the sheet a bureau
+keeps (one county per row; indicator keys or Chinese labels, units in brackets, Chinese meta
+headers) and answers a workbook when asked, with a results sheet and an errors sheet naming row
+and column; no text a client sent comes back as a formula; the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from app.services.spreadsheets import XLSX
+from tests.conftest import ROOT
+from tests.system.serverproc import Proc, server
+
+pytestmark = pytest.mark.slow
+BATCH = "/v1/recommendations/batch"
+HEADER = [
+    "县名",
+    "代码",
+    "省份",
+    "年份",
+    "地区生产总值（亿元）",
+    "foreign_trade_cny_100m",
+    "fdi_usd_100m",
+]
+DEQING = ["Deqing", "330521", "Zhejiang", 2024, 720, 344.7, 0.9871]
+BAD = ['=HYPERLINK("http://x.invalid","click")', "330522", "Zhejiang", 2024, "lots", 12.0, None]
+
+
+def _workbook(*rows: list[Any]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append([None] * len(HEADER))  # an empty row is skipped, not an error
+    for row in rows:
+        sheet.append(row)
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # typed text, as a bureau's sheet holds it: not a formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
+    with server(f"sqlite:///{tmp_path_factory.mktemp('xlsx') / 'xlsx.db'}") as proc:
+        yield proc
+
+
+def _post(
+    proc: Proc, body: bytes, accept: str = "application/json", **params: str
+) -> httpx.Response:
+    return httpx.post(
+        f"{proc.base}{BATCH}",
+        content=body,
+        params=params,
+        headers={"Content-Type": XLSX, "Accept": accept},
+        timeout=60,
+    )
+
+
+def test_a_workbook_batch_answers_json(live: Proc) -> None:
+    res = _post(live, _workbook(DEQING, BAD))
+    assert res.status_code == 200, res.text
+    data = res.json()
+    assert (data["count"], data["succeeded"], data["failed"]) == (2, 1, 1)
+    deqing = data["items"][0]["result"]
+    assert deqing["county"] == {
+        "name": "Deqing",
+        "code": "330521",
+        "province": "Zhejiang",
+        "year": 2024,
+    }
+    pointers = {e["pointer"] for e in data["items"][1]["error"]["errors"]}
+    assert pointers == {"/indicators/gdp_cny_100m"}  # "lots" under the Chinese GDP label
+
+
+def test_a_workbook_answer_has_results_and_errors_naming_row_and_column(live: Proc) -> None:
+    res = _post(live, _workbook(DEQING, BAD), accept=XLSX, lang="zh")
+    assert res.status_code == 200
+    assert res.headers["content-type"] == XLSX
+    assert "attachment" in res.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(res.content))
+    assert book.sheetnames == ["results", "errors"]
+    results = list(book["results"].iter_rows(values_only=True))
+    header, first = results[0], results[1]
+    assert header[:2] == ("行", "县")
+    assert first[0] == 3  # the sheet row the county came from (row 2 was empty)
+    assert first[1] == "Deqing"
+    status_of = dict(zip(header, first, strict=True))
+    assert status_of["insufficient-opening-up 状态"] in ("flag", "watch", "ok", "insufficient_data")
+    assert isinstance(status_of["insufficient-opening-up 严重度"], float)
+    assert "(" in str(status_of["路径 1"])  # "title (slug)" of the top path
+    errors = list(book["errors"].iter_rows(values_only=True))
+    assert errors[1][:4] == (4, BAD[0], "E (地区生产总值（亿元）)", "/indicators/gdp_cny_100m")
+
+
+def test_text_that_looks_like_a_formula_stays_text(live: Proc) -> None:
+    res = _post(live, _workbook(BAD, ["+cmd|' /C calc'!A0", "", "", "", 1, 1, 1]), accept=XLSX)
+    assert res.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(res.content)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets
+    assert not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+    book = load_workbook(io.BytesIO(res.content))
+    cells = [c for row in book["errors"].iter_rows() for c in row if c.value == BAD[0]]
+    assert cells
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_the_same_workbook_gives_the_same_bytes(live: Proc) -> None:
+    body = _workbook(DEQING, BAD)
+    assert _post(live, body, accept=XLSX).content == _post(live, body, accept=XLSX).content
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"PK\x03\x04 not really a zip", 400, "MALFORMED_SPREADSHEET"),
+        (b"", 400, "MALFORMED_SPREADSHEET"),
+    ],
+)
+def test_a_broken_workbook_is_a_problem(live: Proc, body: bytes, status: int, code: str) -> None:
+    res = _post(live, body)
+    assert res.status_code == status
+    assert res.headers["content-type"] == "application/problem+json"
+    assert res.json()["code"] == code
+
+
+def test_a_sheet_without_a_county_column_names_the_problem(live: Proc) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["gdp_cny_100m"])
+    sheet.append([720])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    res = _post(live, buffer.getvalue())
+    assert res.status_code == 422
+    assert res.json()["errors"][0]["code"] == "missing_column"
+
+
+def test_the_cli_reads_and_writes_workbooks(tmp_path: Path) -> None:
+    source = tmp_path / "counties.xlsx"
+    source.write_bytes(_workbook(DEQING, BAD))
+    target = tmp_path / "results.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "recommend", str(source), "-o", str(target), "--seeds"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr  # one row is invalid: exit 1, results written
+    book = load_workbook(target)
+    assert [r[1] for r in book["results"].iter_rows(min_row=2, values_only=True)] == ["Deqing"]
+    errors = list(book["errors"].iter_rows(min_row=2, values_only=True))
+    assert errors[0][0] == 4
+    assert errors[0][2] == "E (地区生产总值（亿元）)"
