@@ -28,7 +28,11 @@ export async function flagged(profile: Schemas["ProfileIn"] = deqing): Promise<s
     throw new Error(`${code} ${fields.join(", ")}`);
   }
   const statuses: Status[] = data.challenges.map((c) => c.status);
-  const evidence = data.challenges.flatMap((c) => c.evidence.map((e) => `${e.indicator}: ${e.band}`));
+  // The answer is the full view unless ?view=summary was asked; the field `view` says which.
+  const evidence =
+    data.view === "full"
+      ? data.challenges.flatMap((c) => c.evidence.map((e) => `${e.indicator}: ${e.band}`))
+      : [];
   const families: Family[] = data.recommendations.map((r) => r.family);
   return [...statuses, ...evidence, ...families, data.kb_version];
 }

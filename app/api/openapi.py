@@ -20,6 +20,9 @@ from fastapi.openapi.utils import get_openapi
 from app.api import spec_headers
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
+from app.schemas.assessments import trend_example
+from app.schemas.plans import deqing_plan_example
+from app.schemas.result import deqing_result_examples
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -170,7 +173,7 @@ def _share_enums(schema: dict[str, Any]) -> None:
 def _examples(schema: dict[str, Any]) -> None:
     """Attach the published examples: ``{operationId: {status or "request": example}}``."""
     examples = published_examples()
-    examples.pop("recommendations-create", None)  # its route publishes full, summary and trace
+    examples.pop("recommendations-create", None)  # published below as full, summary and trace
     for item in schema["paths"].values():
         for op in item.values():
             found = examples.get(op.get("operationId"), {})
@@ -181,8 +184,27 @@ def _examples(schema: dict[str, Any]) -> None:
                 holder = op["requestBody"] if part == "request" else op["responses"][part]
                 content = holder.setdefault("content", {})
                 media = media or next(iter(content), "application/json")
-                if "examples" not in content.setdefault(media, {}):
-                    content[media]["example"] = example
+                content.setdefault(media, {})["example"] = example
+    _result_examples(schema)
+
+
+def _result_examples(schema: dict[str, Any]) -> None:
+    """The Deqing result in each view and its plan, attached after generation so their nulls
+    stay (the generator drops every null it meets)."""
+    for path, method, example in (
+        ("/v1/plans", "post", deqing_plan_example()),
+        ("/v1/assessments/trend", "get", trend_example()),
+    ):
+        content = schema["paths"][path][method]["responses"]["200"]["content"]
+        content["application/json"]["example"] = example
+    labels = {"full": "full view", "summary": "?view=summary", "trace": "?trace=true"}
+    op = schema["paths"]["/v1/recommendations"]["post"]
+    media = op["responses"]["200"]["content"]["application/json"]
+    media.pop("example", None)
+    media["examples"] = {
+        name: {"summary": f"Deqing, {labels[name]}", "value": value}
+        for name, value in deqing_result_examples().items()
+    }
 
 
 def build_document(app: FastAPI) -> dict[str, Any]:

@@ -165,3 +165,10 @@ class PeersNoteCode(StrEnum):
 
     no_comparable_peers = "no_comparable_peers"
     peers_need_level = "peers_need_level"
+
+
+class View(StrEnum):
+    """How much of a result to compute and return."""
+
+    full = "full"
+    summary = "summary"

@@ -140,11 +140,11 @@ def _recommend(package: str, client: Any, profile: Any, models: ModuleType) -> N
     assert full.county.name == "Deqing"
     assert full.recommendations[0].rank == 1
     assert full.challenges[0].evidence or full.challenges[0].status
-    # The summary view is one query parameter on the same operation, where the server offers it.
-    if "view" in create.sync.__code__.co_varnames:
-        summary = create.sync_detailed(client=client, body=profile, view="summary")
-        assert summary.status_code == 200
-        assert len(summary.content) < len(create.sync_detailed(client=client, body=profile).content)
+    # The summary view is one query parameter on the same operation.
+    summary = create.sync(client=client, body=profile, view=models.View.SUMMARY)
+    assert isinstance(summary, models.RecommendationSummary)
+    assert summary.challenges[0].confidence is not None
+    assert len(summary.recommendations) <= 10
 
 
 def _invalid_profile(package: str, client: Any, models: ModuleType) -> None:

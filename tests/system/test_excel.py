@@ -31,9 +31,10 @@ HEADER = [
     "地区生产总值（亿元）",
     "foreign_trade_cny_100m",
     "fdi_usd_100m",
+    "研发经费投入强度",
 ]
-DEQING = ["Deqing", "330521", "Zhejiang", 2024, 720, 344.7, 0.9871]
-BAD = ['=HYPERLINK("http://x.invalid","click")', "330522", "Zhejiang", 2024, "lots", 12.0, None]
+DEQING = ["Deqing", "330521", "Zhejiang", 2024, 720, 344.7, 0.9871, 1.2]
+BAD = ['=HYPERLINK("http://x.invalid","click")', "330522", "Zhejiang", 2024, "lots", 12.0, None, None]
 
 
 def _workbook(*rows: list[Any]) -> bytes:

@@ -14,7 +14,7 @@ from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AssessmentsKey
-from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult, trend_example
+from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult
 from app.schemas.common import problem_responses
 from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
 from app.schemas.profile import ProfileIn
@@ -24,7 +24,6 @@ router = APIRouter(
     prefix="/v1/assessments", tags=["assessments"], dependencies=[Depends(require_json_accept)]
 )
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-TREND_EXAMPLE = trend_example()
 
 
 @router.post(
@@ -131,8 +130,7 @@ def list_assessments(
     "each KPI's latest value against its target and against a straight line from its baseline. "
     "Assessments without a year are left out. Another key's assessments never appear.",
     response_model=TrendResult,
-    responses=problem_responses(400, 401, 403, 406, 422, 503)
-    | {200: {"content": {"application/json": {"example": TREND_EXAMPLE}}}},
+    responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def assessment_trend(
     who: AssessmentsKey,

@@ -21,7 +21,6 @@ from app.schemas.result import (
     RecommendationResult,
     RecommendationSummary,
     ValidationResult,
-    deqing_result_examples,
 )
 from app.services import recommendations as svc
 
@@ -72,23 +71,7 @@ async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) ->
     "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=AnyResult,
-    responses=ERRORS
-    | {
-        200: {
-            "content": {
-                "application/json": {
-                    "examples": {
-                        name: {"summary": f"Deqing, {label}", "value": value}
-                        for (name, value), label in zip(
-                            deqing_result_examples().items(),
-                            ("full view", "?view=summary", "?trace=true"),
-                            strict=True,
-                        )
-                    }
-                }
-            }
-        }
-    },
+    responses=ERRORS,
     dependencies=JSON_ONLY,
 )
 async def create_recommendation(

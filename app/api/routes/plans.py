@@ -10,7 +10,7 @@ from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.security import public_unless_required
 from app.schemas.common import problem_responses
-from app.schemas.plans import PlanRequest, PlanResult, deqing_plan_example
+from app.schemas.plans import PlanRequest, PlanResult
 from app.services import plans as svc
 
 router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(public_unless_required)])
@@ -30,8 +30,7 @@ router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(public_un
     "addressing flagged challenges shown with confidence start in the first stage; an action "
     "starts only after the first stage of each path it depends on. Same profile, same plan.",
     response_model=PlanResult,
-    responses=problem_responses(400, 401, 406, 413, 415, 422, 503)
-    | {200: {"content": {"application/json": {"example": deqing_plan_example()}}}},
+    responses=problem_responses(400, 401, 406, 413, 415, 422, 503),
     dependencies=[Depends(require_json_body), Depends(require_json_accept)],
 )
 async def create_plan(body: PlanRequest, snap: SnapshotDep, lang: LangDep) -> Response:
