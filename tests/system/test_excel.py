@@ -34,7 +34,16 @@ HEADER = [
     "研发经费投入强度",
 ]
 DEQING = ["Deqing", "330521", "Zhejiang", 2024, 720, 344.7, 0.9871, 1.2]
-BAD = ['=HYPERLINK("http://x.invalid","click")', "330522", "Zhejiang", 2024, "lots", 12.0, None, None]
+BAD = [
+    '=HYPERLINK("http://x.invalid","click")',
+    "330522",
+    "Zhejiang",
+    2024,
+    "lots",
+    12.0,
+    None,
+    None,
+]
 
 
 def _workbook(*rows: list[Any]) -> bytes:
