@@ -324,12 +324,15 @@ def keys_create(
     scopes: Annotated[str, typer.Option(help="Comma-separated: assessments, kb:write, admin.")],
 ) -> None:
     """Create a key and print it once."""
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.keys import create_key
 
     engine = _engine()
     try:
-        row, key = create_key(engine, name, [s.strip() for s in scopes.split(",") if s.strip()])
+        row, key = create_key(
+            SqlUnitOfWork(engine), name, [s.strip() for s in scopes.split(",") if s.strip()]
+        )
     except AppError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(code=1) from None
@@ -346,11 +349,12 @@ def keys_list() -> None:
     """List keys (names, scopes, state; never the keys)."""
     from rich.table import Table
 
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
     engine = _engine()
     try:
-        rows = list_keys(engine)
+        rows = list_keys(SqlUnitOfWork(engine))
     finally:
         engine.dispose()
     table = Table("name", "prefix", "scopes", "created", "revoked")
@@ -368,12 +372,13 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key; it stops working at once."""
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.keys import revoke_key
 
     engine = _engine()
     try:
-        revoke_key(engine, name)
+        revoke_key(SqlUnitOfWork(engine), name)
     except AppError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(code=1) from None
@@ -418,6 +423,7 @@ def kb_import(
     """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
     import json
 
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.curation import import_kb
     from app.services.keys import Principal
@@ -425,7 +431,7 @@ def kb_import(
     engine = _engine()
     try:
         snap, changed = import_kb(
-            engine,
+            SqlUnitOfWork(engine),
             Principal(0, "cli", frozenset({"admin"})),
             json.loads(source.read_bytes()),
             "cli",

@@ -25,6 +25,7 @@ from app.api.routes import assessments, catalog, curation, diagnosis, health, pa
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.db.engine import make_engine
+from app.db.uow import SqlUnitOfWork
 from app.services.keys import PrincipalCache, poll_revocations
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
@@ -48,6 +49,7 @@ each explained by evidence and illustrated with cited Deqing practice.
 async def _poll(
     interval: float,
     engine: Engine,
+    uow: SqlUnitOfWork,
     store: KnowledgeStore,
     key_cache: PrincipalCache,
     metrics: Metrics,
@@ -57,7 +59,7 @@ async def _poll(
 
     def read() -> tuple[int, str | None] | None:
         store.poll()
-        return poll_revocations(engine)
+        return poll_revocations(uow)
 
     while True:
         key_cache.observe(await asyncio.to_thread(read))
@@ -76,10 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.poll()  # if the database is not ready, /readyz says so and the poll keeps trying
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         app.state.engine = engine
+        app.state.uow = uow = SqlUnitOfWork(engine)
         app.state.store = store
         app.state.key_cache = key_cache = PrincipalCache()
         watcher = asyncio.create_task(
-            _poll(settings.kb_refresh_seconds, engine, store, key_cache, metrics)
+            _poll(settings.kb_refresh_seconds, engine, uow, store, key_cache, metrics)
         )
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and

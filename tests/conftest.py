@@ -149,11 +149,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 def api_keys(settings: Settings) -> dict[str, str]:
     """One key per role, in the test's database."""
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import create_key
 
     engine = make_engine(settings, pooled=False)
     out = {
-        role: create_key(engine, f"{role}-key", scopes)[1]
+        role: create_key(SqlUnitOfWork(engine), f"{role}-key", scopes)[1]
         for role, scopes in {
             "assessments": ["assessments"],
             "kbwrite": ["kb:write"],

@@ -46,7 +46,7 @@ async def optional_principal(
     if principal is None:
         # The only database touch on a public request: a key this worker has not seen succeed.
         generation = cache.generation
-        principal = await run_in_threadpool(authenticate, request.app.state.engine, presented)
+        principal = await run_in_threadpool(authenticate, request.app.state.uow, presented)
         if principal is not None:
             cache.put(presented, principal, generation)
     if principal is None:

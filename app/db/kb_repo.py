@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
+from app.db.repository import Repository
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
@@ -313,3 +314,23 @@ def read_kb(session: Session) -> KnowledgeBase | None:
         ],
     )
 
+
+class KbRepository(Repository):
+    """The stored knowledge base and its versions, for the services that change them."""
+
+    def lock(self) -> None:
+        """Serialise writers: whoever holds this row sees the latest committed knowledge base
+        (a row lock on PostgreSQL; SQLite's write transactions are exclusive already)."""
+        self.session.execute(select(KbMetaRow).where(col(KbMetaRow.id) == 1).with_for_update())
+
+    def read(self) -> KnowledgeBase | None:
+        return read_kb(self.session)
+
+    def write(self, kb: KnowledgeBase) -> None:
+        write_kb(self.session, kb)
+
+    def latest(self) -> KbVersion | None:
+        return latest_version(self.session)
+
+    def record(self, checksum: str, origin: str, note: str = "") -> KbVersion:
+        return record_version(self.session, checksum, origin, note)

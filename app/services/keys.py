@@ -14,13 +14,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import col
 
-from app.db.engine import read_session, write_session
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import ApiKey
+from app.services.ports import UnitOfWork
 
 SCOPES = ("assessments", "kb:write", "admin")
 log = logging.getLogger("countypath.keys")
@@ -40,59 +38,50 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(engine: Engine, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+def create_key(uow: UnitOfWork, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
-        from app.errors import FieldError
-
         raise InvalidInput(
             detail=f"Scopes are {', '.join(SCOPES)}.",
             errors=[FieldError("/scopes", "unknown_scope", f"unknown scope {s!r}") for s in bad],
         )
     prefix = secrets.token_hex(4)
     key = f"cp_{prefix}_{secrets.token_urlsafe(32)}"
-    with write_session(engine) as session:
-        if session.execute(select(ApiKey).where(col(ApiKey.name) == name)).first():
+    with uow.write() as tx:
+        if tx.keys.named(name) is not None:
             raise Conflict(detail=f"A key named {name!r} exists; revoke it or choose another name.")
-        row = ApiKey(
-            name=name,
-            prefix=prefix,
-            key_hash=_hash(key),
-            scopes=sorted(set(scopes)),
-            created_at=datetime.now(UTC),
+        row = tx.keys.add(
+            ApiKey(
+                name=name,
+                prefix=prefix,
+                key_hash=_hash(key),
+                scopes=sorted(set(scopes)),
+                created_at=datetime.now(UTC),
+            )
         )
-        session.add(row)
-        session.flush()
-        session.refresh(row)
-        session.expunge(row)
     return row, key
 
 
-def list_keys(engine: Engine) -> list[ApiKey]:
-    with read_session(engine) as session:
-        rows = list(session.execute(select(ApiKey).order_by(ApiKey.id)).scalars())  # type: ignore[arg-type]
-        for row in rows:
-            session.expunge(row)
-        return rows
+def list_keys(uow: UnitOfWork) -> list[ApiKey]:
+    with uow.read() as tx:
+        return tx.keys.listing()
 
 
-def revoke_key(engine: Engine, name: str) -> None:
-    with write_session(engine) as session:
-        row = session.execute(select(ApiKey).where(col(ApiKey.name) == name)).scalars().first()
+def revoke_key(uow: UnitOfWork, name: str) -> None:
+    with uow.write() as tx:
+        row = tx.keys.named(name)
         if row is None:
             raise NotFound(detail=f"No key named {name!r}.")
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
 
 
-def authenticate(engine: Engine, presented: str) -> Principal | None:
+def authenticate(uow: UnitOfWork, presented: str) -> Principal | None:
     parts = presented.split("_")
     if len(parts) < 3 or parts[0] != "cp":
         return None
-    with read_session(engine) as session:
-        candidates = list(
-            session.execute(select(ApiKey).where(col(ApiKey.prefix) == parts[1])).scalars()
-        )
+    with uow.read() as tx:
+        candidates = tx.keys.with_prefix(parts[1])
     digest = _hash(presented)
     for row in candidates:
         if hmac.compare_digest(row.key_hash, digest) and row.revoked_at is None:
@@ -101,15 +90,11 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
     return None
 
 
-def revocation_stamp(engine: Engine) -> tuple[int, str | None]:
+def revocation_stamp(uow: UnitOfWork) -> tuple[int, str | None]:
     """Changes whenever a key is revoked: how many are, and the latest revocation time."""
-    with read_session(engine) as session:
-        count, latest = session.execute(
-            select(func.count(), func.max(col(ApiKey.revoked_at))).where(
-                col(ApiKey.revoked_at).is_not(None)
-            )
-        ).one()
-    return int(count), None if latest is None else str(latest)
+    with uow.read() as tx:
+        _, _, revoked, latest = tx.keys.stamp()
+    return revoked, latest
 
 
 class PrincipalCache:
@@ -150,10 +135,10 @@ class PrincipalCache:
         self._stamp = stamp
 
 
-def poll_revocations(engine: Engine) -> tuple[int, str | None] | None:
+def poll_revocations(uow: UnitOfWork) -> tuple[int, str | None] | None:
     """The stamp for :meth:`PrincipalCache.observe`, or None (logged) when it cannot be read."""
     try:
-        return revocation_stamp(engine)
+        return revocation_stamp(uow)
     except SQLAlchemyError as exc:
         log.warning("key revocations unreadable, cache emptied: %s", type(exc).__name__)
         return None

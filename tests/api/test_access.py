@@ -122,13 +122,14 @@ def test_revoked_key_stops_working(
     client: TestClient, api_keys: dict[str, str], settings: object
 ) -> None:
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import revoke_key
 
     assert (
         client.get("/v1/assessments", headers={"X-API-Key": api_keys["other"]}).status_code == 200
     )
     engine = make_engine(settings, pooled=False)  # type: ignore[arg-type]
-    revoke_key(engine, "other-key")
+    revoke_key(SqlUnitOfWork(engine), "other-key")
     engine.dispose()
     # The worker remembers keys that succeeded and forgets them when a revocation shows up in the
     # database, which it checks every kb_refresh_seconds (0.2 s here): allow a few polls.
@@ -164,10 +165,11 @@ def test_a_known_key_needs_no_database_lookup(
 
 def test_only_the_hash_is_stored(settings: object, api_keys: dict[str, str]) -> None:
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
     engine = make_engine(settings, pooled=False)  # type: ignore[arg-type]
-    rows = list_keys(engine)
+    rows = list_keys(SqlUnitOfWork(engine))
     engine.dispose()
     for row in rows:
         assert re.fullmatch(r"[0-9a-f]{64}", row.key_hash)

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import PositiveDataAcceptanceConfig
 
 from app.db.engine import make_engine
+from app.db.uow import SqlUnitOfWork
 from app.main import create_app
 from app.migrate import upgrade
 from app.seeding import load_seeds, seed
@@ -37,9 +38,9 @@ def _database() -> str:
 
 
 APP = create_app(Settings(database_url=_database(), rate_limit="off"))
-ADMIN_KEY = create_key(make_engine(APP.state.settings, pooled=False), "contract-admin", ["admin"])[
-    1
-]
+ADMIN_KEY = create_key(
+    SqlUnitOfWork(make_engine(APP.state.settings, pooled=False)), "contract-admin", ["admin"]
+)[1]
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 schema.config.generation.update(max_examples=MAX_EXAMPLES, allow_x00=True)
 # A schema-valid request can still be refused for what only the knowledge base knows: a cursor

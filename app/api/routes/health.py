@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
-from app.api.deps import EngineDep, StoreDep
+from app.api.deps import StoreDep, UowDep
 from app.api.negotiation import require_json_accept
 from app.api.problems import problem_response
-from app.migrate import current_revision, head_revision
+from app.migrate import head_revision
 from app.schemas.common import Health, Readiness, problem_responses
+from app.services.readiness import NotReady, readiness
 
 router = APIRouter(tags=["health"], dependencies=[Depends(require_json_accept)])
 
@@ -37,28 +36,16 @@ def healthz() -> Health:
     response_model=Readiness,
     responses=problem_responses(406, 503),
 )
-def readyz(engine: EngineDep, store: StoreDep) -> Response | Readiness:
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        revision = current_revision(engine)
-    except SQLAlchemyError:
-        return problem_response(
-            "/readyz",
-            503,
-            "DATABASE_UNAVAILABLE",
-            "Service unavailable",
-            "The database does not answer.",
-            headers={"Retry-After": "2"},
-        )
-    head = head_revision()
-    if revision != head:
-        return problem_response(
-            "/readyz",
-            503,
-            "MIGRATIONS_PENDING",
-            "Service unavailable",
-            f"The schema is at {revision or 'nothing'}, not at {head}; run `countypath migrate`.",
-        )
+def readyz(uow: UowDep, store: StoreDep) -> Response | Readiness:
     kb = store.snapshot.kb_version if store.loaded else None
-    return Readiness(status="ok", database="ok", migration=revision, kb_version=kb)
+    state = readiness(uow, head_revision(), kb)
+    if isinstance(state, NotReady):
+        return problem_response(
+            "/readyz",
+            503,
+            state.code,
+            "Service unavailable",
+            state.detail,
+            headers={"Retry-After": state.retry_after} if state.retry_after else None,
+        )
+    return Readiness(status="ok", database="ok", migration=state.migration, kb_version=kb)
