@@ -6,12 +6,14 @@ from typing import Any
 from sqlalchemy import JSON, DateTime
 from sqlmodel import Field, SQLModel
 
+KEY_NAME_MAX = 100
+
 
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=KEY_NAME_MAX, unique=True)
     prefix: str = Field(max_length=16, index=True)
     key_hash: str = Field(max_length=128)
     scopes: list[str] = Field(sa_type=JSON)
@@ -24,7 +26,7 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
-    actor: str = Field(max_length=100)
+    actor: str = Field(max_length=KEY_NAME_MAX)
     action: str = Field(max_length=20)
     entity: str = Field(max_length=40)
     slug: str = Field(max_length=80)

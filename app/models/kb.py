@@ -9,6 +9,8 @@ from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 JsonDict = dict[str, Any]
+# Who made a version: "seed", "import:<key name>", "api:<key name>", "rollback:<key name>"...
+ORIGIN_MAX = 120
 
 
 class KbVersion(SQLModel, table=True):
@@ -16,7 +18,7 @@ class KbVersion(SQLModel, table=True):
 
     number: int = Field(primary_key=True)
     checksum: str = Field(max_length=64, index=True)
-    origin: str = Field(max_length=40)
+    origin: str = Field(max_length=ORIGIN_MAX)
     note: str = Field(default="", max_length=400)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
 

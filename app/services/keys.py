@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import ApiKey
+from app.models.access import KEY_NAME_MAX
 from app.services.ports import UnitOfWork
 
 SCOPES = ("assessments", "kb:write", "admin")
@@ -38,7 +40,22 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _check_name(name: str) -> None:
+    """A name fits its column and prints safely in logs and the audit trail: no control, format
+    (bidi) or line-separator characters, not blank."""
+    if not name.strip():
+        problem = ("blank", "a key needs a name")
+    elif len(name) > KEY_NAME_MAX:
+        problem = ("too_long", f"at most {KEY_NAME_MAX} characters")
+    elif any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        problem = ("unsafe_characters", "control, format and line-separator characters are refused")
+    else:
+        return
+    raise InvalidInput(detail="The key name is not valid.", errors=[FieldError("/name", *problem)])
+
+
 def create_key(uow: UnitOfWork, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    _check_name(name)
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise InvalidInput(
