@@ -10,6 +10,7 @@ Tree (status, stable ``code``)::
     ├── Forbidden (403, FORBIDDEN)
     ├── NotFound (404, NOT_FOUND)
     ├── Conflict (409, CONFLICT)
+    │   └── ConfirmationRequired (409, CONFIRMATION_REQUIRED)
     ├── PreconditionFailed (412, PRECONDITION_FAILED)
     ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)
@@ -103,6 +104,13 @@ class Conflict(AppError):
     status = 409
     code = "CONFLICT"
     title = "Conflict"
+
+
+class ConfirmationRequired(Conflict):
+    """The change would remove most of the knowledge base and was not explicitly confirmed."""
+
+    code = "CONFIRMATION_REQUIRED"
+    title = "Confirmation required"
 
 
 class PayloadTooLarge(AppError):

@@ -4,7 +4,10 @@ reassembled on read, so the database enforces references and the checksum surviv
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +33,7 @@ from app.models import (
     ExampleLinkRow,
     ExampleRow,
     IndicatorRow,
+    KbDocument,
     KbMetaRow,
     KbVersion,
     PathLinkRow,
@@ -59,7 +63,9 @@ def latest_version_number(session: Session) -> int:
     return int(value or 0)
 
 
-def record_version(session: Session, checksum: str, origin: str, note: str = "") -> KbVersion:
+def record_version(session: Session, kb: KnowledgeBase, origin: str, note: str = "") -> KbVersion:
+    """A new version for ``kb`` (just written), its content kept so it can be restored."""
+    checksum = keep_document(session, kb)
     version = KbVersion(
         number=latest_version_number(session) + 1,
         checksum=checksum,
@@ -70,6 +76,27 @@ def record_version(session: Session, checksum: str, origin: str, note: str = "")
     session.add(version)
     session.flush()
     return version
+
+
+def keep_document(session: Session, kb: KnowledgeBase) -> str:
+    """Store ``kb``'s content under its checksum unless it is there already; the checksum."""
+    data = kb.canonical_json()
+    checksum = hashlib.sha256(data).hexdigest()
+    if session.get(KbDocument, checksum) is None:
+        body = zlib.compress(data, 6)
+        session.add(KbDocument(checksum=checksum, body=body, created_at=datetime.now(UTC)))
+        session.flush()
+    return checksum
+
+
+def read_document(session: Session, checksum: str) -> KnowledgeBase | None:
+    row = session.get(KbDocument, checksum)
+    if row is None:
+        return None
+    data = zlib.decompress(row.body)
+    if hashlib.sha256(data).hexdigest() != checksum:
+        raise ValueError(f"the stored document {checksum} does not match its checksum")
+    return KnowledgeBase.model_validate_json(data)
 
 
 def _dump(model: Any, exclude: set[str] | None = None) -> dict[str, Any]:
@@ -332,5 +359,26 @@ class KbRepository(Repository):
     def latest(self) -> KbVersion | None:
         return latest_version(self.session)
 
-    def record(self, checksum: str, origin: str, note: str = "") -> KbVersion:
-        return record_version(self.session, checksum, origin, note)
+    def record(self, kb: KnowledgeBase, origin: str, note: str = "") -> KbVersion:
+        return record_version(self.session, kb, origin, note)
+
+    def keep(self, kb: KnowledgeBase) -> None:
+        keep_document(self.session, kb)
+
+    def document(self, checksum: str) -> KnowledgeBase | None:
+        return read_document(self.session, checksum)
+
+    def version(self, number: int) -> KbVersion | None:
+        return self.session.get(KbVersion, number)
+
+    def versions(self, offset: int, count: int) -> list[KbVersion]:
+        """Newest first."""
+        stmt = select(KbVersion).order_by(col(KbVersion.number).desc()).offset(offset).limit(count)
+        return list(self.session.execute(stmt).scalars())
+
+    def kept(self, checksums: Collection[str]) -> set[str]:
+        """Which of these checksums have their document stored."""
+        if not checksums:
+            return set()
+        stmt = select(col(KbDocument.checksum)).where(col(KbDocument.checksum).in_(list(checksums)))
+        return set(self.session.execute(stmt).scalars())

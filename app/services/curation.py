@@ -35,9 +35,11 @@ from app.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from app.models import AuditEvent
+from app.models import AuditEvent, KbVersion
+from app.services.assessments import _iso
+from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
-from app.services.ports import UnitOfWork
+from app.services.ports import Tx, UnitOfWork
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -169,7 +171,12 @@ def patch_item(
 
 
 def delete_item(
-    uow: UnitOfWork, who: Principal, kind: str, slug: str, if_match: str | None
+    uow: UnitOfWork,
+    who: Principal,
+    kind: str,
+    slug: str,
+    if_match: str | None,
+    confirm: bool = False,
 ) -> WriteOutcome:
     attr = KINDS[kind].attr
     tag = _required(if_match)
@@ -180,7 +187,7 @@ def delete_item(
         items.pop(index)
         return kb.model_copy(update={attr: items}), Change("delete", kind, slug, before, None)
 
-    return _apply(uow, who, edit)
+    return _apply(uow, who, edit, confirm)
 
 
 def _required(if_match: str | None) -> str:
@@ -238,7 +245,7 @@ def _check(candidate: KnowledgeBase, change: Change) -> None:
     )
 
 
-def _apply(uow: UnitOfWork, who: Principal, edit: Edit) -> WriteOutcome:
+def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -> WriteOutcome:
     """One curation write: under the writers' lock, edit the latest knowledge base, check it,
     store it as a new version and audit the change, all in one transaction."""
     with _WRITE_LOCK, uow.write() as tx:
@@ -248,10 +255,12 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit) -> WriteOutcome:
             raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
         candidate, change = edit(kb)
         _check(candidate, change)
+        require_confirmation(kb, candidate, confirm)
         checksum = candidate.checksum()
+        tx.kb.keep(kb)  # a version older than version history gets its content kept now
         tx.kb.write(candidate)
         note = f"{change.action} {change.kind} {change.slug}"
-        number = tx.kb.record(checksum, f"api:{who.name}", note).number
+        number = tx.kb.record(candidate, f"api:{who.name}", note).number
         tx.audit.add(
             AuditEvent(
                 at=datetime.now(UTC),
@@ -269,7 +278,7 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit) -> WriteOutcome:
 
 
 def import_kb(
-    uow: UnitOfWork, who: Principal, payload: Any, origin: str = "import"
+    uow: UnitOfWork, who: Principal, payload: Any, origin: str = "import", confirm: bool = False
 ) -> tuple[Snapshot, bool]:
     """Replace the whole knowledge base with ``payload``: validated whole, all or nothing."""
     kb = _validate(KnowledgeBase, payload)
@@ -286,18 +295,101 @@ def import_kb(
         current = tx.kb.latest()
         if current is not None and current.checksum == checksum:
             return compile_snapshot(kb, current.number, checksum), False
+        before = tx.kb.read()
+        if before is not None:
+            require_confirmation(before, kb, confirm)
+            tx.kb.keep(before)
         tx.kb.write(kb)
-        number = tx.kb.record(checksum, f"{origin}:{who.name}").number
-        tx.audit.add(
-            AuditEvent(
-                at=datetime.now(UTC),
-                actor=who.name,
-                action="import",
-                entity="kb",
-                slug="*",
-                kb_version=number,
-                before=None,
-                after={"checksum": checksum},
-            )
-        )
+        number = tx.kb.record(kb, f"{origin}:{who.name}").number
+        tx.audit.add(_kb_event(who, "import", number, current, None))
     return compile_snapshot(kb, number, checksum), True
+
+
+def kb_etag(version: int, checksum: str) -> str:
+    """The validator of the knowledge base as a whole (GET /v1/kb), which a rollback must match."""
+    return f'"kb-{version}-{checksum[:16]}"'
+
+
+def rollback(
+    uow: UnitOfWork, who: Principal, number: int, if_match: str | None, confirm: bool = False
+) -> tuple[Snapshot, bool]:
+    """Serve an earlier version's content again, as a new version (history is never rewritten)."""
+    tag = _required(if_match)
+    with _WRITE_LOCK, uow.write() as tx:
+        tx.kb.lock()
+        current, now = tx.kb.latest(), tx.kb.read()
+        if current is None or now is None:
+            raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
+        served = kb_etag(current.number, current.checksum)
+        if not etag_matches(tag, served):
+            raise PreconditionFailed(
+                detail="The knowledge base changed since you read it; GET /v1/kb again.",
+                headers={"ETag": served},
+            )
+        target = tx.kb.version(number)
+        if target is None:
+            raise InvalidInput(
+                detail=f"There is no knowledge-base version {number}.",
+                errors=[FieldError("/version", "unknown_version", f"no version {number}")],
+            )
+        if target.checksum == current.checksum:
+            return compile_snapshot(now, current.number, current.checksum), False
+        restored = _kept_content(tx, target)
+        require_confirmation(now, restored, confirm)
+        tx.kb.keep(now)
+        tx.kb.write(restored)
+        new = tx.kb.record(restored, f"rollback:{who.name}", f"rollback to version {number}")
+        tx.audit.add(_kb_event(who, "rollback", new.number, current, target))
+    return compile_snapshot(restored, new.number, target.checksum), True
+
+
+def _kept_content(tx: Tx, target: KbVersion) -> KnowledgeBase:
+    try:
+        restored = tx.kb.document(target.checksum)
+    except ValueError:  # a stored document that no longer validates or matches its checksum
+        restored = None
+    if restored is None:
+        raise Conflict(
+            detail=f"The content of version {target.number} was not kept, so it cannot be restored."
+        )
+    return restored
+
+
+def _kb_event(
+    who: Principal, action: str, number: int, before: KbVersion | None, after: KbVersion | None
+) -> AuditEvent:
+    """An audit event for a whole-knowledge-base change; the documents themselves are kept by
+    version, so the event names versions and checksums."""
+
+    def ref(v: KbVersion | None) -> dict[str, Any] | None:
+        return None if v is None else {"version": v.number, "checksum": v.checksum}
+
+    return AuditEvent(
+        at=datetime.now(UTC),
+        actor=who.name,
+        action=action,
+        entity="kb",
+        slug="*",
+        kb_version=number,
+        before=ref(before),
+        after=ref(after) if after is not None else {"version": number},
+    )
+
+
+def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]]:
+    """One page of the version history, newest first, saying which can be restored."""
+    with uow.read() as tx:
+        rows = tx.kb.versions(offset, count)
+        kept = tx.kb.kept({r.checksum for r in rows})
+    return [
+        {
+            "version": r.number,
+            "kb_version": f"{r.number}:{r.checksum[:12]}",
+            "checksum": r.checksum,
+            "origin": r.origin,
+            "note": r.note,
+            "created_at": _iso(r.created_at),
+            "restorable": r.checksum in kept,
+        }
+        for r in rows
+    ]

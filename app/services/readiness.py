@@ -1,5 +1,5 @@
 """Readiness: may a load balancer send this worker traffic? Yes when the database answers, its
-schema is at the latest migration and a knowledge base is loaded."""
+schema is at the latest migration, and the knowledge base this worker serves can diagnose."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.domain.snapshot import Snapshot
+from app.services.kb_guard import diagnosis_gaps
 from app.services.ports import UnitOfWork
 
 
@@ -23,7 +25,7 @@ class NotReady:
     retry_after: str | None = None
 
 
-def readiness(uow: UnitOfWork, head: str | None, kb_version: str | None) -> Ready | NotReady:
+def readiness(uow: UnitOfWork, head: str | None, snapshot: Snapshot | None) -> Ready | NotReady:
     try:
         with uow.read() as tx:
             revision = tx.schema.revision()
@@ -34,4 +36,14 @@ def readiness(uow: UnitOfWork, head: str | None, kb_version: str | None) -> Read
             "MIGRATIONS_PENDING",
             f"The schema is at {revision or 'nothing'}, not at {head}; run `countypath migrate`.",
         )
-    return Ready(revision, kb_version)
+    if snapshot is None:
+        return NotReady("KB_NOT_LOADED", "No knowledge base is loaded; run `countypath seed`.", "2")
+    gaps = diagnosis_gaps(snapshot.kb)
+    if gaps:
+        return NotReady(
+            "KB_CANNOT_DIAGNOSE",
+            f"The knowledge base served ({snapshot.kb_version}) cannot diagnose: "
+            + "; ".join(gaps)
+            + ". Roll back to a complete version (POST /v1/kb/rollback).",
+        )
+    return Ready(revision, snapshot.kb_version)

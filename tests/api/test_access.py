@@ -31,6 +31,8 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("GET", "/v1/kb/export"): (200,) * 4,
         ("POST", "/v1/kb/import"): (401, 403, 422, 422),
         ("GET", "/v1/audit"): (401, 403, 403, 200),
+        ("GET", "/v1/kb/versions"): (401, 403, 403, 200),
+        ("POST", "/v1/kb/rollback"): (401, 403, 403, 422),
         ("POST", "/v1/profiles/validate"): (200,) * 4,
         ("POST", "/v1/recommendations"): (200,) * 4,
         ("POST", "/v1/recommendations/batch"): (200,) * 4,

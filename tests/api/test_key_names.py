@@ -14,17 +14,7 @@ from app.models import ApiKey
 from app.services.keys import create_key
 from app.settings import Settings
 
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 LONGEST = ApiKey.model_fields["name"].metadata[0].max_length
-
-
-@pytest.fixture(params=STORES)
-def store_settings(request: pytest.FixtureRequest) -> Settings:
-    if request.param == "sqlite":
-        settings: Settings = request.getfixturevalue("settings")
-        return settings
-    url = request.getfixturevalue("pg_seeded_url")
-    return Settings(database_url=url, kb_refresh_seconds=0.2, rate_limit="off")
 
 
 def test_a_key_with_the_longest_name_can_curate(store_settings: Settings) -> None:

@@ -5,7 +5,7 @@ like a transaction; ``commits`` counts the writes that did."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ class State:
     versions: list[KbVersion] = field(default_factory=list)
     events: list[AuditEvent] = field(default_factory=list)
     keys: list[ApiKey] = field(default_factory=list)
+    documents: dict[str, KnowledgeBase] = field(default_factory=dict)
     revision: str | None = "head"
     down: bool = False
 
@@ -44,16 +45,32 @@ class FakeKbRepo:
     def latest(self) -> KbVersion | None:
         return self.state.versions[-1] if self.state.versions else None
 
-    def record(self, checksum: str, origin: str, note: str = "") -> KbVersion:
+    def record(self, kb: KnowledgeBase, origin: str, note: str = "") -> KbVersion:
+        self.keep(kb)
         row = KbVersion(
             number=len(self.state.versions) + 1,
-            checksum=checksum,
+            checksum=kb.checksum(),
             origin=origin,
             note=note,
             created_at=datetime.now(UTC),
         )
         self.state.versions.append(row)
         return row
+
+    def keep(self, kb: KnowledgeBase) -> None:
+        self.state.documents.setdefault(kb.checksum(), kb)
+
+    def document(self, checksum: str) -> KnowledgeBase | None:
+        return self.state.documents.get(checksum)
+
+    def version(self, number: int) -> KbVersion | None:
+        return next((v for v in self.state.versions if v.number == number), None)
+
+    def versions(self, offset: int, count: int) -> list[KbVersion]:
+        return list(reversed(self.state.versions))[offset : offset + count]
+
+    def kept(self, checksums: Collection[str]) -> set[str]:
+        return set(checksums) & set(self.state.documents)
 
 
 class FakeAuditRepo:

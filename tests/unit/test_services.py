@@ -8,20 +8,30 @@ import re
 import pytest
 
 from app.domain.knowledge import KnowledgeBase
-from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from app.domain.snapshot import Snapshot, compile_snapshot
+from app.errors import (
+    ConfirmationRequired,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from app.services import curation
 from app.services.audit import list_events
+from app.services.kb_guard import diagnosis_gaps, removals
 from app.services.keys import Principal, authenticate, create_key, list_keys, revoke_key
 from app.services.readiness import NotReady, Ready, readiness
 from tests.unit.fakes import FakeKbRepo, FakeUnitOfWork, State
 
 CURATOR = Principal(7, "curator", frozenset({"kb:write"}))
+ADMIN = Principal(1, "admin", frozenset({"admin"}))
 
 
 @pytest.fixture
 def uow(kb: KnowledgeBase) -> FakeUnitOfWork:
     state = State(kb=kb)
-    FakeKbRepo(state).record(kb.checksum(), "seed")  # the version `countypath seed` leaves
+    FakeKbRepo(state).record(kb, "seed")  # the version `countypath seed` leaves
     return FakeUnitOfWork(state)
 
 
@@ -146,13 +156,90 @@ def test_audit_pages_newest_first(uow: FakeUnitOfWork, kb: KnowledgeBase) -> Non
     assert [e["slug"] for e in list_events(uow, 1, 5)] == ["first-signal"]
 
 
-def test_readiness_names_what_is_missing() -> None:
+def test_readiness_names_what_is_missing(snapshot: Snapshot) -> None:
     state = State(revision="abc")
-    assert readiness(FakeUnitOfWork(state), "abc", "1:x") == Ready("abc", "1:x")
-    pending = readiness(FakeUnitOfWork(state), "def", "1:x")
+    ready = readiness(FakeUnitOfWork(state), "abc", snapshot)
+    assert ready == Ready("abc", snapshot.kb_version)
+    pending = readiness(FakeUnitOfWork(state), "def", snapshot)
     assert isinstance(pending, NotReady)
     assert pending.code == "MIGRATIONS_PENDING"
+    unloaded = readiness(FakeUnitOfWork(state), "abc", None)
+    assert isinstance(unloaded, NotReady)
+    assert unloaded.code == "KB_NOT_LOADED"
+    hollow = compile_snapshot(snapshot.kb.model_copy(update={"paths": []}), 2, "0" * 64)
+    cannot = readiness(FakeUnitOfWork(state), "abc", hollow)
+    assert isinstance(cannot, NotReady)
+    assert cannot.code == "KB_CANNOT_DIAGNOSE"
+    assert "no paths" in cannot.detail
     state.down = True
-    down = readiness(FakeUnitOfWork(state), "abc", "1:x")
+    down = readiness(FakeUnitOfWork(state), "abc", snapshot)
     assert isinstance(down, NotReady)
     assert down.code == "DATABASE_UNAVAILABLE"
+
+
+# ------------------------------------------------------------------ versions, guard, rollback
+
+
+def test_an_import_that_empties_a_kind_needs_confirmation(
+    uow: FakeUnitOfWork, kb: KnowledgeBase
+) -> None:
+    hollow = kb.model_dump(mode="json") | {"examples": []}
+    with pytest.raises(ConfirmationRequired, match="every one of the 21 examples"):
+        curation.import_kb(uow, CURATOR, hollow)
+    assert uow.commits == 0
+    _, changed = curation.import_kb(uow, CURATOR, hollow, confirm=True)
+    assert changed is True
+
+
+def test_removing_most_of_a_kind_needs_confirmation(kb: KnowledgeBase) -> None:
+    half = len(kb.paths) // 2
+    fewer = kb.model_copy(update={"paths": kb.paths[: len(kb.paths) - half]})
+    assert removals(kb, fewer) == []  # half exactly is allowed
+    fewest = kb.model_copy(update={"paths": kb.paths[: len(kb.paths) - half - 1]})
+    assert removals(kb, fewest) == [f"removes {half + 1} of the {len(kb.paths)} paths"]
+    assert diagnosis_gaps(kb) == []
+    assert diagnosis_gaps(kb.model_copy(update={"challenges": [], "paths": []})) == [
+        "no challenges",
+        "no paths",
+    ]
+
+
+def test_rollback_restores_an_earlier_version_as_a_new_one(
+    uow: FakeUnitOfWork, kb: KnowledgeBase
+) -> None:
+    curation.create_item(uow, CURATOR, "signals", _signal(kb, "long-commutes"))
+    current = uow.state.versions[-1]
+    tag = curation.kb_etag(current.number, current.checksum)
+    with pytest.raises(PreconditionRequired):
+        curation.rollback(uow, ADMIN, 1, None)
+    with pytest.raises(PreconditionFailed):
+        curation.rollback(uow, ADMIN, 1, curation.kb_etag(1, kb.checksum()))
+    with pytest.raises(InvalidInput):
+        curation.rollback(uow, ADMIN, 9, tag)
+    snap, changed = curation.rollback(uow, ADMIN, 1, tag)
+    assert changed is True
+    assert (snap.version, snap.checksum) == (3, kb.checksum())
+    assert uow.state.kb == kb
+    event = uow.state.events[-1]
+    assert (event.action, event.actor, event.before, event.after) == (
+        "rollback",
+        "admin",
+        {"version": 2, "checksum": current.checksum},
+        {"version": 1, "checksum": kb.checksum()},
+    )
+    listed = curation.list_versions(uow, 0, 10)
+    assert [v["version"] for v in listed] == [3, 2, 1]
+    assert all(v["restorable"] for v in listed)
+
+
+def test_a_version_whose_content_was_not_kept_cannot_be_restored(
+    uow: FakeUnitOfWork, kb: KnowledgeBase
+) -> None:
+    uow.state.documents.clear()  # versions made before version history
+    assert curation.list_versions(uow, 0, 10)[0]["restorable"] is False
+    curation.create_item(uow, CURATOR, "signals", _signal(kb, "long-commutes"))
+    # The write kept the content it replaced, so version 1 can be restored after all.
+    assert curation.list_versions(uow, 0, 10)[1]["restorable"] is True
+    uow.state.documents.pop(kb.checksum())
+    with pytest.raises(Conflict, match="not kept"):
+        curation.rollback(uow, ADMIN, 1, curation.kb_etag(2, uow.state.versions[-1].checksum))

@@ -5,9 +5,9 @@ see each closure's body model as a real type, not as an unresolvable string.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -17,7 +17,10 @@ from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
+from app.domain.snapshot import Snapshot
+from app.schemas.catalog import page_of
 from app.schemas.common import problem_responses
+from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
 from app.services.audit import list_events
 from app.services.knowledge_store import KnowledgeStore
@@ -29,6 +32,13 @@ IfMatch = Annotated[
     Header(
         max_length=200,
         description="The ETag from a GET of the item; required (428 without, 412 when stale).",
+    ),
+]
+ConfirmParam = Annotated[
+    Literal["remove"] | None,
+    Query(
+        description="`remove` confirms a change that removes most of the knowledge base (more "
+        "than half of a kind, or every item of one); without it such a change is refused (409)."
     ),
 ]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 503)
@@ -99,9 +109,15 @@ def _patch_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
 
 def _delete_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
     async def delete(
-        who: KbWriteKey, uow: UowDep, store: StoreDep, slug: SlugParam, if_match: IfMatch = None
+        who: KbWriteKey,
+        uow: UowDep,
+        store: StoreDep,
+        slug: SlugParam,
+        if_match: IfMatch = None,
+        confirm: ConfirmParam = None,
     ) -> Response:
-        await _run(store, curation.delete_item, uow, who, kind, slug, if_match)
+        args = (uow, who, kind, slug, if_match, confirm is not None)
+        await _run(store, curation.delete_item, *args)
         return Response(status_code=204)
 
     return delete
@@ -187,23 +203,88 @@ def export_kb(snap: SnapshotDep) -> Response:
     operation_id="kb-import",
     tags=["curation"],
     summary="Import a knowledge base",
-    description="Replaces the whole knowledge base with the document sent, validated whole: all or nothing.",
-    responses=problem_responses(400, 401, 403, 406, 413, 415, 422, 503),
+    description="Replaces the whole knowledge base with the document sent, validated whole: all "
+    "or nothing. The content replaced stays in the version history (`GET /v1/kb/versions`). An "
+    "import that removes most of the knowledge base needs `?confirm=remove`.",
+    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    response_model=KbChangeOut,
     dependencies=[Depends(require_json_body)],
 )
 async def import_kb(
-    who: KbWriteKey, uow: UowDep, store: StoreDep, body: Annotated[dict[str, Any], Body()]
+    who: KbWriteKey,
+    uow: UowDep,
+    store: StoreDep,
+    body: Annotated[dict[str, Any], Body()],
+    confirm: ConfirmParam = None,
 ) -> Response:
-    snap, changed = await run_in_threadpool(curation.import_kb, uow, who, body)
+    args = (uow, who, body, "import", confirm is not None)
+    snap, changed = await run_in_threadpool(curation.import_kb, *args)
+    return _kb_change(store, snap, changed)
+
+
+def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response:
+    """Serve a whole-knowledge-base change at once in this worker, and answer with it."""
     store.install(snap)
-    return json_response(
-        {
-            "version": snap.version,
-            "kb_version": snap.kb_version,
-            "checksum": snap.checksum,
-            "changed": changed,
-        }
+    body = {
+        "version": snap.version,
+        "kb_version": snap.kb_version,
+        "checksum": snap.checksum,
+        "changed": changed,
+    }
+    return json_response(body, headers={"ETag": curation.kb_etag(snap.version, snap.checksum)})
+
+
+@router.get(
+    "/kb/versions",
+    operation_id="kb-versions-list",
+    tags=["curation"],
+    summary="Knowledge-base versions",
+    description="Every version of the knowledge base, newest first (scope admin): who made it, "
+    "when, and whether its content is kept so it can be restored with `POST /v1/kb/rollback`.",
+    response_model=page_of(KbVersionOut),
+    responses=problem_responses(400, 401, 403, 406, 422, 503),
+)
+def kb_versions(
+    request: Request,
+    who: AdminKey,
+    uow: UowDep,
+    limit: LimitParam = 20,
+    cursor: CursorParam = None,
+) -> Response:
+    body, headers = paginate_query(
+        request,
+        lambda offset, count: curation.list_versions(uow, offset, count),
+        limit,
+        cursor,
+        "kb-versions",
     )
+    return json_response(body, headers=headers)
+
+
+@router.post(
+    "/kb/rollback",
+    operation_id="kb-rollback-create",
+    tags=["curation"],
+    summary="Roll the knowledge base back",
+    description="Serves the content of an earlier version again, as a new version (scope admin; "
+    "audited). `If-Match` must carry the ETag of `GET /v1/kb` (428 without, 412 when the "
+    "knowledge base changed since). A rollback that removes most of the knowledge base needs "
+    "`?confirm=remove`.",
+    response_model=KbChangeOut,
+    responses=problem_responses(400, 401, 403, 406, 409, 412, 413, 415, 422, 428, 503),
+    dependencies=[Depends(require_json_body)],
+)
+async def kb_rollback(
+    who: AdminKey,
+    uow: UowDep,
+    store: StoreDep,
+    body: KbRollbackIn,
+    if_match: IfMatch = None,
+    confirm: ConfirmParam = None,
+) -> Response:
+    args = (uow, who, body.version, if_match, confirm is not None)
+    snap, changed = await run_in_threadpool(curation.rollback, *args)
+    return _kb_change(store, snap, changed)
 
 
 @router.get(

@@ -31,14 +31,14 @@ def healthz() -> Health:
     "/readyz",
     operation_id="health-ready",
     summary="Readiness",
-    description="200 when the database answers and its schema is at the latest migration; "
-    "503 problem+json otherwise.",
+    description="200 when the database answers, its schema is at the latest migration and the "
+    "knowledge base served can diagnose (it has indicators, benchmarks, challenges and paths); "
+    "503 problem+json otherwise. Load balancers take a replica out of rotation on 503.",
     response_model=Readiness,
     responses=problem_responses(406, 503),
 )
 def readyz(uow: UowDep, store: StoreDep) -> Response | Readiness:
-    kb = store.snapshot.kb_version if store.loaded else None
-    state = readiness(uow, head_revision(), kb)
+    state = readiness(uow, head_revision(), store.snapshot if store.loaded else None)
     if isinstance(state, NotReady):
         return problem_response(
             "/readyz",
@@ -48,4 +48,6 @@ def readyz(uow: UowDep, store: StoreDep) -> Response | Readiness:
             state.detail,
             headers={"Retry-After": state.retry_after} if state.retry_after else None,
         )
-    return Readiness(status="ok", database="ok", migration=state.migration, kb_version=kb)
+    return Readiness(
+        status="ok", database="ok", migration=state.migration, kb_version=state.kb_version
+    )
