@@ -419,6 +419,12 @@ def kb_import(
     source: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="A knowledge-base JSON document.")
     ],
+    confirm_remove: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-remove", help="Allow an import that removes most of the knowledge base."
+        ),
+    ] = False,
 ) -> None:
     """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
     import json
@@ -435,6 +441,7 @@ def kb_import(
             Principal(0, "cli", frozenset({"admin"})),
             json.loads(source.read_bytes()),
             "cli",
+            confirm_remove,
         )
     except (AppError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, AppError) else str(exc)

@@ -101,3 +101,20 @@ def test_recommend_csv_in_csv_out(tmp_path: Path) -> None:
     assert len({r.split(",")[0] for r in rows[1:]}) == 121
     assert any("/indicators/gdp_cny_100m" in r for r in rows)
     assert "wrote 121 result(s)" in res.stderr
+
+
+def test_kb_import_that_removes_most_needs_confirm_remove(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "kb.db"
+    run("migrate", db=db, check=True)
+    run("seed", db=db, check=True)
+    exported = json.loads(run("kb", "export", db=db, check=True).stdout)
+    exported["examples"] = []
+    source = tmp_path / "hollow.json"
+    source.write_text(json.dumps(exported), encoding="utf-8")
+    refused = run("kb", "import", str(source), db=db)
+    assert refused.returncode == 1
+    assert "confirm" in refused.stderr
+    done = run("kb", "import", str(source), "--confirm-remove", db=db, check=True)
+    assert "imported as version 2" in done.stdout
