@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.api.i18n import content_language
 from app.domain.knowledge import Lang
+from app.services.preconditions import weak_match
 
 JSON = "application/json"
 
@@ -51,8 +52,6 @@ def cached_json(
         "Vary": "Accept-Language",
     } | (extra or {})
     inm = request.headers.get("if-none-match")
-    if inm and (
-        inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]
-    ):
+    if inm and weak_match(inm, etag):
         return Response(status_code=304, headers=headers)
     return Response(orjson.dumps(data), media_type=JSON, headers=headers)

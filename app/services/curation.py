@@ -40,6 +40,7 @@ from app.services.assessments import _iso
 from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
 from app.services.ports import Tx, UnitOfWork
+from app.services.preconditions import strong_match
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -67,11 +68,6 @@ def item_etag(item: BaseModel) -> str:
         orjson.dumps(item.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
     return f'"{digest[:32]}"'
-
-
-def etag_matches(header: str, current: str) -> bool:
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or current in tags
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -203,7 +199,7 @@ def _current(kb: KnowledgeBase, kind: str, slug: str, if_match: str) -> tuple[in
     if index is None:
         raise NotFound(detail=f"No {kind} item {slug!r}.")
     current = item_etag(items[index])
-    if not etag_matches(if_match, current):
+    if not strong_match(if_match, current):
         raise PreconditionFailed(
             detail="The item changed since you read it; GET it again.", headers={"ETag": current}
         )
@@ -321,7 +317,7 @@ def rollback(
         if current is None or now is None:
             raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
         served = kb_etag(current.number, current.checksum)
-        if not etag_matches(tag, served):
+        if not strong_match(tag, served):
             raise PreconditionFailed(
                 detail="The knowledge base changed since you read it; GET /v1/kb again.",
                 headers={"ETag": served},

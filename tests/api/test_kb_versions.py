@@ -106,7 +106,7 @@ def test_rollback_preconditions(
     assert c.post("/v1/kb/rollback", json={"version": 1}, headers=admin).status_code == 428
     etag = c.get("/v1/kb").headers["etag"]
     assert etag.startswith('"kb-1-')
-    for bad in ('"kb-0-0000000000000000"',):
+    for bad in ("W/" + etag, '"kb-0-0000000000000000"'):
         stale = c.post("/v1/kb/rollback", json={"version": 1}, headers=admin | {"If-Match": bad})
         assert stale.status_code == 412, bad
     unknown = c.post("/v1/kb/rollback", json={"version": 99}, headers=admin | {"If-Match": etag})
