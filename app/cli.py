@@ -105,6 +105,9 @@ def _run(settings: Settings, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # The client address is resolved by the app, through COUNTYPATH_TRUSTED_PROXIES only;
+        # uvicorn's own X-Forwarded-For handling would trust any local peer.
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         loop=settings.loop_for(workers),
     )

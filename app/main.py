@@ -15,6 +15,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
+from starlette.types import Lifespan
 
 from app import __version__
 from app.api import openapi, problems
@@ -24,13 +25,44 @@ from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, co
 from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
+from app.api.security import AuthenticationMiddleware
 from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork
-from app.services.keys import PrincipalCache, poll_revocations
+from app.services.key_directory import KeyDirectory
 from app.services.knowledge_store import KnowledgeStore
 from app.settings import Settings, get_settings
 
 BATCH_PATHS = ("/v1/recommendations/batch",)
+ROUTERS = (
+    health.router,
+    metrics_route.router,
+    catalog.router,
+    diagnosis.router,
+    assessments.router,
+    curation.router,
+    reports.router,
+    page.router,
+)
+OPENAPI_TAGS = [
+    {"name": "health", "description": "Liveness and readiness."},
+    {"name": "catalog", "description": "The knowledge base, read-only."},
+    {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
+    {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
+    {
+        "name": "curation",
+        "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
+    },
+]
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "Accept-Language",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
 
 DESCRIPTION = """\
 countypath diagnoses the development challenges of a Chinese county from a profile of indicators
@@ -47,42 +79,39 @@ each explained by evidence and illustrated with cited Deqing practice.
 
 
 async def _poll(
-    interval: float,
-    engine: Engine,
-    uow: SqlUnitOfWork,
-    store: KnowledgeStore,
-    key_cache: PrincipalCache,
-    metrics: Metrics,
+    interval: float, engine: Engine, store: KnowledgeStore, keys: KeyDirectory, metrics: Metrics
 ) -> None:
     """What every worker re-reads on a timer, in one trip to a worker thread: the knowledge-base
-    version (reload when it moved) and the key-revocation stamp; then this worker's gauges."""
+    version (reload when it moved) and the key table's stamp (reload when a key was created or
+    revoked); then this worker's gauges."""
 
-    def read() -> tuple[int, str | None] | None:
+    def read() -> None:
         store.poll()
-        return poll_revocations(uow)
+        keys.poll()
 
     while True:
-        key_cache.observe(await asyncio.to_thread(read))
+        await asyncio.to_thread(read)
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         await asyncio.sleep(interval)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    configure_logging(settings.log_level)
-
+def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        uow = SqlUnitOfWork(engine)
         store = KnowledgeStore(engine)
-        store.poll()  # if the database is not ready, /readyz says so and the poll keeps trying
+        keys = KeyDirectory(uow)
+        # If the database is not ready, /readyz says so and the polls keep trying.
+        store.poll()
+        keys.poll()
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         app.state.engine = engine
-        app.state.uow = uow = SqlUnitOfWork(engine)
+        app.state.uow = uow
         app.state.store = store
-        app.state.key_cache = key_cache = PrincipalCache()
+        app.state.keys = keys
         watcher = asyncio.create_task(
-            _poll(settings.kb_refresh_seconds, engine, uow, store, key_cache, metrics)
+            _poll(settings.kb_refresh_seconds, engine, store, keys, metrics)
         )
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
@@ -98,57 +127,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.retire()
             engine.dispose()
 
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
     app: FastAPI = FastAPIOffline(
         title="countypath",
         version=__version__,
         description=DESCRIPTION,
         contact={"name": "countypath maintainers", "email": "countypath@example.org"},
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
-        lifespan=lifespan,
-        openapi_tags=[
-            {"name": "health", "description": "Liveness and readiness."},
-            {"name": "catalog", "description": "The knowledge base, read-only."},
-            {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
-            {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
-            {
-                "name": "curation",
-                "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
-            },
-        ],
+        lifespan=_lifespan(settings, metrics),
+        openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings = settings
-    metrics = Metrics()
     app.state.metrics = metrics
     problems.install(app)
     openapi.install(app)
-    app.include_router(health.router)
-    app.include_router(metrics_route.router)
-    app.include_router(catalog.router)
-    app.include_router(diagnosis.router)
-    app.include_router(assessments.router)
-    app.include_router(curation.router)
-    app.include_router(reports.router)
-    app.include_router(page.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/ui", StaticFiles(directory=str(STATIC)), name="ui")
+    _install_middleware(app, settings, metrics)
+    return app
 
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=False,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "X-API-Key",
-                "Content-Type",
-                "Accept-Language",
-                "If-Match",
-                "If-None-Match",
-                "Idempotency-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
-        )
+
+def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """Outermost first: request context (id, client address, headers, access log), CORS, who is
+    calling, admission (rate limit, in-flight cap, timeout), body limits; each is added before
+    the ones that wrap it."""
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
@@ -168,5 +177,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout=settings.request_timeout_seconds,
         metrics=metrics,
     )
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    return app
+    app.add_middleware(AuthenticationMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=metrics,
+        trusted_proxies=tuple(settings.trusted_proxies),
+    )

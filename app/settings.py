@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=256, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
+    # Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default, so the
+    # socket peer is the client and a forwarded address cannot choose a rate-limit bucket.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
 
     def loop_for(self, workers: int) -> Literal["asyncio", "uvloop"]:
         """``auto``: the standard library's loop for one process, uvloop for several.
@@ -54,6 +57,13 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.proxies import Network, client_address
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("countypath.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -40,7 +42,13 @@ def _problem_bytes(status: int, code: str, title: str, detail: str, path: str) -
 
 
 async def send_problem(
-    send: Send, status: int, code: str, title: str, detail: str, path: str
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = _problem_bytes(status, code, title, detail, path)
     await send(
@@ -51,28 +59,56 @@ async def send_problem(
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
-class RequestContextMiddleware:
-    """Gives every request an id, stamps headers on every response, logs one line per request."""
+# Probes, metrics, documentation and the page: no key, no quota (each guards itself if it must).
+UNGUARDED_PREFIXES = (
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/ui",
+    "/static-offline-docs",
+)
 
-    def __init__(self, app: ASGIApp, metrics: Any = None) -> None:
+
+def unguarded(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return scope["type"] != "http" or path == "/" or path.startswith(UNGUARDED_PREFIXES)
+
+
+class RequestContextMiddleware:
+    """Gives every request an id and its client's address (``scope["state"]["client"]``, through
+    the trusted proxies), stamps headers on every response, logs one line per request."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: Any = None, trusted_proxies: tuple[Network, ...] = ()
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         incoming = ""
+        forwarded = []
         for name, value in scope.get("headers", []):
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
-                break
+            elif name == b"x-forwarded-for":
+                forwarded.append(value)
+        peer = scope.get("client")
+        state = scope.setdefault("state", {})
+        state["client"] = client_address(peer[0] if peer else None, forwarded, self.trusted_proxies)
         rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(rid)
         started = time.perf_counter()

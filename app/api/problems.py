@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.security import access_refusal
 from app.errors import AppError, FieldError
 
 log = logging.getLogger("countypath.errors")
@@ -100,15 +101,26 @@ def _allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+def _render(request: Request, exc: AppError) -> Response:
+    return problem_response(
+        request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        return problem_response(
-            request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
-        )
+        if exc.status in (400, 406, 413, 415, 422):
+            # Raised before the route checked access (a dependency reading the request)?
+            # Access comes first: a caller without it learns nothing about the input.
+            exc = access_refusal(request) or exc
+        return _render(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        refusal = access_refusal(request)
+        if refusal is not None:  # the body is read before any dependency runs
+            return _render(request, refusal)
         errors = _validation_errors(exc)
         if any(e["code"] == "json_invalid" for e in errors):
             return problem_response(

@@ -21,11 +21,6 @@ class KeyRepository(Repository):
         self.session.refresh(row)
         return row
 
-    def with_prefix(self, prefix: str) -> list[ApiKey]:
-        return list(
-            self.session.execute(select(ApiKey).where(col(ApiKey.prefix) == prefix)).scalars()
-        )
-
     def listing(self) -> list[ApiKey]:
         return list(self.session.execute(select(ApiKey).order_by(col(ApiKey.id))).scalars())
 

@@ -46,10 +46,7 @@ def test_rate_limit_per_client_with_headers(settings: Settings) -> None:
         assert limited.headers["content-type"] == "application/problem+json"
         assert limited.json()["code"] == "RATE_LIMITED"
         assert 1 <= int(limited.headers["retry-after"]) <= 60
-        # Another client (a key) has its own quota; health stays exempt.
-        other = c.get("/v1/kb", headers={"X-API-Key": "cp_abcdef12_secret"})
-        assert other.status_code == 401
-        assert other.headers["ratelimit"].startswith('"default";r=2;')
+        # Health stays exempt.
         assert c.get("/healthz").status_code == 200
 
 

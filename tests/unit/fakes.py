@@ -92,9 +92,6 @@ class FakeKeyRepo:
     def named(self, name: str) -> ApiKey | None:
         return next((k for k in self.state.keys if k.name == name), None)
 
-    def with_prefix(self, prefix: str) -> list[ApiKey]:
-        return [k for k in self.state.keys if k.prefix == prefix]
-
     def add(self, row: ApiKey) -> ApiKey:
         row.id = len(self.state.keys) + 1
         self.state.keys.append(row)
@@ -104,9 +101,11 @@ class FakeKeyRepo:
         return list(self.state.keys)
 
     def active(self) -> list[ApiKey]:
+        _unless_down(self.state)
         return [k for k in self.state.keys if k.revoked_at is None]
 
     def stamp(self) -> tuple[int, int, int, str | None]:
+        _unless_down(self.state)
         revoked = [k.revoked_at for k in self.state.keys if k.revoked_at is not None]
         last = max(revoked, default=None)
         return len(self.state.keys), len(self.state.keys), len(revoked), last and str(last)
@@ -117,9 +116,13 @@ class FakeSchemaRepo:
         self.state = state
 
     def revision(self) -> str | None:
-        if self.state.down:
-            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        _unless_down(self.state)
         return self.state.revision
+
+
+def _unless_down(state: State) -> None:
+    if state.down:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
 
 class FakeTx:
