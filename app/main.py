@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
@@ -30,8 +32,10 @@ from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork
 from app.services.key_directory import KeyDirectory
 from app.services.knowledge_store import KnowledgeStore
+from app.services.signing import cursor_key
 from app.settings import Settings, get_settings
 
+log = logging.getLogger("countypath.app")
 BATCH_PATHS = ("/v1/recommendations/batch",)
 ROUTERS = (
     health.router,
@@ -78,21 +82,35 @@ each explained by evidence and illustrated with cited Deqing practice.
 """
 
 
-async def _poll(
-    interval: float, engine: Engine, store: KnowledgeStore, keys: KeyDirectory, metrics: Metrics
-) -> None:
+async def _poll(app: FastAPI, interval: float) -> None:
     """What every worker re-reads on a timer, in one trip to a worker thread: the knowledge-base
-    version (reload when it moved) and the key table's stamp (reload when a key was created or
-    revoked); then this worker's gauges."""
+    version (reload when it moved), the key table's stamp (reload when a key was created or
+    revoked) and, until it is known, the cursor-signing key; then this worker's gauges."""
+    state = app.state
+    engine: Engine = state.engine
+    store: KnowledgeStore = state.store
+    keys: KeyDirectory = state.keys
+    metrics: Metrics = state.metrics
 
     def read() -> None:
         store.poll()
         keys.poll()
+        if state.cursor_key is None:
+            state.cursor_key = _signing_key(state.uow, state.settings)
 
     while True:
         await asyncio.to_thread(read)
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         await asyncio.sleep(interval)
+
+
+def _signing_key(uow: SqlUnitOfWork, settings: Settings) -> bytes | None:
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    try:
+        return cursor_key(uow, configured)
+    except SQLAlchemyError as exc:
+        log.warning("cursor signing key unreadable, retrying: %s", type(exc).__name__)
+        return None
 
 
 def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
@@ -110,9 +128,8 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         app.state.uow = uow
         app.state.store = store
         app.state.keys = keys
-        watcher = asyncio.create_task(
-            _poll(settings.kb_refresh_seconds, engine, store, keys, metrics)
-        )
+        app.state.cursor_key = _signing_key(uow, settings)
+        watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker.

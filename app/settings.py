@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default, so the
     # socket peer is the client and a forwarded address cannot choose a rate-limit bucket.
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Signs pagination cursors; unset, a random key is generated once and kept in the database.
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
 
     def loop_for(self, workers: int) -> Literal["asyncio", "uvloop"]:
         """``auto``: the standard library's loop for one process, uvloop for several.

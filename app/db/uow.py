@@ -18,6 +18,7 @@ from app.db.audit_repo import AuditRepository
 from app.db.kb_repo import KbRepository
 from app.db.keys_repo import KeyRepository
 from app.db.schema_repo import SchemaRepository
+from app.db.secrets_repo import SecretRepository
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Repositories:
     audit: AuditRepository
     keys: KeyRepository
     schema: SchemaRepository
+    secrets: SecretRepository
 
     @classmethod
     def over(cls, session: Session) -> Repositories:
@@ -34,6 +36,7 @@ class Repositories:
             audit=AuditRepository.from_session(session),
             keys=KeyRepository.from_session(session),
             schema=SchemaRepository.from_session(session),
+            secrets=SecretRepository.from_session(session),
         )
 
 

@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from app.models.access import ApiKey, AuditEvent  # noqa: E402
+from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
 from app.models.assessment import Assessment  # noqa: E402
 from app.models.kb import (  # noqa: E402
     BenchmarkRow,
@@ -36,6 +36,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiKey",
+    "AppSecret",
     "Assessment",
     "AuditEvent",
     "BenchmarkRow",

@@ -1,4 +1,5 @@
-"""API keys (only a hash is kept) and the audit trail of knowledge-base writes."""
+"""API keys (only a hash is kept), the audit trail of knowledge-base writes, and the secrets the
+workers of a deployment share."""
 
 from datetime import datetime
 from typing import Any
@@ -33,3 +34,14 @@ class AuditEvent(SQLModel, table=True):
     kb_version: int
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class AppSecret(SQLModel, table=True):
+    """A secret generated once and shared by every worker and replica (e.g. the key that signs
+    pagination cursors when COUNTYPATH_SECRET_KEY is not set)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=128)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))

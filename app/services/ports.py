@@ -42,6 +42,11 @@ class SchemaRepo(Protocol):
     def revision(self) -> str | None: ...
 
 
+class SecretRepo(Protocol):
+    def get(self, name: str) -> str | None: ...
+    def add(self, name: str, value: str) -> None: ...
+
+
 class Tx(Protocol):
     """The repositories of one transaction."""
 
@@ -53,6 +58,8 @@ class Tx(Protocol):
     def keys(self) -> KeyRepo: ...
     @property
     def schema(self) -> SchemaRepo: ...
+    @property
+    def secrets(self) -> SecretRepo: ...
 
 
 class UnitOfWork(Protocol):

@@ -23,6 +23,7 @@ class State:
     events: list[AuditEvent] = field(default_factory=list)
     keys: list[ApiKey] = field(default_factory=list)
     documents: dict[str, KnowledgeBase] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
     revision: str | None = "head"
     down: bool = False
 
@@ -125,12 +126,25 @@ def _unless_down(state: State) -> None:
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
 
+class FakeSecretRepo:
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def get(self, name: str) -> str | None:
+        _unless_down(self.state)
+        return self.state.secrets.get(name)
+
+    def add(self, name: str, value: str) -> None:
+        self.state.secrets[name] = value
+
+
 class FakeTx:
     def __init__(self, state: State) -> None:
         self.kb = FakeKbRepo(state)
         self.audit = FakeAuditRepo(state)
         self.keys = FakeKeyRepo(state)
         self.schema = FakeSchemaRepo(state)
+        self.secrets = FakeSecretRepo(state)
 
 
 class FakeUnitOfWork:

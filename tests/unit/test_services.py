@@ -22,6 +22,7 @@ from app.services.audit import list_events
 from app.services.kb_guard import diagnosis_gaps, removals
 from app.services.keys import Principal, create_key, list_keys, revoke_key
 from app.services.readiness import NotReady, Ready, readiness
+from app.services.signing import cursor_key
 from tests.unit.fakes import FakeKbRepo, FakeUnitOfWork, State
 
 CURATOR = Principal(7, "curator", frozenset({"kb:write"}))
@@ -238,3 +239,15 @@ def test_a_version_whose_content_was_not_kept_cannot_be_restored(
     uow.state.documents.pop(kb.checksum())
     with pytest.raises(Conflict, match="not kept"):
         curation.rollback(uow, ADMIN, 1, curation.kb_etag(2, uow.state.versions[-1].checksum))
+
+
+def test_the_cursor_key_is_generated_once_and_shared() -> None:
+    uow = FakeUnitOfWork()
+    first = cursor_key(uow, None)
+    assert len(first) >= 48
+    assert cursor_key(uow, None) == first  # another worker reads the same key
+    assert uow.commits == 2  # the second write found it and added nothing
+    assert list(uow.state.secrets) == ["cursor-signing"]
+    assert (
+        cursor_key(uow, "an operator's secret of 32 chars!") == b"an operator's secret of 32 chars!"
+    )
