@@ -23,7 +23,12 @@ from app import __version__
 from app.api import openapi, problems
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
-from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.api.middleware import (
+    BodyLimitMiddleware,
+    HeadMiddleware,
+    RequestContextMiddleware,
+    configure_logging,
+)
 from app.api.routes import assessments, catalog, curation, diagnosis, health, page, reports
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
@@ -78,6 +83,7 @@ each explained by evidence and illustrated with cited Deqing practice.
 * Language: `Accept-Language: zh` (or `zh-CN`, `zh-Hans`) or `?lang=zh` for Chinese; English is the
   default and the fallback for any other language.
 * Lists take `limit` (default 20, at most 100) and an opaque `cursor`.
+* Every GET resource answers HEAD with the same status and headers and no body.
 * Knowledge: Yuan (2025), doi 10.62177/apemr.v2i3.373 (CC BY-NC 4.0), and public statistics.
 """
 
@@ -173,8 +179,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     """Outermost first: request context (id, client address, headers, access log), CORS, who is
-    calling, admission (rate limit, in-flight cap, timeout), body limits; each is added before
-    the ones that wrap it."""
+    calling, admission (rate limit, in-flight cap, timeout), body limits, HEAD as GET; each is
+    added before the ones that wrap it."""
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -254,3 +254,30 @@ def configure_logging(level: str) -> None:
         root.addHandler(handler)
         root.propagate = False
     root.setLevel(level)
+
+
+class HeadMiddleware:
+    """HEAD on every GET resource (RFC 9110 section 9.3.2): the request is served as a GET with the
+    same status and headers, and the body is dropped. The server still sees HEAD (a copy of the
+    scope goes inward), so it frames the empty answer correctly."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET"}
+        inner.setdefault("state", {})["head"] = True
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self.app(inner, receive, headers_only)
+        finally:
+            if "route" in inner:  # for the metrics and the access log, outside
+                scope["route"] = inner["route"]

@@ -3,6 +3,7 @@ including FastAPI's own validation errors, so clients and contract tests see wha
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,6 +15,19 @@ PUBLIC_OPERATIONS = {"kb-export", "reports-create"}
 _ERROR_DESCRIPTIONS = {
     "422": "Invalid input; errors[] names each field by JSON Pointer",
 }
+
+
+def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+    """The HEAD operation every GET resource has (HeadMiddleware): the GET's parameters, status
+    codes and headers, no body."""
+    head = copy.deepcopy(get)
+    head["operationId"] = f"{get['operationId']}-head"
+    head["summary"] = f"{get['summary']} (headers only)"
+    head["description"] = (
+        "The same status and headers as the GET, without a body (RFC 9110 section 9.3.2): "
+        "check that a resource exists, or its ETag, without transferring it."
+    )
+    return head
 
 
 def install(app: FastAPI) -> None:
@@ -56,6 +70,9 @@ def install(app: FastAPI) -> None:
                             and response.get("description") == "Validation Error"
                         ):
                             response["description"] = _ERROR_DESCRIPTIONS[status]
+        for item in schema.get("paths", {}).values():
+            if "get" in item and "head" not in item:
+                item["head"] = _head_of(item["get"])
         components = schema.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)

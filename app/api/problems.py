@@ -98,6 +98,8 @@ def _allowed_methods(request: Request) -> list[str]:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:  # HeadMiddleware serves HEAD as GET
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
     return allowed
 
 
@@ -147,7 +149,8 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
-            detail = f"{request.method} is not allowed here; see the Allow header."
+            method = "HEAD" if getattr(request.state, "head", False) else request.method
+            detail = f"{method} is not allowed here; see the Allow header."
         elif status == 404:
             detail = f"No resource at {request.url.path}."
         return problem_response(

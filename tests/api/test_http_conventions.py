@@ -36,7 +36,7 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     assert res.headers["allow"] == "POST"
     res = client.put("/v1/paths")
     assert res.status_code == 405
-    assert set(res.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert set(res.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 def test_media_types(client: TestClient) -> None:
@@ -118,3 +118,26 @@ def test_wildcard_cors_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         Settings(cors_origins=["*"])
+
+
+def test_head_answers_on_every_get_resource(client: TestClient) -> None:
+    from tests.conftest import running_routes
+
+    gets = sorted(path for method, path in running_routes(client.app) if method == "GET")
+    assert len(gets) > 15
+    for path in gets:
+        url = path.replace("{slug}", "deqing").replace(
+            "{assessment_id}", "123e4567-e89b-42d3-a456-426614174000"
+        )
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+        if "etag" in get.headers:
+            assert head.headers["etag"] == get.headers["etag"], path
+    assert client.head("/v1/challenges/insufficient-opening-up").status_code == 200
+    assert client.head("/v1/nope").status_code == 404
+    post_only = client.head("/v1/recommendations")
+    assert post_only.status_code == 405
+    assert post_only.headers["allow"] == "POST"
+    assert client.put("/v1/paths").headers["allow"] == "GET, HEAD, POST"
