@@ -187,6 +187,7 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_batch_body_bytes,
         large_paths=BATCH_PATHS,
+        body_timeout=settings.body_timeout_seconds,
     )
     quota, _, window = settings.rate_limit.partition("/")
     counter: LocalCounter | RedisCounter | None = None

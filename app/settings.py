@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     max_in_flight: int = Field(default=256, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A request body must arrive within this (408 otherwise), so slow senders free their slot.
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     # Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default, so the
     # socket peer is the client and a forwarded address cannot choose a rate-limit bucket.

@@ -4,6 +4,7 @@ error rendering. Pure ASGI so a large body is refused before it is read, not aft
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -161,66 +162,88 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses a body over the limit with 413: by Content-Length up front, else while streaming."""
+    """Refuses a body over the limit with 413 (by Content-Length up front, else as it streams in)
+    and a body that does not arrive within ``body_timeout`` seconds with 408. The refusal is sent
+    from here and the app is told the client left, so nothing inside can answer otherwise."""
 
     def __init__(
-        self, app: ASGIApp, default_limit: int, large_limit: int, large_paths: tuple[str, ...]
+        self,
+        app: ASGIApp,
+        default_limit: int,
+        large_limit: int,
+        large_paths: tuple[str, ...],
+        body_timeout: float = 10.0,
     ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.large_limit = large_limit
         self.large_paths = large_paths
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        limit = self.large_limit if path in self.large_paths else self.default_limit
+        limit = self.large_limit if scope.get("path") in self.large_paths else self.default_limit
+        guard = _BodyGuard(scope, receive, send, limit, self.body_timeout)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
+                declared = int(value) if value.isdigit() else -1
                 if declared > limit or declared < 0:
-                    await send_problem(
-                        send,
-                        413,
-                        "PAYLOAD_TOO_LARGE",
-                        "Payload too large",
-                        f"The body exceeds the limit of {limit} bytes.",
-                        path,
-                    )
+                    await guard.refuse(413)
                     return
-        received = 0
-        too_large = False
+        await self.app(scope, guard.receive, guard.send)
 
-        async def limited() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
 
+class _BodyGuard:
+    """One request's body, counted and timed as the app reads it."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send, limit: int, timeout: float):
+        self.path: str = scope.get("path", "")
+        self._receive, self._send = receive, send
+        self.limit, self.timeout = limit, timeout
+        self.received = 0
+        self.deadline: float | None = None
+        self.complete = False
+        self.refused = False
+        self.started = False
+
+    async def receive(self) -> Message:
+        if self.refused:
+            return {"type": "http.disconnect"}
+        if self.complete:  # past the body (e.g. waiting for a disconnect): no deadline
+            return await self._receive()
+        loop = asyncio.get_running_loop()
+        self.deadline = self.deadline or loop.time() + self.timeout
         try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await send_problem(
-                send,
-                413,
-                "PAYLOAD_TOO_LARGE",
-                "Payload too large",
-                f"The body exceeds the limit of {limit} bytes.",
-                path,
-            )
+            async with asyncio.timeout_at(self.deadline):
+                message = await self._receive()
+        except TimeoutError:
+            return await self.refuse(408)
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                return await self.refuse(413)
+            self.complete = not message.get("more_body", False)
+        return message
 
+    async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the app's own answer to the disconnect it was handed
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
 
-class _BodyTooLarge(Exception):
-    pass
+    async def refuse(self, status: int) -> Message:
+        if not self.started and not self.refused:
+            if status == 413:
+                code, title = "PAYLOAD_TOO_LARGE", "Payload too large"
+                detail = f"The body exceeds the limit of {self.limit} bytes."
+            else:
+                code, title = "REQUEST_TIMEOUT", "Request timeout"
+                detail = f"The body did not arrive within {self.timeout:g} s."
+            await send_problem(self._send, status, code, title, detail, self.path)
+        self.refused = True
+        return {"type": "http.disconnect"}
 
 
 class JsonLogFormatter(logging.Formatter):

@@ -62,6 +62,8 @@ def install(app: FastAPI) -> None:
                     responses.setdefault(
                         "503", {"description": "Overloaded, timed out or database unavailable"}
                     )
+                if "requestBody" in operation:
+                    responses.setdefault("408", {"description": "The body did not arrive in time"})
                 for status, response in responses.items():
                     if status[0] in "45":
                         response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}

@@ -141,3 +141,52 @@ def test_head_answers_on_every_get_resource(client: TestClient) -> None:
     assert post_only.status_code == 405
     assert post_only.headers["allow"] == "POST"
     assert client.put("/v1/paths").headers["allow"] == "GET, HEAD, POST"
+
+
+def test_a_chunked_oversized_body_is_413(client: TestClient) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"county": {"name": "'
+        for _ in range(40):
+            yield b"x" * 32_768
+        yield b'"}}'
+
+    for path in ("/v1/recommendations", "/v1/profiles/validate"):
+        res = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+        assert res.status_code == 413, (path, res.text)
+        assert res.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
+    import asyncio
+
+    from app.api.middleware import BodyLimitMiddleware
+
+    async def reader(scope, receive, send):  # type: ignore[no-untyped-def]
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read"})
+
+    async def trickle():  # type: ignore[no-untyped-def]
+        yield {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.sleep(5)
+
+    async def run() -> list[dict[str, object]]:
+        messages = trickle()
+        sent: list[dict[str, object]] = []
+
+        async def receive():  # type: ignore[no-untyped-def]
+            return await messages.__anext__()
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        app = BodyLimitMiddleware(reader, 1024, 1024, (), body_timeout=0.2)
+        scope = {"type": "http", "method": "POST", "path": "/v1/x", "headers": []}
+        await asyncio.wait_for(app(scope, receive, send), 2)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 408
+    assert b"REQUEST_TIMEOUT" in sent[1]["body"]  # type: ignore[operator]
+    assert len(sent) == 2  # the app's own answer after the refusal was dropped
