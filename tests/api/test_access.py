@@ -180,3 +180,21 @@ def test_require_key_closes_public_routes(settings: object, api_keys: dict[str, 
         assert c.get("/v1/paths").status_code == 401
         assert c.get("/v1/paths", headers={"X-API-Key": api_keys["assessments"]}).status_code == 200
         assert c.get("/healthz").status_code == 200
+        # Keyed answers must not be kept by shared caches nor served to another caller.
+        for url in ("/v1/paths", "/v1/paths/talent-ecosystem", "/v1/kb", "/v1/indicators"):
+            res = c.get(url, headers={"X-API-Key": api_keys["assessments"]})
+            assert res.headers["cache-control"].startswith("private"), url
+            vary = {v.strip().lower() for v in res.headers["vary"].split(",")}
+            assert {"authorization", "x-api-key", "accept-language"} <= vary, url
+            etag = res.headers["etag"]
+            again = c.get(
+                url, headers={"X-API-Key": api_keys["assessments"], "If-None-Match": etag}
+            )
+            assert again.status_code == 304
+            assert again.headers["cache-control"].startswith("private")
+
+
+def test_open_catalog_reads_may_be_shared(client: TestClient) -> None:
+    res = client.get("/v1/paths")
+    assert res.headers["cache-control"] == "public, max-age=300"
+    assert res.headers["vary"] == "Accept-Language"
