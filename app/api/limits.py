@@ -21,9 +21,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import send_problem, unguarded
+from app.api.middleware import problem_bytes, send_problem, unguarded
 
 log = logging.getLogger("countypath.limits")
+NDJSON = b"application/x-ndjson"
 
 
 class LocalCounter:
@@ -161,30 +162,39 @@ class LimitsMiddleware:
         extra: list[tuple[bytes, bytes]],
         path: str,
     ) -> None:
-        started = False
+        started: bytes | None = None  # the content type, once the answer has begun
 
         async def stamped(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
-                message["headers"] = list(message.get("headers", [])) + extra
+                headers = list(message.get("headers", []))
+                started = next((v for k, v in headers if k == b"content-type"), b"")
+                message["headers"] = headers + extra
             await send(message)
 
+        detail = f"The request took longer than {self.timeout:g} s."
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
             async with asyncio.timeout(self.timeout):
                 await self.app(scope, receive, stamped)
         except TimeoutError:
-            if not started:
+            if started is None:
                 await _problem(
                     send,
                     503,
                     "TIMEOUT",
                     "Service unavailable",
-                    f"The request took longer than {self.timeout:g} s.",
+                    detail,
                     path,
                     [(b"retry-after", b"1")],
                 )
+            elif started.startswith(NDJSON):
+                # A stream of lines ends with one saying why it ends: every line above is whole.
+                problem = problem_bytes(503, "TIMEOUT", "Service unavailable", detail, path)
+                line = b'{"error":' + problem + b"}\n"
+                await send({"type": "http.response.body", "body": line, "more_body": False})
+            # Any other answer already begun is left unfinished: the server closes the
+            # connection without ending the body, so no client takes it for a whole document.
 
 
 async def _problem(

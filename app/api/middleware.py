@@ -29,7 +29,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def _problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
+def problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
     return orjson.dumps(
         {
             "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
@@ -51,7 +51,7 @@ async def send_problem(
     path: str,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = _problem_bytes(status, code, title, detail, path)
+    body = problem_bytes(status, code, title, detail, path)
     await send(
         {
             "type": "http.response.start",

@@ -95,3 +95,41 @@ async def test_local_counter_windows() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def _streaming_app(media: bytes, lines: int, pause: float):  # type: ignore[no-untyped-def]
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", media)]}
+        )
+        for n in range(lines):
+            await send(
+                {"type": "http.response.body", "body": b'{"index":%d}\n' % n, "more_body": True}
+            )
+            await asyncio.sleep(pause)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return app
+
+
+@pytest.mark.anyio
+async def test_a_timed_out_ndjson_stream_ends_with_an_error_line() -> None:
+    import orjson
+
+    app = LimitsMiddleware(
+        _streaming_app(b"application/x-ndjson", 100, 0.02),
+        quota=0,
+        window=1,
+        counter=None,
+        max_in_flight=10,
+        timeout=0.2,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        res = await c.post("/v1/recommendations/batch")
+    lines = [orjson.loads(line) for line in res.content.splitlines()]
+    assert 3 <= len(lines) < 100
+    assert [line["index"] for line in lines[:-1]] == list(range(len(lines) - 1))
+    last = lines[-1]
+    assert set(last) == {"error"}
+    assert last["error"]["code"] == "TIMEOUT"
+    assert last["error"]["status"] == 503

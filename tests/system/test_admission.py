@@ -22,3 +22,27 @@ def test_rotating_x_forwarded_for_does_not_evade_the_limit(tmp_path: Path) -> No
             for n in range(8)
         ]
     assert codes == [200] * 5 + [429] * 3
+
+
+def test_a_timed_out_batch_says_so(tmp_path: Path) -> None:
+    """NDJSON ends with an error line; the JSON document is cut off unterminated, so no client
+    mistakes it for a whole one (as the batch's description says)."""
+    import json
+
+    from tests.conftest import DEQING_PROFILE
+
+    profile = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
+    body = json.dumps([profile] * 5000)
+    env = {"COUNTYPATH_REQUEST_TIMEOUT_SECONDS": "0.5", "COUNTYPATH_BODY_TIMEOUT_SECONDS": "5"}
+    with server(f"sqlite:///{tmp_path / 'batch.db'}", env=env) as proc:
+        url = f"{proc.base}/v1/recommendations/batch"
+        headers = {"content-type": "application/json", "accept": "application/x-ndjson"}
+        res = httpx.post(url, content=body, headers=headers, timeout=30)
+        assert res.status_code == 200
+        lines = [json.loads(line) for line in res.text.splitlines()]
+        assert 0 < len(lines) < 5000
+        assert [line["index"] for line in lines[:-1]] == list(range(len(lines) - 1))
+        assert lines[-1]["error"]["code"] == "TIMEOUT"
+        assert "index" not in lines[-1]
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.post(url, content=body, headers={"content-type": "application/json"}, timeout=30)

@@ -98,7 +98,13 @@ BATCH_BODY: dict[str, Any] = {
     description="Up to 5,000 profiles as a JSON array or as CSV (one column per indicator, plus "
     "county_name, county_code, province, year, benchmark and `;`-separated signals). Results "
     "keep input order; a bad row yields an error entry for that row only. With "
-    "`Accept: application/x-ndjson` the results stream one JSON object per line.",
+    "`Accept: application/x-ndjson` the results stream one JSON object per line.\n\n"
+    "A batch still running at the request timeout (`COUNTYPATH_REQUEST_TIMEOUT_SECONDS`) is cut "
+    'short. NDJSON then ends with one line `{"error": <problem>}` (code `TIMEOUT`, no '
+    "`index`): every line before it is whole, the rows after it were not computed. A JSON "
+    "answer cannot say so once it has begun: its body is left unterminated (the connection "
+    "closes before the final chunk), so clients see an incomplete read, never a document "
+    "without its closing `count`. Send large batches as NDJSON, or in parts.",
     response_model=BatchResult,
     responses=ERRORS | {200: {"content": {NDJSON: {"schema": {"type": "string"}}}}},
     openapi_extra=BATCH_BODY,
