@@ -109,95 +109,102 @@ def _render(request: Request, exc: AppError) -> Response:
     )
 
 
+async def _app_error(request: Request, exc: AppError) -> Response:
+    if exc.status in (400, 406, 413, 415, 422):
+        # Raised before the route checked access (a dependency reading the request)?
+        # Access comes first: a caller without it learns nothing about the input.
+        exc = access_refusal(request) or exc
+    return _render(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    refusal = access_refusal(request)
+    if refusal is not None:  # the body is read before any dependency runs
+        return _render(request, refusal)
+    errors = _validation_errors(exc)
+    if any(e["code"] == "json_invalid" for e in errors):
+        return problem_response(
+            request.url.path,
+            400,
+            "MALFORMED_JSON",
+            "Malformed JSON",
+            "The request body is not valid JSON.",
+            [e for e in errors if e["code"] == "json_invalid"],
+        )
+    return problem_response(
+        request.url.path,
+        422,
+        "VALIDATION_FAILED",
+        "Invalid input",
+        "Some fields of the request are invalid; see errors.",
+        errors,
+    )
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    if status == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+        method = "HEAD" if getattr(request.state, "head", False) else request.method
+        detail = f"{method} is not allowed here; see the Allow header."
+    elif status == 404:
+        detail = f"No resource at {request.url.path}."
+    return problem_response(
+        request.url.path,
+        status,
+        _HTTP_CODES.get(status, f"HTTP_{status}"),
+        HTTPStatus(status).phrase,
+        detail,
+        headers=headers,
+    )
+
+
+async def _db_down(request: Request, exc: Exception) -> Response:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "disk" in text and "full" in text:
+        code, detail = (
+            "STORAGE_FULL",
+            "Storage is full; writes are refused until space is freed.",
+        )
+    else:
+        code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
+    log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
+    return problem_response(
+        request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
+    )
+
+
+async def _db_error(request: Request, exc: DBAPIError) -> Response:
+    if exc.connection_invalidated:
+        return await _db_down(request, exc)
+    log.exception("database error")
+    return problem_response(
+        request.url.path,
+        500,
+        "INTERNAL",
+        "Internal error",
+        "The request could not be completed.",
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return problem_response(
+        request.url.path,
+        500,
+        "INTERNAL",
+        "Internal error",
+        "The request could not be completed.",
+    )
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> Response:
-        if exc.status in (400, 406, 413, 415, 422):
-            # Raised before the route checked access (a dependency reading the request)?
-            # Access comes first: a caller without it learns nothing about the input.
-            exc = access_refusal(request) or exc
-        return _render(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        refusal = access_refusal(request)
-        if refusal is not None:  # the body is read before any dependency runs
-            return _render(request, refusal)
-        errors = _validation_errors(exc)
-        if any(e["code"] == "json_invalid" for e in errors):
-            return problem_response(
-                request.url.path,
-                400,
-                "MALFORMED_JSON",
-                "Malformed JSON",
-                "The request body is not valid JSON.",
-                [e for e in errors if e["code"] == "json_invalid"],
-            )
-        return problem_response(
-            request.url.path,
-            422,
-            "VALIDATION_FAILED",
-            "Invalid input",
-            "Some fields of the request are invalid; see errors.",
-            errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        status = exc.status_code
-        headers = dict(exc.headers or {})
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-        if status == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(request))
-            method = "HEAD" if getattr(request.state, "head", False) else request.method
-            detail = f"{method} is not allowed here; see the Allow header."
-        elif status == 404:
-            detail = f"No resource at {request.url.path}."
-        return problem_response(
-            request.url.path,
-            status,
-            _HTTP_CODES.get(status, f"HTTP_{status}"),
-            HTTPStatus(status).phrase,
-            detail,
-            headers=headers,
-        )
-
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    async def _db_down(request: Request, exc: Exception) -> Response:
-        text = str(getattr(exc, "orig", exc)).lower()
-        if "disk" in text and "full" in text:
-            code, detail = (
-                "STORAGE_FULL",
-                "Storage is full; writes are refused until space is freed.",
-            )
-        else:
-            code, detail = "DATABASE_UNAVAILABLE", "The database is unavailable; retry shortly."
-        log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
-        return problem_response(
-            request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
-        )
-
-    @app.exception_handler(DBAPIError)
-    async def _db_error(request: Request, exc: DBAPIError) -> Response:
-        if exc.connection_invalidated:
-            return await _db_down(request, exc)
-        log.exception("database error")
-        return problem_response(
-            request.url.path,
-            500,
-            "INTERNAL",
-            "Internal error",
-            "The request could not be completed.",
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error")
-        return problem_response(
-            request.url.path,
-            500,
-            "INTERNAL",
-            "Internal error",
-            "The request could not be completed.",
-        )
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _db_down)
+    app.add_exception_handler(PoolTimeout, _db_down)
+    app.add_exception_handler(DBAPIError, _db_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
