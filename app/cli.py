@@ -86,7 +86,11 @@ def serve(
     settings = _settings()
     if prepare:
         prepare_database(settings)
-    made = _shared_metrics_dir() if workers > 1 else None
+    made = _shared_metrics_dir() if workers > 1 or settings.metrics_address else None
+    if settings.metrics_address:
+        from app.api.metrics import serve_separately
+
+        serve_separately(settings.metrics_address)
     try:
         _run(settings, host, port, workers)
     finally:

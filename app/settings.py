@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default, so the
     # socket peer is the client and a forwarded address cannot choose a rate-limit bucket.
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # /metrics: a bearer token it requires, or a separate host:port that serves it instead of the
+    # API's port (bind it to an interface only the scraper reaches).
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    metrics_address: str | None = Field(
+        default=None, pattern=r"^(\[[0-9A-Fa-f:]+\]|[\w.-]+):\d{1,5}$"
+    )
     # Signs pagination cursors; unset, a random key is generated once and kept in the database.
     secret_key: SecretStr | None = Field(default=None, min_length=32)
 

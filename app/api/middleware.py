@@ -24,7 +24,6 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"referrer-policy", b"no-referrer"),
 ]
 
@@ -87,7 +86,8 @@ def unguarded(scope: Scope) -> bool:
 
 class RequestContextMiddleware:
     """Gives every request an id and its client's address (``scope["state"]["client"]``, through
-    the trusted proxies), stamps headers on every response, logs one line per request."""
+    the trusted proxies), stamps headers on every response, and logs one access line per request:
+    client address, key name (never the key), route, method, status and duration."""
 
     def __init__(
         self, app: ASGIApp, metrics: Any = None, trusted_proxies: tuple[Network, ...] = ()
@@ -100,6 +100,31 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        rid = self._prepare(scope)
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        answer = {"status": 0}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                message["headers"] = _stamped(list(message.get("headers", [])), rid, scope)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:
+            log.exception("unhandled error")
+            if not answer["status"]:
+                path = scope.get("path", "")
+                detail = "The request could not be completed."
+                await send_problem(wrapped, 500, "INTERNAL", "Internal error", detail, path)
+        finally:
+            self._record(scope, answer["status"], time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    def _prepare(self, scope: Scope) -> str:
+        """The request id (the caller's when it is a safe token), and the client's address."""
         incoming = ""
         forwarded = []
         for name, value in scope.get("headers", []):
@@ -110,55 +135,63 @@ class RequestContextMiddleware:
         peer = scope.get("client")
         state = scope.setdefault("state", {})
         state["client"] = client_address(peer[0] if peer else None, forwarded, self.trusted_proxies)
-        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        status_holder: dict[str, Any] = {"status": 0, "started": False}
+        return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
 
-        async def wrapped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                status_holder["started"] = True
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers.append((b"x-request-id", rid.encode()))
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                if b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
-            await send(message)
+    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope.get("method", "")
+        if self.metrics is not None:
+            self.metrics.observe(route, method, status, elapsed)
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        log.info(
+            "request",
+            extra={
+                "client": state.get("client"),
+                "key": None if principal is None else principal.name,
+                "route": route,
+                "method": method,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
 
-        try:
-            await self.app(scope, receive, wrapped)
-        except Exception:
-            log.exception("unhandled error")
-            if not status_holder["started"]:
-                await send_problem(
-                    wrapped,
-                    500,
-                    "INTERNAL",
-                    "Internal error",
-                    "The request could not be completed.",
-                    scope.get("path", ""),
-                )
-        finally:
-            elapsed = time.perf_counter() - started
-            if self.metrics is not None:
-                route = scope.get("route")
-                template = getattr(route, "path", None) or "unmatched"
-                self.metrics.observe(
-                    template, scope.get("method", ""), status_holder["status"], elapsed
-                )
-            log.info(
-                "request",
-                extra={
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status_holder["status"],
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
-            request_id_var.reset(token)
+
+# Content-Security-Policy by what is served: API answers load nothing; countypath's own pages
+# load their assets from this origin (inline styles for the report's print layout, no inline
+# script); the bundled API documentation needs its inline start-up script.
+CSP_API = b"default-src 'none'; frame-ancestors 'none'"
+CSP_PAGE = (
+    b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+CSP_DOCS = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data: blob:; worker-src 'self' blob:; frame-ancestors 'none'; "
+    b"base-uri 'none'; form-action 'self'"
+)
+DOCS_PAGES = ("/docs", "/redoc")
+
+
+def _csp(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bytes:
+    if scope.get("path", "").startswith(DOCS_PAGES):
+        return CSP_DOCS
+    media = next((v for k, v in headers if k == b"content-type"), b"")
+    return CSP_PAGE if media.startswith(b"text/html") else CSP_API
+
+
+def _stamped(
+    headers: list[tuple[bytes, bytes]], rid: str, scope: Scope
+) -> list[tuple[bytes, bytes]]:
+    present = {k.lower() for k, _ in headers}
+    headers.append((b"x-request-id", rid.encode()))
+    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+    if b"content-security-policy" not in present:
+        headers.append((b"content-security-policy", _csp(scope, headers)))
+    if b"cache-control" not in present:
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 class BodyLimitMiddleware:

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import DEQING_PROFILE
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -75,7 +76,9 @@ def test_headers_on_every_response(client: TestClient) -> None:
         client.post("/v1/recommendations", json={}),
     ]:
         assert res.headers["x-content-type-options"] == "nosniff"
-        assert res.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert (
+            res.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+        )
         assert len(res.headers["x-request-id"]) >= 16
     echoed = client.get("/healthz", headers={"X-Request-ID": "portal-abc-123"})
     assert echoed.headers["x-request-id"] == "portal-abc-123"
@@ -190,3 +193,53 @@ def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
     assert sent[0]["status"] == 408
     assert b"REQUEST_TIMEOUT" in sent[1]["body"]  # type: ignore[operator]
     assert len(sent) == 2  # the app's own answer after the refusal was dropped
+
+
+def test_pages_get_a_content_security_policy_with_default_src(client: TestClient) -> None:
+    def policy(path: str) -> dict[str, str]:
+        header = client.get(path).headers["content-security-policy"]
+        return {d.split()[0]: d.strip() for d in header.split(";")}
+
+    page = policy("/")
+    assert page["default-src"] == "default-src 'self'"
+    assert "script-src" not in page  # no inline script on countypath's own pages
+    assert page["frame-ancestors"] == "frame-ancestors 'none'"
+    for docs in ("/docs", "/redoc"):
+        assert policy(docs)["default-src"] == "default-src 'self'"
+    report = client.post(
+        "/v1/reports",
+        content=DEQING_PROFILE.read_bytes(),
+        headers={"content-type": "application/json", "accept": "text/html"},
+    )
+    assert report.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "script-src" not in report.headers["content-security-policy"]
+
+
+def test_the_access_log_names_client_key_route_status_and_duration(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    import logging
+
+    lines: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record)
+
+    access = logging.getLogger("countypath.access")
+    keep = Keep()
+    access.addHandler(keep)
+    try:
+        key = api_keys["assessments"]
+        client.get("/v1/paths/talent-ecosystem", headers={"X-API-Key": key})
+        client.get("/v1/kb")
+    finally:
+        access.removeHandler(keep)
+    keyed, anonymous = (vars(r) for r in lines[-2:])
+    assert keyed["client"] == "testclient"
+    assert keyed["key"] == "assessments-key"
+    assert keyed["route"] == "/v1/paths/{slug}"
+    assert keyed["status"] == 200
+    assert keyed["duration_ms"] >= 0
+    assert anonymous["key"] is None
+    assert all(key not in str(vars(r)) for r in lines)

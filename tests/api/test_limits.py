@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.api.limits import LimitsMiddleware, LocalCounter
 from app.main import create_app
@@ -133,3 +134,22 @@ async def test_a_timed_out_ndjson_stream_ends_with_an_error_line() -> None:
     assert set(last) == {"error"}
     assert last["error"]["code"] == "TIMEOUT"
     assert last["error"]["status"] == 503
+
+
+def test_metrics_can_require_a_token(settings: Settings) -> None:
+    token = "a-scraper-token-of-some-length"
+    app = create_app(settings.model_copy(update={"metrics_token": SecretStr(token)}))
+    with TestClient(app) as c:
+        assert c.get("/metrics").status_code == 401
+        wrong = c.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+        assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"] == "Bearer"
+        ok = c.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        assert "countypath_http_requests_total" in ok.text
+
+
+def test_metrics_moved_to_a_separate_address_are_not_on_the_api(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"metrics_address": "127.0.0.1:9464"}))
+    with TestClient(app) as c:
+        assert c.get("/metrics").status_code == 404
