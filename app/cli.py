@@ -112,6 +112,7 @@ def _run(settings: Settings, host: str, port: int, workers: int) -> None:
         # The client address is resolved by the app, through COUNTYPATH_TRUSTED_PROXIES only;
         # uvicorn's own X-Forwarded-For handling would trust any local peer.
         proxy_headers=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=20,
         loop=settings.loop_for(workers),
     )

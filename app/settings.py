@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     max_in_flight: int = Field(default=256, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # uvicorn closes an idle keep-alive connection after this. (uvicorn has no timeout for a
+    # request's headers: deploy behind nginx, whose client_header_timeout cuts slow senders.)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)
     # A request body must arrive within this (408 otherwise), so slow senders free their slot.
     body_timeout_seconds: float = Field(default=10.0, gt=0)
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -46,3 +49,45 @@ def test_a_timed_out_batch_says_so(tmp_path: Path) -> None:
         assert "index" not in lines[-1]
         with pytest.raises(httpx.RemoteProtocolError):
             httpx.post(url, content=body, headers={"content-type": "application/json"}, timeout=30)
+
+
+def _connect(base: str) -> socket.socket:
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    return sock
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> float:
+    """Read until the server closes the connection; how long that took."""
+    began = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return math.inf
+    return time.monotonic() - began
+
+
+def test_idle_keep_alive_connections_are_closed(tmp_path: Path) -> None:
+    env = {"COUNTYPATH_KEEP_ALIVE_SECONDS": "1"}
+    with server(f"sqlite:///{tmp_path / 'ka.db'}", env=env) as proc, _connect(proc.base) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: keep-alive\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        assert _closed_within(sock, 4) < 2.5
+
+
+def test_a_slow_body_is_cut_with_408(tmp_path: Path) -> None:
+    env = {"COUNTYPATH_BODY_TIMEOUT_SECONDS": "1"}
+    with server(f"sqlite:///{tmp_path / 'sb.db'}", env=env) as proc, _connect(proc.base) as sock:
+        head = (
+            b"POST /v1/recommendations HTTP/1.1\r\nHost: t\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+        )
+        sock.sendall(head + b'{"county": ')
+        began = time.monotonic()
+        sock.settimeout(5)
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"REQUEST_TIMEOUT" in answer
+        assert time.monotonic() - began < 3
