@@ -40,7 +40,7 @@ def nginx_binary() -> str:
 def _sub(
     pattern: str, replacement: str | Callable[[re.Match[str]], str], text: str, count: int
 ) -> str:
-    out, made = re.subn(pattern, replacement, text)
+    out, made = re.subn(pattern, replacement, text, flags=re.MULTILINE)
     assert made == count, f"deploy/nginx.conf no longer has {count} x {pattern!r}"
     return out
 
@@ -48,7 +48,7 @@ def _sub(
 def render(folder: Path, port: int, replicas: list[str]) -> Path:
     """deploy/nginx.conf with only what a test must change: addresses, port and file paths."""
     text = CONFIG.read_text(encoding="utf-8")
-    text = _sub(r"user [^;]+;", "", text, 1)  # workers as nginx's default user
+    text = _sub(r"^user \w+;", "", text, 1)  # workers as nginx's default user
     text = _sub(r"pid [^;]+;", f"pid {folder}/nginx.pid;", text, 1)
     text = _sub(r"access_log [^;]+;", f"access_log {folder}/access.log;", text, 1)
     text = _sub(r"error_log [^;]+;", f"error_log {folder}/error.log warn;", text, 1)
