@@ -89,7 +89,11 @@ def serve(
     settings = _settings()
     if prepare:
         prepare_database(settings)
-    made = _shared_metrics_dir() if workers > 1 else None
+    made = _shared_metrics_dir() if workers > 1 or settings.metrics_address else None
+    if settings.metrics_address:
+        from app.api.metrics import serve_separately
+
+        serve_separately(settings.metrics_address)
     try:
         _run(settings, host, port, workers)
     finally:
@@ -108,6 +112,10 @@ def _run(settings: Settings, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # The client address is resolved by the app, through COUNTYPATH_TRUSTED_PROXIES only;
+        # uvicorn's own X-Forwarded-For handling would trust any local peer.
+        proxy_headers=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=20,
         loop=settings.loop_for(workers),
     )
@@ -428,12 +436,15 @@ def keys_create(
     scopes: Annotated[str, typer.Option(help="Comma-separated: assessments, kb:write, admin.")],
 ) -> None:
     """Create a key and print it once."""
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.keys import create_key
 
     engine = _engine()
     try:
-        row, key = create_key(engine, name, [s.strip() for s in scopes.split(",") if s.strip()])
+        row, key = create_key(
+            SqlUnitOfWork(engine), name, [s.strip() for s in scopes.split(",") if s.strip()]
+        )
     except AppError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(code=1) from None
@@ -450,11 +461,12 @@ def keys_list() -> None:
     """List keys (names, scopes, state; never the keys)."""
     from rich.table import Table
 
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
     engine = _engine()
     try:
-        rows = list_keys(engine)
+        rows = list_keys(SqlUnitOfWork(engine))
     finally:
         engine.dispose()
     table = Table("name", "prefix", "scopes", "created", "revoked")
@@ -472,12 +484,13 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key; it stops working at once."""
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.keys import revoke_key
 
     engine = _engine()
     try:
-        revoke_key(engine, name)
+        revoke_key(SqlUnitOfWork(engine), name)
     except AppError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(code=1) from None
@@ -518,10 +531,17 @@ def kb_import(
     source: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="A knowledge-base JSON document.")
     ],
+    confirm_remove: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-remove", help="Allow an import that removes most of the knowledge base."
+        ),
+    ] = False,
 ) -> None:
     """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
     import json
 
+    from app.db.uow import SqlUnitOfWork
     from app.errors import AppError
     from app.services.curation import import_kb
     from app.services.keys import Principal
@@ -529,10 +549,11 @@ def kb_import(
     engine = _engine()
     try:
         snap, changed = import_kb(
-            engine,
+            SqlUnitOfWork(engine),
             Principal(0, "cli", frozenset({"admin"})),
             json.loads(source.read_bytes()),
             "cli",
+            confirm_remove,
         )
     except (AppError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, AppError) else str(exc)

@@ -15,6 +15,7 @@ Tree of the raised errors (status, stable ``code``)::
     ├── Forbidden (403, FORBIDDEN)
     ├── NotFound (404, NOT_FOUND)
     ├── Conflict (409, CONFLICT)
+    │   └── ConfirmationRequired (409, CONFIRMATION_REQUIRED)
     ├── PreconditionFailed (412, PRECONDITION_FAILED)
     ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)
@@ -52,6 +53,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     CONFLICT = "CONFLICT"
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
     PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
@@ -61,11 +63,13 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     KB_NOT_LOADED = "KB_NOT_LOADED"
+    KB_CANNOT_DIAGNOSE = "KB_CANNOT_DIAGNOSE"
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     STORAGE_FULL = "STORAGE_FULL"
     MIGRATIONS_PENDING = "MIGRATIONS_PENDING"
     OVERLOADED = "OVERLOADED"
     TIMEOUT = "TIMEOUT"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
 
 
 class CodeInfo(NamedTuple):
@@ -132,6 +136,11 @@ CODES: dict[ErrorCode, CodeInfo] = {
     ErrorCode.KB_NOT_LOADED: CodeInfo(
         503, "Knowledge base not loaded", "No knowledge base is loaded yet (seed the database)."
     ),
+    ErrorCode.KB_CANNOT_DIAGNOSE: CodeInfo(
+        503,
+        "Knowledge base cannot diagnose",
+        "The knowledge base served lacks challenges or paths (roll back to an earlier version).",
+    ),
     ErrorCode.DATABASE_UNAVAILABLE: CodeInfo(
         503, "Service unavailable", "The database does not answer; retry shortly."
     ),
@@ -146,6 +155,14 @@ CODES: dict[ErrorCode, CodeInfo] = {
     ),
     ErrorCode.TIMEOUT: CodeInfo(
         503, "Service unavailable", "The request took longer than the server's time limit."
+    ),
+    ErrorCode.REQUEST_TIMEOUT: CodeInfo(
+        408, "Request timeout", "The request body did not arrive within the server's time limit."
+    ),
+    ErrorCode.CONFIRMATION_REQUIRED: CodeInfo(
+        409,
+        "Confirmation required",
+        "The change would remove most of the knowledge base; repeat it with `?confirm=remove`.",
     ),
 }
 
@@ -266,6 +283,13 @@ class Conflict(AppError):
     status = 409
     code = ErrorCode.CONFLICT
     title = "Conflict"
+
+
+class ConfirmationRequired(Conflict):
+    """The change would remove most of the knowledge base and was not explicitly confirmed."""
+
+    code = ErrorCode.CONFIRMATION_REQUIRED
+    title = "Confirmation required"
 
 
 class PayloadTooLarge(AppError):

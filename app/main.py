@@ -7,30 +7,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.staticfiles import StaticFiles
+from starlette.types import Lifespan
 
 from app import __version__
 from app.api import docs, openapi, problems
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
-from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.api.middleware import (
+    BodyLimitMiddleware,
+    HeadMiddleware,
+    RequestContextMiddleware,
+    configure_logging,
+)
 from app.api.routes import assessments, catalog, curation, diagnosis, health, page, plans, reports
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
+from app.api.security import AuthenticationMiddleware
 from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
-from app.services.keys import PrincipalCache, poll_revocations
+from app.db.uow import SqlUnitOfWork
+from app.services.key_directory import KeyDirectory
 from app.services.knowledge_store import KnowledgeStore
+from app.services.signing import cursor_key
 from app.settings import Settings, get_settings
 
+log = logging.getLogger("countypath.app")
 BATCH_PATHS = ("/v1/recommendations/batch",)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Answers from 1 KB up are worth compressing. Level 1: a full Deqing result (51 KB) shrinks 4.3x
@@ -38,6 +50,40 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # a streamed 5,000-profile batch would pay 5,000 times. Workbooks are zip files already.
 GZIP_MINIMUM_BYTES = 1024
 GZIP_LEVEL = 1
+ROUTERS = (
+    health.router,
+    metrics_route.router,
+    catalog.router,
+    diagnosis.router,
+    plans.router,
+    assessments.router,
+    curation.router,
+    reports.router,
+    page.router,
+)
+OPENAPI_TAGS = [
+    {"name": "health", "description": "Liveness and readiness."},
+    {"name": "catalog", "description": "The knowledge base, read-only."},
+    {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
+    {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
+    {
+        "name": "curation",
+        "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
+    },
+    {"name": "plans", "description": "Action plans a county bureau can adopt."},
+    {"name": "reports", "description": "Reports: HTML, Markdown or DOCX."},
+    {"name": "page", "description": "The small offline page at `/`."},
+]
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "Accept-Language",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
 
 DESCRIPTION = """\
 countypath diagnoses the development challenges of a Chinese county from a profile of indicators
@@ -48,6 +94,7 @@ each explained by evidence and illustrated with cited Deqing practice.
   `errors[]` naming each field by JSON Pointer.
 * Language: `Accept-Language: zh` (or `zh-CN`, `zh-Hans`) or `?lang=zh` for Chinese; English is the
   default and the fallback for any other language.
+* Every GET resource answers HEAD with the same status and headers and no body.
 * Lists take `limit` (default 20, at most 100) and an opaque `cursor`.
 * Knowledge: Yuan (2025), doi 10.62177/apemr.v2i3.373 (CC BY-NC 4.0), and public statistics.
 
@@ -63,42 +110,54 @@ go. Changes are listed in the changelog (Keep a Changelog); `info.version` is th
 """
 
 
-async def _poll(
-    interval: float,
-    engine: Engine,
-    store: KnowledgeStore,
-    key_cache: PrincipalCache,
-    metrics: Metrics,
-) -> None:
+async def _poll(app: FastAPI, interval: float) -> None:
     """What every worker re-reads on a timer, in one trip to a worker thread: the knowledge-base
-    version (reload when it moved) and the key-revocation stamp; then this worker's gauges."""
+    version (reload when it moved), the key table's stamp (reload when a key was created or
+    revoked) and, until it is known, the cursor-signing key; then this worker's gauges."""
+    state = app.state
+    engine: Engine = state.engine
+    store: KnowledgeStore = state.store
+    keys: KeyDirectory = state.keys
+    metrics: Metrics = state.metrics
 
-    def read() -> tuple[int, str | None] | None:
+    def read() -> None:
         store.poll()
-        return poll_revocations(engine)
+        keys.poll()
+        if state.cursor_key is None:
+            state.cursor_key = _signing_key(state.uow, state.settings)
 
     while True:
-        key_cache.observe(await asyncio.to_thread(read))
+        await asyncio.to_thread(read)
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         await asyncio.sleep(interval)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    configure_logging(settings.log_level)
+def _signing_key(uow: SqlUnitOfWork, settings: Settings) -> bytes | None:
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    try:
+        return cursor_key(uow, configured)
+    except SQLAlchemyError as exc:
+        log.warning("cursor signing key unreadable, retrying: %s", type(exc).__name__)
+        return None
 
+
+def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        uow = SqlUnitOfWork(engine)
         store = KnowledgeStore(engine)
-        store.poll()  # if the database is not ready, /readyz says so and the poll keeps trying
+        keys = KeyDirectory(uow)
+        # If the database is not ready, /readyz says so and the polls keep trying.
+        store.poll()
+        keys.poll()
         metrics.sample(store.snapshot.version if store.loaded else None, engine.pool)
         app.state.engine = engine
+        app.state.uow = uow
         app.state.store = store
-        app.state.key_cache = key_cache = PrincipalCache()
-        watcher = asyncio.create_task(
-            _poll(settings.kb_refresh_seconds, engine, store, key_cache, metrics)
-        )
+        app.state.keys = keys
+        app.state.cursor_key = _signing_key(uow, settings)
+        watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker.
@@ -113,6 +172,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.retire()
             engine.dispose()
 
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
     # fastapi-offline serves the vendored assets; app.api.docs serves the pages themselves.
     app: FastAPI = FastAPIOffline(
         docs_url=None,
@@ -122,61 +188,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         contact={"name": "countypath maintainers", "email": "countypath@example.org"},
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
-        lifespan=lifespan,
-        openapi_tags=[
-            {"name": "health", "description": "Liveness and readiness."},
-            {"name": "catalog", "description": "The knowledge base, read-only."},
-            {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
-            {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
-            {
-                "name": "curation",
-                "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
-            },
-            {"name": "plans", "description": "Action plans a county bureau can adopt."},
-            {"name": "reports", "description": "Reports: HTML, Markdown or DOCX."},
-            {"name": "page", "description": "The small offline page at `/`."},
-        ],
+        lifespan=_lifespan(settings, metrics),
+        openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings = settings
-    metrics = Metrics()
     app.state.metrics = metrics
     problems.install(app)
     openapi.install(app)
     docs.install(app)
-    app.include_router(health.router)
-    app.include_router(metrics_route.router)
-    app.include_router(catalog.router)
-    app.include_router(diagnosis.router)
-    app.include_router(plans.router)
-    app.include_router(assessments.router)
-    app.include_router(curation.router)
-    app.include_router(reports.router)
-    app.include_router(page.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/ui", StaticFiles(directory=str(STATIC)), name="ui")
+    _install_middleware(app, settings, metrics)
+    return app
 
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=False,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "X-API-Key",
-                "Content-Type",
-                "Accept-Language",
-                "If-Match",
-                "If-None-Match",
-                "Idempotency-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
-        )
+
+def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """Outermost first: compression, request context (id, client address, headers, access log),
+    deprecation headers, CORS, who is calling, admission (rate limit, in-flight cap, timeout),
+    body limits, HEAD as GET; each is added before the ones that wrap it."""
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_batch_body_bytes,
         large_paths=BATCH_PATHS,
+        body_timeout=settings.body_timeout_seconds,
     )
     quota, _, window = settings.rate_limit.partition("/")
     counter: LocalCounter | RedisCounter | None = None
@@ -191,8 +228,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout=settings.request_timeout_seconds,
         metrics=metrics,
     )
+    app.add_middleware(AuthenticationMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
+        )
     app.add_middleware(DeprecationHeaders)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=metrics,
+        trusted_proxies=tuple(settings.trusted_proxies),
+    )
     # Outermost, so every answer (problems from the layers above included) is compressed when the
     # client asks; a streamed body is compressed and flushed chunk by chunk.
     app.add_middleware(
@@ -201,4 +252,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         compresslevel=GZIP_LEVEL,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX),
     )
-    return app

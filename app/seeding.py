@@ -163,5 +163,5 @@ def seed(engine: Engine, kb: KnowledgeBase, origin: str = "seed") -> SeedOutcome
         if current is not None and current.checksum == checksum:
             return SeedOutcome(current.number, checksum, changed=False)
         write_kb(session, kb)
-        version = record_version(session, checksum, origin)
+        version = record_version(session, kb, origin)
         return SeedOutcome(version.number, checksum, changed=True)

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -37,7 +37,23 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     max_in_flight: int = Field(default=256, ge=1)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # uvicorn closes an idle keep-alive connection after this. (uvicorn has no timeout for a
+    # request's headers: deploy behind nginx, whose client_header_timeout cuts slow senders.)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    # A request body must arrive within this (408 otherwise), so slow senders free their slot.
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
+    # Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default, so the
+    # socket peer is the client and a forwarded address cannot choose a rate-limit bucket.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # /metrics: a bearer token it requires, or a separate host:port that serves it instead of the
+    # API's port (bind it to an interface only the scraper reaches).
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    metrics_address: str | None = Field(
+        default=None, pattern=r"^(\[[0-9A-Fa-f:]+\]|[\w.-]+):\d{1,5}$"
+    )
+    # Signs pagination cursors; unset, a random key is generated once and kept in the database.
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
 
     def loop_for(self, workers: int) -> Literal["asyncio", "uvloop"]:
         """``auto``: the standard library's loop for one process, uvloop for several.
@@ -54,6 +70,13 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

@@ -146,14 +146,47 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_settings(request: pytest.FixtureRequest) -> Settings:
+    """The test's settings on a seeded SQLite file, then on a seeded PostgreSQL database."""
+    if request.param == "sqlite":
+        settings: Settings = request.getfixturevalue("settings")
+        return settings
+    url = request.getfixturevalue("pg_seeded_url")
+    return Settings(database_url=url, kb_refresh_seconds=0.2, rate_limit="off")
+
+
+@pytest.fixture
+def store_client(store_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(store_settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def store_keys(store_settings: Settings) -> dict[str, str]:
+    """A curator's and an admin's key in the test's database (SQLite or PostgreSQL)."""
+    from app.db.uow import SqlUnitOfWork
+    from app.services.keys import create_key
+
+    engine = make_engine(store_settings, pooled=False)
+    uow = SqlUnitOfWork(engine)
+    out = {
+        "kbwrite": create_key(uow, "curator-key", ["kb:write"])[1],
+        "admin": create_key(uow, "admin-key", ["admin"])[1],
+    }
+    engine.dispose()
+    return out
+
+
 @pytest.fixture
 def api_keys(settings: Settings) -> dict[str, str]:
     """One key per role, in the test's database."""
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import create_key
 
     engine = make_engine(settings, pooled=False)
     out = {
-        role: create_key(engine, f"{role}-key", scopes)[1]
+        role: create_key(SqlUnitOfWork(engine), f"{role}-key", scopes)[1]
         for role, scopes in {
             "assessments": ["assessments"],
             "kbwrite": ["kb:write"],

@@ -11,6 +11,7 @@ from app.api.i18n import negotiate
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
 from app.services.knowledge_store import KnowledgeStore
+from app.services.ports import UnitOfWork
 from app.settings import Settings
 
 
@@ -22,6 +23,11 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+async def get_uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
 
 
 async def get_store(request: Request) -> KnowledgeStore:
@@ -50,6 +56,7 @@ async def get_lang(
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 LangDep = Annotated[Lang, Depends(get_lang)]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.api.i18n import content_language
 from app.domain.knowledge import Lang
+from app.services.preconditions import weak_match
 
 JSON = "application/json"
 
@@ -30,6 +31,18 @@ def json_response(
     return Response(orjson.dumps(data), status_code=status, media_type=media_type, headers=out)
 
 
+def _caching(request: Request, max_age: int) -> dict[str, str]:
+    """Catalog reads are the same for everyone, so shared caches may keep them, unless the
+    deployment requires a key: then only the caller's own cache may, and the answer varies with
+    the credential, so no cache serves one caller's copy to another."""
+    if request.app.state.settings.require_key:
+        return {
+            "Cache-Control": f"private, max-age={max_age}",
+            "Vary": "Accept-Language, Authorization, X-API-Key",
+        }
+    return {"Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Language"}
+
+
 def cached_json(
     request: Request,
     data: Any,
@@ -46,13 +59,10 @@ def cached_json(
         etag = '"' + hashlib.sha256(basis).hexdigest()[:32] + '"'
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={max_age}",
         "Content-Language": content_language(lang),
-        "Vary": "Accept-Language",
+        **_caching(request, max_age),
     } | (extra or {})
     inm = request.headers.get("if-none-match")
-    if inm and (
-        inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]
-    ):
+    if inm and weak_match(inm, etag):
         return Response(status_code=304, headers=headers)
     return Response(orjson.dumps(data), media_type=JSON, headers=headers)

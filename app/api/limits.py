@@ -1,5 +1,10 @@
-"""Admission control, as pure ASGI middleware: a rate limit per client (API key, else IP), a cap
-on requests in flight that answers 503 at once instead of queueing, and a request timeout.
+"""Admission control, as pure ASGI middleware: a rate limit per client, a cap on requests in
+flight that answers 503 at once instead of queueing, and a request timeout.
+
+A client is the verified API key (its id: AuthenticationMiddleware checked it before this runs),
+else the client address as seen through the trusted proxies (RequestContextMiddleware resolved
+it). Nothing the caller merely asserts (an unchecked header, a forwarded address from an
+untrusted peer) chooses the bucket, and a bucket name is short whatever the request carries.
 
 The rate-limit counters live in Redis when COUNTYPATH_REDIS_URL is set, so the quota holds across
 workers and replicas; otherwise in process memory (right for one process). A Redis outage fails
@@ -16,19 +21,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import send_problem
+from app.api.middleware import problem_bytes, send_problem, unguarded
 
 log = logging.getLogger("countypath.limits")
-EXEMPT_PREFIXES = (
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/docs",
-    "/redoc",
-    "/openapi.json",
-    "/ui",
-    "/static-offline-docs",
-)
+NDJSON = b"application/x-ndjson"
 
 
 class LocalCounter:
@@ -75,14 +71,12 @@ class RedisCounter:
         await self._client.aclose()
 
 
-def _identity(scope: Scope) -> str:
-    for name, value in scope.get("headers", []):
-        if name in (b"authorization", b"x-api-key"):
-            token = value.decode("latin-1").removeprefix("Bearer ").removeprefix("bearer ").strip()
-            parts = token.split("_")
-            return f"key:{parts[1] if len(parts) >= 3 else token[:16]}"
-    client = scope.get("client")
-    return f"ip:{client[0] if client else 'unknown'}"
+def identity(scope: Scope) -> str:
+    state = scope.get("state", {})
+    principal = state.get("principal")
+    if principal is not None:
+        return f"key:{principal.key_id}"
+    return f"ip:{state.get('client', 'unknown')}"
 
 
 class LimitsMiddleware:
@@ -108,35 +102,14 @@ class LimitsMiddleware:
         self.policy = f'"default";q={quota};w={window}'.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope.get("path", "").startswith(EXEMPT_PREFIXES)
-            or scope.get("path") == "/"
-        ):
+        if unguarded(scope):
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
         extra: list[tuple[bytes, bytes]] = []
         if self.counter is not None:
-            count, reset = await self.counter.hit(_identity(scope), self.window, time.time())
-            remaining = max(0, self.quota - count)
-            seconds = max(1, math.ceil(reset))
-            extra = [
-                (b"ratelimit-policy", self.policy),
-                (b"ratelimit", f'"default";r={remaining};t={seconds}'.encode()),
-            ]
-            if count > self.quota:
-                if self.metrics is not None:
-                    self.metrics.rate_limited.inc()
-                await _problem(
-                    send,
-                    429,
-                    "RATE_LIMITED",
-                    "Too many requests",
-                    f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
-                    path,
-                    extra + [(b"retry-after", str(seconds).encode())],
-                )
+            extra = await self._count(scope, send, path)
+            if not extra:
                 return
         if self.in_flight >= self.max_in_flight:
             await _problem(
@@ -149,33 +122,79 @@ class LimitsMiddleware:
                 [(b"retry-after", b"1")],
             )
             return
-        started = False
+        self.in_flight += 1
+        try:
+            await self._run(scope, receive, send, extra, path)
+        finally:
+            self.in_flight -= 1
+
+    async def _count(self, scope: Scope, send: Send, path: str) -> list[tuple[bytes, bytes]]:
+        """Count the request in its client's window: the RateLimit headers to add, or nothing
+        when the quota is spent (the 429 is sent here)."""
+        assert self.counter is not None
+        count, reset = await self.counter.hit(identity(scope), self.window, time.time())
+        remaining = max(0, self.quota - count)
+        seconds = max(1, math.ceil(reset))
+        extra = [
+            (b"ratelimit-policy", self.policy),
+            (b"ratelimit", f'"default";r={remaining};t={seconds}'.encode()),
+        ]
+        if count <= self.quota:
+            return extra
+        if self.metrics is not None:
+            self.metrics.rate_limited.inc()
+        await _problem(
+            send,
+            429,
+            "RATE_LIMITED",
+            "Too many requests",
+            f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
+            path,
+            extra + [(b"retry-after", str(seconds).encode())],
+        )
+        return []
+
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        extra: list[tuple[bytes, bytes]],
+        path: str,
+    ) -> None:
+        started: bytes | None = None  # the content type, once the answer has begun
 
         async def stamped(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
-                message["headers"] = list(message.get("headers", [])) + extra
+                headers = list(message.get("headers", []))
+                started = next((v for k, v in headers if k == b"content-type"), b"")
+                message["headers"] = headers + extra
             await send(message)
 
-        self.in_flight += 1
+        detail = f"The request took longer than {self.timeout:g} s."
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
             async with asyncio.timeout(self.timeout):
                 await self.app(scope, receive, stamped)
         except TimeoutError:
-            if not started:
+            if started is None:
                 await _problem(
                     send,
                     503,
                     "TIMEOUT",
                     "Service unavailable",
-                    f"The request took longer than {self.timeout:g} s.",
+                    detail,
                     path,
                     [(b"retry-after", b"1")],
                 )
-        finally:
-            self.in_flight -= 1
+            elif started.startswith(NDJSON):
+                # A stream of lines ends with one saying why it ends: every line above is whole.
+                problem = problem_bytes(503, "TIMEOUT", "Service unavailable", detail, path)
+                line = b'{"error":' + problem + b"}\n"
+                await send({"type": "http.response.body", "body": line, "more_body": False})
+            # Any other answer already begun is left unfinished: the server closes the
+            # connection without ending the body, so no client takes it for a whole document.
 
 
 async def _problem(

@@ -21,6 +21,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -123,3 +124,13 @@ class Metrics:
         """A worker leaving: drop its live gauges from the shared directory."""
         if MULTIPROCESS_ENV in os.environ:
             multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def serve_separately(address: str) -> None:
+    """Serve every worker's merged samples on ``address`` (``host:port``) from this process, the
+    one that starts the workers, so /metrics need not share the API's port and can listen where
+    only the scraper reaches. PROMETHEUS_MULTIPROC_DIR must be set before any worker starts."""
+    host, _, port = address.rpartition(":")
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(int(port), addr=host.strip("[]"), registry=registry)

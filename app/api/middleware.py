@@ -4,6 +4,7 @@ error rendering. Pure ASGI so a large body is refused before it is read, not aft
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -14,6 +15,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.proxies import Network, client_address
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("countypath.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -21,12 +24,11 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"referrer-policy", b"no-referrer"),
 ]
 
 
-def _problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
+def problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
     return orjson.dumps(
         {
             "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
@@ -40,9 +42,15 @@ def _problem_bytes(status: int, code: str, title: str, detail: str, path: str) -
 
 
 async def send_problem(
-    send: Send, status: int, code: str, title: str, detail: str, path: str
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = _problem_bytes(status, code, title, detail, path)
+    body = problem_bytes(status, code, title, detail, path)
     await send(
         {
             "type": "http.response.start",
@@ -51,140 +59,224 @@ async def send_problem(
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
-class RequestContextMiddleware:
-    """Gives every request an id, stamps headers on every response, logs one line per request."""
+# Probes, metrics, documentation and the page: no key, no quota (each guards itself if it must).
+UNGUARDED_PREFIXES = (
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/ui",
+    "/static-offline-docs",
+)
 
-    def __init__(self, app: ASGIApp, metrics: Any = None) -> None:
+
+def unguarded(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return scope["type"] != "http" or path == "/" or path.startswith(UNGUARDED_PREFIXES)
+
+
+class RequestContextMiddleware:
+    """Gives every request an id and its client's address (``scope["state"]["client"]``, through
+    the trusted proxies), stamps headers on every response, and logs one access line per request:
+    client address, key name (never the key), route, method, status and duration."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: Any = None, trusted_proxies: tuple[Network, ...] = ()
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = ""
-        for name, value in scope.get("headers", []):
-            if name == b"x-request-id":
-                incoming = value.decode("latin-1")
-                break
-        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        rid = self._prepare(scope)
         token = request_id_var.set(rid)
         started = time.perf_counter()
-        status_holder: dict[str, Any] = {"status": 0, "started": False}
+        answer = {"status": 0}
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                status_holder["started"] = True
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                headers.append((b"x-request-id", rid.encode()))
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                if b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
+                answer["status"] = message["status"]
+                message["headers"] = _stamped(list(message.get("headers", [])), rid, scope)
             await send(message)
 
         try:
             await self.app(scope, receive, wrapped)
         except Exception:
             log.exception("unhandled error")
-            if not status_holder["started"]:
-                await send_problem(
-                    wrapped,
-                    500,
-                    "INTERNAL",
-                    "Internal error",
-                    "The request could not be completed.",
-                    scope.get("path", ""),
-                )
+            if not answer["status"]:
+                path = scope.get("path", "")
+                detail = "The request could not be completed."
+                await send_problem(wrapped, 500, "INTERNAL", "Internal error", detail, path)
         finally:
-            elapsed = time.perf_counter() - started
-            if self.metrics is not None:
-                route = scope.get("route")
-                template = getattr(route, "path", None) or "unmatched"
-                self.metrics.observe(
-                    template, scope.get("method", ""), status_holder["status"], elapsed
-                )
-            log.info(
-                "request",
-                extra={
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status_holder["status"],
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            self._record(scope, answer["status"], time.perf_counter() - started)
             request_id_var.reset(token)
+
+    def _prepare(self, scope: Scope) -> str:
+        """The request id (the caller's when it is a safe token), and the client's address."""
+        incoming = ""
+        forwarded = []
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+            elif name == b"x-forwarded-for":
+                forwarded.append(value)
+        peer = scope.get("client")
+        state = scope.setdefault("state", {})
+        state["client"] = client_address(peer[0] if peer else None, forwarded, self.trusted_proxies)
+        return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope.get("method", "")
+        if self.metrics is not None:
+            self.metrics.observe(route, method, status, elapsed)
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        log.info(
+            "request",
+            extra={
+                "client": state.get("client"),
+                "key": None if principal is None else principal.name,
+                "route": route,
+                "method": method,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
+
+
+# Content-Security-Policy by what is served: API answers load nothing; countypath's own pages
+# load their assets from this origin (inline styles for the report's print layout, no inline
+# script); the bundled API documentation needs its inline start-up script.
+CSP_API = b"default-src 'none'; frame-ancestors 'none'"
+CSP_PAGE = (
+    b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+CSP_DOCS = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data: blob:; worker-src 'self' blob:; frame-ancestors 'none'; "
+    b"base-uri 'none'; form-action 'self'"
+)
+DOCS_PAGES = ("/docs", "/redoc")
+
+
+def _csp(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bytes:
+    if scope.get("path", "").startswith(DOCS_PAGES):
+        return CSP_DOCS
+    media = next((v for k, v in headers if k == b"content-type"), b"")
+    return CSP_PAGE if media.startswith(b"text/html") else CSP_API
+
+
+def _stamped(
+    headers: list[tuple[bytes, bytes]], rid: str, scope: Scope
+) -> list[tuple[bytes, bytes]]:
+    present = {k.lower() for k, _ in headers}
+    headers.append((b"x-request-id", rid.encode()))
+    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+    if b"content-security-policy" not in present:
+        headers.append((b"content-security-policy", _csp(scope, headers)))
+    if b"cache-control" not in present:
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 class BodyLimitMiddleware:
-    """Refuses a body over the limit with 413: by Content-Length up front, else while streaming."""
+    """Refuses a body over the limit with 413 (by Content-Length up front, else as it streams in)
+    and a body that does not arrive within ``body_timeout`` seconds with 408. The refusal is sent
+    from here and the app is told the client left, so nothing inside can answer otherwise."""
 
     def __init__(
-        self, app: ASGIApp, default_limit: int, large_limit: int, large_paths: tuple[str, ...]
+        self,
+        app: ASGIApp,
+        default_limit: int,
+        large_limit: int,
+        large_paths: tuple[str, ...],
+        body_timeout: float = 10.0,
     ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.large_limit = large_limit
         self.large_paths = large_paths
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        limit = self.large_limit if path in self.large_paths else self.default_limit
+        limit = self.large_limit if scope.get("path") in self.large_paths else self.default_limit
+        guard = _BodyGuard(scope, receive, send, limit, self.body_timeout)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
+                declared = int(value) if value.isdigit() else -1
                 if declared > limit or declared < 0:
-                    await send_problem(
-                        send,
-                        413,
-                        "PAYLOAD_TOO_LARGE",
-                        "Payload too large",
-                        f"The body exceeds the limit of {limit} bytes.",
-                        path,
-                    )
+                    await guard.refuse(413)
                     return
-        received = 0
-        too_large = False
+        await self.app(scope, guard.receive, guard.send)
 
-        async def limited() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
 
+class _BodyGuard:
+    """One request's body, counted and timed as the app reads it."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send, limit: int, timeout: float):
+        self.path: str = scope.get("path", "")
+        self._receive, self._send = receive, send
+        self.limit, self.timeout = limit, timeout
+        self.received = 0
+        self.deadline: float | None = None
+        self.complete = False
+        self.refused = False
+        self.started = False
+
+    async def receive(self) -> Message:
+        if self.refused:
+            return {"type": "http.disconnect"}
+        if self.complete:  # past the body (e.g. waiting for a disconnect): no deadline
+            return await self._receive()
+        loop = asyncio.get_running_loop()
+        self.deadline = self.deadline or loop.time() + self.timeout
         try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await send_problem(
-                send,
-                413,
-                "PAYLOAD_TOO_LARGE",
-                "Payload too large",
-                f"The body exceeds the limit of {limit} bytes.",
-                path,
-            )
+            async with asyncio.timeout_at(self.deadline):
+                message = await self._receive()
+        except TimeoutError:
+            return await self.refuse(408)
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                return await self.refuse(413)
+            self.complete = not message.get("more_body", False)
+        return message
 
+    async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the app's own answer to the disconnect it was handed
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
 
-class _BodyTooLarge(Exception):
-    pass
+    async def refuse(self, status: int) -> Message:
+        if not self.started and not self.refused:
+            if status == 413:
+                code, title = "PAYLOAD_TOO_LARGE", "Payload too large"
+                detail = f"The body exceeds the limit of {self.limit} bytes."
+            else:
+                code, title = "REQUEST_TIMEOUT", "Request timeout"
+                detail = f"The body did not arrive within {self.timeout:g} s."
+            await send_problem(self._send, status, code, title, detail, self.path)
+        self.refused = True
+        return {"type": "http.disconnect"}
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -218,3 +310,30 @@ def configure_logging(level: str) -> None:
         root.addHandler(handler)
         root.propagate = False
     root.setLevel(level)
+
+
+class HeadMiddleware:
+    """HEAD on every GET resource (RFC 9110 section 9.3.2): the request is served as a GET with the
+    same status and headers, and the body is dropped. The server still sees HEAD (a copy of the
+    scope goes inward), so it frames the empty answer correctly."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET"}
+        inner.setdefault("state", {})["head"] = True
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            await self.app(inner, receive, headers_only)
+        finally:
+            if "route" in inner:  # for the metrics and the access log, outside
+                scope["route"] = inner["route"]

@@ -94,6 +94,8 @@ def _security(op: dict[str, Any]) -> None:
 
 def _responses(path: str, op: dict[str, Any]) -> None:
     responses = op.setdefault("responses", {})
+    if "requestBody" in op:
+        responses.setdefault("408", {"description": "The body did not arrive in time"})
     if not op.get("operationId", "").startswith(UNSECURED):
         # Admission control answers before any route: document it everywhere it applies.
         for status, text in _DESCRIPTIONS.items():
@@ -238,7 +240,23 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         components.get("schemas", {}).pop(unused, None)
     _share_enums(schema)
     _examples(schema)
+    for item in schema.get("paths", {}).values():
+        if "get" in item and "head" not in item:
+            item["head"] = _head_of(item["get"])
     return schema
+
+
+def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+    """The HEAD operation every GET resource has (HeadMiddleware): the GET's parameters, status
+    codes and headers, no body."""
+    head = copy.deepcopy(get)
+    head["operationId"] = f"{get['operationId']}-head"
+    head["summary"] = f"{get['summary']} (headers only)"
+    head["description"] = (
+        "The same status and headers as the GET, without a body (RFC 9110 section 9.3.2): "
+        "check that a resource exists, or its ETag, without transferring it."
+    )
+    return head
 
 
 def install(app: FastAPI) -> None:

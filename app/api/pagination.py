@@ -1,5 +1,6 @@
-"""Limit/cursor pagination. Cursors are opaque: a signed offset bound to the list's filters and
-the knowledge-base version, so a tampered or mismatched cursor is a clean 400, never a 500.
+"""Limit/cursor pagination. Cursors are opaque: an offset bound to the list's filters and the
+knowledge-base version, signed with the deployment's secret key (``app.state.cursor_key``: see
+app.services.signing), so a tampered, forged or mismatched cursor is a clean 400, never a 500.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import Query, Request
 
-from app.errors import InvalidCursor
+from app.errors import InvalidCursor, Unavailable
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-_KEY = b"countypath-cursor-v1"
+MAX_OFFSET = 2**31 - 1  # no list is longer; a larger offset can only be forged
 
 LimitParam = Annotated[
     int,
@@ -33,21 +34,21 @@ CursorParam = Annotated[
 ]
 
 
-def _sign(payload: bytes) -> str:
-    return hmac.new(_KEY, payload, hashlib.sha256).hexdigest()[:16]
+def _sign(key: bytes, payload: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]
 
 
-def encode_cursor(offset: int, scope: str) -> str:
+def encode_cursor(key: bytes, offset: int, scope: str) -> str:
     payload = orjson.dumps({"o": offset, "s": scope})
-    token = payload + b"." + _sign(payload).encode()
+    token = payload + b"." + _sign(key, payload).encode()
     return base64.urlsafe_b64encode(token).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, scope: str) -> int:
+def decode_cursor(key: bytes, cursor: str, scope: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload, _, sig = raw.rpartition(b".")
-        if not payload or not hmac.compare_digest(sig.decode(), _sign(payload)):
+        if not payload or not hmac.compare_digest(sig.decode(), _sign(key, payload)):
             raise ValueError("signature")
         data = orjson.loads(payload)
         offset = data["o"]
@@ -55,7 +56,7 @@ def decode_cursor(cursor: str, scope: str) -> int:
             raise InvalidCursor(
                 detail="The cursor belongs to another list, filter or knowledge-base version."
             )
-        if not isinstance(offset, int) or offset < 0:
+        if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
             raise ValueError("offset")
         return offset
     except InvalidCursor:
@@ -69,6 +70,16 @@ def decode_cursor(cursor: str, scope: str) -> int:
         orjson.JSONDecodeError,
     ):
         raise InvalidCursor(detail="The cursor is not one this API issued.") from None
+
+
+def _key(request: Request) -> bytes:
+    key: bytes | None = request.app.state.cursor_key
+    if key is None:  # the database could not be asked for it yet
+        raise Unavailable(
+            detail="Pages cannot be signed yet: the database is unavailable; retry shortly.",
+            headers={"Retry-After": "2"},
+        )
+    return key
 
 
 def paginate(
@@ -91,14 +102,15 @@ def paginate_query(
     """Like :func:`paginate` for lists that live in the database: ``fetch(offset, count)`` reads
     one page (plus one row, to know whether another page follows), never the whole list."""
     size = min(limit, MAX_LIMIT)
-    start = decode_cursor(cursor, scope) if cursor else 0
+    key = _key(request)
+    start = decode_cursor(key, cursor, scope) if cursor else 0
     rows = fetch(start, size + 1)
     page = list(rows[:size])
     end = start + size
     headers: dict[str, str] = {}
     next_cursor = None
     if len(rows) > size:
-        next_cursor = encode_cursor(end, scope)
+        next_cursor = encode_cursor(key, end, scope)
         url = request.url.include_query_params(cursor=next_cursor, limit=size)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
     return {"items": page, "next_cursor": next_cursor}, headers

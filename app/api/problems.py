@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.security import access_refusal
 from app.errors import AppError, ErrorCode, FieldError, code_for_status
 
 log = logging.getLogger("countypath.errors")
@@ -79,16 +80,29 @@ def _allowed_methods(request: Request) -> list[str]:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:  # HeadMiddleware serves HEAD as GET
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
     return allowed
 
 
-async def _app_error(request: Request, exc: AppError) -> Response:
+def _render(request: Request, exc: AppError) -> Response:
     return problem_response(
         request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
     )
 
 
+async def _app_error(request: Request, exc: AppError) -> Response:
+    if exc.status in (400, 406, 413, 415, 422):
+        # Raised before the route checked access (a dependency reading the request)?
+        # Access comes first: a caller without it learns nothing about the input.
+        exc = access_refusal(request) or exc
+    return _render(request, exc)
+
+
 async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    refusal = access_refusal(request)
+    if refusal is not None:  # the body is read before any dependency runs
+        return _render(request, refusal)
     errors = _validation_errors(exc)
     if any(e["code"] == "json_invalid" for e in errors):
         return problem_response(
@@ -115,7 +129,8 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
-        detail = f"{request.method} is not allowed here; see the Allow header."
+        method = "HEAD" if getattr(request.state, "head", False) else request.method
+        detail = f"{method} is not allowed here; see the Allow header."
     elif status == 404:
         detail = f"No resource at {request.url.path}."
     return problem_response(

@@ -1,36 +1,118 @@
 """Who is calling: API keys from ``Authorization: Bearer`` or ``X-API-Key`` (never the query
-string), and the scopes a route needs. Routes that declare nothing are public; the route table
-test walks every route, so an undeclared one cannot slip through unnoticed."""
+string), and the scopes a route needs.
+
+The key is checked once, by :class:`AuthenticationMiddleware`, before anything else spends on the
+request: an invalid credential is a 401 before any rate-limit counter, database query or body
+parsing, and the rate limit then counts requests by the verified key (or by client address). The
+route dependencies read the verdict and check scopes; routes that declare nothing are public, and
+the route table test walks every route, so an undeclared one cannot slip through unnoticed.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import Forbidden, Unauthorized
-from app.services.keys import Principal, PrincipalCache, authenticate
+from app.api.middleware import send_problem, unguarded
+from app.errors import AppError, Forbidden, Unauthorized, Unavailable
+from app.services.key_directory import MAX_CREDENTIAL, KeyDirectory
+from app.services.keys import Principal
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <key>`")
-QUERY_KEYS = ("api_key", "apikey", "key", "token", "access_token")
+QUERY_KEYS = frozenset({"api_key", "apikey", "key", "token", "access_token"})
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def _credential(
-    request: Request,
-    creds: HTTPAuthorizationCredentials | None,
-    header_key: str | None,
-) -> str | None:
-    if any(k in request.query_params for k in QUERY_KEYS):
+def presented_key(scope: Scope) -> str | None:
+    """The key the request carries, or None; 401 for a credential that cannot be one of ours:
+    in the query string, longer than any key, or two different ones at once."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if query and any(name in QUERY_KEYS for name, _ in parse_qsl(query, keep_blank_values=True)):
         raise Unauthorized(
             detail="Keys in the query string are refused (they leak into logs); send Authorization: Bearer or X-API-Key.",
-            headers={"WWW-Authenticate": "Bearer"},
+            headers=CHALLENGE,
         )
-    if creds is not None and creds.scheme.lower() == "bearer":
-        return creds.credentials
-    return header_key
+    found: set[bytes] = set()
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, token = value.strip().partition(b" ")
+            if scheme.lower() == b"bearer":  # other schemes (Basic for a proxy) are not ours
+                found.add(token.strip())
+        elif name == b"x-api-key":
+            found.add(value.strip())
+    if len(found) > 1:
+        raise Unauthorized(detail="Send one API key, not two different ones.", headers=CHALLENGE)
+    if not found:
+        return None
+    (raw,) = found
+    if len(raw) > MAX_CREDENTIAL:
+        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+    return raw.decode("latin-1")
+
+
+class AuthenticationMiddleware:
+    """Settles who is calling (``scope["state"]["principal"]``) or answers 401 at once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if unguarded(scope):
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await _authenticate(scope)
+        except AppError as exc:
+            headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
+            path = scope.get("path", "")
+            await send_problem(send, exc.status, exc.code, exc.title, exc.detail, path, headers)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+async def _authenticate(scope: Scope) -> Principal | None:
+    presented = presented_key(scope)
+    if presented is None:
+        return None
+    directory: KeyDirectory = scope["app"].state.keys
+    try:
+        principal = await directory.principal(presented)
+    except SQLAlchemyError:
+        raise Unavailable(
+            detail="API keys cannot be checked: the database is unavailable; retry shortly.",
+            headers={"Retry-After": "2"},
+        ) from None
+    if principal is None:
+        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+    return principal
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a route demands: a key holding ``scope``, or (``scope`` None) a key only when the
+    deployment sets COUNTYPATH_REQUIRE_KEY."""
+
+    scope: str | None
+
+    def refusal(self, principal: Principal | None, require_key: bool) -> AppError | None:
+        if principal is None:
+            if self.scope is None and not require_key:
+                return None
+            what = "This deployment requires an API key."
+            if self.scope is not None:
+                what = f"This needs an API key with scope {self.scope!r}."
+            return Unauthorized(detail=what, headers=CHALLENGE)
+        if self.scope is not None and not principal.has(self.scope):
+            return Forbidden(detail=f"The key {principal.name!r} lacks scope {self.scope!r}.")
+        return None
 
 
 async def optional_principal(
@@ -38,40 +120,28 @@ async def optional_principal(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     header_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal | None:
-    presented = _credential(request, creds, header_key)
-    if presented is None:
-        return None
-    cache: PrincipalCache = request.app.state.key_cache
-    principal = cache.get(presented)
-    if principal is None:
-        # The only database touch on a public request: a key this worker has not seen succeed.
-        generation = cache.generation
-        principal = await run_in_threadpool(authenticate, request.app.state.engine, presented)
-        if principal is not None:
-            cache.put(presented, principal, generation)
-    if principal is None:
-        raise Unauthorized(
-            detail="The API key is not valid.", headers={"WWW-Authenticate": "Bearer"}
-        )
+    """The caller AuthenticationMiddleware verified. ``creds`` and ``header_key`` are declared so
+    the published schema names both ways to send a key."""
+    del creds, header_key
+    principal: Principal | None = getattr(request.state, "principal", None)
     return principal
 
 
 def require(scope: str):  # type: ignore[no-untyped-def]
     """A dependency that admits a key holding ``scope`` (``admin`` holds every scope)."""
+    access = Access(scope)
 
     async def dependency(
         principal: Annotated[Principal | None, Depends(optional_principal)],
     ) -> Principal:
-        if principal is None:
-            raise Unauthorized(
-                detail=f"This needs an API key with scope {scope!r}.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not principal.has(scope):
-            raise Forbidden(detail=f"The key {principal.name!r} lacks scope {scope!r}.")
+        refusal = access.refusal(principal, require_key=True)
+        if refusal is not None:
+            raise refusal
+        assert principal is not None
         return principal
 
     dependency.__name__ = f"require_{scope.replace(':', '_')}"
+    dependency.access = access  # type: ignore[attr-defined]
     return dependency
 
 
@@ -80,11 +150,41 @@ async def public_unless_required(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal | None:
     """Public reads and recommendations, unless COUNTYPATH_REQUIRE_KEY=true."""
-    if principal is None and request.app.state.settings.require_key:
-        raise Unauthorized(
-            detail="This deployment requires an API key.", headers={"WWW-Authenticate": "Bearer"}
-        )
+    refusal = PUBLIC.refusal(principal, request.app.state.settings.require_key)
+    if refusal is not None:
+        raise refusal
     return principal
+
+
+PUBLIC = Access(None)
+public_unless_required.access = PUBLIC  # type: ignore[attr-defined]
+
+
+def access_refusal(request: Request) -> AppError | None:
+    """The 401 or 403 the route would give this caller, if any. An error found before the route's
+    own access check ran (a malformed body, an unsupported media type) yields to it, so a caller
+    without access learns nothing about how the route reads its input."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    principal: Principal | None = getattr(request.state, "principal", None)
+    require_key: bool = request.app.state.settings.require_key
+    for access in _accesses(dependant):
+        refusal = access.refusal(principal, require_key)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _accesses(dependant: Any) -> list[Access]:
+    found = []
+    for dep in dependant.dependencies:
+        access = getattr(dep.call, "access", None)
+        if isinstance(access, Access):
+            found.append(access)
+        found += _accesses(dep)
+    return found
 
 
 AssessmentsKey = Annotated[Principal, Depends(require("assessments"))]

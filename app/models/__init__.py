@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from app.models.access import ApiKey, AuditEvent  # noqa: E402
+from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
 from app.models.assessment import Assessment  # noqa: E402
 from app.models.kb import (  # noqa: E402
     BenchmarkRow,
@@ -21,6 +21,7 @@ from app.models.kb import (  # noqa: E402
     ExampleLinkRow,
     ExampleRow,
     IndicatorRow,
+    KbDocument,
     KbMetaRow,
     KbVersion,
     PathLinkRow,
@@ -35,6 +36,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiKey",
+    "AppSecret",
     "Assessment",
     "AuditEvent",
     "BenchmarkRow",
@@ -43,6 +45,7 @@ __all__ = [
     "ExampleLinkRow",
     "ExampleRow",
     "IndicatorRow",
+    "KbDocument",
     "KbMetaRow",
     "KbVersion",
     "PathLinkRow",

@@ -5,10 +5,12 @@ dangling reference; bilingual texts and small nested records are JSON columns.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, UniqueConstraint
+from sqlalchemy import JSON, DateTime, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 JsonDict = dict[str, Any]
+# Who made a version: "seed", "import:<key name>", "api:<key name>", "rollback:<key name>"...
+ORIGIN_MAX = 120
 
 
 class KbVersion(SQLModel, table=True):
@@ -16,8 +18,20 @@ class KbVersion(SQLModel, table=True):
 
     number: int = Field(primary_key=True)
     checksum: str = Field(max_length=64, index=True)
-    origin: str = Field(max_length=40)
+    origin: str = Field(max_length=ORIGIN_MAX)
     note: str = Field(default="", max_length=400)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class KbDocument(SQLModel, table=True):
+    """The whole knowledge base of a version (its canonical JSON, zlib-compressed), keyed by
+    checksum: versions with the same content share one document, and any kept version can be
+    restored."""
+
+    __tablename__ = "kb_document"
+
+    checksum: str = Field(primary_key=True, max_length=64)
+    body: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 

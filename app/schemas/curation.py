@@ -23,6 +23,14 @@ class ImportedKb(BaseModel):
     checksum: str
 
 
+class KbVersionRef(BaseModel):
+    """What a whole-knowledge-base change records (import, rollback): the versions before and
+    after it, whose documents the version history keeps."""
+
+    version: int
+    checksum: str | None = None
+
+
 KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark
 
 
@@ -30,13 +38,19 @@ class AuditEvent(BaseModel):
     id: int
     at: datetime = Field(description="ISO 8601 UTC.")
     actor: str = Field(description="The name of the key that made the change.")
-    action: str = Field(description="`create`, `replace`, `update`, `delete` or `import`.")
+    action: str = Field(
+        description="`create`, `replace`, `update`, `delete`, `import` or `rollback`."
+    )
     entity: str = Field(description="The kind changed, e.g. `challenges`, or `kb` for imports.")
     slug: str | None
     kb_version: int = Field(description="The knowledge-base version number the change produced.")
-    before: KbItem | None = Field(description="The item before the change (none on create).")
-    after: KbItem | ImportedKb | None = Field(
-        description="The item after the change (none on delete); for an import, its checksum."
+    before: KbItem | KbVersionRef | None = Field(
+        description="The item before the change (none on create); for a whole-knowledge-base "
+        "change, the version it replaced."
+    )
+    after: KbItem | KbVersionRef | ImportedKb | None = Field(
+        description="The item after the change (none on delete); for a whole-knowledge-base "
+        "change, the version it produced."
     )
 
 

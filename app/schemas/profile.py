@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from app.domain.knowledge import CountyKind
 from app.domain.profile import County, ProfileInput
@@ -44,10 +45,34 @@ class Strict_(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+# Bidi embeddings, overrides and isolates, and the line and paragraph separators: they reorder or
+# break the text around a name wherever it is shown (reports, CSV, logs).
+_UNSAFE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _shown_safely(name: str) -> str:
+    if any(ch in _UNSAFE for ch in name):
+        raise PydanticCustomError(
+            "unsafe_characters",
+            "bidirectional controls and line or paragraph separators are not allowed",
+        )
+    if not name.strip().strip(_INVISIBLE).strip():
+        raise PydanticCustomError("blank", "the name is blank or made of invisible characters")
+    return name
+
+
 class CountyIn(Strict_):
-    name: str = Field(
-        min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", description="County name."
-    )
+    name: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="County name (no control, bidirectional or invisible-only text).",
+        ),
+        AfterValidator(_shown_safely),
+    ]
     code: str | None = Field(
         default=None, pattern=r"^\d{6}$", description="GB/T 2260 six-digit code."
     )

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, select
 
-from app.db.engine import write_session
-from app.db.kb_repo import latest_version, read_kb, record_version, write_kb
 from app.domain.integrity import check_references
 from app.domain.knowledge import (
     Benchmark,
@@ -37,8 +35,12 @@ from app.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from app.models import AuditEvent, KbMetaRow
+from app.models import AuditEvent, KbVersion
+from app.services.assessments import _iso
+from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
+from app.services.ports import Tx, UnitOfWork
+from app.services.preconditions import strong_match
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -66,11 +68,6 @@ def item_etag(item: BaseModel) -> str:
         orjson.dumps(item.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
     return f'"{digest[:32]}"'
-
-
-def etag_matches(header: str, current: str) -> bool:
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or current in tags
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -110,105 +107,174 @@ class WriteOutcome:
     snapshot: Snapshot
 
 
+@dataclass(frozen=True)
+class Change:
+    """One item-level change, as the audit trail records it."""
+
+    action: str
+    kind: str
+    slug: str
+    before: BaseModel | None
+    after: BaseModel | None
+
+
+Edit = Callable[[KnowledgeBase], tuple[KnowledgeBase, Change]]
+
+
 def _ident(item: BaseModel | None) -> str:
     return "" if item is None else str(vars(item)["slug"])
 
 
-def write(
-    engine: Engine,
+def create_item(uow: UnitOfWork, who: Principal, kind: str, payload: Any) -> WriteOutcome:
+    spec = KINDS[kind]
+    new = _validate(spec.model, payload)
+
+    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
+        items: list[BaseModel] = list(getattr(kb, spec.attr))
+        if any(_ident(it) == _ident(new) for it in items):
+            raise Conflict(detail=f"{kind} {_ident(new)!r} exists; PUT or PATCH it instead.")
+        candidate = kb.model_copy(update={spec.attr: [*items, new]})
+        return candidate, Change("create", kind, _ident(new), None, new)
+
+    return _apply(uow, who, edit)
+
+
+def replace_item(
+    uow: UnitOfWork, who: Principal, kind: str, slug: str, payload: Any, if_match: str | None
+) -> WriteOutcome:
+    tag = _required(if_match)
+
+    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
+        index, before = _current(kb, kind, slug, tag)
+        new = _same_slug(_validate(KINDS[kind].model, payload), slug)
+        return _replaced(kb, kind, index, new), Change("replace", kind, slug, before, new)
+
+    return _apply(uow, who, edit)
+
+
+def patch_item(
+    uow: UnitOfWork, who: Principal, kind: str, slug: str, patch: Any, if_match: str | None
+) -> WriteOutcome:
+    tag = _required(if_match)
+
+    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
+        index, before = _current(kb, kind, slug, tag)
+        merged = merge_patch(before.model_dump(mode="json"), patch)
+        new = _same_slug(_validate(KINDS[kind].model, merged), slug)
+        return _replaced(kb, kind, index, new), Change("update", kind, slug, before, new)
+
+    return _apply(uow, who, edit)
+
+
+def delete_item(
+    uow: UnitOfWork,
     who: Principal,
     kind: str,
-    action: str,
-    slug: str | None,
-    payload: Any,
+    slug: str,
     if_match: str | None,
+    confirm: bool = False,
 ) -> WriteOutcome:
-    spec = KINDS[kind]
-    if action != "create" and if_match is None:
+    attr = KINDS[kind].attr
+    tag = _required(if_match)
+
+    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
+        index, before = _current(kb, kind, slug, tag)
+        items: list[BaseModel] = list(getattr(kb, attr))
+        items.pop(index)
+        return kb.model_copy(update={attr: items}), Change("delete", kind, slug, before, None)
+
+    return _apply(uow, who, edit, confirm)
+
+
+def _required(if_match: str | None) -> str:
+    if if_match is None:
         raise PreconditionRequired(detail="Send If-Match with the ETag from a GET of this item.")
-    with _WRITE_LOCK, write_session(engine) as session:
-        # Serialise curators: everything below sees the latest committed knowledge base.
-        session.execute(select(KbMetaRow).where(KbMetaRow.id == 1).with_for_update()).first()  # type: ignore[arg-type]
-        kb = read_kb(session)
-        if kb is None:
-            raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
-        items: list[BaseModel] = list(getattr(kb, spec.attr))
-        index = (
-            next((i for i, it in enumerate(items) if _ident(it) == slug), None) if slug else None
-        )
-        before = items[index] if index is not None else None
+    return if_match
 
-        if action == "create":
-            new = _validate(spec.model, payload)
-            if any(_ident(it) == _ident(new) for it in items):
-                raise Conflict(detail=f"{kind} {_ident(new)!r} exists; PUT or PATCH it instead.")
-            items.append(new)
-        else:
-            if before is None or index is None:
-                raise NotFound(detail=f"No {kind} item {slug!r}.")
-            assert if_match is not None
-            if not etag_matches(if_match, item_etag(before)):
-                raise PreconditionFailed(
-                    detail="The item changed since you read it; GET it again.",
-                    headers={"ETag": item_etag(before)},
-                )
-            if action == "delete":
-                items.pop(index)
-                new = None
-            else:
-                data = (
-                    payload
-                    if action == "replace"
-                    else merge_patch(before.model_dump(mode="json"), payload)
-                )
-                new = _validate(spec.model, data)
-                if _ident(new) != slug:
-                    raise InvalidInput(
-                        detail="The slug in the body differs from the one in the URL.",
-                        errors=[FieldError("/slug", "slug_mismatch", f"expected {slug!r}")],
-                    )
-                items[index] = new
 
-        candidate = kb.model_copy(update={spec.attr: items})
-        problems = check_references(candidate)
-        if problems:
-            if action == "delete":
-                raise Conflict(
-                    detail=f"{kind} {slug!r} is still referenced: "
-                    + "; ".join(str(p) for p in problems[:10])
-                )
-            raise InvalidInput(
-                detail="The change breaks a cross-reference.",
-                errors=[
-                    FieldError(f"/{p.field.replace('.', '/')}", "broken_reference", str(p))
-                    for p in problems[:50]
-                ],
-            )
-        checksum = candidate.checksum()
-        write_kb(session, candidate)
-        version = record_version(
-            session, checksum, f"api:{who.name}", f"{action} {kind} {slug or _ident(new)}"
+def _current(kb: KnowledgeBase, kind: str, slug: str, if_match: str) -> tuple[int, BaseModel]:
+    """The item named in the URL, provided the caller saw its current version (If-Match)."""
+    items: list[BaseModel] = list(getattr(kb, KINDS[kind].attr))
+    index = next((i for i, it in enumerate(items) if _ident(it) == slug), None)
+    if index is None:
+        raise NotFound(detail=f"No {kind} item {slug!r}.")
+    current = item_etag(items[index])
+    if not strong_match(if_match, current):
+        raise PreconditionFailed(
+            detail="The item changed since you read it; GET it again.", headers={"ETag": current}
         )
-        session.add(
-            AuditEvent(
-                at=datetime.now(UTC),
-                actor=who.name,
-                action=action,
-                entity=kind,
-                slug=slug or (_ident(new) if new else ""),
-                kb_version=version.number,
-                before=before.model_dump(mode="json") if before is not None else None,
-                after=new.model_dump(mode="json") if new is not None else None,
-            )
+    return index, items[index]
+
+
+def _same_slug(item: BaseModel, slug: str) -> BaseModel:
+    if _ident(item) != slug:
+        raise InvalidInput(
+            detail="The slug in the body differs from the one in the URL.",
+            errors=[FieldError("/slug", "slug_mismatch", f"expected {slug!r}")],
         )
-        number = version.number
-    return WriteOutcome(
-        new, item_etag(new) if new else None, compile_snapshot(candidate, number, checksum)
+    return item
+
+
+def _replaced(kb: KnowledgeBase, kind: str, index: int, item: BaseModel) -> KnowledgeBase:
+    attr = KINDS[kind].attr
+    items: list[BaseModel] = list(getattr(kb, attr))
+    items[index] = item
+    return kb.model_copy(update={attr: items})
+
+
+def _check(candidate: KnowledgeBase, change: Change) -> None:
+    """Refuse a change that leaves a reference dangling (409 for a delete: the item is in use)."""
+    problems = check_references(candidate)
+    if not problems:
+        return
+    if change.action == "delete":
+        raise Conflict(
+            detail=f"{change.kind} {change.slug!r} is still referenced: "
+            + "; ".join(str(p) for p in problems[:10])
+        )
+    raise InvalidInput(
+        detail="The change breaks a cross-reference.",
+        errors=[
+            FieldError(f"/{p.field.replace('.', '/')}", "broken_reference", str(p))
+            for p in problems[:50]
+        ],
     )
 
 
+def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -> WriteOutcome:
+    """One curation write: under the writers' lock, edit the latest knowledge base, check it,
+    store it as a new version and audit the change, all in one transaction."""
+    with _WRITE_LOCK, uow.write() as tx:
+        tx.kb.lock()
+        kb = tx.kb.read()
+        if kb is None:
+            raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
+        candidate, change = edit(kb)
+        _check(candidate, change)
+        require_confirmation(kb, candidate, confirm)
+        checksum = candidate.checksum()
+        tx.kb.keep(kb)  # a version older than version history gets its content kept now
+        tx.kb.write(candidate)
+        note = f"{change.action} {change.kind} {change.slug}"
+        number = tx.kb.record(candidate, f"api:{who.name}", note).number
+        tx.audit.add(
+            AuditEvent(
+                at=datetime.now(UTC),
+                actor=who.name,
+                action=change.action,
+                entity=change.kind,
+                slug=change.slug,
+                kb_version=number,
+                before=None if change.before is None else change.before.model_dump(mode="json"),
+                after=None if change.after is None else change.after.model_dump(mode="json"),
+            )
+        )
+    etag = None if change.after is None else item_etag(change.after)
+    return WriteOutcome(change.after, etag, compile_snapshot(candidate, number, checksum))
+
+
 def import_kb(
-    engine: Engine, who: Principal, payload: Any, origin: str = "import"
+    uow: UnitOfWork, who: Principal, payload: Any, origin: str = "import", confirm: bool = False
 ) -> tuple[Snapshot, bool]:
     """Replace the whole knowledge base with ``payload``: validated whole, all or nothing."""
     kb = _validate(KnowledgeBase, payload)
@@ -220,24 +286,106 @@ def import_kb(
             errors=[FieldError(f"/{p.kind}", "broken_reference", str(p)) for p in problems[:100]],
         )
     checksum = kb.checksum()
-    with _WRITE_LOCK, write_session(engine) as session:
-        session.execute(select(KbMetaRow).where(KbMetaRow.id == 1).with_for_update()).first()  # type: ignore[arg-type]
-        current = latest_version(session)
+    with _WRITE_LOCK, uow.write() as tx:
+        tx.kb.lock()
+        current = tx.kb.latest()
         if current is not None and current.checksum == checksum:
             return compile_snapshot(kb, current.number, checksum), False
-        write_kb(session, kb)
-        version = record_version(session, checksum, f"{origin}:{who.name}")
-        session.add(
-            AuditEvent(
-                at=datetime.now(UTC),
-                actor=who.name,
-                action="import",
-                entity="kb",
-                slug="*",
-                kb_version=version.number,
-                before=None,
-                after={"checksum": checksum},
-            )
-        )
-        number = version.number
+        before = tx.kb.read()
+        if before is not None:
+            require_confirmation(before, kb, confirm)
+            tx.kb.keep(before)
+        tx.kb.write(kb)
+        number = tx.kb.record(kb, f"{origin}:{who.name}").number
+        tx.audit.add(_kb_event(who, "import", number, current, None))
     return compile_snapshot(kb, number, checksum), True
+
+
+def kb_etag(version: int, checksum: str) -> str:
+    """The validator of the knowledge base as a whole (GET /v1/kb), which a rollback must match."""
+    return f'"kb-{version}-{checksum[:16]}"'
+
+
+def rollback(
+    uow: UnitOfWork, who: Principal, number: int, if_match: str | None, confirm: bool = False
+) -> tuple[Snapshot, bool]:
+    """Serve an earlier version's content again, as a new version (history is never rewritten)."""
+    tag = _required(if_match)
+    with _WRITE_LOCK, uow.write() as tx:
+        tx.kb.lock()
+        current, now = tx.kb.latest(), tx.kb.read()
+        if current is None or now is None:
+            raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
+        served = kb_etag(current.number, current.checksum)
+        if not strong_match(tag, served):
+            raise PreconditionFailed(
+                detail="The knowledge base changed since you read it; GET /v1/kb again.",
+                headers={"ETag": served},
+            )
+        target = tx.kb.version(number)
+        if target is None:
+            raise InvalidInput(
+                detail=f"There is no knowledge-base version {number}.",
+                errors=[FieldError("/version", "unknown_version", f"no version {number}")],
+            )
+        if target.checksum == current.checksum:
+            return compile_snapshot(now, current.number, current.checksum), False
+        restored = _kept_content(tx, target)
+        require_confirmation(now, restored, confirm)
+        tx.kb.keep(now)
+        tx.kb.write(restored)
+        new = tx.kb.record(restored, f"rollback:{who.name}", f"rollback to version {number}")
+        tx.audit.add(_kb_event(who, "rollback", new.number, current, target))
+    return compile_snapshot(restored, new.number, target.checksum), True
+
+
+def _kept_content(tx: Tx, target: KbVersion) -> KnowledgeBase:
+    try:
+        restored = tx.kb.document(target.checksum)
+    except ValueError:  # a stored document that no longer validates or matches its checksum
+        restored = None
+    if restored is None:
+        raise Conflict(
+            detail=f"The content of version {target.number} was not kept, so it cannot be restored."
+        )
+    return restored
+
+
+def _kb_event(
+    who: Principal, action: str, number: int, before: KbVersion | None, after: KbVersion | None
+) -> AuditEvent:
+    """An audit event for a whole-knowledge-base change; the documents themselves are kept by
+    version, so the event names versions and checksums."""
+
+    def ref(v: KbVersion | None) -> dict[str, Any] | None:
+        return None if v is None else {"version": v.number, "checksum": v.checksum}
+
+    return AuditEvent(
+        at=datetime.now(UTC),
+        actor=who.name,
+        action=action,
+        entity="kb",
+        slug="*",
+        kb_version=number,
+        before=ref(before),
+        after=ref(after) if after is not None else {"version": number},
+    )
+
+
+def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]]:
+    """One page of the version history, newest first, saying which can be restored."""
+    with uow.read() as tx:
+        rows = tx.kb.versions(offset, count)
+        kept = tx.kb.kept({r.checksum for r in rows})
+    return [
+        {
+            "version": r.number,
+            "kb_version": f"{r.number}:{r.checksum[:12]}",
+            "checksum": r.checksum,
+            "origin": r.origin,
+            "note": r.note,
+            "created_at": _iso(r.created_at),
+            "restorable": r.checksum in kept,
+        }
+        for r in rows
+    ]

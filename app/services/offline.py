@@ -14,6 +14,7 @@ from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
 from app.services import recommend_text, spreadsheets
 from app.services import recommendations as svc
+from app.services.csv_cells import safe_row
 from app.services.spreadsheets import Origin
 from app.services.wording import Labels
 from app.settings import Settings
@@ -79,7 +80,8 @@ CSV_COLUMNS = ["index", "county", "challenge", "status", "severity", "top_paths"
 
 
 def to_csv(entries: list[dict[str, Any]]) -> str:
-    """One line per county and challenge, with the county's top three paths."""
+    """One line per county and challenge, with the county's top three paths; text cells are made
+    safe for spreadsheets (app.services.csv_cells)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -89,21 +91,23 @@ def to_csv(entries: list[dict[str, Any]]) -> str:
             detail = (
                 "; ".join(f"{e['pointer']}: {e['message']}" for e in err["errors"]) or err["detail"]
             )
-            writer.writerow([entry["index"], "", "", "", "", "", detail])
+            writer.writerow(safe_row([entry["index"], "", "", "", "", "", detail]))
             continue
         result = entry["result"]
         top = " | ".join(r["slug"] for r in result["recommendations"][:3])
         for c in result["challenges"]:
             writer.writerow(
-                [
-                    entry["index"],
-                    result["county"]["name"],
-                    c["slug"],
-                    c["status"],
-                    c["severity"],
-                    top,
-                    "",
-                ]
+                safe_row(
+                    [
+                        entry["index"],
+                        result["county"]["name"],
+                        c["slug"],
+                        c["status"],
+                        c["severity"],
+                        top,
+                        "",
+                    ]
+                )
             )
     return buf.getvalue()
 

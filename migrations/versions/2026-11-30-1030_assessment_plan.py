@@ -4,7 +4,7 @@ A stored assessment may keep the action plan made with it, so later years can be
 KPI targets; the trend reads a caller's assessments of one county by year.
 
 Revision ID: 5b2e7c41d9a3
-Revises: 9cd1b10a11a6
+Revises: 3f1c2a7b9d10
 Create Date: 2026-11-30 10:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b2e7c41d9a3"
-down_revision: str | None = "9cd1b10a11a6"
+down_revision: str | None = "3f1c2a7b9d10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from tests.conftest import DEQING_PROFILE, running_routes
 
@@ -31,6 +31,8 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("GET", "/v1/kb/export"): (200,) * 4,
         ("POST", "/v1/kb/import"): (401, 403, 422, 422),
         ("GET", "/v1/audit"): (401, 403, 403, 200),
+        ("GET", "/v1/kb/versions"): (401, 403, 403, 200),
+        ("POST", "/v1/kb/rollback"): (401, 403, 403, 422),
         ("POST", "/v1/profiles/validate"): (200,) * 4,
         ("POST", "/v1/recommendations"): (200,) * 4,
         ("POST", "/v1/plans"): (200,) * 4,
@@ -130,13 +132,14 @@ def test_revoked_key_stops_working(
     client: TestClient, api_keys: dict[str, str], settings: object
 ) -> None:
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import revoke_key
 
     assert (
         client.get("/v1/assessments", headers={"X-API-Key": api_keys["other"]}).status_code == 200
     )
     engine = make_engine(settings, pooled=False)  # type: ignore[arg-type]
-    revoke_key(engine, "other-key")
+    revoke_key(SqlUnitOfWork(engine), "other-key")
     engine.dispose()
     # The worker remembers keys that succeeded and forgets them when a revocation shows up in the
     # database, which it checks every kb_refresh_seconds (0.2 s here): allow a few polls.
@@ -148,34 +151,29 @@ def test_revoked_key_stops_working(
     assert status == 401
 
 
-def test_a_known_key_needs_no_database_lookup(
-    client: TestClient, api_keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from app.api import security
+def test_a_known_key_needs_no_database_lookup(client: TestClient, api_keys: dict[str, str]) -> None:
+    statements: list[str] = []
 
-    calls: list[str] = []
-    real = security.authenticate
+    @event.listens_for(client.app.state.engine, "before_cursor_execute")  # type: ignore[attr-defined]
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
 
-    def counted(engine: object, presented: str) -> object:
-        calls.append(presented)
-        return real(engine, presented)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(security, "authenticate", counted)
     headers = {"X-API-Key": api_keys["assessments"]}
-    codes = [client.get("/v1/assessments", headers=headers).status_code for _ in range(5)]
+    client.get("/v1/kb", headers=headers)  # the first use may load the key directory
+    statements.clear()
+    codes = [client.get("/v1/kb", headers=headers).status_code for _ in range(5)]
     assert codes == [200] * 5
-    assert len(calls) <= 2  # the first request, and one more if a poll cleared the cache between
-    wrong = {"X-API-Key": api_keys["assessments"][:-2] + "xx"}
-    assert [client.get("/v1/assessments", headers=wrong).status_code for _ in range(3)] == [401] * 3
-    assert len(calls) >= 4, "a key that failed must be looked up every time"
+    # The directory poll (every 0.2 s here) reads the key table's stamp; nothing else does.
+    assert all("FROM api_key" not in s or "count(" in s for s in statements), statements
 
 
 def test_only_the_hash_is_stored(settings: object, api_keys: dict[str, str]) -> None:
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
     engine = make_engine(settings, pooled=False)  # type: ignore[arg-type]
-    rows = list_keys(engine)
+    rows = list_keys(SqlUnitOfWork(engine))
     engine.dispose()
     for row in rows:
         assert re.fullmatch(r"[0-9a-f]{64}", row.key_hash)
@@ -190,3 +188,23 @@ def test_require_key_closes_public_routes(settings: object, api_keys: dict[str, 
         assert c.get("/v1/paths").status_code == 401
         assert c.get("/v1/paths", headers={"X-API-Key": api_keys["assessments"]}).status_code == 200
         assert c.get("/healthz").status_code == 200
+        # Keyed answers must not be kept by shared caches nor served to another caller.
+        for url in ("/v1/paths", "/v1/paths/talent-ecosystem", "/v1/kb", "/v1/indicators"):
+            res = c.get(url, headers={"X-API-Key": api_keys["assessments"]})
+            assert res.headers["cache-control"].startswith("private"), url
+            vary = {v.strip().lower() for v in res.headers["vary"].split(",")}
+            assert {"authorization", "x-api-key", "accept-language"} <= vary, url
+            etag = res.headers["etag"]
+            again = c.get(
+                url, headers={"X-API-Key": api_keys["assessments"], "If-None-Match": etag}
+            )
+            assert again.status_code == 304
+            assert again.headers["cache-control"].startswith("private")
+
+
+def test_open_catalog_reads_may_be_shared(client: TestClient) -> None:
+    res = client.get("/v1/paths")
+    assert res.headers["cache-control"] == "public, max-age=300"
+    vary = [v.strip() for v in res.headers["vary"].split(",")]
+    assert "Accept-Language" in vary
+    assert not {"Authorization", "X-API-Key"} & set(vary)  # open reads are the same for all

@@ -160,13 +160,14 @@ def test_stored_result_survives_a_knowledge_base_change(
 @pytest.mark.postgres
 def test_postgres_store_refuses_nul_cleanly(pg_seeded_url: str) -> None:
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.main import create_app
     from app.services.keys import create_key
     from app.settings import Settings
 
     settings = Settings(database_url=pg_seeded_url)
     engine = make_engine(settings, pooled=False)
-    key = create_key(engine, "pg-portal", ["assessments"])[1]
+    key = create_key(SqlUnitOfWork(engine), "pg-portal", ["assessments"])[1]
     engine.dispose()
     with TestClient(create_app(settings)) as c:
         bad = profile()

@@ -158,3 +158,22 @@ def test_export_import_round_trip(client: TestClient, api_keys: dict[str, str]) 
     ok = client.post("/v1/kb/import", json=smaller, headers=h)
     assert ok.json()["changed"] is True
     assert client.get("/v1/kb").json()["counts"]["examples"] == len(exported["examples"]) - 1
+
+
+def test_if_match_uses_the_strong_comparison(client: TestClient, api_keys: dict[str, str]) -> None:
+    h = auth(api_keys["kbwrite"])
+    url = "/v1/paths/talent-ecosystem"
+    patch = {"summary": {"en": "Strongly matched.", "zh": "强比较。"}}
+    etag = client.get(url).headers["etag"]
+    weak = client.patch(url, json=patch, headers=h | {"If-Match": f"W/{etag}"})
+    assert weak.status_code == 412
+    assert weak.headers["etag"] == etag
+    listed = client.patch(url, json=patch, headers=h | {"If-Match": f'W/{etag}, "other", {etag}'})
+    assert listed.status_code == 200
+    star = client.patch(
+        url, json=patch | {"title": {"en": "Any", "zh": "任意"}}, headers=h | {"If-Match": "*"}
+    )
+    assert star.status_code == 200
+    # If-None-Match keeps the weak comparison (RFC 9110 section 13.1.2).
+    fresh = client.get(url).headers["etag"]
+    assert client.get(url, headers={"If-None-Match": f"W/{fresh}"}).status_code == 304

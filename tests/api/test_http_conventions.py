@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import DEQING_PROFILE
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -36,7 +37,7 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     assert res.headers["allow"] == "POST"
     res = client.put("/v1/paths")
     assert res.status_code == 405
-    assert set(res.headers["allow"].split(", ")) == {"GET", "POST"}
+    assert set(res.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 def test_media_types(client: TestClient) -> None:
@@ -75,7 +76,9 @@ def test_headers_on_every_response(client: TestClient) -> None:
         client.post("/v1/recommendations", json={}),
     ]:
         assert res.headers["x-content-type-options"] == "nosniff"
-        assert res.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert (
+            res.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+        )
         assert len(res.headers["x-request-id"]) >= 16
     echoed = client.get("/healthz", headers={"X-Request-ID": "portal-abc-123"})
     assert echoed.headers["x-request-id"] == "portal-abc-123"
@@ -118,3 +121,125 @@ def test_wildcard_cors_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         Settings(cors_origins=["*"])
+
+
+def test_head_answers_on_every_get_resource(client: TestClient) -> None:
+    from tests.conftest import running_routes
+
+    gets = sorted(path for method, path in running_routes(client.app) if method == "GET")
+    assert len(gets) > 15
+    for path in gets:
+        url = path.replace("{slug}", "deqing").replace(
+            "{assessment_id}", "123e4567-e89b-42d3-a456-426614174000"
+        )
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+        if "etag" in get.headers:
+            assert head.headers["etag"] == get.headers["etag"], path
+    assert client.head("/v1/challenges/insufficient-opening-up").status_code == 200
+    assert client.head("/v1/nope").status_code == 404
+    post_only = client.head("/v1/recommendations")
+    assert post_only.status_code == 405
+    assert post_only.headers["allow"] == "POST"
+    assert client.put("/v1/paths").headers["allow"] == "GET, HEAD, POST"
+
+
+def test_a_chunked_oversized_body_is_413(client: TestClient) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"county": {"name": "'
+        for _ in range(40):
+            yield b"x" * 32_768
+        yield b'"}}'
+
+    for path in ("/v1/recommendations", "/v1/profiles/validate"):
+        res = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+        assert res.status_code == 413, (path, res.text)
+        assert res.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
+    import asyncio
+
+    from app.api.middleware import BodyLimitMiddleware
+
+    async def reader(scope, receive, send):  # type: ignore[no-untyped-def]
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read"})
+
+    async def trickle():  # type: ignore[no-untyped-def]
+        yield {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.sleep(5)
+
+    async def run() -> list[dict[str, object]]:
+        messages = trickle()
+        sent: list[dict[str, object]] = []
+
+        async def receive():  # type: ignore[no-untyped-def]
+            return await messages.__anext__()
+
+        async def send(message):  # type: ignore[no-untyped-def]
+            sent.append(message)
+
+        app = BodyLimitMiddleware(reader, 1024, 1024, (), body_timeout=0.2)
+        scope = {"type": "http", "method": "POST", "path": "/v1/x", "headers": []}
+        await asyncio.wait_for(app(scope, receive, send), 2)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 408
+    assert b"REQUEST_TIMEOUT" in sent[1]["body"]  # type: ignore[operator]
+    assert len(sent) == 2  # the app's own answer after the refusal was dropped
+
+
+def test_pages_get_a_content_security_policy_with_default_src(client: TestClient) -> None:
+    def policy(path: str) -> dict[str, str]:
+        header = client.get(path).headers["content-security-policy"]
+        return {d.split()[0]: d.strip() for d in header.split(";")}
+
+    page = policy("/")
+    assert page["default-src"] == "default-src 'self'"
+    assert "script-src" not in page  # no inline script on countypath's own pages
+    assert page["frame-ancestors"] == "frame-ancestors 'none'"
+    for docs in ("/docs", "/redoc"):
+        assert policy(docs)["default-src"] == "default-src 'self'"
+    report = client.post(
+        "/v1/reports",
+        content=DEQING_PROFILE.read_bytes(),
+        headers={"content-type": "application/json", "accept": "text/html"},
+    )
+    assert report.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "script-src" not in report.headers["content-security-policy"]
+
+
+def test_the_access_log_names_client_key_route_status_and_duration(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    import logging
+
+    lines: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record)
+
+    access = logging.getLogger("countypath.access")
+    keep = Keep()
+    access.addHandler(keep)
+    try:
+        key = api_keys["assessments"]
+        client.get("/v1/paths/talent-ecosystem", headers={"X-API-Key": key})
+        client.get("/v1/kb")
+    finally:
+        access.removeHandler(keep)
+    keyed, anonymous = (vars(r) for r in lines[-2:])
+    assert keyed["client"] == "testclient"
+    assert keyed["key"] == "assessments-key"
+    assert keyed["route"] == "/v1/paths/{slug}"
+    assert keyed["status"] == 200
+    assert keyed["duration_ms"] >= 0
+    assert anonymous["key"] is None
+    assert all(key not in str(vars(r)) for r in lines)

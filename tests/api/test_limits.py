@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.api.limits import LimitsMiddleware, LocalCounter
 from app.main import create_app
@@ -46,10 +47,7 @@ def test_rate_limit_per_client_with_headers(settings: Settings) -> None:
         assert limited.headers["content-type"] == "application/problem+json"
         assert limited.json()["code"] == "RATE_LIMITED"
         assert 1 <= int(limited.headers["retry-after"]) <= 60
-        # Another client (a key) has its own quota; health stays exempt.
-        other = c.get("/v1/kb", headers={"X-API-Key": "cp_abcdef12_secret"})
-        assert other.status_code == 401
-        assert other.headers["ratelimit"].startswith('"default";r=2;')
+        # Health stays exempt.
         assert c.get("/healthz").status_code == 200
 
 
@@ -98,3 +96,60 @@ async def test_local_counter_windows() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def _streaming_app(media: bytes, lines: int, pause: float):  # type: ignore[no-untyped-def]
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", media)]}
+        )
+        for n in range(lines):
+            await send(
+                {"type": "http.response.body", "body": b'{"index":%d}\n' % n, "more_body": True}
+            )
+            await asyncio.sleep(pause)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return app
+
+
+@pytest.mark.anyio
+async def test_a_timed_out_ndjson_stream_ends_with_an_error_line() -> None:
+    import orjson
+
+    app = LimitsMiddleware(
+        _streaming_app(b"application/x-ndjson", 100, 0.02),
+        quota=0,
+        window=1,
+        counter=None,
+        max_in_flight=10,
+        timeout=0.2,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        res = await c.post("/v1/recommendations/batch")
+    lines = [orjson.loads(line) for line in res.content.splitlines()]
+    assert 3 <= len(lines) < 100
+    assert [line["index"] for line in lines[:-1]] == list(range(len(lines) - 1))
+    last = lines[-1]
+    assert set(last) == {"error"}
+    assert last["error"]["code"] == "TIMEOUT"
+    assert last["error"]["status"] == 503
+
+
+def test_metrics_can_require_a_token(settings: Settings) -> None:
+    token = "a-scraper-token-of-some-length"
+    app = create_app(settings.model_copy(update={"metrics_token": SecretStr(token)}))
+    with TestClient(app) as c:
+        assert c.get("/metrics").status_code == 401
+        wrong = c.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+        assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"] == "Bearer"
+        ok = c.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        assert "countypath_http_requests_total" in ok.text
+
+
+def test_metrics_moved_to_a_separate_address_are_not_on_the_api(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"metrics_address": "127.0.0.1:9464"}))
+    with TestClient(app) as c:
+        assert c.get("/metrics").status_code == 404

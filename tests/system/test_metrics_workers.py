@@ -102,3 +102,16 @@ def test_a_replacement_worker_drops_the_live_gauges_of_a_killed_one(tmp_path: Pa
         assert replaced, "the supervisor started no replacement worker"
         assert gone, "the killed worker's live gauges are still counted"
         assert httpx.get(f"{proc.base}/metrics", timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_metrics_on_a_separate_address(tmp_path: Path, workers: str) -> None:
+    from tests.system.serverproc import free_port
+
+    port = free_port()
+    env = {"COUNTYPATH_METRICS_ADDRESS": f"127.0.0.1:{port}"}
+    with server(f"sqlite:///{tmp_path / 'a.db'}", "--workers", workers, env=env) as proc:
+        assert httpx.get(f"{proc.base}/v1/paths", timeout=30).status_code == 200
+        assert httpx.get(f"{proc.base}/metrics", timeout=30).status_code == 404
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+        assert PATHS_200.search(text), text[:2000]

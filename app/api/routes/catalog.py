@@ -18,6 +18,7 @@ from app.api.security import public_unless_required
 from app.schemas import catalog as cs
 from app.schemas.common import problem_responses
 from app.services import catalog
+from app.services.curation import kb_etag
 
 router = APIRouter(
     prefix="/v1",
@@ -264,6 +265,13 @@ _register("benchmarks", "benchmarks", "benchmark sets", cs.BenchmarkDetail)
 async def kb_version(
     request: Request, snap: SnapshotDep, settings: SettingsDep, lang: LangDep
 ) -> Response:
+    # The knowledge base's own validator: what POST /v1/kb/rollback takes as If-Match.
+    etag = kb_etag(snap.version, snap.checksum)
     return cached_json(
-        request, catalog.kb_summary(snap), lang=lang, version_key=snap.checksum, max_age=0
+        request,
+        catalog.kb_summary(snap),
+        lang=lang,
+        version_key=snap.checksum,
+        max_age=0,
+        etag=etag,
     )

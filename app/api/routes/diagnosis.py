@@ -96,7 +96,14 @@ async def create_recommendation(
     "workbook (one county per row; indicator keys or their Chinese labels as headers). Results "
     "keep input order; a bad row yields an error entry for that row only. With "
     "`Accept: application/x-ndjson` the results stream one JSON object per line; with the .xlsx "
-    "type the answer is a workbook with a results sheet and an errors sheet naming row and column.",
+    "type the answer is a workbook with a results sheet and an errors sheet naming row and column."
+    "\n\n"
+    "A batch still running at the request timeout (`COUNTYPATH_REQUEST_TIMEOUT_SECONDS`) is cut "
+    'short. NDJSON then ends with one line `{"error": <problem>}` (code `TIMEOUT`, no '
+    "`index`): every line before it is whole, the rows after it were not computed. A JSON "
+    "answer cannot say so once it has begun: its body is left unterminated (the connection "
+    "closes before the final chunk), so clients see an incomplete read, never a document "
+    "without its closing `count`. Send large batches as NDJSON, or in parts.",
     response_model=BatchResult,
     responses=ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
-from app.api.deps import EngineDep, StoreDep
+from app.api.deps import StoreDep, UowDep
 from app.api.negotiation import require_json_accept
 from app.api.problems import problem_response
-from app.errors import ErrorCode
-from app.migrate import current_revision, head_revision
+from app.migrate import head_revision
 from app.schemas.common import Health, Readiness, problem_responses
+from app.services.readiness import NotReady, readiness
 
 router = APIRouter(tags=["health"], dependencies=[Depends(require_json_accept)])
 
@@ -33,33 +31,23 @@ def healthz() -> Health:
     "/readyz",
     operation_id="health-ready",
     summary="Readiness",
-    description="200 when the database answers and its schema is at the latest migration; "
-    "503 problem+json otherwise.",
+    description="200 when the database answers, its schema is at the latest migration and the "
+    "knowledge base served can diagnose (it has indicators, benchmarks, challenges and paths); "
+    "503 problem+json otherwise. Load balancers take a replica out of rotation on 503.",
     response_model=Readiness,
     responses=problem_responses(406, 503),
 )
-def readyz(engine: EngineDep, store: StoreDep) -> Response | Readiness:
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        revision = current_revision(engine)
-    except SQLAlchemyError:
+def readyz(uow: UowDep, store: StoreDep) -> Response | Readiness:
+    state = readiness(uow, head_revision(), store.snapshot if store.loaded else None)
+    if isinstance(state, NotReady):
         return problem_response(
             "/readyz",
             503,
-            ErrorCode.DATABASE_UNAVAILABLE,
+            state.code,
             "Service unavailable",
-            "The database does not answer.",
-            headers={"Retry-After": "2"},
+            state.detail,
+            headers={"Retry-After": state.retry_after} if state.retry_after else None,
         )
-    head = head_revision()
-    if revision != head:
-        return problem_response(
-            "/readyz",
-            503,
-            ErrorCode.MIGRATIONS_PENDING,
-            "Service unavailable",
-            f"The schema is at {revision or 'nothing'}, not at {head}; run `countypath migrate`.",
-        )
-    kb = store.snapshot.kb_version if store.loaded else None
-    return Readiness(status="ok", database="ok", migration=revision, kb_version=kb)
+    return Readiness(
+        status="ok", database="ok", migration=state.migration, kb_version=state.kb_version
+    )

@@ -1,0 +1,63 @@
+"""The unit of work: one transaction and the repositories that share it.
+
+A service opens ``uow.write()`` (committed when the block ends cleanly, rolled back otherwise) or
+``uow.read()``, and reaches every table through the repositories it yields; no service holds a
+session or builds a query. Tests hand services an in-memory fake with the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.db.audit_repo import AuditRepository
+from app.db.kb_repo import KbRepository
+from app.db.keys_repo import KeyRepository
+from app.db.schema_repo import SchemaRepository
+from app.db.secrets_repo import SecretRepository
+
+
+@dataclass(frozen=True)
+class Repositories:
+    kb: KbRepository
+    audit: AuditRepository
+    keys: KeyRepository
+    schema: SchemaRepository
+    secrets: SecretRepository
+
+    @classmethod
+    def over(cls, session: Session) -> Repositories:
+        return cls(
+            kb=KbRepository.from_session(session),
+            audit=AuditRepository.from_session(session),
+            keys=KeyRepository.from_session(session),
+            schema=SchemaRepository.from_session(session),
+            secrets=SecretRepository.from_session(session),
+        )
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Repositories]:
+        # Rows stay readable after the block (expire_on_commit=False): services return them.
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield Repositories.over(session)
+
+    @contextmanager
+    def write(self) -> Iterator[Repositories]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            # SQLite: BEGIN IMMEDIATE, so a transaction that reads first never fails to upgrade.
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield Repositories.over(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
