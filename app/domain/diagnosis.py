@@ -65,18 +65,18 @@ class Diagnosis(NamedTuple):
         return self.status in ("watch", "flag")
 
 
-def band_of(rr: ResolvedRule, value: float) -> tuple[Band, float]:
+def band_of(resolved: ResolvedRule, value: float) -> tuple[Band, float]:
     """The band and badness of ``value`` under a resolved rule.
 
     >>> from types import SimpleNamespace as NS
-    >>> rr = NS(rule=NS(bad_when="below", max_band="flag"), watch=60.0, flag=50.0)
-    >>> band_of(rr, 70), band_of(rr, 55)[0], band_of(rr, 40)
+    >>> resolved = NS(rule=NS(bad_when="below", max_band="flag"), watch=60.0, flag=50.0)
+    >>> band_of(resolved, 70), band_of(resolved, 55)[0], band_of(resolved, 40)
     (('ok', 0.0), 'watch', ('flag', 1.0))
     """
-    below = rr.rule.bad_when == "below"
-    past_watch = (rr.watch - value) if below else (value - rr.watch)
-    past_flag = (rr.flag - value) if below else (value - rr.flag)
-    span = abs(rr.watch - rr.flag)
+    below = resolved.rule.bad_when == "below"
+    past_watch = (resolved.watch - value) if below else (value - resolved.watch)
+    past_flag = (resolved.flag - value) if below else (value - resolved.flag)
+    span = abs(resolved.watch - resolved.flag)
     band: Band
     if past_flag > 0:
         band, bad = "flag", 2 / 3 + min(1.0, past_flag / span) / 3
@@ -84,7 +84,7 @@ def band_of(rr: ResolvedRule, value: float) -> tuple[Band, float]:
         band, bad = "watch", min(1 / 3 + past_watch / span / 3, 2 / 3 - 1e-9)
     else:
         return "ok", 0.0
-    if rr.rule.max_band == "watch" and band == "flag":
+    if resolved.rule.max_band == "watch" and band == "flag":
         band, bad = "watch", 2 / 3 - 1e-9
     return band, min(bad, 1.0)
 
@@ -171,13 +171,13 @@ def _evidence(
 ) -> tuple[list[Evidence], list[str]]:
     evidence: list[Evidence] = []
     missing: list[tuple[float, str]] = []
-    for rr in rules:
-        value = profile.values.get(rr.rule.indicator)
+    for resolved in rules:
+        value = profile.values.get(resolved.rule.indicator)
         if value is None:
-            missing.append((-rr.rule.weight, rr.rule.indicator))
+            missing.append((-resolved.rule.weight, resolved.rule.indicator))
             continue
-        band, bad = band_of(rr, value)
-        evidence.append(Evidence(rr.rule.indicator, value, band, bad, rr))
+        band, bad = band_of(resolved, value)
+        evidence.append(Evidence(resolved.rule.indicator, value, band, bad, resolved))
     return evidence, [k for _, k in sorted(missing)]
 
 

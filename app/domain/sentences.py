@@ -20,14 +20,14 @@ from app.domain.strengths import Strength
 
 def evidence_phrase(e: Evidence, lang: Lang) -> str:
     """``R&D intensity is 1.2%, below the flag line of 1.88%``."""
-    rr = e.rule
-    line = rr.flag if e.band == "flag" else rr.watch
-    unit = rr.indicator.unit
+    resolved = e.rule
+    line = resolved.flag if e.band == "flag" else resolved.watch
+    unit = resolved.indicator.unit
     return say(
         "text",
-        "value_below" if rr.rule.bad_when == "below" else "value_above",
+        "value_below" if resolved.rule.bad_when == "below" else "value_above",
         lang,
-        label=rr.indicator.label.get(lang),
+        label=resolved.indicator.label.get(lang),
         value=with_unit(e.value, unit, lang),
         line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
         line=with_unit(line, unit, lang),

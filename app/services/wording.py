@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.knowledge import Lang
-from app.domain.numbers import format_number as num
+from app.domain.numbers import format_number
 from app.domain.result import STATUS_TEXT
 from app.domain.snapshot import Snapshot
 
@@ -67,7 +67,7 @@ def number(value: float, unit: str) -> str:
     elif unit == "ratio":
         digits = 2
     else:
-        return num(value)
+        return format_number(value)
     text = f"{value:,.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
@@ -90,7 +90,7 @@ class Labels:
             return "—"
         ind = self.snap.indicators.get(key)
         if ind is None:
-            return num(value)
+            return format_number(value)
         text = number(value, ind.unit)
         if ind.unit == "pct":
             return text + "%"

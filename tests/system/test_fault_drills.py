@@ -102,11 +102,12 @@ def test_postgres_outage_and_recovery(pg_url: str) -> None:
 
 
 def test_sqlite_disk_full_answers_503_and_recovers(tmp_path: Path) -> None:
+    # 4 MB: the seeded knowledge base takes about 1.7 MB; assessments fill the rest.
     mount = tmp_path / "small"
     mount.mkdir()
     if (
         subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
             check=False,
             capture_output=True,
         ).returncode
@@ -132,7 +133,8 @@ def test_sqlite_disk_full_answers_503_and_recovers(tmp_path: Path) -> None:
                     assert res.json()["code"] in {"STORAGE_FULL", "DATABASE_UNAVAILABLE"}
                     break
             assert 503 in codes, "the disk never filled"
-            assert c.get("/v1/paths").status_code == 200
+            paths = c.get("/v1/paths")
+            assert paths.status_code == 200, paths.text
             assert c.get("/v1/assessments", headers=headers).status_code == 200
             subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)
             res = c.post("/v1/assessments", json=PROFILE, headers=headers)
