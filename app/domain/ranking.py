@@ -180,25 +180,26 @@ def _value(c: Candidate, remaining: Mapping[str, float]) -> float:
     return value if value < 1.0 else 1.0
 
 
+def _by_share(c: Contribution) -> tuple[float, str]:
+    return -c.share, c.challenge
+
+
 def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) -> Ranked:
     alone = 1.0
+    shares = []
     for t in c.targets:
         alone *= 1 - t.reach
-    shares = [t.reach * remaining[t.key] for t in c.targets]
+        shares.append(t.reach * remaining[t.key])
     total = sum(shares) or 1.0
-    contributions = sorted(
-        (
-            Contribution(t.name, t.weight, t.value, round(share / total, 3))
-            for t, share in zip(c.targets, shares, strict=True)
-            if t.key.startswith("c:")
-        ),
-        key=lambda x: (-x.share, x.challenge),
-    )
-    uses = tuple(
-        StrengthUse(t.name, t.weight, round(share / total, 3))
-        for t, share in zip(c.targets, shares, strict=True)
-        if t.key.startswith("s:")
-    )
+    contributions: list[Contribution] = []
+    uses: list[StrengthUse] = []
+    for t, share in zip(c.targets, shares, strict=True):
+        if t.key[0] == "c":
+            contributions.append(Contribution(t.name, t.weight, t.value, round(share / total, 3)))
+        else:
+            uses.append(StrengthUse(t.name, t.weight, round(share / total, 3)))
+    if len(contributions) > 1:
+        contributions.sort(key=_by_share)
     standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_factor)
     return Ranked(
         rank,
@@ -206,7 +207,7 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
         round(100 * value, 1),
         round(standalone, 1),
         tuple(contributions),
-        uses,
+        tuple(uses),
         c.fit,
         round(c.fit_factor, 4),
         c.kind_fit,
@@ -235,14 +236,16 @@ def rank_paths(
             sharing.setdefault(t.key, []).append(i)
     values = [_value(c, remaining) for c in pool]
     ranked: list[Ranked] = []
+    order = range(len(pool))
     while len(ranked) < (len(pool) if limit is None else min(limit, len(pool))):
-        best = max(range(len(pool)), key=values.__getitem__)
+        best = max(order, key=values.__getitem__)
         chosen = pool[best]
         ranked.append(_ranked(len(ranked) + 1, chosen, values[best], remaining))
         values[best] = -1.0
         for t in chosen.targets:
             remaining[t.key] *= 1 - coverage * t.weight
-        for i in {i for t in chosen.targets for i in sharing[t.key]}:
-            if values[i] >= 0:
-                values[i] = _value(pool[i], remaining)
+        for t in chosen.targets:
+            for i in sharing[t.key]:
+                if values[i] >= 0:  # a chosen path is never looked at again
+                    values[i] = _value(pool[i], remaining)
     return tuple(ranked)
