@@ -115,7 +115,7 @@ def _fit(
     profile: ValidProfile,
     problems: Mapping[str, tuple[str, Evidence]],
 ) -> tuple[tuple[FitOutcome, ...], float]:
-    outcomes = tuple(_fit_one(c, profile, problems) for c in plan.fit)
+    outcomes = tuple([_fit_one(c, profile, problems) for c in plan.fit])
     factor = 1.0
     for f in outcomes:
         if f.outcome == "met":
@@ -157,17 +157,22 @@ def _candidates(
     kinds = profile.kind_slugs
     problems = _problems(diagnoses)
     pool: list[Candidate] = []
-    for plan in snap.path_plans:  # slug order: a strict ">" scan breaks ties by slug
-        targets = tuple(
-            Target(k, c, w, severity[c], w * severity[c])
-            for k, c, w in plan.addresses
-            if c in severity
-        ) + tuple(Target(k, i, w, worth, w * worth) for k, i, w in plan.builds_on if i in strong)
+    for plan in snap.path_plans:  # slug order: the first of equal values is the first slug
+        targets: list[Target] = []
+        for key, challenge, weight in plan.addresses:
+            sev = severity.get(challenge)
+            if sev is not None:
+                targets.append(Target(key, challenge, weight, sev, weight * sev))
+        for key, indicator, weight in plan.builds_on:
+            if indicator in strong:
+                targets.append(Target(key, indicator, weight, worth, weight * worth))
         if targets:
             fit, fit_factor = _fit(snap, plan, profile, problems)
             kind = _kind_fit(snap, plan, kinds)
-            reaches = tuple((t.key, t.reach) for t in targets)
-            pool.append(Candidate(plan, fit, fit_factor, kind, targets, kind.factor, reaches))
+            reaches = tuple([(t.key, t.reach) for t in targets])
+            pool.append(
+                Candidate(plan, fit, fit_factor, kind, tuple(targets), kind.factor, reaches)
+            )
     return pool
 
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from app.domain.checks import ProfileWarning
-from app.domain.compiled import PathText
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
 from app.domain.knowledge import CountyKind, Lang, Status
@@ -89,12 +88,20 @@ def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str
     return item
 
 
-def _examples(text: PathText, kinds: frozenset[CountyKind], limit: int) -> list[dict[str, Any]]:
+def _examples(
+    snap: Snapshot, slug: str, lang: Lang, kinds: frozenset[CountyKind]
+) -> list[dict[str, Any]]:
     """The path's first examples: those of the county's kinds first, never one unsuited to them
-    (``GET /v1/examples?path=`` lists them all)."""
-    shown = [ex for ex in text.examples if not (ex.unsuited & kinds)]
-    shown.sort(key=lambda ex: 0 if ex.kinds & kinds else 1)
-    return [ex.item for ex in shown[:limit]]
+    (``GET /v1/examples?path=`` lists them all). The same for every county of the same kinds."""
+    key = (slug, lang, kinds)
+    hit = snap.memo.examples.get(key)
+    if hit is None:
+        text = snap.path_texts[(slug, lang)]
+        shown = [ex for ex in text.examples if not (ex.unsuited & kinds)]
+        shown.sort(key=lambda ex: 0 if ex.kinds & kinds else 1)
+        limit = int(snap.tuning.examples_shown.value)
+        hit = snap.memo.examples[key] = [ex.item for ex in shown[:limit]]
+    return hit
 
 
 def _recommendation(
@@ -107,6 +114,7 @@ def _recommendation(
     trace: bool,
 ) -> dict[str, Any]:
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
+    sentences = [fit_sentence(snap, f, lang) for f in r.fit]
     item: dict[str, Any] = {
         "rank": r.rank,
         "slug": p.slug,
@@ -129,19 +137,15 @@ def _recommendation(
             }
             for u in r.builds_on
         ],
-        "rationale": rationale(snap, r, reasons, strong, text.kinds_note, lang),
+        "rationale": rationale(snap, r, reasons, strong, sentences, text.kinds_note, lang),
         "actions": text.actions,
         "fit": [
-            {
-                "condition": f.condition.text.get(lang),
-                "outcome": f.outcome,
-                "sentence": fit_sentence(snap, f, lang),
-            }
-            for f in r.fit
+            {"condition": f.condition.text.get(lang), "outcome": f.outcome, "sentence": sentence}
+            for f, sentence in zip(r.fit, sentences, strict=True)
         ],
         "kind_fit": {"suits": list(r.kind_fit.suits), "unsuited": list(r.kind_fit.unsuited)},
         "outcome_indicators": text.outcome_indicators,
-        "examples": _examples(text, profile.kind_slugs, int(snap.tuning.examples_shown.value)),
+        "examples": _examples(snap, p.slug, lang, profile.kind_slugs),
         "source": text.source,
     }
     if trace:

@@ -123,6 +123,7 @@ def rationale(
     r: Ranked,
     reasons: Mapping[str, str],
     strengths: Mapping[str, Strength],
+    sentences: list[str | None],
     kinds_note: str | None,
     lang: Lang,
 ) -> str:
@@ -132,8 +133,7 @@ def rationale(
     out = [reasons[c.challenge] for c in r.addresses]
     out += [strength_sentence(strengths[u.indicator], lang) for u in r.builds_on]
     groups: dict[str, list[str]] = {"fits": [], "fits_less": [], "mind": []}
-    for f in r.fit:
-        sentence = fit_sentence(snap, f, lang)
+    for f, sentence in zip(r.fit, sentences, strict=True):
         if sentence is None:
             continue
         caution = f.outcome == "met" and f.condition.met_factor == 1.0

@@ -106,6 +106,9 @@ class Memo:
     catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
     kind_fits: dict[tuple[str, frozenset[CountyKind]], KindFit] = field(default_factory=dict)
+    examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[dict[str, Any]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
