@@ -71,14 +71,24 @@ class Metrics:
         self.rate_limited = Counter(
             "countypath_rate_limited", "Requests refused by the rate limit.", registry=self.registry
         )
+        # Labelled children kept by their labels: ``labels()`` takes a lock and checks its
+        # arguments on every call, which the hot path pays once per label set instead.
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric._name, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        self._child(self.requests, route, method, str(status)).inc()
+        self._child(self.latency, route, method).observe(seconds)
 
     def count_diagnoses(self, challenges: Iterable[dict[str, Any]]) -> None:
         for c in challenges:
-            self.diagnoses.labels(c["slug"], c["status"]).inc()
+            self._child(self.diagnoses, c["slug"], c["status"]).inc()
 
     def sample(self, kb_version: int | None, pool: Any) -> None:
         """Set this worker's gauges (on every scrape, and periodically: behind several workers a

@@ -99,23 +99,33 @@ class _Scores(NamedTuple):
     severity: float
 
 
-def _floor(snap: Snapshot, evidence: list[Evidence], signals: tuple[str, ...]) -> Status:
+def _floor(
+    snap: Snapshot, evidence: list[Evidence], signals: tuple[str, ...], total_w: float
+) -> Status:
     tuning = snap.tuning
-    total_w = sum(e.rule.rule.weight for e in evidence)
     flags = [e for e in evidence if e.band == "flag"]
-    worse = [e for e in evidence if e.band != "ok"]
-    flag_w = sum(e.rule.rule.weight for e in flags)
-    if len(flags) >= tuning.floor_flag_count.value or (
-        total_w and flags and flag_w / total_w >= tuning.floor_flag_weight_share.value
-    ):
-        return "flag"
-    if flags or len(worse) >= tuning.floor_watch_count.value or signals:
+    if flags:
+        flag_w = sum(e.rule.rule.weight for e in flags)
+        if len(flags) >= tuning.floor_flag_count.value or (
+            total_w and flag_w / total_w >= tuning.floor_flag_weight_share.value
+        ):
+            return "flag"
+        return "watch"
+    if signals or sum(e.band != "ok" for e in evidence) >= tuning.floor_watch_count.value:
         return "watch"
     return "ok"
 
 
-def kind_factor(ch: Challenge, profile: ValidProfile) -> float:
+def kind_factor(snap: Snapshot, ch: Challenge, profile: ValidProfile) -> float:
     """The mean scale of the county's kinds that have one for this challenge (1 when none)."""
+    key = (ch.slug, profile.kind_slugs)
+    hit = snap.memo.kind_factors.get(key)
+    if hit is None:
+        hit = snap.memo.kind_factors[key] = _kind_factor(ch, profile)
+    return hit
+
+
+def _kind_factor(ch: Challenge, profile: ValidProfile) -> float:
     factors = [ch.by_kind[k].factor for k in sorted(profile.kind_slugs) if k in ch.by_kind]
     return sum(factors) / len(factors) if factors else 1.0
 
@@ -126,17 +136,17 @@ def _scores(
     profile: ValidProfile,
     evidence: list[Evidence],
     signals: tuple[str, ...],
+    total_w: float,
 ) -> _Scores:
-    total_w = sum(e.rule.rule.weight for e in evidence)
     ind = sum(e.rule.rule.weight * e.badness for e in evidence) / total_w if total_w else 0.0
     sig = min(ch.signal_cap, len(signals) * ch.signal_weight)
     combined = 1 - (1 - ind) * (1 - sig)
-    floor = _floor(snap, evidence, signals)
+    floor = _floor(snap, evidence, signals, total_w)
     floored = max(combined, {"flag": ch.flag_at, "watch": ch.watch_at}.get(floor, 0.0))
     capped = not signals and not any(e.band == "flag" for e in evidence)
     if capped:  # indicators inside their watch bands cannot make a flag on their own
         floored = min(floored, ch.flag_at - 0.001)
-    factor = kind_factor(ch, profile)
+    factor = kind_factor(snap, ch, profile)
     severity = floored * factor
     if signals:
         severity = max(severity, ch.watch_at)
@@ -151,13 +161,12 @@ def _status(ch: Challenge, severity: float) -> Status:
 
 def _confidence(
     ch: Challenge,
-    rules: tuple[ResolvedRule, ...],
-    evidence: list[Evidence],
+    rules_w: float,
+    evidence_w: float,
     signals: tuple[str, ...],
     severity: float,
 ) -> Confidence:
-    total_w = sum(r.rule.weight for r in rules)
-    coverage = sum(e.rule.rule.weight for e in evidence) / total_w if total_w else 0.0
+    coverage = evidence_w / rules_w if rules_w else 0.0
     if signals and coverage < 1:
         sig_share = min(1.0, len(signals) * ch.signal_weight / ch.signal_cap)
         coverage += (1 - coverage) * SIGNAL_COVERAGE_SHARE * sig_share
@@ -220,10 +229,14 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
     rules = profile.rulebook.rules[ch.slug]
     evidence, missing = _evidence(rules, profile)
     signals = profile.signals_of.get(ch.slug, ())
-    all_ok = all(e.band == "ok" for e in evidence)
     unresolved = profile.rulebook.unresolved[ch.slug]
-    if not signals and (not evidence or (len(evidence) < ch.min_indicators and all_ok)):
-        conf = _confidence(ch, rules, evidence, signals, 0.0)
+    rules_w = profile.rulebook.weights[ch.slug]
+    evidence_w = sum(e.rule.rule.weight for e in evidence)
+    if not signals and (
+        not evidence
+        or (len(evidence) < ch.min_indicators and all(e.band == "ok" for e in evidence))
+    ):
+        conf = _confidence(ch, rules_w, evidence_w, signals, 0.0)
         low = Confidence(round(conf.coverage * 0.5, 2), conf.coverage, 0.5)
         parts = {"reason": "too_few_indicators", "available": len(evidence)} if trace else None
         return Diagnosis(
@@ -237,8 +250,8 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
             unresolved,
             parts,
         )
-    scores = _scores(snap, ch, profile, evidence, signals)
-    conf = _confidence(ch, rules, evidence, signals, scores.severity)
+    scores = _scores(snap, ch, profile, evidence, signals, evidence_w)
+    conf = _confidence(ch, rules_w, evidence_w, signals, scores.severity)
     parts = (
         _trace(ch, evidence, scores, signals) | {"confidence": conf._asdict()} if trace else None
     )

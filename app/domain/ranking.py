@@ -15,6 +15,7 @@ the value on its own. Ties break by slug.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
@@ -27,6 +28,9 @@ from app.domain.snapshot import Snapshot
 from app.domain.strengths import Strength
 
 Outcome = Literal["met", "missed", "unknown", "conflict"]
+# Builds a NamedTuple from a plain tuple without its Python-level ``__new__``: the hot loops
+# below make thousands of them per second.
+_new = tuple.__new__
 
 
 class FitOutcome(NamedTuple):
@@ -92,39 +96,40 @@ def _problems(diagnoses: tuple[Diagnosis, ...]) -> dict[str, tuple[str, Evidence
     return out
 
 
-def _fit_one(
-    cond: FitCondition, profile: ValidProfile, problems: Mapping[str, tuple[str, Evidence]]
-) -> FitOutcome:
-    if cond.signal is not None:
-        return FitOutcome(cond, "met" if cond.signal in profile.signals else "unknown", None, None)
-    assert cond.indicator is not None
-    assert cond.op is not None
-    assert cond.value is not None
-    value = profile.values.get(cond.indicator)
-    if value is None:
-        return FitOutcome(cond, "unknown", None, None)
-    if not OPS[cond.op](value, cond.value):
-        return FitOutcome(cond, "missed", value, None)
-    problem = problems.get(cond.indicator) if cond.role == "support" else None
-    return FitOutcome(cond, "conflict" if problem else "met", value, problem)
-
-
 def _fit(
     snap: Snapshot,
     plan: PathPlan,
     profile: ValidProfile,
     problems: Mapping[str, tuple[str, Evidence]],
 ) -> tuple[tuple[FitOutcome, ...], float]:
-    outcomes = tuple([_fit_one(c, profile, problems) for c in plan.fit])
+    """Each condition's outcome, and the product of their factors (unknown ones count 1)."""
+    if not plan.fit:
+        return (), 1.0
+    values = profile.values
+    outcomes: list[FitOutcome] = []
     factor = 1.0
-    for f in outcomes:
-        if f.outcome == "met":
-            factor *= f.condition.met_factor
-        elif f.outcome == "missed":
-            factor *= f.condition.missed_factor
-        elif f.outcome == "conflict":
+    for cond in plan.fit:
+        if cond.signal is not None:
+            met = cond.signal in profile.signals
+            outcomes.append(_new(FitOutcome, (cond, "met" if met else "unknown", None, None)))
+            factor *= cond.met_factor if met else 1.0
+            continue
+        assert cond.indicator is not None
+        assert cond.op is not None
+        assert cond.value is not None
+        value = values.get(cond.indicator)
+        if value is None:
+            outcomes.append(_new(FitOutcome, (cond, "unknown", None, None)))
+        elif not OPS[cond.op](value, cond.value):
+            outcomes.append(_new(FitOutcome, (cond, "missed", value, None)))
+            factor *= cond.missed_factor
+        elif cond.role == "support" and (problem := problems.get(cond.indicator)):
+            outcomes.append(_new(FitOutcome, (cond, "conflict", value, problem)))
             factor *= snap.tuning.conflict_factor.value
-    return outcomes, factor
+        else:
+            outcomes.append(_new(FitOutcome, (cond, "met", value, None)))
+            factor *= cond.met_factor
+    return tuple(outcomes), factor
 
 
 def _kind_fit(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
@@ -162,16 +167,16 @@ def _candidates(
         for key, challenge, weight in plan.addresses:
             sev = severity.get(challenge)
             if sev is not None:
-                targets.append(Target(key, challenge, weight, sev, weight * sev))
+                targets.append(_new(Target, (key, challenge, weight, sev, weight * sev)))
         for key, indicator, weight in plan.builds_on:
             if indicator in strong:
-                targets.append(Target(key, indicator, weight, worth, weight * worth))
+                targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
         if targets:
             fit, fit_factor = _fit(snap, plan, profile, problems)
             kind = _kind_fit(snap, plan, kinds)
             reaches = tuple([(t.key, t.reach) for t in targets])
             pool.append(
-                Candidate(plan, fit, fit_factor, kind, tuple(targets), kind.factor, reaches)
+                _new(Candidate, (plan, fit, fit_factor, kind, tuple(targets), kind.factor, reaches))
             )
     return pool
 
@@ -200,9 +205,11 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
     uses: list[StrengthUse] = []
     for t, share in zip(c.targets, shares, strict=True):
         if t.key[0] == "c":
-            contributions.append(Contribution(t.name, t.weight, t.value, round(share / total, 3)))
+            contributions.append(
+                _new(Contribution, (t.name, t.weight, t.value, round(share / total, 3)))
+            )
         else:
-            uses.append(StrengthUse(t.name, t.weight, round(share / total, 3)))
+            uses.append(_new(StrengthUse, (t.name, t.weight, round(share / total, 3))))
     if len(contributions) > 1:
         contributions.sort(key=_by_share)
     standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_factor)
@@ -228,9 +235,11 @@ def rank_paths(
 ) -> tuple[Ranked, ...]:
     """The greedy portfolio, best first; ``limit`` stops after that many paths.
 
-    Choosing a path shrinks only its own targets, so only the candidates that share one of
-    them change value; the others keep theirs. Each round takes the highest value, ties going
-    to the first slug: the choice a full rescan would make, for a fraction of the work.
+    Values only fall as targets shrink, so the scan is lazy: candidates wait in a heap under
+    the value they last had, and choosing a path marks stale only the candidates sharing one of
+    its targets. A popped candidate that is not stale holds the highest value (ties to the first
+    slug, by heap order); a stale one is valued again and put back. This is the choice a full
+    rescan would make, for a fraction of the work.
     """
     coverage = snap.tuning.ranking_coverage.value
     pool = _candidates(snap, profile, diagnoses, strengths)
@@ -239,18 +248,21 @@ def rank_paths(
     for i, c in enumerate(pool):
         for t in c.targets:
             sharing.setdefault(t.key, []).append(i)
-    values = [_value(c, remaining) for c in pool]
+    heap = [(-_value(c, remaining), i) for i, c in enumerate(pool)]
+    heapq.heapify(heap)
+    stale = [False] * len(pool)
+    wanted = len(pool) if limit is None else min(limit, len(pool))
     ranked: list[Ranked] = []
-    order = range(len(pool))
-    while len(ranked) < (len(pool) if limit is None else min(limit, len(pool))):
-        best = max(order, key=values.__getitem__)
+    while len(ranked) < wanted:
+        negative, best = heapq.heappop(heap)
         chosen = pool[best]
-        ranked.append(_ranked(len(ranked) + 1, chosen, values[best], remaining))
-        values[best] = -1.0
+        if stale[best]:
+            stale[best] = False
+            heapq.heappush(heap, (-_value(chosen, remaining), best))
+            continue
+        ranked.append(_ranked(len(ranked) + 1, chosen, -negative, remaining))
         for t in chosen.targets:
             remaining[t.key] *= 1 - coverage * t.weight
-        for t in chosen.targets:
             for i in sharing[t.key]:
-                if values[i] >= 0:  # a chosen path is never looked at again
-                    values[i] = _value(pool[i], remaining)
+                stale[i] = True
     return tuple(ranked)

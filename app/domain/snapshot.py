@@ -83,6 +83,7 @@ class RuleBook:
     rules: Mapping[str, tuple[ResolvedRule, ...]]
     unresolved: Mapping[str, tuple[str, ...]]
     strong: Mapping[str, StrongLine]
+    weights: Mapping[str, float]  # each challenge's total rule weight, the base of coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class Memo:
     catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
     kind_fits: dict[tuple[str, frozenset[CountyKind]], KindFit] = field(default_factory=dict)
+    kind_factors: dict[tuple[str, frozenset[CountyKind]], float] = field(default_factory=dict)
     examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[dict[str, Any]]] = field(
         default_factory=dict
     )
@@ -248,7 +250,8 @@ def build_rulebook(
             )
         rules[ch.slug] = tuple(kept)
         unresolved[ch.slug] = tuple(dropped)
-    return RuleBook(rules, unresolved, _strong_lines(indicators, bench))
+    weights = {slug: sum(r.rule.weight for r in kept) for slug, kept in rules.items()}
+    return RuleBook(rules, unresolved, _strong_lines(indicators, bench), weights)
 
 
 def _strong_lines(
