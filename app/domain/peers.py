@@ -51,7 +51,7 @@ def _peer(
     theirs: Mapping[str, float],
     min_shared: float,
 ) -> Peer | None:
-    gaps: list[float] = []
+    squares = 0.0
     used: list[str] = []
     independent = 0
     for key, value, scale in mine:
@@ -60,12 +60,12 @@ def _peer(
             continue
         gap = _gap(scale, value, other)
         if gap is not None:
-            gaps.append(gap)
+            squares += gap * gap
             used.append(key)
             independent += not scale.derived
     if independent < min_shared:
         return None
-    distance = math.sqrt(sum(g * g for g in gaps) / len(gaps))
+    distance = math.sqrt(squares / len(used))
     return Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used))
 
 

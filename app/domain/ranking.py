@@ -255,11 +255,12 @@ def rank_paths(
     ranked: list[Ranked] = []
     while len(ranked) < wanted:
         negative, best = heapq.heappop(heap)
-        chosen = pool[best]
-        if stale[best]:
+        while stale[best]:  # valued again; kept if it still leads, else swapped for the leader
             stale[best] = False
-            heapq.heappush(heap, (-_value(chosen, remaining), best))
-            continue
+            negative = -_value(pool[best], remaining)
+            if heap and (negative, best) > heap[0]:
+                negative, best = heapq.heapreplace(heap, (negative, best))
+        chosen = pool[best]
         ranked.append(_ranked(len(ranked) + 1, chosen, -negative, remaining))
         for t in chosen.targets:
             remaining[t.key] *= 1 - coverage * t.weight
