@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from app.domain.knowledge import Lang
+from app.domain.knowledge import ITEM_KINDS, Lang
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -175,18 +175,7 @@ def kb_check(
         for line in exc.problems:
             err.print(line, markup=False, highlight=False)
         raise typer.Exit(code=1) from None
-    counts = ", ".join(
-        f"{len(getattr(kb, k))} {k.replace('_', ' ')}"
-        for k in (
-            "indicators",
-            "benchmarks",
-            "signals",
-            "challenges",
-            "paths",
-            "examples",
-            "reference_counties",
-        )
-    )
+    counts = ", ".join(f"{len(getattr(kb, k))} {k.replace('_', ' ')}" for k in ITEM_KINDS)
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
 
 

@@ -11,10 +11,10 @@ set's figures of the same indicators.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.domain.checks import ProfileWarning, bilingual
-from app.domain.knowledge import Lang, Province
+from app.domain.knowledge import Benchmark, Lang, Province
 from app.domain.snapshot import BenchmarkView, Snapshot
 
 
@@ -22,6 +22,17 @@ class Choice(NamedTuple):
     view: BenchmarkView | None
     province: Province | None
     warnings: tuple[ProfileWarning, ...]
+
+
+def benchmark_head(b: Benchmark, lang: Lang) -> dict[str, Any]:
+    """What names a benchmark wherever one is shown: slug, kind, region, year and title."""
+    return {
+        "slug": b.slug,
+        "kind": b.kind,
+        "region": b.region,
+        "year": b.year,
+        "title": b.title.get(lang),
+    }
 
 
 def province_of(

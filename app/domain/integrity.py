@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from app.domain.formula import FormulaError, compile_formula
 from app.domain.knowledge import (
     COUNTY_KINDS,
+    ITEM_KINDS,
     DatedThreshold,
     KnowledgeBase,
     Line,
@@ -39,17 +40,6 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.kind}: item {self.item!r}: field {self.field}: {self.message}"
-
-
-ITEM_KINDS = (
-    "indicators",
-    "benchmarks",
-    "signals",
-    "challenges",
-    "paths",
-    "examples",
-    "reference_counties",
-)
 
 
 def _ident(item: BaseModel) -> str:

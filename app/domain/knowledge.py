@@ -576,8 +576,7 @@ class KnowledgeBase(Record):
         return hashlib.sha256(self.canonical_json()).hexdigest()
 
 
-KINDS: tuple[str, ...] = (
-    "meta",
+ITEM_KINDS: tuple[str, ...] = (
     "indicators",
     "benchmarks",
     "signals",
@@ -586,3 +585,4 @@ KINDS: tuple[str, ...] = (
     "examples",
     "reference_counties",
 )
+KINDS: tuple[str, ...] = ("meta", *ITEM_KINDS)

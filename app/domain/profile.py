@@ -18,7 +18,7 @@ from app.domain.checks import (
     unit_warnings,
 )
 from app.domain.kinds import CountyKindOf, county_kinds
-from app.domain.knowledge import CountyKind, Province
+from app.domain.knowledge import CountyKind, Indicator, Province
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer
@@ -91,17 +91,19 @@ def _check_indicators(
                 )
             )
         elif not ind.min <= value <= ind.max:
-            errors.append(
-                FieldError(
-                    where,
-                    "out_of_range",
-                    f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
-                    f"({ind.unit_label.en}).",
-                )
-            )
+            errors.append(_out_of_range(where, value, ind))
         else:
             given[key] = float(value)
     return given
+
+
+def _out_of_range(where: str, value: float, ind: Indicator) -> FieldError:
+    return FieldError(
+        where,
+        "out_of_range",
+        f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
+        f"({ind.unit_label.en}).",
+    )
 
 
 def _check_signals(
@@ -141,14 +143,7 @@ def _check_benchmark_values(
                 FieldError(where, "unknown_indicator", f"'{key}' is not an indicator{hint}")
             )
         elif ind is not None and not ind.min <= value <= ind.max:
-            errors.append(
-                FieldError(
-                    where,
-                    "out_of_range",
-                    f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
-                    f"({ind.unit_label.en}).",
-                )
-            )
+            errors.append(_out_of_range(where, value, ind))
         elif ind is None and value <= 0:
             errors.append(FieldError(where, "out_of_range", f"{fmt(value)} must be above 0."))
         else:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
+from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
@@ -226,13 +227,7 @@ def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[dict[str, Any]]:
 
 
 def _benchmark(profile: ValidProfile, lang: Lang) -> dict[str, Any]:
-    b = profile.benchmark.benchmark
-    return {
-        "slug": b.slug,
-        "kind": b.kind,
-        "region": b.region,
-        "year": b.year,
-        "title": b.title.get(lang),
+    return benchmark_head(profile.benchmark.benchmark, lang) | {
         "confidence": profile.benchmark.confidence,
         "overrides": list(profile.benchmark.overrides),
     }

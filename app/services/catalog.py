@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.domain.benchmarks import benchmark_head
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
@@ -179,12 +180,7 @@ def reference_county(snap: Snapshot, r: ReferenceCounty, lang: Lang) -> Item:
 
 
 def benchmark(snap: Snapshot, b: Benchmark, lang: Lang) -> Item:
-    return {
-        "slug": b.slug,
-        "kind": b.kind,
-        "region": b.region,
-        "year": b.year,
-        "title": b.title.get(lang),
+    return benchmark_head(b, lang) | {
         "description": b.description.get(lang),
         "values": [_figure(f, lang) for f in b.values],
         "source": source_dict(b.source, lang),

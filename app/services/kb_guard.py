@@ -9,18 +9,10 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from app.domain.knowledge import KnowledgeBase
+from app.domain.knowledge import ITEM_KINDS, KnowledgeBase
 from app.errors import ConfirmationRequired
 
-KINDS = (
-    "indicators",
-    "benchmarks",
-    "signals",
-    "challenges",
-    "paths",
-    "examples",
-    "reference_counties",
-)
+KINDS = ITEM_KINDS
 NEEDED_TO_DIAGNOSE = ("indicators", "benchmarks", "challenges", "paths")
 CONFIRM = "remove"
 
