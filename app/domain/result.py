@@ -150,14 +150,19 @@ def _recommendation(
         "source": text.source,
     }
     if trace:
-        item["score_parts"] = {
-            "targets": [c._asdict() for c in r.addresses] + [u._asdict() for u in r.builds_on],
-            "fit_factor": r.fit_factor,
-            "kind_factor": r.kind_fit.factor,
-            "standalone_score": r.standalone_score,
-            "marginal_score": r.score,
-        }
+        item["score_parts"] = _score_parts(r)
     return item
+
+
+def _score_parts(r: Ranked) -> dict[str, Any]:
+    """How the score was made: each target's weight, severity and share, and the factors."""
+    return {
+        "targets": [c._asdict() for c in r.addresses] + [u._asdict() for u in r.builds_on],
+        "fit_factor": r.fit_factor,
+        "kind_factor": r.kind_fit.factor,
+        "standalone_score": r.standalone_score,
+        "marginal_score": r.score,
+    }
 
 
 def _summary_path(r: Ranked, lang: Lang, snap: Snapshot) -> dict[str, Any]:
