@@ -215,8 +215,7 @@ def recommend(
     from app.services import offline
     from app.services.wording import Labels
 
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
+    language = _language(lang)
     fmt = _output_format(output_format, output)
     settings = _settings()
     snap = offline.load_snapshot(settings, from_seeds)
@@ -225,7 +224,6 @@ def recommend(
     except AppError as exc:
         err.print(offline.error_of(exc), markup=False)
         raise typer.Exit(code=2) from None
-    language: Lang = "zh" if lang == "zh" else "en"
     runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
     if len(rows) > 1:
         runner = track(
@@ -284,9 +282,13 @@ def _plan_request(profile: Path, horizon: int | None) -> Any:
 
 
 def _language(lang: str) -> Lang:
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
-    return "zh" if lang == "zh" else "en"
+    """The --lang option as a language; an unknown one is refused, not defaulted."""
+    from app.domain.knowledge import LANGS
+    from app.domain.language import as_lang
+
+    if lang not in LANGS:
+        raise typer.BadParameter(f"use {' or '.join(LANGS)}", param_hint="--lang")
+    return as_lang(lang)
 
 
 def _output_format(output_format: str, output: Path | None) -> str:

@@ -232,7 +232,7 @@ def kb_summary(snap: Snapshot) -> Item:
         "version": snap.version,
         "kb_version": snap.kb_version,
         "checksum": snap.checksum,
-        "title": {"en": kb.meta.title.en, "zh": kb.meta.title.zh},
+        "title": kb.meta.title.model_dump(),
         "documents": [
             {"slug": d.slug, "title": d.title, "doi": d.doi, "licence": d.licence}
             for d in kb.meta.documents

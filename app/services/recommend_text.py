@@ -10,41 +10,13 @@ from rich.table import Table
 
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
-from app.services.wording import Labels, md, number
+from app.services.wording import Labels, md, number, words
 
 COLOUR = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
-HEADS = {
-    "en": {
-        "challenge": "challenge",
-        "status": "status",
-        "severity": "severity",
-        "paths": "recommended paths",
-        "rank": "#",
-        "path": "path",
-        "family": "family",
-        "score": "score",
-        "example": "example",
-        "knowledge": "knowledge base",
-        "invalid": "invalid",
-    },
-    "zh": {
-        "challenge": "挑战",
-        "status": "状态",
-        "severity": "严重程度",
-        "paths": "推荐路径",
-        "rank": "排序",
-        "path": "路径",
-        "family": "类别",
-        "score": "得分",
-        "example": "案例",
-        "knowledge": "知识库版本",
-        "invalid": "数据无效",
-    },
-}
 
 
 def recommendation_tables(result: dict[str, Any], snap: Snapshot, lang: Lang) -> list[Table]:
-    labels, h = Labels(snap, lang), HEADS[lang]
+    labels, h = Labels(snap, lang), words("cli_table", lang)
     title = f"{result['county']['name']} - {labels.benchmark(result['benchmark'])} - {result['kb_version']}"
     challenges = Table(title=escape(title))
     for col in ("challenge", "status", "severity"):
@@ -77,7 +49,7 @@ def cell(text: Any) -> str:
 
 
 def markdown(entries: list[dict[str, Any]], labels: Labels) -> str:
-    h, out = HEADS[labels.lang], []
+    h, out = words("cli_table", labels.lang), []
     for entry in entries:
         if "error" in entry:
             out.append(f"## {entry['index']}: {h['invalid']}\n")

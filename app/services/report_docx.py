@@ -32,6 +32,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from app.domain.knowledge import Lang
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.services.report import Report, context
 from app.services.report_words import sub_numbered
@@ -189,7 +190,7 @@ def _meta_line(ctx: dict[str, Any]) -> str:
         f"{w['benchmark']}: {labels.benchmark(r['benchmark'])}",
         f"{w['kb']}: {r['kb_version']}",
     ]
-    return ("；" if ctx["lang"] == "zh" else "; ").join(parts)
+    return str(ctx["P"]["semi"]).join(parts)
 
 
 def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -198,8 +199,8 @@ def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
     if e["band"] == "ok" or e.get("target") is None:
         return text
     target = labels.value(e["indicator"], e["target"])
-    return text + (
-        f"（{w['target']}{target}）" if ctx["lang"] == "zh" else f" ({w['target']} {target})"
+    return text + say(
+        "report_line", "evidence_target", ctx["lang"], target=w["target"], value=target
     )
 
 
@@ -222,7 +223,7 @@ def _diagnosis(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
 
 
 def _plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
-    sep = "、" if ctx["lang"] == "zh" else ", "
+    sep = ctx["P"]["list"]
     rows = []
     for i, a in enumerate(ctx["plan"]["actions"], start=1):
         title = a["title"]
@@ -278,7 +279,7 @@ def _plan(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
 def _trend(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
     trend, w, labels, lang = ctx["trend"], ctx["w"], ctx["L"], ctx["lang"]
     _paragraph(doc, ctx["h"](n, w["trend"]), lang, "h1")
-    sep = "、" if lang == "zh" else ", "
+    sep = ctx["P"]["list"]
     rows = []
     for ch in trend["changes"]:
         items = [(labels.challenge(c["challenge"]), c["change"]) for c in ch["challenges"]]
@@ -311,13 +312,13 @@ def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
 
 
 def _paths(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    w, labels, lang = ctx["w"], ctx["L"], ctx["lang"]
+    w, labels, lang, punctuation = ctx["w"], ctx["L"], ctx["lang"], ctx["P"]
     _paragraph(doc, ctx["h"](n, w["paths"]), lang, "h1")
     if not ctx["paths"]:
         _paragraph(doc, w["no_paths"], lang)
     for p in ctx["paths"]:
         family = labels.family(p["family"])
-        head = f"{p['rank']}. {p['title']}" + (f"（{family}）" if lang == "zh" else f" ({family})")
+        head = f"{p['rank']}. {p['title']}{punctuation['lp']}{family}{punctuation['rp']}"
         _paragraph(doc, head, lang, bold=True)
         _paragraph(doc, p["rationale"], lang)
 
@@ -353,11 +354,7 @@ def render_docx(report: Report, snap: Snapshot) -> bytes:
     _substitutes(doc)
     _page_setup(doc, lang)
     props = doc.core_properties
-    props.title, props.author, props.language = (
-        ctx["doc_title"],
-        "countypath",
-        "zh-CN" if lang == "zh" else "en",
-    )
+    props.title, props.author, props.language = ctx["doc_title"], "countypath", ctx["tag"]
     _paragraph(doc, ctx["doc_title"], lang, "title")
     _paragraph(doc, _meta_line(ctx), lang, "table").alignment = WD_ALIGN_PARAGRAPH.CENTER
     sections = [_diagnosis]

@@ -14,6 +14,8 @@ MODULES = [
     "app.domain.kinds",
     "app.domain.knowledge",
     "app.domain.messages",
+    "app.domain.language",
+    "app.services.wording",
     "app.errors",
     "tests.unit.test_paper_figures",
 ]
