@@ -74,6 +74,13 @@ def test_templates_ask_the_catalogue(template: Path) -> None:
     assert "lang ==" not in text, "a template that branches on the language writes words itself"
 
 
+@pytest.mark.parametrize("asset", ["index.html", "app.js"])
+def test_the_page_takes_its_words_from_the_catalogue(asset: str) -> None:
+    text = (APP / "static" / asset).read_text(encoding="utf-8")
+    assert not CHINESE.search(text)
+    assert '=== "zh"' not in text
+
+
 def test_every_section_speaks_every_language() -> None:
     for section, messages in catalogue().items():
         for name, texts in messages.items():
