@@ -166,6 +166,7 @@ def kb_check(
     seeds: Annotated[Path | None, typer.Option(help="Seed directory (default: settings).")] = None,
 ) -> None:
     """Validate the seed files without a database; exit 1 naming each problem."""
+    from app.domain.item_kinds import ITEM_KINDS
     from app.seeding import SeedError, load_seeds
 
     directory = seeds or _settings().seeds_dir
@@ -175,18 +176,7 @@ def kb_check(
         for line in exc.problems:
             err.print(line, markup=False, highlight=False)
         raise typer.Exit(code=1) from None
-    counts = ", ".join(
-        f"{len(getattr(kb, k))} {k.replace('_', ' ')}"
-        for k in (
-            "indicators",
-            "benchmarks",
-            "signals",
-            "challenges",
-            "paths",
-            "examples",
-            "reference_counties",
-        )
-    )
+    counts = ", ".join(f"{len(getattr(kb, k.attr))} {k.label}" for k in ITEM_KINDS)
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
 
 

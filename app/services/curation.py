@@ -16,15 +16,8 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from app.domain.integrity import check_references
-from app.domain.knowledge import (
-    Benchmark,
-    Challenge,
-    Example,
-    KnowledgeBase,
-    Path,
-    ReferenceCounty,
-    Signal,
-)
+from app.domain.item_kinds import BY_URL_NAME, ItemKind
+from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import (
     Conflict,
@@ -47,19 +40,11 @@ from app.services.preconditions import strong_match
 _WRITE_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Kind:
-    attr: str
-    model: type[BaseModel]
-
-
-KINDS: dict[str, Kind] = {
-    "challenges": Kind("challenges", Challenge),
-    "paths": Kind("paths", Path),
-    "examples": Kind("examples", Example),
-    "signals": Kind("signals", Signal),
-    "reference-counties": Kind("reference_counties", ReferenceCounty),
-    "benchmarks": Kind("benchmarks", Benchmark),
+# The kinds curators write, by their name in URLs, in the order their routes are listed
+# (indicators are the profile's vocabulary: they change with the code, through the seeds).
+KINDS: dict[str, ItemKind] = {
+    name: BY_URL_NAME[name]
+    for name in ("challenges", "paths", "examples", "signals", "reference-counties", "benchmarks")
 }
 
 

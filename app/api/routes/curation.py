@@ -17,6 +17,7 @@ from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paginate_query
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
+from app.domain.item_kinds import ItemKind
 from app.domain.snapshot import Snapshot
 from app.schemas.catalog import page_of
 from app.schemas.common import problem_responses
@@ -124,7 +125,7 @@ def _delete_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
     return delete
 
 
-def _register(kind: str, spec: curation.Kind) -> None:
+def _register(kind: str, spec: ItemKind) -> None:
     """POST on the collection; PUT, PATCH and DELETE on an item."""
     noun = kind.replace("-", " ")
     item = f"/{kind}/{{slug}}"
