@@ -53,4 +53,5 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind("examples", Example),
     ItemKind("reference_counties", ReferenceCounty),
 )
+BY_ATTR: dict[str, ItemKind] = {kind.attr: kind for kind in ITEM_KINDS}
 BY_URL_NAME: dict[str, ItemKind] = {kind.url_name: kind for kind in ITEM_KINDS}
