@@ -27,6 +27,7 @@ from app.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    field_errors,
 )
 from app.models import AuditEvent, KbVersion
 from app.services.assessments import _iso
@@ -68,21 +69,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
 def _validate(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(
-            detail="The item is not valid.",
-            errors=[
-                FieldError(_pointer(tuple(e["loc"])), str(e["type"]), str(e["msg"]))
-                for e in exc.errors(include_url=False, include_input=False)
-            ],
-        ) from None
+        raise InvalidInput(detail="The item is not valid.", errors=field_errors(exc)) from None
 
 
 @dataclass(frozen=True)
