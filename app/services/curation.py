@@ -118,26 +118,37 @@ def create_item(uow: UnitOfWork, who: Principal, kind: str, payload: Any) -> Wri
 def replace_item(
     uow: UnitOfWork, who: Principal, kind: str, slug: str, payload: Any, if_match: str | None
 ) -> WriteOutcome:
-    tag = _required(if_match)
-
-    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
-        index, before = _current(kb, kind, slug, tag)
-        new = _same_slug(_validate(KINDS[kind].model, payload), slug)
-        return _replaced(kb, kind, index, new), Change("replace", kind, slug, before, new)
-
-    return _apply(uow, who, edit)
+    """PUT: the item whole."""
+    return _rewrite(uow, who, kind, slug, if_match, "replace", lambda before: payload)
 
 
 def patch_item(
     uow: UnitOfWork, who: Principal, kind: str, slug: str, patch: Any, if_match: str | None
 ) -> WriteOutcome:
+    """PATCH: an RFC 7396 merge patch of the item's document form."""
+
+    def merged(before: BaseModel) -> Any:
+        return merge_patch(before.model_dump(mode="json"), patch)
+
+    return _rewrite(uow, who, kind, slug, if_match, "update", merged)
+
+
+def _rewrite(
+    uow: UnitOfWork,
+    who: Principal,
+    kind: str,
+    slug: str,
+    if_match: str | None,
+    action: str,
+    document: Callable[[BaseModel], Any],
+) -> WriteOutcome:
+    """Replace the item the caller last read (If-Match) by ``document(item)``, validated."""
     tag = _required(if_match)
 
     def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
         index, before = _current(kb, kind, slug, tag)
-        merged = merge_patch(before.model_dump(mode="json"), patch)
-        new = _same_slug(_validate(KINDS[kind].model, merged), slug)
-        return _replaced(kb, kind, index, new), Change("update", kind, slug, before, new)
+        new = _same_slug(_validate(KINDS[kind].model, document(before)), slug)
+        return _replaced(kb, kind, index, new), Change(action, kind, slug, before, new)
 
     return _apply(uow, who, edit)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
@@ -16,6 +15,7 @@ from app.api.deps import LangDep, SettingsDep, SnapshotDep
 from app.api.http import cached_json
 from app.api.negotiation import require_json_accept
 from app.api.pagination import CursorParam, LimitParam, paginate
+from app.api.routes.specs import Endpoint, RouteSpec, add_routes
 from app.api.security import public_unless_required
 from app.domain.knowledge import Family, Lang
 from app.domain.snapshot import Snapshot
@@ -114,7 +114,7 @@ def _text_filter(param: str, key: str, max_length: int, description: str) -> Fil
     return Filter(param, key, Annotated[str | None, query])
 
 
-def _list_endpoint(kind: str, filters: tuple[Filter, ...]) -> Callable[..., Awaitable[Response]]:
+def _list_endpoint(kind: str, filters: tuple[Filter, ...]) -> Endpoint:
     """The list route of one kind. Its filters are added to the signature FastAPI reads, so each
     is a documented query parameter."""
 
@@ -135,20 +135,11 @@ def _list_endpoint(kind: str, filters: tuple[Filter, ...]) -> Callable[..., Awai
     return list_items
 
 
-def _detail_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
+def _detail_endpoint(kind: str) -> Endpoint:
     async def get_one(read: ReadDep, slug: SlugParam) -> Response:
         return _detail(read, kind, slug)
 
     return get_one
-
-
-class _Route(NamedTuple):
-    path: str
-    endpoint: Callable[..., Awaitable[Response]]
-    action: str
-    summary: str
-    description: str
-    model: Any
 
 
 def _register(
@@ -163,13 +154,13 @@ def _register(
     """The list route of one catalog kind and its detail route (``one``: the detail's summary
     and description, when the default does not read well)."""
     routes = [
-        _Route(
+        RouteSpec(
             f"/{kind}",
             _list_endpoint(kind, filters),
             "list",
             f"List {what}",
             f"All {what}, localised, paginated by limit and cursor.",
-            cs.page_of(model),
+            {"response_model": cs.page_of(model)},
         )
     ]
     if detail:
@@ -177,20 +168,12 @@ def _register(
             f"One of the {what}",
             f"One of the {what} by slug; 404 problem+json when unknown.",
         )
+        detail_route = _detail_endpoint(kind)
+        options = {"response_model": model}
         routes.append(
-            _Route(f"/{kind}/{{slug}}", _detail_endpoint(kind), "get", summary, description, model)
+            RouteSpec(f"/{kind}/{{slug}}", detail_route, "get", summary, description, options)
         )
-    for route in routes:
-        router.add_api_route(
-            route.path,
-            route.endpoint,
-            methods=["GET"],
-            operation_id=f"{kind}-{route.action}",
-            summary=route.summary,
-            description=route.description,
-            response_model=route.model,
-            responses=ERRORS,
-        )
+    add_routes(router, kind, routes, methods=["GET"], responses=ERRORS)
 
 
 DIMENSION = _text_filter("dimension", "dimension", 20, "Only this dimension.")
