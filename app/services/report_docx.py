@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -38,25 +38,25 @@ from app.services.report import Report, context
 from app.services.report_words import sub_numbered
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-# Font, its substitute where Word lacks it, size in points.
-FONTS: dict[str, dict[str, tuple[str, str, float]]] = {
-    "zh": {
-        "title": ("方正小标宋简体", "黑体", 22),
-        "h1": ("黑体", "SimHei", 16),
-        "h2": ("楷体_GB2312", "楷体", 16),
-        "body": ("仿宋_GB2312", "仿宋", 16),
-        "table": ("仿宋_GB2312", "仿宋", 10.5),
-        "footer": ("宋体", "SimSun", 14),
-    },
-    "en": {
-        "title": ("Times New Roman", "Liberation Serif", 20),
-        "h1": ("Arial", "Liberation Sans", 14),
-        "h2": ("Arial", "Liberation Sans", 12),
-        "body": ("Times New Roman", "Liberation Serif", 12),
-        "table": ("Times New Roman", "Liberation Serif", 9),
-        "footer": ("Times New Roman", "Liberation Serif", 11),
-    },
-}
+
+
+class Font(NamedTuple):
+    name: str
+    substitute: str  # where Word lacks the font
+    size: float  # points
+
+
+# Each role's font in a Chinese and in an English document.
+FONTS: dict[str, dict[Lang, Font]] = {
+    "title": {"zh": Font("方正小标宋简体", "黑体", 22), "en": Font("Times New Roman", "Liberation Serif", 20)},
+    "h1": {"zh": Font("黑体", "SimHei", 16), "en": Font("Arial", "Liberation Sans", 14)},
+    "h2": {"zh": Font("楷体_GB2312", "楷体", 16), "en": Font("Arial", "Liberation Sans", 12)},
+    "body": {"zh": Font("仿宋_GB2312", "仿宋", 16), "en": Font("Times New Roman", "Liberation Serif", 12)},
+    "table": {"zh": Font("仿宋_GB2312", "仿宋", 10.5), "en": Font("Times New Roman", "Liberation Serif", 9)},
+    "footer": {"zh": Font("宋体", "SimSun", 14), "en": Font("Times New Roman", "Liberation Serif", 11)},
+}  # fmt: skip
+# Chinese text is set in the Chinese body font in either document.
+EAST_ASIAN = FONTS["body"]["zh"].name
 SUBSTITUTES = {
     "方正小标宋简体": "黑体",
     "仿宋_GB2312": "仿宋",
@@ -67,12 +67,12 @@ STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 
 
 def _font(run: Run, lang: Lang, role: str, bold: bool = False) -> None:
-    name, _, size = FONTS[lang][role]
+    name, _, size = FONTS[role][lang]
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman" if lang == "zh" else name
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name if lang == "zh" else FONTS["zh"]["body"][0])
+    fonts.set(qn("w:eastAsia"), name if lang == "zh" else EAST_ASIAN)
 
 
 def _paragraph(
@@ -176,10 +176,10 @@ def _substitutes(doc: DocxDocument) -> None:
 
 def _normal_style(doc: DocxDocument, lang: Lang) -> None:
     style = doc.styles["Normal"]
-    name, _, size = FONTS[lang]["body"]
+    name, _, size = FONTS["body"][lang]
     style.font.name = "Times New Roman" if lang == "zh" else name
     style.font.size = Pt(size)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONTS["zh"]["body"][0])
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN)
     style.font.color.rgb = RGBColor(0, 0, 0)
 
 
