@@ -1,5 +1,6 @@
 """Knowledge-base tables. Relations are real foreign keys, so the database itself refuses a
-dangling reference; bilingual texts and small nested records are JSON columns.
+dangling reference; bilingual texts and small nested records are JSON columns. The items come
+first, in the order a table refers only to tables above it, then their nested lists.
 """
 
 from datetime import datetime
@@ -85,38 +86,11 @@ class IndicatorRow(_Stored, table=True):
     derived: bool = False
 
 
-class BenchmarkRow(_Item, table=True):
-    __tablename__ = "benchmark"
-
-    kind: str = Field(max_length=20)
-    region: str = Field(max_length=60)
-    year: int
-
-
-class BenchmarkValueRow(_Figure, table=True):
-    __tablename__ = "benchmark_value"
-    __table_args__ = (UniqueConstraint("benchmark_slug", "indicator"),)
-
-    benchmark_slug: str = _slug_of("benchmark", "CASCADE")
-    indicator: str = Field(max_length=64)
-
-
 class ChallengeRow(_Item, table=True):
     __tablename__ = "challenge"
 
     family: str = Field(max_length=20)
     min_indicators: int
-
-
-class RuleRow(_Stored, table=True):
-    __tablename__ = "challenge_rule"
-    __table_args__ = (UniqueConstraint("challenge_slug", "indicator_key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    challenge_slug: str = _slug_of("challenge", "CASCADE")
-    indicator_key: str = Field(foreign_key="indicator.key", ondelete="RESTRICT", max_length=64)
-    bad_when: str = Field(max_length=10)
-    weight: float
 
 
 class SignalRow(_Item, table=True):
@@ -131,6 +105,39 @@ class PathRow(_Item, table=True):
     family: str = Field(max_length=20, index=True)
 
 
+class ExampleRow(_Item, table=True):
+    __tablename__ = "example"
+
+
+class BenchmarkRow(_Item, table=True):
+    __tablename__ = "benchmark"
+
+    kind: str = Field(max_length=20)
+    region: str = Field(max_length=60)
+    year: int
+
+
+class ReferenceCountyRow(_Item, table=True):
+    __tablename__ = "reference_county"
+
+    code: str = Field(max_length=6)
+    province: str = Field(max_length=60)
+
+
+# Nested lists, each row naming its parent (app.db.kb_repo.CHILD_TABLES).
+
+
+class RuleRow(_Stored, table=True):
+    __tablename__ = "challenge_rule"
+    __table_args__ = (UniqueConstraint("challenge_slug", "indicator_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_slug: str = _slug_of("challenge", "CASCADE")
+    indicator_key: str = Field(foreign_key="indicator.key", ondelete="RESTRICT", max_length=64)
+    bad_when: str = Field(max_length=10)
+    weight: float
+
+
 class PathLinkRow(_Stored, table=True):
     """A path addresses a challenge with a weight: the edge ranking walks."""
 
@@ -141,10 +148,6 @@ class PathLinkRow(_Stored, table=True):
     weight: float
 
 
-class ExampleRow(_Item, table=True):
-    __tablename__ = "example"
-
-
 class ExampleLinkRow(SQLModel, table=True):
     __tablename__ = "example_path"
 
@@ -153,11 +156,12 @@ class ExampleLinkRow(SQLModel, table=True):
     position: int
 
 
-class ReferenceCountyRow(_Item, table=True):
-    __tablename__ = "reference_county"
+class BenchmarkValueRow(_Figure, table=True):
+    __tablename__ = "benchmark_value"
+    __table_args__ = (UniqueConstraint("benchmark_slug", "indicator"),)
 
-    code: str = Field(max_length=6)
-    province: str = Field(max_length=60)
+    benchmark_slug: str = _slug_of("benchmark", "CASCADE")
+    indicator: str = Field(max_length=64)
 
 
 class ReferenceValueRow(_Figure, table=True):
