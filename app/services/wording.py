@@ -88,8 +88,8 @@ class Labels:
         return f"{text}{gap}{ind.unit_label.get(self.lang)}"
 
     def challenge(self, slug: str) -> str:
-        ch = self.snap.challenges.get(slug)
-        return ch.title.get(self.lang) if ch else slug
+        found = self.snap.challenges.get(slug)
+        return found.title.get(self.lang) if found else slug
 
     def signal(self, slug: str) -> str:
         sig = self.snap.signals.get(slug)
