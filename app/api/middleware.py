@@ -29,17 +29,20 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+def problem_document(status: int, code: str, title: str, detail: str, path: str) -> dict[str, Any]:
+    """An RFC 9457 problem, as every answer and the published examples write it."""
+    return {
+        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+        "code": str(code),
+    }
+
+
 def problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
-    return orjson.dumps(
-        {
-            "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": path,
-            "code": code,
-        }
-    )
+    return orjson.dumps(problem_document(status, code, title, detail, path))
 
 
 async def send_problem(

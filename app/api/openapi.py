@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.api import spec_headers
+from app.api.middleware import problem_document
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
 from app.schemas.assessments import trend_example
@@ -55,14 +56,7 @@ def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any
     code = _STATUS_CODE.get(status) or next(c for c, i in CODES.items() if i.status == status)
     if status == 400 and "requestBody" not in op:
         code = ErrorCode.INVALID_CURSOR
-    example: dict[str, Any] = {
-        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-        "title": CODES[code].title,
-        "status": status,
-        "detail": CODES[code].meaning,
-        "instance": path,
-        "code": code.value,
-    }
+    example = problem_document(status, code, CODES[code].title, CODES[code].meaning, path)
     if code is ErrorCode.VALIDATION_FAILED:
         example["detail"] = "Some fields of the request are invalid; see errors."
         example["errors"] = [

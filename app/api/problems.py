@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.middleware import problem_document
 from app.api.security import access_refusal
 from app.errors import AppError, ErrorCode, FieldError, code_for_status, json_pointer
 
@@ -31,14 +32,7 @@ def problem_response(
     errors: list[FieldError] | list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request_path,
-        "code": code,
-    }
+    body = problem_document(status, code, title, detail, request_path)
     if errors:
         body["errors"] = [e.as_dict() if isinstance(e, FieldError) else e for e in errors]
     return Response(

@@ -34,7 +34,7 @@ from app.services.assessments import _iso
 from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
 from app.services.ports import Tx, UnitOfWork
-from app.services.preconditions import strong_match
+from app.services.preconditions import entity_tag, strong_match
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -53,7 +53,7 @@ def item_etag(item: BaseModel) -> str:
     digest = hashlib.sha256(
         orjson.dumps(item.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
-    return f'"{digest[:32]}"'
+    return entity_tag(digest)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -16,6 +16,7 @@ MODULES = [
     "app.domain.messages",
     "app.domain.language",
     "app.services.wording",
+    "app.services.preconditions",
     "app.errors",
     "tests.unit.test_paper_figures",
 ]

@@ -27,6 +27,7 @@ from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
 from app.services.audit import list_events
 from app.services.knowledge_store import KnowledgeStore
+from app.services.preconditions import entity_tag
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_json_accept)])
 SlugParam = Annotated[str, Path(min_length=1, max_length=80, description="Stable kebab-case slug.")]
@@ -186,7 +187,7 @@ def export_kb(snap: SnapshotDep) -> Response:
     return Response(
         snap.kb.canonical_json(),
         media_type="application/json",
-        headers={"ETag": f'"{snap.checksum[:32]}"'},
+        headers={"ETag": entity_tag(snap.checksum)},
     )
 
 
