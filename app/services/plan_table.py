@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.domain.snapshot import Snapshot
-from app.services.report import Report, context
+from app.services.report import PLAN_COLUMNS, Report, context
 
 
 def plan_tables(report: Report, snap: Snapshot) -> list[Table]:
@@ -16,15 +16,8 @@ def plan_tables(report: Report, snap: Snapshot) -> list[Table]:
     if plan is None:
         return []
     actions = Table(title=escape(ctx["doc_title"]), show_lines=True)
-    for col in (
-        words["no"],
-        words["action"],
-        words["lead"],
-        words["partners"],
-        words["funding"],
-        words["period"],
-    ):
-        actions.add_column(col, overflow="fold")
+    for column in PLAN_COLUMNS[:-1]:  # the KPIs get a table of their own
+        actions.add_column(words[column], overflow="fold")
     kpis = Table(title=words["kpis"], show_lines=True)
     for col in (words["no"], words["kpis"]):
         kpis.add_column(col, overflow="fold")

@@ -30,6 +30,8 @@ from app.services.report_words import kpi_text, numbered, plain, sub_numbered, y
 from app.services.wording import Labels, md, words
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The plan table's columns (report words), as the report, the DOCX and the terminal show them.
+PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
 PATHS_SHOWN = 12
 TREND_CHARTS = 6
 _WEB_URL = re.compile(r"https?://[^\s<>]+")

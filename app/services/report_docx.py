@@ -34,7 +34,7 @@ from lxml import etree
 from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
-from app.services.report import Report, context
+from app.services.report import PLAN_COLUMNS, Report, context
 from app.services.report_words import sub_numbered
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -275,16 +275,7 @@ def _plan(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
         "h1",
     )
     _paragraph(doc, words["plan_note"], lang)
-    header = [
-        words["no"],
-        words["action"],
-        words["lead"],
-        words["partners"],
-        words["funding"],
-        words["period"],
-        words["kpis"],
-    ]
-    _table(doc, header, _plan_rows(ctx), lang)
+    _table(doc, [words[column] for column in PLAN_COLUMNS], _plan_rows(ctx), lang)
     _paragraph(doc, sub_numbered(lang, 1) + words["timeline"], lang, "h2")
     _timeline(doc, ctx)
 
