@@ -115,6 +115,30 @@ def _delete_endpoint(kind: str) -> Endpoint:
 
 
 MergePatch = Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")]
+# Each write's summary and description; {noun} is the kind in words.
+WRITE_DOCS = {
+    "create": (
+        "Create one of the {noun}",
+        "Adds an item to the {noun}; validated like the seeds (cross-references included), one "
+        "transaction that bumps the version and records an audit event.",
+    ),
+    "replace": ("Replace one of the {noun}", "Replaces the item whole. `If-Match` is required."),
+    "update": (
+        "Patch one of the {noun}",
+        "Applies an RFC 7396 merge patch to the item's document form (bilingual texts as "
+        "`{{en, zh}}`). `If-Match` is required.",
+    ),
+    "delete": (
+        "Delete one of the {noun}",
+        "Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
+    ),
+}
+DELETE_OPTIONS = {
+    "methods": ["DELETE"],
+    "status_code": 204,
+    "response_class": Response,
+    "responses": problem_responses(401, 403, 404, 406, 409, 412, 422, 428, 503),
+}
 
 
 def _register(kind: str, spec: ItemKind) -> None:
@@ -125,47 +149,25 @@ def _register(kind: str, spec: ItemKind) -> None:
         "response_model": spec.model,
         "responses": WRITE_ERRORS,
     }
-    routes = [
-        RouteSpec(
+    replace = _rewrite_endpoint(kind, Annotated[spec.model, Body()], curation.replace_item)
+    endpoints: dict[str, tuple[str, Endpoint, dict[str, Any]]] = {
+        "create": (
             f"/{kind}",
             _create_endpoint(kind, spec.model),
-            "create",
-            f"Create one of the {noun}",
-            f"Adds an item to the {noun}; validated like the seeds (cross-references "
-            "included), one transaction that bumps the version and records an audit event.",
             writes | {"methods": ["POST"], "status_code": 201},
         ),
-        RouteSpec(
-            item,
-            _rewrite_endpoint(kind, Annotated[spec.model, Body()], curation.replace_item),
-            "replace",
-            f"Replace one of the {noun}",
-            "Replaces the item whole. `If-Match` is required.",
-            writes | {"methods": ["PUT"]},
-        ),
-        RouteSpec(
+        "replace": (item, replace, writes | {"methods": ["PUT"]}),
+        "update": (
             item,
             _rewrite_endpoint(kind, MergePatch, curation.patch_item),
-            "update",
-            f"Patch one of the {noun}",
-            "Applies an RFC 7396 merge patch to the item's document form "
-            "(bilingual texts as `{en, zh}`). `If-Match` is required.",
             writes | {"methods": ["PATCH"]},
         ),
-        RouteSpec(
-            item,
-            _delete_endpoint(kind),
-            "delete",
-            f"Delete one of the {noun}",
-            "Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
-            {
-                "methods": ["DELETE"],
-                "status_code": 204,
-                "response_class": Response,
-                "responses": problem_responses(401, 403, 404, 406, 409, 412, 422, 428, 503),
-            },
-        ),
-    ]
+        "delete": (item, _delete_endpoint(kind), DELETE_OPTIONS),
+    }
+    routes = []
+    for action, (path, endpoint, options) in endpoints.items():
+        summary, description = (text.format(noun=noun) for text in WRITE_DOCS[action])
+        routes.append(RouteSpec(path, endpoint, action, summary, description, options))
     add_routes(router, kind, routes, tags=["curation"])
 
 
