@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -128,10 +127,9 @@ def _preconditions(method: str, op: dict[str, Any]) -> None:
 def _named_enums() -> dict[frozenset[str], tuple[str, list[str]]]:
     """Values -> (component name, values in order) of every closed vocabulary."""
     out = {}
-    for name, cls in vars(vocabulary).items():
-        if isinstance(cls, type) and issubclass(cls, StrEnum) and cls is not StrEnum:
-            values = [m.value for m in cls]
-            out[frozenset(values)] = (name, values)
+    for item in vocabulary.VOCABULARIES:
+        name, values = vocabulary.named_values(item)
+        out[frozenset(values)] = (name, list(values))
     return out
 
 
