@@ -207,12 +207,12 @@ TOP_PATHS = 3
 
 
 def _results_header(snap: Snapshot, lang: Lang) -> list[str]:
-    h = words("sheet", lang)
-    columns = [h[k] for k in ("row", "county", "code", "province", "year", "benchmark")]
-    columns.append(h["kb_version"])
+    heads = words("sheet", lang)
+    columns = [heads[k] for k in ("row", "county", "code", "province", "year", "benchmark")]
+    columns.append(heads["kb_version"])
     for slug in sorted(snap.challenges):
-        columns += [f"{slug} {h['status']}", f"{slug} {h['severity']}"]
-    return columns + [f"{h['path']} {rank}" for rank in range(1, TOP_PATHS + 1)]
+        columns += [f"{slug} {heads['status']}", f"{slug} {heads['severity']}"]
+    return columns + [f"{heads['path']} {rank}" for rank in range(1, TOP_PATHS + 1)]
 
 
 def _result_row(row: int, result: Mapping[str, Any], snap: Snapshot) -> list[Any]:
@@ -258,9 +258,9 @@ def write_results(
     book = Workbook(write_only=True)
     results = book.create_sheet("results")
     errors = book.create_sheet("errors")
-    h = words("sheet", lang)
+    heads = words("sheet", lang)
     _append(results, _results_header(snap, lang))
-    _append(errors, [h[k] for k in ("row", "county", "column", "pointer", "error", "message")])
+    _append(errors, [heads[k] for k in ("row", "county", "column", "pointer", "error", "message")])
     for entry in entries:
         if "error" in entry:
             for line in _error_rows(entry, rows, origin):
