@@ -6,17 +6,19 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from app.domain.knowledge import ITEM_KINDS, Lang
+from app.domain.knowledge import Lang
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from app.domain.knowledge import KnowledgeBase
     from app.domain.snapshot import Snapshot
 
 cli = typer.Typer(
@@ -30,6 +32,19 @@ keys_cli = typer.Typer(
 cli.add_typer(keys_cli, name="keys")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+# Options several commands share.
+DatabaseOpt = Annotated[str | None, typer.Option(help="Overrides COUNTYPATH_DATABASE_URL.")]
+SeedsDirOpt = Annotated[Path | None, typer.Option(help="Seed directory (default: settings).")]
+ProfileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
+LangOpt = Annotated[str, typer.Option(help="en or zh.")]
+HorizonOpt = Annotated[int | None, typer.Option(help="Last year of the plan (default 2030).")]
+FromSeedsOpt = Annotated[
+    bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
+]
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -122,11 +137,7 @@ def _run(settings: Settings, host: str, port: int, workers: int) -> None:
 
 
 @cli.command()
-def migrate(
-    database_url: Annotated[
-        str | None, typer.Option(help="Overrides COUNTYPATH_DATABASE_URL.")
-    ] = None,
-) -> None:
+def migrate(database_url: DatabaseOpt = None) -> None:
     """Apply every migration (alembic upgrade head)."""
     from app import migrate as m
 
@@ -134,24 +145,26 @@ def migrate(
     err.print("database at head")
 
 
-@cli.command("seed")
-def seed_command(
-    seeds: Annotated[Path | None, typer.Option(help="Seed directory (default: settings).")] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="Overrides COUNTYPATH_DATABASE_URL.")
-    ] = None,
-) -> None:
-    """Validate seeds/ as a whole, then upsert it in one transaction (a no-op when unchanged)."""
-    from app.db.engine import make_engine
-    from app.seeding import SeedError, load_seeds, seed
+def _load_seeds(directory: Path) -> KnowledgeBase:
+    """The seed files as a knowledge base; exit 1 naming file, item and field of each problem."""
+    from app.seeding import SeedError, load_seeds
 
-    settings = _settings(database_url)
     try:
-        kb = load_seeds(seeds or settings.seeds_dir)
+        return load_seeds(directory)
     except SeedError as exc:
         for line in exc.problems:
             err.print(line, markup=False, highlight=False)
         raise typer.Exit(code=1) from None
+
+
+@cli.command("seed")
+def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) -> None:
+    """Validate seeds/ as a whole, then upsert it in one transaction (a no-op when unchanged)."""
+    from app.db.engine import make_engine
+    from app.seeding import seed
+
+    settings = _settings(database_url)
+    kb = _load_seeds(seeds or settings.seeds_dir)
     engine = make_engine(settings, pooled=False)
     try:
         outcome = seed(engine, kb)
@@ -162,21 +175,33 @@ def seed_command(
 
 
 @kb_cli.command("check")
-def kb_check(
-    seeds: Annotated[Path | None, typer.Option(help="Seed directory (default: settings).")] = None,
-) -> None:
+def kb_check(seeds: SeedsDirOpt = None) -> None:
     """Validate the seed files without a database; exit 1 naming each problem."""
-    from app.seeding import SeedError, load_seeds
+    from app.domain.item_kinds import ITEM_KINDS
 
-    directory = seeds or _settings().seeds_dir
-    try:
-        kb = load_seeds(directory)
-    except SeedError as exc:
-        for line in exc.problems:
-            err.print(line, markup=False, highlight=False)
-        raise typer.Exit(code=1) from None
-    counts = ", ".join(f"{len(getattr(kb, k))} {k.replace('_', ' ')}" for k in ITEM_KINDS)
+    kb = _load_seeds(seeds or _settings().seeds_dir)
+    counts = ", ".join(f"{len(getattr(kb, k.attr))} {k.label}" for k in ITEM_KINDS)
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
+
+
+# Output formats by the output file's suffix, in the order --help lists them; the last one is
+# binary and needs a file.
+RECOMMEND_FORMATS = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx"}
+PLAN_FORMATS = {".json": "json", ".md": "md", ".docx": "docx"}
+
+
+def _formats_text(by_suffix: dict[str, str]) -> str:
+    """ "table, json, md or docx": the formats a command writes."""
+    choices = ["table", *by_suffix.values()]
+    return f"{', '.join(choices[:-1])} or {choices[-1]}"
+
+
+RecommendFormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help=_formats_text(RECOMMEND_FORMATS) + ".")
+]
+PlanFormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help=_formats_text(PLAN_FORMATS) + ".")
+]
 
 
 @cli.command()
@@ -185,69 +210,97 @@ def recommend(
         list[Path],
         typer.Argument(exists=True, dir_okay=False, help="JSON, CSV or .xlsx profiles."),
     ],
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, csv, md or xlsx.")
-    ] = "table",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
-    from_seeds: Annotated[
-        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
-    ] = False,
+    output_format: RecommendFormatOpt = "table",
+    output: OutputOpt = None,
+    lang: LangOpt = "en",
+    from_seeds: FromSeedsOpt = False,
 ) -> None:
     """Diagnose profiles offline; a CSV output path picks CSV unless --format says otherwise."""
-    import orjson
-    from rich.progress import track
-
-    from app.errors import AppError
     from app.services import offline
-    from app.services.wording import Labels
 
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
-    fmt = _output_format(output_format, output)
+    language = _language(lang)
+    needs_file = "a workbook needs --output FILE.xlsx"
+    fmt = _output_format(output_format, output, RECOMMEND_FORMATS, needs_file)
     settings = _settings()
     snap = offline.load_snapshot(settings, from_seeds)
-    try:
+    with _refused():
         rows, origin = offline.read_profiles(files, settings.max_batch_profiles * 20, snap)
-    except AppError as exc:
-        err.print(offline.error_of(exc), markup=False)
-        raise typer.Exit(code=2) from None
-    language: Lang = "zh" if lang == "zh" else "en"
+    entries = _diagnose(snap, rows, language)
+    if fmt == "table":
+        _print_tables(entries, snap, language)
+    else:
+        data = _recommendations_as(fmt, entries, rows, origin, snap, language)
+        _emit(data, output, f"{len(entries)} result(s) to ")
+    if any("error" in e for e in entries):
+        raise typer.Exit(code=1)
+
+
+def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[dict[str, Any]]:
+    """Every row's result or error entry, with a progress bar when there are several."""
+    from rich.progress import track
+
+    from app.services import offline
+
     runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
     if len(rows) > 1:
         runner = track(
             runner, total=len(rows), description="diagnosing", console=err, transient=True
         )
-    entries = list(runner)
+    return list(runner)
 
-    workbook: bytes | None = None
+
+def _recommendations_as(
+    fmt: str,
+    entries: list[dict[str, Any]],
+    rows: list[Any],
+    origin: Any,
+    snap: Snapshot,
+    language: Lang,
+) -> str | bytes:
+    """The entries as a workbook, JSON (one result alone, else the list), CSV or Markdown."""
+    import orjson
+
+    from app.services import offline
+    from app.services.wording import Labels
+
     if fmt == "xlsx":
         from app.services.spreadsheets import write_results
 
-        workbook = write_results(entries, rows, origin, snap, language)
-        text = ""
-    elif fmt == "json":
+        return write_results(entries, rows, origin, snap, language)
+    if fmt == "json":
         payload = entries[0].get("result", entries[0]) if len(entries) == 1 else entries
-        text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
-    elif fmt == "csv":
-        text = offline.to_csv(entries)
-    elif fmt == "md":
-        text = offline.to_markdown(entries, Labels(snap, language))
+        return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
+    if fmt == "csv":
+        return offline.to_csv(entries)
+    return offline.to_markdown(entries, Labels(snap, language))
+
+
+@contextmanager
+def _refused(code: int = 2) -> Iterator[None]:
+    """An error the services raise ends the command: its detail and each field's problem on
+    stderr, exit ``code``."""
+    from app.errors import AppError
+    from app.services import offline
+
+    try:
+        yield
+    except AppError as exc:
+        err.print(offline.error_of(exc), markup=False)
+        raise typer.Exit(code=code) from None
+
+
+def _emit(data: str | bytes, output: Path | None, what: str = "") -> None:
+    """Write ``data`` to ``output`` and say so (naming ``what``), or print it when there is no
+    file to write."""
+    if output is None:
+        if data:
+            out.print(data, markup=False, highlight=False, soft_wrap=True)
+        return
+    if isinstance(data, bytes):
+        output.write_bytes(data)
     else:
-        _print_tables(entries, snap, language)
-        text = ""
-    if output is not None and workbook is not None:
-        output.write_bytes(workbook)
-        err.print(f"wrote {len(entries)} result(s) to {output}")
-    elif output is not None:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {len(entries)} result(s) to {output}")
-    elif text:
-        out.print(text, markup=False, highlight=False, soft_wrap=True)
-    if any("error" in e for e in entries):
-        raise typer.Exit(code=1)
+        output.write_text(data, encoding="utf-8")
+    err.print(f"wrote {what}{output}")
 
 
 def _plan_request(profile: Path, horizon: int | None) -> Any:
@@ -273,21 +326,28 @@ def _plan_request(profile: Path, horizon: int | None) -> Any:
 
 
 def _language(lang: str) -> Lang:
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
-    return "zh" if lang == "zh" else "en"
+    """The --lang option as a language; an unknown one is refused, not defaulted."""
+    from app.domain.knowledge import LANGS
+    from app.domain.language import as_lang
+
+    if lang not in LANGS:
+        raise typer.BadParameter(f"use {' or '.join(LANGS)}", param_hint="--lang")
+    return as_lang(lang)
 
 
-def _output_format(output_format: str, output: Path | None) -> str:
-    """The format asked for, else the one the output file's suffix names."""
+def _output_format(
+    output_format: str, output: Path | None, by_suffix: dict[str, str], needs_file: str
+) -> str:
+    """The format asked for, else the one the output file's suffix names (JSON when none does);
+    the binary format (the last of ``by_suffix``) needs a file, as ``needs_file`` says."""
     fmt = output_format
     if output is not None and fmt == "table":
-        suffixes = {".csv": "csv", ".md": "md", ".json": "json", ".xlsx": "xlsx"}
-        fmt = suffixes.get(output.suffix.lower(), "json")
-    if fmt not in ("table", "json", "csv", "md", "xlsx"):
-        raise typer.BadParameter("use table, json, csv, md or xlsx", param_hint="--format")
-    if fmt == "xlsx" and output is None:
-        raise typer.BadParameter("a workbook needs --output FILE.xlsx", param_hint="--output")
+        fmt = by_suffix.get(output.suffix.lower(), "json")
+    choices = ["table", *by_suffix.values()]
+    if fmt not in choices:
+        raise typer.BadParameter(f"use {_formats_text(by_suffix)}", param_hint="--format")
+    if fmt == choices[-1] and output is None:
+        raise typer.BadParameter(needs_file, param_hint="--output")
     return fmt
 
 
@@ -309,21 +369,16 @@ def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang)
 
 @cli.command()
 def report(
-    profile: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")],
+    profile: ProfileArg,
     output: Annotated[
         Path,
         typer.Option("--output", "-o", help="report.html (A4 page), report.md or plan.docx."),
     ],
-    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
-    horizon: Annotated[
-        int | None, typer.Option(help="Last year of the plan (default 2030).")
-    ] = None,
-    from_seeds: Annotated[
-        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
-    ] = False,
+    lang: LangOpt = "en",
+    horizon: HorizonOpt = None,
+    from_seeds: FromSeedsOpt = False,
 ) -> None:
     """Write the report for a profile (diagnosis and action plan), offline."""
-    from app.errors import AppError
     from app.services import offline
     from app.services import report as reports
     from app.services.report_docx import render_docx
@@ -331,86 +386,57 @@ def report(
     language = _language(lang)
     body = _plan_request(profile, horizon)
     snap = offline.load_snapshot(_settings(), from_seeds)
-    try:
+    with _refused():
         rep = reports.for_profile(snap, body, language)
-    except AppError as exc:
-        err.print(offline.error_of(exc), markup=False)
-        raise typer.Exit(code=2) from None
     suffix = output.suffix.lower()
     if suffix == ".docx":
-        output.write_bytes(render_docx(rep, snap))
+        _emit(render_docx(rep, snap), output)
     else:
         render = reports.render_markdown if suffix == ".md" else reports.render_html
-        output.write_text(render(rep, snap), encoding="utf-8")
-    err.print(f"wrote {output}")
+        _emit(render(rep, snap), output)
 
 
 @cli.command()
 def plan(
-    profile: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON profile.")],
-    horizon: Annotated[
-        int | None, typer.Option(help="Last year of the plan (default 2030).")
-    ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table, json, md or docx.")
-    ] = "table",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="en or zh.")] = "en",
-    from_seeds: Annotated[
-        bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
-    ] = False,
+    profile: ProfileArg,
+    horizon: HorizonOpt = None,
+    output_format: PlanFormatOpt = "table",
+    output: OutputOpt = None,
+    lang: LangOpt = "en",
+    from_seeds: FromSeedsOpt = False,
 ) -> None:
     """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""
-    from app.errors import AppError
     from app.services import offline, plans
     from app.services import report as reports
 
     language = _language(lang)
-    fmt = output_format
-    if output is not None and fmt == "table":
-        fmt = {".md": "md", ".json": "json", ".docx": "docx"}.get(output.suffix.lower(), "json")
-    if fmt not in ("table", "json", "md", "docx"):
-        raise typer.BadParameter("use table, json, md or docx", param_hint="--format")
-    if fmt == "docx" and output is None:
-        raise typer.BadParameter("a DOCX needs a file: -o plan.docx", param_hint="--output")
+    fmt = _output_format(output_format, output, PLAN_FORMATS, "a DOCX needs a file: -o plan.docx")
     body = _plan_request(profile, horizon)
     snap = offline.load_snapshot(_settings(), from_seeds)
-    try:
+    with _refused():
         result, made = plans.recommend_and_plan(snap, body.profile(), body, language)
-    except AppError as exc:
-        err.print(offline.error_of(exc), markup=False)
-        raise typer.Exit(code=2) from None
     rep = reports.Report(result, made, None, language)
-    _write_plan(rep, snap, fmt, output)
+    if fmt == "table":
+        from app.services.plan_table import plan_tables
+
+        for table in plan_tables(rep, snap):
+            out.print(table)
+    else:
+        _emit(_plan_as(fmt, rep, snap), output)
 
 
-def _write_plan(rep: Any, snap: Any, fmt: str, output: Path | None) -> None:
+def _plan_as(fmt: str, rep: Any, snap: Snapshot) -> str | bytes:
+    """The plan as a DOCX, JSON or Markdown."""
     import orjson
 
     from app.services import report as reports
-    from app.services.plan_table import plan_tables
     from app.services.report_docx import render_docx
 
-    if fmt == "docx" and output is not None:
-        output.write_bytes(render_docx(rep, snap))
-        err.print(f"wrote {output}")
-        return
-    if fmt == "table":
-        for table in plan_tables(rep, snap):
-            out.print(table)
-        return
-    text = (
-        orjson.dumps(rep.plan, option=orjson.OPT_INDENT_2).decode()
-        if fmt == "json"
-        else reports.render_plan_markdown(rep, snap)
-    )
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}")
-    else:
-        out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if fmt == "docx":
+        return render_docx(rep, snap)
+    if fmt == "json":
+        return orjson.dumps(rep.plan, option=orjson.OPT_INDENT_2).decode()
+    return reports.render_plan_markdown(rep, snap)
 
 
 def _engine(database_url: str | None = None) -> Any:

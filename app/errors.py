@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
+from pydantic import ValidationError
+
 
 class ErrorCode(StrEnum):
     """Every machine-readable ``code`` of a problem document. Stable: never renamed."""
@@ -202,6 +204,15 @@ def did_you_mean(word: str, choices: Iterable[str], listing: str) -> str:
     return f"; did you mean '{close[0]}'?" if close else f"; see {listing}."
 
 
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """A Pydantic validation error as field errors, each addressed by JSON Pointer; the input is
+    never echoed back (it may be NaN, huge or secret)."""
+    return [
+        FieldError(json_pointer(*e["loc"]), str(e["type"]), str(e["msg"]))
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One problem with one place in the request, addressed by JSON Pointer (RFC 6901)."""
@@ -216,112 +227,90 @@ class FieldError:
 
 @dataclass
 class AppError(Exception):
+    """The base of every error countypath raises. A subclass names its ``code``; its ``status``
+    and ``title`` are that code's, from :data:`CODES`, so the two never disagree."""
+
     detail: str = "The server could not complete the request."
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
-    status: ClassVar[int] = 500
     code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
-    title: ClassVar[str] = "Internal error"
+    status: ClassVar[int] = CODES[ErrorCode.INTERNAL].status
+    title: ClassVar[str] = CODES[ErrorCode.INTERNAL].title
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status, cls.title = CODES[cls.code].status, CODES[cls.code].title
 
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
 
 
 class BadRequest(AppError):
-    status = 400
     code = ErrorCode.BAD_REQUEST
-    title = "Bad request"
 
 
 class MalformedJson(BadRequest):
     code = ErrorCode.MALFORMED_JSON
-    title = "Malformed JSON"
 
 
 class MalformedSpreadsheet(BadRequest):
     code = ErrorCode.MALFORMED_SPREADSHEET
-    title = "Malformed spreadsheet"
 
 
 class InvalidCursor(BadRequest):
     code = ErrorCode.INVALID_CURSOR
-    title = "Invalid cursor"
 
 
 class Unauthorized(AppError):
-    status = 401
     code = ErrorCode.UNAUTHORIZED
-    title = "Unauthorized"
 
 
 class Forbidden(AppError):
-    status = 403
     code = ErrorCode.FORBIDDEN
-    title = "Forbidden"
 
 
 class PreconditionFailed(AppError):
-    status = 412
     code = ErrorCode.PRECONDITION_FAILED
-    title = "Precondition failed"
 
 
 class PreconditionRequired(AppError):
-    status = 428
     code = ErrorCode.PRECONDITION_REQUIRED
-    title = "Precondition required"
 
 
 class NotFound(AppError):
-    status = 404
     code = ErrorCode.NOT_FOUND
-    title = "Not found"
 
 
 class Conflict(AppError):
-    status = 409
     code = ErrorCode.CONFLICT
-    title = "Conflict"
 
 
 class ConfirmationRequired(Conflict):
     """The change would remove most of the knowledge base and was not explicitly confirmed."""
 
     code = ErrorCode.CONFIRMATION_REQUIRED
-    title = "Confirmation required"
 
 
 class PayloadTooLarge(AppError):
-    status = 413
     code = ErrorCode.PAYLOAD_TOO_LARGE
-    title = "Payload too large"
 
 
 class UnsupportedMediaType(AppError):
-    status = 415
     code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
-    title = "Unsupported media type"
 
 
 class NotAcceptable(AppError):
-    status = 406
     code = ErrorCode.NOT_ACCEPTABLE
-    title = "Not acceptable"
 
 
 class InvalidInput(AppError):
-    status = 422
     code = ErrorCode.VALIDATION_FAILED
-    title = "Invalid input"
 
 
 class Unavailable(AppError):
-    status = 503
     code = ErrorCode.SERVICE_UNAVAILABLE
-    title = "Service unavailable"
 
 
 class KnowledgeBaseMissing(Unavailable):
     code = ErrorCode.KB_NOT_LOADED
-    title = "Knowledge base not loaded"

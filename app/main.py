@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -203,6 +204,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _admission(settings: Settings) -> dict[str, Any]:
+    """LimitsMiddleware's options: the quota per window (``COUNTYPATH_RATE_LIMIT``, e.g.
+    ``600/60``; ``off`` counts nothing), the in-flight cap and the time limit."""
+    quota, _, window = settings.rate_limit.partition("/")
+    counter: LocalCounter | RedisCounter | None = None
+    if settings.rate_limit != "off":
+        counter = RedisCounter(settings.redis_url) if settings.redis_url else LocalCounter()
+    return {
+        "quota": int(quota) if window else 0,
+        "window": int(window) if window else 1,
+        "counter": counter,
+        "max_in_flight": settings.max_in_flight,
+        "timeout": settings.request_timeout_seconds,
+    }
+
+
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     """Outermost first: compression, request context (id, client address, headers, access log),
     deprecation headers, CORS, who is calling, admission (rate limit, in-flight cap, timeout),
@@ -215,19 +232,7 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
         large_paths=BATCH_PATHS,
         body_timeout=settings.body_timeout_seconds,
     )
-    quota, _, window = settings.rate_limit.partition("/")
-    counter: LocalCounter | RedisCounter | None = None
-    if settings.rate_limit != "off":
-        counter = RedisCounter(settings.redis_url) if settings.redis_url else LocalCounter()
-    app.add_middleware(
-        LimitsMiddleware,
-        quota=int(quota) if window else 0,
-        window=int(window) if window else 1,
-        counter=counter,
-        max_in_flight=settings.max_in_flight,
-        timeout=settings.request_timeout_seconds,
-        metrics=metrics,
-    )
+    app.add_middleware(LimitsMiddleware, **_admission(settings), metrics=metrics)
     app.add_middleware(AuthenticationMiddleware)
     if settings.cors_origins:
         app.add_middleware(

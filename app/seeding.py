@@ -17,32 +17,15 @@ from sqlalchemy import Engine
 from app.db.engine import write_session
 from app.db.kb_repo import latest_version, record_version, write_kb
 from app.domain.integrity import check_references
-from app.domain.knowledge import (
-    Benchmark,
-    Challenge,
-    Example,
-    Indicator,
-    KnowledgeBase,
-    Meta,
-    ReferenceCounty,
-    Signal,
-)
-from app.domain.knowledge import (
-    Path as KbPath,
-)
+from app.domain.item_kinds import ITEM_KINDS
+from app.domain.knowledge import KnowledgeBase, Meta
 
 SINGLE_FILES: dict[str, str] = {"meta": "meta.yaml"}
 """Kinds kept in one file; every other kind is a directory of item files (see seeds/README.md)."""
 
 MODELS: dict[str, type[BaseModel]] = {
     "meta": Meta,
-    "indicators": Indicator,
-    "benchmarks": Benchmark,
-    "signals": Signal,
-    "challenges": Challenge,
-    "paths": KbPath,
-    "examples": Example,
-    "reference_counties": ReferenceCounty,
+    **{kind.attr: kind.model for kind in ITEM_KINDS},
 }
 
 

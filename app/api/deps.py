@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy import Engine
 
 from app.api.i18n import negotiate
+from app.db.assessments_repo import AssessmentStore
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
+from app.services.assessments import store_for
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
 from app.settings import Settings
 
 
-async def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def _from_state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency answering what the lifespan put in ``app.state.<name>``."""
+
+    async def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    dependency.__name__ = f"get_{name}"
+    return dependency
 
 
-async def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-async def get_uow(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.uow
-    return uow
-
-
-async def get_store(request: Request) -> KnowledgeStore:
-    store: KnowledgeStore = request.app.state.store
-    return store
+get_store = _from_state("store")
 
 
 async def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> Snapshot:
@@ -54,9 +50,14 @@ async def get_lang(
     return negotiate(accept_language, lang)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+async def get_assessment_store(engine: EngineDep) -> AssessmentStore:
+    return store_for(engine)
+
+
+SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
+EngineDep = Annotated[Engine, Depends(_from_state("engine"))]
+AssessmentStoreDep = Annotated[AssessmentStore, Depends(get_assessment_store)]
+UowDep = Annotated[UnitOfWork, Depends(_from_state("uow"))]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 LangDep = Annotated[Lang, Depends(get_lang)]

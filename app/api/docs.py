@@ -5,6 +5,7 @@ every load to this server in case a later bundle adds another."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,30 +43,46 @@ def _confined(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
+def _page(render: Callable[[str], HTMLResponse]) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """A documentation page rendered for the app's root path (``render(root)``) and confined
+    to this server."""
+
+    async def page(request: Request) -> HTMLResponse:
+        return _confined(render(request.scope.get("root_path", "")))
+
+    return page
+
+
 def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
     """Register both pages; the app must have been built with ``docs_url=None, redoc_url=None``
     and serve the assets at ``STATIC`` (fastapi-offline mounts them there)."""
     openapi_url = app.openapi_url or "/openapi.json"
     redirect = f"{docs_url}/oauth2-redirect"
 
-    @app.get(docs_url, include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return _confined(
-            get_swagger_ui_html(
-                openapi_url=f"{root}{openapi_url}",
-                title=f"{app.title} - Swagger UI",
-                oauth2_redirect_url=f"{root}{redirect}",
-                swagger_js_url=f"{root}{STATIC}/swagger-ui-bundle.js",
-                swagger_css_url=f"{root}{STATIC}/swagger-ui.css",
-                swagger_favicon_url=f"{root}{STATIC}/favicon.png",
-                swagger_ui_parameters=SWAGGER_PARAMETERS,
-            )
+    def swagger_ui(root: str) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=f"{root}{redirect}",
+            swagger_js_url=f"{root}{STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{STATIC}/favicon.png",
+            swagger_ui_parameters=SWAGGER_PARAMETERS,
         )
 
-    @app.get(redirect, include_in_schema=False)
-    async def swagger_ui_redirect() -> HTMLResponse:
-        return _confined(get_swagger_ui_oauth2_redirect_html())
+    def redoc(root: str) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{REDOC_JS}",
+            redoc_favicon_url=f"{root}{STATIC}/favicon.png",
+            with_google_fonts=False,
+        )
+
+    app.get(docs_url, include_in_schema=False)(_page(swagger_ui))
+    app.get(redirect, include_in_schema=False)(
+        _page(lambda _: get_swagger_ui_oauth2_redirect_html())
+    )
 
     @app.get(REDOC_JS, include_in_schema=False)
     async def redoc_js() -> Response:
@@ -75,15 +92,4 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
-    @app.get(redoc_url, include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return _confined(
-            get_redoc_html(
-                openapi_url=f"{root}{openapi_url}",
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=f"{root}{REDOC_JS}",
-                redoc_favicon_url=f"{root}{STATIC}/favicon.png",
-                with_google_fonts=False,
-            )
-        )
+    app.get(redoc_url, include_in_schema=False)(_page(redoc))

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.api.i18n import content_language
 from app.domain.knowledge import Lang
-from app.services.preconditions import weak_match
+from app.services.preconditions import entity_tag, weak_match
 
 JSON = "application/json"
 
@@ -56,7 +56,7 @@ def cached_json(
     """A catalog answer with an ETag: the given one, else a hash of (checksum, URL, language)."""
     if etag is None:
         basis = f"{version_key}|{request.url.path}|{request.url.query}|{lang}".encode()
-        etag = '"' + hashlib.sha256(basis).hexdigest()[:32] + '"'
+        etag = entity_tag(hashlib.sha256(basis).hexdigest())
     headers = {
         "ETag": etag,
         "Content-Language": content_language(lang),

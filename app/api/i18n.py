@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.knowledge import Lang
+from app.domain.messages import say
 
 
 def _lang_of(tag: str) -> Lang | None:
@@ -44,4 +45,4 @@ def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lan
 
 
 def content_language(lang: Lang) -> str:
-    return "zh-CN" if lang == "zh" else "en"
+    return say("language", "tag", lang)

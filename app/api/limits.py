@@ -17,6 +17,7 @@ import asyncio
 import logging
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,27 +80,23 @@ def identity(scope: Scope) -> str:
     return f"ip:{state.get('client', 'unknown')}"
 
 
+@dataclass(kw_only=True, eq=False)
 class LimitsMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        quota: int,
-        window: int,
-        counter: LocalCounter | RedisCounter | None,
-        max_in_flight: int,
-        timeout: float,
-        metrics: Any = None,
-    ) -> None:
-        self.app = app
-        self.quota = quota
-        self.window = window
-        self.counter = counter
-        self.max_in_flight = max_in_flight
-        self.timeout = timeout
-        self.metrics = metrics
-        self.in_flight = 0
-        self.policy = f'"default";q={quota};w={window}'.encode()
+    """The quota of each caller (``quota`` requests per ``window`` seconds, counted by
+    ``counter``; none without one), at most ``max_in_flight`` requests at once in this worker,
+    and an answer within ``timeout`` seconds."""
+
+    app: ASGIApp = field(kw_only=False)
+    quota: int
+    window: int
+    counter: LocalCounter | RedisCounter | None
+    max_in_flight: int
+    timeout: float
+    metrics: Any = None
+    in_flight: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = f'"default";q={self.quota};w={self.window}'.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if unguarded(scope):
@@ -112,7 +109,7 @@ class LimitsMiddleware:
             if not extra:
                 return
         if self.in_flight >= self.max_in_flight:
-            await _problem(
+            await send_problem(
                 send,
                 503,
                 "OVERLOADED",
@@ -120,6 +117,7 @@ class LimitsMiddleware:
                 "Too many requests in flight; retry shortly.",
                 path,
                 [(b"retry-after", b"1")],
+                keep_alive=True,
             )
             return
         self.in_flight += 1
@@ -143,7 +141,7 @@ class LimitsMiddleware:
             return extra
         if self.metrics is not None:
             self.metrics.rate_limited.inc()
-        await _problem(
+        await send_problem(
             send,
             429,
             "RATE_LIMITED",
@@ -151,6 +149,7 @@ class LimitsMiddleware:
             f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
             path,
             extra + [(b"retry-after", str(seconds).encode())],
+            keep_alive=True,
         )
         return []
 
@@ -179,7 +178,7 @@ class LimitsMiddleware:
                 await self.app(scope, receive, stamped)
         except TimeoutError:
             if started is None:
-                await _problem(
+                await send_problem(
                     send,
                     503,
                     "TIMEOUT",
@@ -187,6 +186,7 @@ class LimitsMiddleware:
                     detail,
                     path,
                     [(b"retry-after", b"1")],
+                    keep_alive=True,
                 )
             elif started.startswith(NDJSON):
                 # A stream of lines ends with one saying why it ends: every line above is whole.
@@ -195,20 +195,3 @@ class LimitsMiddleware:
                 await send({"type": "http.response.body", "body": line, "more_body": False})
             # Any other answer already begun is left unfinished: the server closes the
             # connection without ending the body, so no client takes it for a whole document.
-
-
-async def _problem(
-    send: Send,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    path: str,
-    headers: list[tuple[bytes, bytes]],
-) -> None:
-    async def with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [h for h in message["headers"] if h[0] != b"connection"] + headers
-        await send(message)
-
-    await send_problem(with_headers, status, code, title, detail, path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from prometheus_client import (
     CollectorRegistry,
@@ -50,24 +50,11 @@ class Metrics:
             ["challenge", "status"],
             registry=self.registry,
         )
-        self.kb_version = Gauge(
-            "countypath_kb_version",
-            "Knowledge-base version served.",
-            registry=self.registry,
-            multiprocess_mode="max",
+        self.kb_version = self._gauge("kb_version", "Knowledge-base version served.", "max")
+        self.pool_checked_out = self._gauge(
+            "db_pool_checked_out", "Database connections in use.", "livesum"
         )
-        self.pool_checked_out = Gauge(
-            "countypath_db_pool_checked_out",
-            "Database connections in use.",
-            registry=self.registry,
-            multiprocess_mode="livesum",
-        )
-        self.pool_size = Gauge(
-            "countypath_db_pool_size",
-            "Database pool size.",
-            registry=self.registry,
-            multiprocess_mode="livesum",
-        )
+        self.pool_size = self._gauge("db_pool_size", "Database pool size.", "livesum")
         self.rate_limited = Counter(
             "countypath_rate_limited", "Requests refused by the rate limit.", registry=self.registry
         )
@@ -81,6 +68,12 @@ class Metrics:
         if child is None:
             child = self._children[key] = metric.labels(*labels)
         return child
+
+    def _gauge(self, name: str, documentation: str, mode: Literal["max", "livesum"]) -> Gauge:
+        """A gauge of this registry; ``mode`` says how the workers' values combine."""
+        return Gauge(
+            f"countypath_{name}", documentation, registry=self.registry, multiprocess_mode=mode
+        )
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         self._child(self.requests, route, method, str(status)).inc()

@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -28,17 +29,20 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+def problem_document(status: int, code: str, title: str, detail: str, path: str) -> dict[str, Any]:
+    """An RFC 9457 problem, as every answer and the published examples write it."""
+    return {
+        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+        "code": str(code),
+    }
+
+
 def problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
-    return orjson.dumps(
-        {
-            "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": path,
-            "code": code,
-        }
-    )
+    return orjson.dumps(problem_document(status, code, title, detail, path))
 
 
 async def send_problem(
@@ -49,19 +53,20 @@ async def send_problem(
     detail: str,
     path: str,
     headers: list[tuple[bytes, bytes]] | None = None,
+    *,
+    keep_alive: bool = False,
 ) -> None:
+    """A problem sent from outside the app. The connection closes after it (the request body
+    may be unread) unless ``keep_alive``: the refusals of admission control, which read none."""
     body = problem_bytes(status, code, title, detail, path)
+    framing = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if not keep_alive:
+        framing.append((b"connection", b"close"))
     await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                *(headers or []),
-            ],
-        }
+        {"type": "http.response.start", "status": status, "headers": framing + (headers or [])}
     )
     await send({"type": "http.response.body", "body": body})
 
@@ -194,24 +199,17 @@ def _stamped(
     return headers
 
 
+@dataclass(eq=False)
 class BodyLimitMiddleware:
     """Refuses a body over the limit with 413 (by Content-Length up front, else as it streams in)
     and a body that does not arrive within ``body_timeout`` seconds with 408. The refusal is sent
     from here and the app is told the client left, so nothing inside can answer otherwise."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        default_limit: int,
-        large_limit: int,
-        large_paths: tuple[str, ...],
-        body_timeout: float = 10.0,
-    ) -> None:
-        self.app = app
-        self.default_limit = default_limit
-        self.large_limit = large_limit
-        self.large_paths = large_paths
-        self.body_timeout = body_timeout
+    app: ASGIApp
+    default_limit: int
+    large_limit: int
+    large_paths: tuple[str, ...]
+    body_timeout: float = 10.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.api import spec_headers
+from app.api.middleware import problem_document
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
 from app.schemas.assessments import trend_example
@@ -55,14 +55,7 @@ def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any
     code = _STATUS_CODE.get(status) or next(c for c, i in CODES.items() if i.status == status)
     if status == 400 and "requestBody" not in op:
         code = ErrorCode.INVALID_CURSOR
-    example: dict[str, Any] = {
-        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-        "title": CODES[code].title,
-        "status": status,
-        "detail": CODES[code].meaning,
-        "instance": path,
-        "code": code.value,
-    }
+    example = problem_document(status, code, CODES[code].title, CODES[code].meaning, path)
     if code is ErrorCode.VALIDATION_FAILED:
         example["detail"] = "Some fields of the request are invalid; see errors."
         example["errors"] = [
@@ -134,10 +127,9 @@ def _preconditions(method: str, op: dict[str, Any]) -> None:
 def _named_enums() -> dict[frozenset[str], tuple[str, list[str]]]:
     """Values -> (component name, values in order) of every closed vocabulary."""
     out = {}
-    for name, cls in vars(vocabulary).items():
-        if isinstance(cls, type) and issubclass(cls, StrEnum) and cls is not StrEnum:
-            values = [m.value for m in cls]
-            out[frozenset(values)] = (name, values)
+    for item in vocabulary.VOCABULARIES:
+        name, values = vocabulary.named_values(item)
+        out[frozenset(values)] = (name, list(values))
     return out
 
 

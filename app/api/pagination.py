@@ -14,7 +14,9 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Query, Request
+from starlette.responses import Response
 
+from app.api.http import json_response
 from app.errors import InvalidCursor, Unavailable
 
 T = TypeVar("T")
@@ -114,3 +116,16 @@ def paginate_query(
         url = request.url.include_query_params(cursor=next_cursor, limit=size)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
     return {"items": page, "next_cursor": next_cursor}, headers
+
+
+def paged_response(
+    request: Request,
+    fetch: Callable[[int, int], Sequence[Any]],
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """One page of a database list as the JSON answer, with its Link header (and ``headers``)."""
+    body, links = paginate_query(request, fetch, limit, cursor, scope)
+    return json_response(body, headers=links | (headers or {}))

@@ -15,8 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.middleware import problem_document
 from app.api.security import access_refusal
-from app.errors import AppError, ErrorCode, FieldError, code_for_status
+from app.errors import AppError, ErrorCode, FieldError, code_for_status, json_pointer
 
 log = logging.getLogger("countypath.errors")
 PROBLEM = "application/problem+json"
@@ -31,14 +32,7 @@ def problem_response(
     errors: list[FieldError] | list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request_path,
-        "code": code,
-    }
+    body = problem_document(status, code, title, detail, request_path)
     if errors:
         body["errors"] = [e.as_dict() if isinstance(e, FieldError) else e for e in errors]
     return Response(
@@ -48,8 +42,7 @@ def problem_response(
 
 def _pointer(loc: tuple[Any, ...]) -> tuple[str, dict[str, str]]:
     if loc and loc[0] == "body":
-        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc[1:]]
-        return ("/" + "/".join(parts)) if parts else "", {}
+        return json_pointer(*loc[1:]) if len(loc) > 1 else "", {}
     if loc and loc[0] in ("query", "path", "header", "cookie"):
         return "", {"in": str(loc[0]), "parameter": str(loc[1]) if len(loc) > 1 else ""}
     return "", {}
@@ -161,28 +154,22 @@ async def _db_down(request: Request, exc: Exception) -> Response:
     )
 
 
+def _internal(request: Request) -> Response:
+    """The 500 of an error nobody foresaw: no detail of it leaves the server (the log has it)."""
+    detail = "The request could not be completed."
+    return problem_response(request.url.path, 500, ErrorCode.INTERNAL, "Internal error", detail)
+
+
 async def _db_error(request: Request, exc: DBAPIError) -> Response:
     if exc.connection_invalidated:
         return await _db_down(request, exc)
     log.exception("database error")
-    return problem_response(
-        request.url.path,
-        500,
-        ErrorCode.INTERNAL,
-        "Internal error",
-        "The request could not be completed.",
-    )
+    return _internal(request)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error")
-    return problem_response(
-        request.url.path,
-        500,
-        ErrorCode.INTERNAL,
-        "Internal error",
-        "The request could not be completed.",
-    )
+    return _internal(request)
 
 
 def install(app: FastAPI) -> None:

@@ -7,73 +7,62 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.versioning import SUNSET_KEY
+from app.domain.knowledge import LANGS
+from app.domain.messages import say
+
+
+def _header(description: str, *, required: bool = False, **schema: Any) -> dict[str, Any]:
+    """A response header as the document declares it: a string unless ``schema`` says more."""
+    out: dict[str, Any] = {"description": description}
+    if required:
+        out["required"] = True
+    out["schema"] = {"type": "string", **schema}
+    return out
+
 
 HEADERS: dict[str, dict[str, Any]] = {
-    "X-Request-ID": {
-        "description": "The request's id (the caller's own `X-Request-ID` when it is safe, else "
-        "a new one); every log line of the request carries it.",
-        "required": True,
-        "schema": {"type": "string", "maxLength": 128},
-    },
-    "RateLimit": {
-        "description": "Remaining quota and seconds until the window resets, e.g. "
-        '`"default";r=599;t=60` (IETF RateLimit fields). Absent when limits are off.',
-        "schema": {"type": "string"},
-    },
-    "RateLimit-Policy": {
-        "description": 'The quota policy, e.g. `"default";q=600;w=60`. Absent when limits are off.',
-        "schema": {"type": "string"},
-    },
-    "Retry-After": {
-        "description": "Seconds to wait before retrying.",
-        "schema": {"type": "integer", "minimum": 0},
-    },
-    "Content-Language": {
-        "description": "The language of the text fields: `en` or `zh-CN`.",
-        "schema": {"type": "string", "enum": ["en", "zh-CN"]},
-    },
-    "ETag": {
-        "description": "The representation's validator; send it back in `If-None-Match` (reads) "
-        "or `If-Match` (curation writes).",
-        "schema": {"type": "string"},
-    },
-    "Cache-Control": {
-        "description": "Caching: `public, max-age=N` on catalog reads, `no-store` elsewhere.",
-        "schema": {"type": "string"},
-    },
-    "Link": {
-        "description": 'The next page, `<...>; rel="next"`, absent on the last page.',
-        "schema": {"type": "string"},
-    },
-    "Location": {
-        "description": "The path of the resource just created.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Idempotent-Replayed": {
-        "description": "`true` when this answer replays the first request with the same "
-        "`Idempotency-Key`.",
-        "schema": {"type": "string", "enum": ["true"]},
-    },
-    "WWW-Authenticate": {
-        "description": "The authentication scheme to use: `Bearer`.",
-        "schema": {"type": "string"},
-    },
-    "Deprecation": {
-        "description": "RFC 9745: when the operation was deprecated, `@<unix time>`.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Sunset": {
-        "description": "RFC 8594: the HTTP date after which the operation may be gone.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Deprecation-Link": {
-        "description": 'The versioning policy (`rel="deprecation"`) and the replacement '
-        '(`rel="successor-version"`).',
-        "schema": {"type": "string"},
-    },
+    "X-Request-ID": _header(
+        "The request's id (the caller's own `X-Request-ID` when it is safe, else a new one); "
+        "every log line of the request carries it.",
+        required=True,
+        maxLength=128,
+    ),
+    "RateLimit": _header(
+        "Remaining quota and seconds until the window resets, e.g. "
+        '`"default";r=599;t=60` (IETF RateLimit fields). Absent when limits are off.'
+    ),
+    "RateLimit-Policy": _header(
+        'The quota policy, e.g. `"default";q=600;w=60`. Absent when limits are off.'
+    ),
+    "Retry-After": _header("Seconds to wait before retrying.", type="integer", minimum=0),
+    "Content-Language": _header(
+        "The language of the text fields: `en` or `zh-CN`.",
+        enum=[say("language", "tag", lang) for lang in LANGS],
+    ),
+    "ETag": _header(
+        "The representation's validator; send it back in `If-None-Match` (reads) or "
+        "`If-Match` (curation writes)."
+    ),
+    "Cache-Control": _header(
+        "Caching: `public, max-age=N` on catalog reads, `no-store` elsewhere."
+    ),
+    "Link": _header('The next page, `<...>; rel="next"`, absent on the last page.'),
+    "Location": _header("The path of the resource just created.", required=True),
+    "Idempotent-Replayed": _header(
+        "`true` when this answer replays the first request with the same `Idempotency-Key`.",
+        enum=["true"],
+    ),
+    "WWW-Authenticate": _header("The authentication scheme to use: `Bearer`."),
+    "Deprecation": _header(
+        "RFC 9745: when the operation was deprecated, `@<unix time>`.", required=True
+    ),
+    "Sunset": _header(
+        "RFC 8594: the HTTP date after which the operation may be gone.", required=True
+    ),
+    "Deprecation-Link": _header(
+        'The versioning policy (`rel="deprecation"`) and the replacement '
+        '(`rel="successor-version"`).'
+    ),
 }
 UNLIMITED = ("health-", "metrics-", "page-")
 REF = "#/components/headers/"

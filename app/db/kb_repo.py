@@ -8,6 +8,7 @@ import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,42 +16,10 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, SQLModel, col
 
 from app.db.repository import Repository
-from app.domain.knowledge import (
-    Benchmark,
-    Challenge,
-    Example,
-    Indicator,
-    KnowledgeBase,
-    Meta,
-    Path,
-    ReferenceCounty,
-    Signal,
-)
-from app.models import (
-    BenchmarkRow,
-    BenchmarkValueRow,
-    ChallengeRow,
-    ExampleLinkRow,
-    ExampleRow,
-    IndicatorRow,
-    KbDocument,
-    KbMetaRow,
-    KbVersion,
-    PathLinkRow,
-    PathRow,
-    ReferenceCountyRow,
-    ReferenceValueRow,
-    RuleRow,
-    SignalRow,
-)
-
-_CHILD_TABLES: tuple[type[SQLModel], ...] = (
-    ExampleLinkRow,
-    PathLinkRow,
-    RuleRow,
-    BenchmarkValueRow,
-    ReferenceValueRow,
-)
+from app.domain.item_kinds import BY_ATTR
+from app.domain.knowledge import KnowledgeBase, Meta
+from app.models import KbDocument, KbMetaRow, KbVersion
+from app.models import kb as tables
 
 
 def latest_version(session: Session) -> KbVersion | None:
@@ -120,158 +89,144 @@ def _sync(session: Session, table: type[SQLModel], pk: str, rows: list[SQLModel]
     return [key for key in existing if key not in wanted]
 
 
+@dataclass(frozen=True, slots=True)
+class ItemTable:
+    """How one kind of top-level item is stored: its table and key, the columns copied from the
+    item for the database to index or constrain (column -> item field), and the nested lists
+    kept in child tables rather than in the row's body."""
+
+    kind: str
+    table: type[SQLModel]
+    columns: dict[str, str] = field(default_factory=dict)
+    nested: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        """The primary key, named as the item's identifying field (``slug`` or ``key``)."""
+        return BY_ATTR[self.kind].ident
+
+
+@dataclass(frozen=True, slots=True)
+class ChildTable:
+    """How one nested list is stored: the parent kind and its list, the table and the column
+    naming the parent, and the columns copied from each child. A child with no fields of its own
+    (an example's path slugs) is the ``value_column`` itself; the others keep a body."""
+
+    parent: str
+    nested: str
+    table: type[SQLModel]
+    parent_column: str
+    columns: dict[str, str] = field(default_factory=dict)
+    value_column: str | None = None
+
+
+# In dependency order: a table refers only to tables above it.
+ITEM_TABLES: tuple[ItemTable, ...] = (
+    ItemTable(
+        "indicators",
+        tables.IndicatorRow,
+        {
+            "dimension": "dimension",
+            "unit": "unit",
+            "direction": "direction",
+            "min_value": "min",
+            "max_value": "max",
+            "derived": "derived",
+        },
+    ),
+    ItemTable(
+        "challenges",
+        tables.ChallengeRow,
+        {"family": "family", "min_indicators": "min_indicators"},
+        frozenset({"rules"}),
+    ),
+    ItemTable("signals", tables.SignalRow, {"challenge_slug": "challenge"}),
+    ItemTable("paths", tables.PathRow, {"family": "family"}, frozenset({"addresses"})),
+    ItemTable("examples", tables.ExampleRow, nested=frozenset({"paths"})),
+    ItemTable(
+        "benchmarks",
+        tables.BenchmarkRow,
+        {"kind": "kind", "region": "region", "year": "year"},
+        frozenset({"values"}),
+    ),
+    ItemTable(
+        "reference_counties",
+        tables.ReferenceCountyRow,
+        {"code": "code", "province": "province"},
+        frozenset({"values"}),
+    ),
+)
+_FIGURE = {"value": "value", "year": "year", "tag": "tag"}
+CHILD_TABLES: tuple[ChildTable, ...] = (
+    ChildTable(
+        "challenges",
+        "rules",
+        tables.RuleRow,
+        "challenge_slug",
+        {"indicator_key": "indicator", "bad_when": "bad_when", "weight": "weight"},
+    ),
+    ChildTable(
+        "paths",
+        "addresses",
+        tables.PathLinkRow,
+        "path_slug",
+        {"challenge_slug": "challenge", "weight": "weight"},
+    ),
+    ChildTable(
+        "examples", "paths", tables.ExampleLinkRow, "example_slug", value_column="path_slug"
+    ),
+    ChildTable(
+        "benchmarks",
+        "values",
+        tables.BenchmarkValueRow,
+        "benchmark_slug",
+        {"indicator": "indicator", **_FIGURE},
+    ),
+    ChildTable(
+        "reference_counties",
+        "values",
+        tables.ReferenceValueRow,
+        "county_slug",
+        {"indicator_key": "indicator", **_FIGURE},
+    ),
+)
+
+
+def _copied(item: Any, columns: dict[str, str]) -> dict[str, Any]:
+    return {column: getattr(item, name) for column, name in columns.items()}
+
+
+def _item_rows(kb: KnowledgeBase, spec: ItemTable) -> list[SQLModel]:
+    return [
+        spec.table(
+            **{spec.key: getattr(item, spec.key)},
+            position=n,
+            **_copied(item, spec.columns),
+            body=_dump(item, set(spec.nested)),
+        )
+        for n, item in enumerate(getattr(kb, spec.kind))
+    ]
+
+
+def _child_rows(kb: KnowledgeBase, spec: ChildTable) -> list[SQLModel]:
+    key = BY_ATTR[spec.parent].ident
+    rows: list[SQLModel] = []
+    for parent in getattr(kb, spec.parent):
+        for n, child in enumerate(getattr(parent, spec.nested)):
+            if spec.value_column is not None:
+                values = {spec.value_column: child}
+            else:
+                values = _copied(child, spec.columns) | {"body": _dump(child)}
+            rows.append(
+                spec.table(**{spec.parent_column: getattr(parent, key)}, position=n, **values)
+            )
+    return rows
+
+
 def _top_level(kb: KnowledgeBase) -> list[tuple[type[SQLModel], str, list[SQLModel]]]:
     """Top-level rows by table, in dependency order (a table refers only to tables above it)."""
-    return [
-        (KbMetaRow, "id", [KbMetaRow(id=1, body=_dump(kb.meta))]),
-        (IndicatorRow, "key", _indicator_rows(kb)),
-        (ChallengeRow, "slug", _challenge_rows(kb)),
-        (SignalRow, "slug", _signal_rows(kb)),
-        (PathRow, "slug", _path_rows(kb)),
-        (ExampleRow, "slug", _example_rows(kb)),
-        (BenchmarkRow, "slug", _benchmark_rows(kb)),
-        (ReferenceCountyRow, "slug", _county_rows(kb)),
-    ]
-
-
-def _indicator_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        IndicatorRow(
-            key=i.key,
-            position=n,
-            dimension=i.dimension,
-            unit=i.unit,
-            direction=i.direction,
-            min_value=i.min,
-            max_value=i.max,
-            derived=i.derived,
-            body=_dump(i),
-        )
-        for n, i in enumerate(kb.indicators)
-    ]
-
-
-def _challenge_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        ChallengeRow(
-            slug=c.slug,
-            position=n,
-            family=c.family,
-            min_indicators=c.min_indicators,
-            body=_dump(c, {"rules"}),
-        )
-        for n, c in enumerate(kb.challenges)
-    ]
-
-
-def _signal_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        SignalRow(slug=s.slug, position=n, challenge_slug=s.challenge, body=_dump(s))
-        for n, s in enumerate(kb.signals)
-    ]
-
-
-def _path_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        PathRow(slug=p.slug, position=n, family=p.family, body=_dump(p, {"addresses"}))
-        for n, p in enumerate(kb.paths)
-    ]
-
-
-def _example_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        ExampleRow(slug=e.slug, position=n, body=_dump(e, {"paths"}))
-        for n, e in enumerate(kb.examples)
-    ]
-
-
-def _benchmark_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        BenchmarkRow(
-            slug=b.slug,
-            position=n,
-            kind=b.kind,
-            region=b.region,
-            year=b.year,
-            body=_dump(b, {"values"}),
-        )
-        for n, b in enumerate(kb.benchmarks)
-    ]
-
-
-def _county_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    return [
-        ReferenceCountyRow(
-            slug=r.slug, position=n, code=r.code, province=r.province, body=_dump(r, {"values"})
-        )
-        for n, r in enumerate(kb.reference_counties)
-    ]
-
-
-def _link_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    """The relations between top-level items: rules, path-challenge and example-path links."""
-    rows: list[SQLModel] = []
-    for c in kb.challenges:
-        rows += [
-            RuleRow(
-                challenge_slug=c.slug,
-                indicator_key=r.indicator,
-                position=n,
-                bad_when=r.bad_when,
-                weight=r.weight,
-                body=_dump(r),
-            )
-            for n, r in enumerate(c.rules)
-        ]
-    for p in kb.paths:
-        rows += [
-            PathLinkRow(
-                path_slug=p.slug,
-                challenge_slug=a.challenge,
-                position=n,
-                weight=a.weight,
-                body=_dump(a),
-            )
-            for n, a in enumerate(p.addresses)
-        ]
-    for e in kb.examples:
-        rows += [
-            ExampleLinkRow(example_slug=e.slug, path_slug=slug, position=n)
-            for n, slug in enumerate(e.paths)
-        ]
-    return rows
-
-
-def _value_rows(kb: KnowledgeBase) -> list[SQLModel]:
-    """Benchmark and reference-county figures."""
-    rows: list[SQLModel] = []
-    for b in kb.benchmarks:
-        rows += [
-            BenchmarkValueRow(
-                benchmark_slug=b.slug,
-                position=n,
-                indicator=v.indicator,
-                value=v.value,
-                year=v.year,
-                tag=v.tag,
-                body=_dump(v),
-            )
-            for n, v in enumerate(b.values)
-        ]
-    for r in kb.reference_counties:
-        rows += [
-            ReferenceValueRow(
-                county_slug=r.slug,
-                indicator_key=v.indicator,
-                position=n,
-                value=v.value,
-                year=v.year,
-                tag=v.tag,
-                body=_dump(v),
-            )
-            for n, v in enumerate(r.values)
-        ]
-    return rows
+    meta: list[SQLModel] = [KbMetaRow(id=1, body=_dump(kb.meta))]
+    return [(KbMetaRow, "id", meta)] + [(t.table, t.key, _item_rows(kb, t)) for t in ITEM_TABLES]
 
 
 def write_kb(session: Session, kb: KnowledgeBase) -> None:
@@ -280,14 +235,14 @@ def write_kb(session: Session, kb: KnowledgeBase) -> None:
     Links and child rows are rewritten; top-level items are upserted by slug, and items that
     disappeared are deleted last, dependants first, so no foreign key is ever left dangling.
     """
-    for child in _CHILD_TABLES:
-        session.execute(delete(child))
+    for child in CHILD_TABLES:
+        session.execute(delete(child.table))
     stale = [(table, pk, _sync(session, table, pk, rows)) for table, pk, rows in _top_level(kb)]
     for table, pk, keys in reversed(stale):
         if keys:
             session.execute(delete(table).where(getattr(table, pk).in_(keys)))
     session.flush()
-    session.add_all(_link_rows(kb) + _value_rows(kb))
+    session.add_all([row for spec in CHILD_TABLES for row in _child_rows(kb, spec)])
     session.flush()
 
 
@@ -295,51 +250,34 @@ def _ordered(session: Session, table: Any) -> list[Any]:
     return list(session.execute(select(table).order_by(table.position)).scalars())
 
 
+def _children(session: Session, spec: ChildTable) -> dict[str, list[Any]]:
+    """Each parent's nested list, in order: child bodies, or the value column's values."""
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in _ordered(session, spec.table):
+        value = row.body if spec.value_column is None else getattr(row, spec.value_column)
+        found[getattr(row, spec.parent_column)].append(value)
+    return found
+
+
 def read_kb(session: Session) -> KnowledgeBase | None:
     meta = session.get(KbMetaRow, 1)
     if meta is None:
         return None
-    rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rule in _ordered(session, RuleRow):
-        rules[rule.challenge_slug].append(rule.body)
-    addresses: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for link in _ordered(session, PathLinkRow):
-        addresses[link.path_slug].append(link.body)
-    example_paths: dict[str, list[str]] = defaultdict(list)
-    for elink in _ordered(session, ExampleLinkRow):
-        example_paths[elink.example_slug].append(elink.path_slug)
-    bvalues: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for bv in _ordered(session, BenchmarkValueRow):
-        bvalues[bv.benchmark_slug].append(bv.body)
-    rvalues: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rv in _ordered(session, ReferenceValueRow):
-        rvalues[rv.county_slug].append(rv.body)
-
-    return KnowledgeBase(
-        meta=Meta.model_validate(meta.body),
-        indicators=[Indicator.model_validate(r.body) for r in _ordered(session, IndicatorRow)],
-        benchmarks=[
-            Benchmark.model_validate(r.body | {"values": bvalues[r.slug]})
-            for r in _ordered(session, BenchmarkRow)
-        ],
-        signals=[Signal.model_validate(r.body) for r in _ordered(session, SignalRow)],
-        challenges=[
-            Challenge.model_validate(r.body | {"rules": rules[r.slug]})
-            for r in _ordered(session, ChallengeRow)
-        ],
-        paths=[
-            Path.model_validate(r.body | {"addresses": addresses[r.slug]})
-            for r in _ordered(session, PathRow)
-        ],
-        examples=[
-            Example.model_validate(r.body | {"paths": example_paths[r.slug]})
-            for r in _ordered(session, ExampleRow)
-        ],
-        reference_counties=[
-            ReferenceCounty.model_validate(r.body | {"values": rvalues[r.slug]})
-            for r in _ordered(session, ReferenceCountyRow)
-        ],
-    )
+    children = {(c.parent, c.nested): _children(session, c) for c in CHILD_TABLES}
+    parts: dict[str, Any] = {"meta": Meta.model_validate(meta.body)}
+    for spec in ITEM_TABLES:
+        model = BY_ATTR[spec.kind].model
+        parts[spec.kind] = [
+            model.model_validate(
+                row.body
+                | {
+                    name: children[(spec.kind, name)][getattr(row, spec.key)]
+                    for name in sorted(spec.nested)
+                }
+            )
+            for row in _ordered(session, spec.table)
+        ]
+    return KnowledgeBase(**parts)
 
 
 class KbRepository(Repository):

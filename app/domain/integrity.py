@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from app.domain.formula import FormulaError, compile_formula
+from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import (
     COUNTY_KINDS,
-    ITEM_KINDS,
     DatedThreshold,
     KnowledgeBase,
     Line,
@@ -40,10 +40,6 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.kind}: item {self.item!r}: field {self.field}: {self.message}"
-
-
-def _ident(item: BaseModel) -> str:
-    return str(getattr(item, "slug", None) or getattr(item, "key", "?"))
 
 
 def sources_of(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Source]]:
@@ -80,7 +76,7 @@ def _duplicates(kind: str, ids: Iterable[str]) -> list[Issue]:
 def _check_unique(kb: KnowledgeBase) -> list[Issue]:
     issues: list[Issue] = []
     for kind in ITEM_KINDS:
-        issues += _duplicates(kind, (_ident(i) for i in getattr(kb, kind)))
+        issues += _duplicates(kind.attr, (kind.ident_of(i) for i in getattr(kb, kind.attr)))
     meta = kb.meta
     issues += _duplicates("meta", (f"provinces:{p.code}" for p in meta.provinces))
     issues += _duplicates("meta", (f"provinces:{p.slug}" for p in meta.provinces))
@@ -342,18 +338,23 @@ def _check_citations(kb: KnowledgeBase) -> list[Issue]:
     documents = {d.slug: set(d.sections) for d in kb.meta.documents}
     issues: list[Issue] = []
     for kind in ITEM_KINDS:
-        for item in getattr(kb, kind):
+        for item in getattr(kb, kind.attr):
             for field, src in sources_of(item):
                 if src.document is None:
                     continue
                 sections = documents.get(src.document)
                 if sections is None:
                     issues.append(
-                        Issue(kind, _ident(item), field, f"unknown document {src.document!r}")
+                        Issue(
+                            kind.attr,
+                            kind.ident_of(item),
+                            field,
+                            f"unknown document {src.document!r}",
+                        )
                     )
                 elif src.section not in sections:
                     msg = f"section {src.section} is not in {src.document}"
-                    issues.append(Issue(kind, _ident(item), field, msg))
+                    issues.append(Issue(kind.attr, kind.ident_of(item), field, msg))
     return issues
 
 

@@ -576,7 +576,8 @@ class KnowledgeBase(Record):
         return hashlib.sha256(self.canonical_json()).hexdigest()
 
 
-ITEM_KINDS: tuple[str, ...] = (
+KINDS: tuple[str, ...] = (
+    "meta",
     "indicators",
     "benchmarks",
     "signals",
@@ -585,4 +586,3 @@ ITEM_KINDS: tuple[str, ...] = (
     "examples",
     "reference_counties",
 )
-KINDS: tuple[str, ...] = ("meta", *ITEM_KINDS)

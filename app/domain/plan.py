@@ -27,38 +27,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.knowledge import Indicator, Lang, Path
+from app.domain.language import as_lang
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.errors import FieldError, InvalidInput
 
 FIRST_PLAN_YEAR = 2026
 LAST_HORIZON = 2050
 MIN_PLAN_YEARS = 3
-STAGE_NAMES = {
-    "en": ("Launch", "Scale up", "Consolidate"),
-    "zh": ("启动实施", "全面推进", "巩固提升"),
-}
-BASIS_TEXT = {
-    "clears_line": {
-        "en": "reaches the line that clears the challenge",
-        "zh": "达到消除该挑战的分界线",
-    },
-    "pace_limited": {
-        "en": "as far as the credible annual pace reaches by then",
-        "zh": "按可信的年度变化速度所能达到的水平",
-    },
-    "measure_baseline": {
-        "en": "measure a baseline first; the target follows from it",
-        "zh": "需先测算基期值，再据此确定目标",
-    },
-    "no_direction": {
-        "en": "no good direction is known for this indicator",
-        "zh": "该指标没有明确的改善方向",
-    },
-    "no_pace": {
-        "en": "the knowledge base gives no pace for this indicator",
-        "zh": "知识库未给出该指标的变化速度",
-    },
-}
+# The stages in order; their names are the catalogue's ``plan_stage`` (app/locales).
+STAGES = ("launch", "scale_up", "consolidate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +278,7 @@ def _action(
         for key in path.outcome_indicators
     ]
     for item in kpis:
-        item["basis_text"] = BASIS_TEXT[item["basis"]][context.lang]
+        item["basis_text"] = say("kpi_basis", item["basis"], context.lang)
     return {
         "rank": rec["rank"],
         "path": path.slug,
@@ -357,7 +335,7 @@ def build_plan(
 ) -> dict[str, Any]:
     """The plan for a recommendation ``result`` whose profile had ``values`` (given and derived
     indicators), in the result's language."""
-    lang: Lang = "zh" if result.get("language") == "zh" else "en"
+    lang = as_lang(result.get("language"))
     start = plan_start(result["county"].get("year"))
     check_horizon(start, horizon)
     phases = stages(start, horizon)
@@ -394,9 +372,13 @@ def build_plan(
 
 
 def _phases(phases: tuple[Stage, ...], lang: Lang) -> list[dict[str, Any]]:
-    names = STAGE_NAMES[lang]
     return [
-        {"stage": s.number, "name": names[s.number - 1], "start": s.start, "end": s.end}
+        {
+            "stage": s.number,
+            "name": say("plan_stage", STAGES[s.number - 1], lang),
+            "start": s.start,
+            "end": s.end,
+        }
         for s in phases
     ]
 
@@ -419,11 +401,6 @@ def _squeeze_warnings(squeezed: list[str], snap: Snapshot, lang: Lang) -> list[d
     out = []
     for slug in squeezed:
         title = snap.paths[slug].title.get(lang)
-        message = (
-            f"“{title}”的前置路径无法在规划期内先完成第一阶段，已排在最后阶段。"
-            if lang == "zh"
-            else f"The prerequisites of “{title}” cannot finish their first stage before it "
-            "within the horizon; it is placed in the last stage."
-        )
+        message = say("warning", "sequence_compressed", lang, title=title)
         out.append({"code": "sequence_compressed", "path": slug, "message": message})
     return out

@@ -1,9 +1,10 @@
 """Knowledge-base tables. Relations are real foreign keys, so the database itself refuses a
-dangling reference; bilingual texts and small nested records are JSON columns.
+dangling reference; bilingual texts and small nested records are JSON columns. The items come
+first, in the order a table refers only to tables above it, then their nested lists.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, DateTime, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -42,141 +43,130 @@ class KbMetaRow(SQLModel, table=True):
     body: JsonDict = Field(sa_type=JSON)
 
 
-class IndicatorRow(SQLModel, table=True):
+def _slug_of(
+    table: str, ondelete: Literal["CASCADE", "RESTRICT"], *, primary_key: bool = False
+) -> Any:
+    """A column naming an item of ``table`` by slug: a real foreign key."""
+    return Field(
+        foreign_key=f"{table}.slug", ondelete=ondelete, primary_key=primary_key, max_length=80
+    )
+
+
+class _Stored(SQLModel):
+    """A row of the document: its place in its list, and what no column holds (its body)."""
+
+    position: int
+    body: JsonDict = Field(sa_type=JSON)
+
+
+class _Item(_Stored):
+    """A top-level item, keyed by its slug."""
+
+    slug: str = Field(primary_key=True, max_length=80)
+
+
+class _Figure(_Stored):
+    """A sourced value of an indicator (a benchmark's or a reference county's)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    value: float
+    year: int
+    tag: str = Field(max_length=1)
+
+
+class IndicatorRow(_Stored, table=True):
     __tablename__ = "indicator"
 
     key: str = Field(primary_key=True, max_length=64)
-    position: int
     dimension: str = Field(max_length=20, index=True)
     unit: str = Field(max_length=40)
     direction: str = Field(max_length=20)
     min_value: float
     max_value: float
     derived: bool = False
-    body: JsonDict = Field(sa_type=JSON)
 
 
-class BenchmarkRow(SQLModel, table=True):
+class ChallengeRow(_Item, table=True):
+    __tablename__ = "challenge"
+
+    family: str = Field(max_length=20)
+    min_indicators: int
+
+
+class SignalRow(_Item, table=True):
+    __tablename__ = "signal"
+
+    challenge_slug: str = _slug_of("challenge", "RESTRICT")
+
+
+class PathRow(_Item, table=True):
+    __tablename__ = "path"
+
+    family: str = Field(max_length=20, index=True)
+
+
+class ExampleRow(_Item, table=True):
+    __tablename__ = "example"
+
+
+class BenchmarkRow(_Item, table=True):
     __tablename__ = "benchmark"
 
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
     kind: str = Field(max_length=20)
     region: str = Field(max_length=60)
     year: int
-    body: JsonDict = Field(sa_type=JSON)
 
 
-class BenchmarkValueRow(SQLModel, table=True):
-    __tablename__ = "benchmark_value"
-    __table_args__ = (UniqueConstraint("benchmark_slug", "indicator"),)
+class ReferenceCountyRow(_Item, table=True):
+    __tablename__ = "reference_county"
 
-    id: int | None = Field(default=None, primary_key=True)
-    benchmark_slug: str = Field(foreign_key="benchmark.slug", ondelete="CASCADE", max_length=80)
-    position: int
-    indicator: str = Field(max_length=64)
-    value: float
-    year: int
-    tag: str = Field(max_length=1)
-    body: JsonDict = Field(sa_type=JSON)
+    code: str = Field(max_length=6)
+    province: str = Field(max_length=60)
 
 
-class ChallengeRow(SQLModel, table=True):
-    __tablename__ = "challenge"
-
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
-    family: str = Field(max_length=20)
-    min_indicators: int
-    body: JsonDict = Field(sa_type=JSON)
+# Nested lists, each row naming its parent (app.db.kb_repo.CHILD_TABLES).
 
 
-class RuleRow(SQLModel, table=True):
+class RuleRow(_Stored, table=True):
     __tablename__ = "challenge_rule"
     __table_args__ = (UniqueConstraint("challenge_slug", "indicator_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    challenge_slug: str = Field(foreign_key="challenge.slug", ondelete="CASCADE", max_length=80)
+    challenge_slug: str = _slug_of("challenge", "CASCADE")
     indicator_key: str = Field(foreign_key="indicator.key", ondelete="RESTRICT", max_length=64)
-    position: int
     bad_when: str = Field(max_length=10)
     weight: float
-    body: JsonDict = Field(sa_type=JSON)
 
 
-class SignalRow(SQLModel, table=True):
-    __tablename__ = "signal"
-
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
-    challenge_slug: str = Field(foreign_key="challenge.slug", ondelete="RESTRICT", max_length=80)
-    body: JsonDict = Field(sa_type=JSON)
-
-
-class PathRow(SQLModel, table=True):
-    __tablename__ = "path"
-
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
-    family: str = Field(max_length=20, index=True)
-    body: JsonDict = Field(sa_type=JSON)
-
-
-class PathLinkRow(SQLModel, table=True):
+class PathLinkRow(_Stored, table=True):
     """A path addresses a challenge with a weight: the edge ranking walks."""
 
     __tablename__ = "path_challenge"
 
-    path_slug: str = Field(
-        foreign_key="path.slug", ondelete="CASCADE", primary_key=True, max_length=80
-    )
-    challenge_slug: str = Field(
-        foreign_key="challenge.slug", ondelete="RESTRICT", primary_key=True, max_length=80
-    )
-    position: int
+    path_slug: str = _slug_of("path", "CASCADE", primary_key=True)
+    challenge_slug: str = _slug_of("challenge", "RESTRICT", primary_key=True)
     weight: float
-    body: JsonDict = Field(sa_type=JSON)
-
-
-class ExampleRow(SQLModel, table=True):
-    __tablename__ = "example"
-
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
-    body: JsonDict = Field(sa_type=JSON)
 
 
 class ExampleLinkRow(SQLModel, table=True):
     __tablename__ = "example_path"
 
-    example_slug: str = Field(
-        foreign_key="example.slug", ondelete="CASCADE", primary_key=True, max_length=80
-    )
-    path_slug: str = Field(
-        foreign_key="path.slug", ondelete="RESTRICT", primary_key=True, max_length=80
-    )
+    example_slug: str = _slug_of("example", "CASCADE", primary_key=True)
+    path_slug: str = _slug_of("path", "RESTRICT", primary_key=True)
     position: int
 
 
-class ReferenceCountyRow(SQLModel, table=True):
-    __tablename__ = "reference_county"
+class BenchmarkValueRow(_Figure, table=True):
+    __tablename__ = "benchmark_value"
+    __table_args__ = (UniqueConstraint("benchmark_slug", "indicator"),)
 
-    slug: str = Field(primary_key=True, max_length=80)
-    position: int
-    code: str = Field(max_length=6)
-    province: str = Field(max_length=60)
-    body: JsonDict = Field(sa_type=JSON)
+    benchmark_slug: str = _slug_of("benchmark", "CASCADE")
+    indicator: str = Field(max_length=64)
 
 
-class ReferenceValueRow(SQLModel, table=True):
+class ReferenceValueRow(_Figure, table=True):
     __tablename__ = "reference_value"
     __table_args__ = (UniqueConstraint("county_slug", "indicator_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    county_slug: str = Field(foreign_key="reference_county.slug", ondelete="CASCADE", max_length=80)
+    county_slug: str = _slug_of("reference_county", "CASCADE")
     indicator_key: str = Field(foreign_key="indicator.key", ondelete="RESTRICT", max_length=64)
-    position: int
-    value: float
-    year: int
-    tag: str = Field(max_length=1)
-    body: JsonDict = Field(sa_type=JSON)

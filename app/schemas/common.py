@@ -8,6 +8,11 @@ from pydantic import BaseModel, Field
 
 from app.errors import ErrorCode
 
+# Identifiers that several endpoints accept: a county's GB/T 2260 code, a stored assessment's id.
+COUNTY_CODE = r"^\d{6}$"
+UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID = f"^{UUID_TEXT}$"
+
 
 class FieldProblem(BaseModel):
     pointer: str = Field(description="JSON Pointer into the request body ('' for parameters).")

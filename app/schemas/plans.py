@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.knowledge import Lang
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
 from app.schemas.result import CountyOut
 from app.schemas.vocabulary import Family, Status
@@ -131,7 +132,7 @@ class PlanResult(BaseModel):
     county: CountyOut
     kb_version: str
     benchmark: str
-    language: Literal["en", "zh"]
+    language: Lang
     start: int
     horizon: int
     phases: list[StageOut]

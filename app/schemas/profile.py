@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from app.domain.knowledge import CountyKind
 from app.domain.profile import County, ProfileInput
+from app.schemas.common import COUNTY_CODE
 
 FiniteNumber = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 IndicatorKey = Annotated[str, Field(min_length=1, max_length=64)]
@@ -74,7 +75,7 @@ class CountyIn(Strict_):
         AfterValidator(_shown_safely),
     ]
     code: str | None = Field(
-        default=None, pattern=r"^\d{6}$", description="GB/T 2260 six-digit code."
+        default=None, pattern=COUNTY_CODE, description="GB/T 2260 six-digit code."
     )
     province: str | None = Field(
         default=None,

@@ -149,11 +149,17 @@ class ChallengeTrace(BaseModel):
     available: int | None = None
 
 
-class ChallengeOut(BaseModel):
+class ChallengeSummaryOut(BaseModel):
     slug: str
     title: str
     status: Status
     severity: float = Field(ge=0, le=1)
+    confidence: float = Field(ge=0, le=1)
+
+
+# A challenge in the full view: the summary's fields (the confidence explained), then the
+# evidence behind them. (No docstring: it would become the schema's description.)
+class ChallengeOut(ChallengeSummaryOut):
     confidence: float = Field(
         ge=0,
         le=1,
@@ -169,14 +175,6 @@ class ChallengeOut(BaseModel):
     unresolved: list[str]
     source: SourceOut
     trace: ChallengeTrace | None = None
-
-
-class ChallengeSummaryOut(BaseModel):
-    slug: str
-    title: str
-    status: Status
-    severity: float = Field(ge=0, le=1)
-    confidence: float = Field(ge=0, le=1)
 
 
 class AddressOut(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.domain.benchmarks import benchmark_head
+from app.domain.item_kinds import BY_URL_NAME, ITEM_KINDS
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
@@ -48,13 +48,19 @@ def _line(line: Line, lang: Lang) -> Item:
     return _threshold(line, lang)
 
 
+def _same(item: Any, *names: str) -> Item:
+    """The item's fields ``names`` as they are."""
+    return {name: getattr(item, name) for name in names}
+
+
+def _texts(item: Any, lang: Lang, *names: str) -> Item:
+    """The item's bilingual fields ``names``, in ``lang``."""
+    return {name: getattr(item, name).get(lang) for name in names}
+
+
 def _figure(f: Figure, lang: Lang) -> Item:
     return {
-        "indicator": f.indicator,
-        "value": f.value,
-        "year": f.year,
-        "tag": f.tag,
-        "printed": f.printed,
+        **_same(f, "indicator", "value", "year", "tag", "printed"),
         "note": f.note.get(lang) if f.note else None,
         "source": source_dict(f.source, lang),
     }
@@ -62,19 +68,11 @@ def _figure(f: Figure, lang: Lang) -> Item:
 
 def indicator(snap: Snapshot, i: Indicator, lang: Lang) -> Item:
     return {
-        "key": i.key,
-        "dimension": i.dimension,
-        "unit": i.unit,
-        "unit_label": i.unit_label.get(lang),
-        "label": i.label.get(lang),
-        "description": i.description.get(lang),
-        "direction": i.direction,
-        "min": i.min,
-        "max": i.max,
+        **_same(i, "key", "dimension", "unit"),
+        **_texts(i, lang, "unit_label", "label", "description"),
+        **_same(i, "direction", "min", "max"),
         "plausible": list(i.plausible) if i.plausible else None,
-        "scale": i.scale,
-        "derived": i.derived,
-        "formula": i.formula,
+        **_same(i, "scale", "derived", "formula"),
         "inputs": list(i.inputs),
         "source": source_dict(i.source, lang) if i.source else None,
     }
@@ -82,35 +80,24 @@ def indicator(snap: Snapshot, i: Indicator, lang: Lang) -> Item:
 
 def signal(snap: Snapshot, s: Signal, lang: Lang) -> Item:
     return {
-        "slug": s.slug,
-        "challenge": s.challenge,
-        "label": s.label.get(lang),
-        "description": s.description.get(lang),
+        **_same(s, "slug", "challenge"),
+        **_texts(s, lang, "label", "description"),
         "source": source_dict(s.source, lang),
     }
 
 
 def challenge(snap: Snapshot, c: Challenge, lang: Lang) -> Item:
     return {
-        "slug": c.slug,
-        "family": c.family,
-        "title": c.title.get(lang),
-        "summary": c.summary.get(lang),
-        "reasoning": c.reasoning.get(lang),
-        "min_indicators": c.min_indicators,
-        "signal_weight": c.signal_weight,
-        "signal_cap": c.signal_cap,
-        "watch_at": c.watch_at,
-        "flag_at": c.flag_at,
+        **_same(c, "slug", "family"),
+        **_texts(c, lang, "title", "summary", "reasoning"),
+        **_same(c, "min_indicators", "signal_weight", "signal_cap", "watch_at", "flag_at"),
         "signals": list(snap.signals_by_challenge.get(c.slug, ())),
         "rules": [
             {
-                "indicator": r.indicator,
-                "bad_when": r.bad_when,
+                **_same(r, "indicator", "bad_when"),
                 "watch": _line(r.watch, lang),
                 "flag": _line(r.flag, lang),
-                "weight": r.weight,
-                "max_band": r.max_band,
+                **_same(r, "weight", "max_band"),
                 "anchor": source_dict(r.anchor, lang),
                 "note": r.note.get(lang) if r.note else None,
             }
@@ -125,10 +112,8 @@ def challenge(snap: Snapshot, c: Challenge, lang: Lang) -> Item:
 
 def path(snap: Snapshot, p: Path, lang: Lang) -> Item:
     return {
-        "slug": p.slug,
-        "family": p.family,
-        "title": p.title.get(lang),
-        "summary": p.summary.get(lang),
+        **_same(p, "slug", "family"),
+        **_texts(p, lang, "title", "summary"),
         "actions": [a.get(lang) for a in p.actions],
         "addresses": [
             {"challenge": a.challenge, "weight": a.weight, "why": a.why.get(lang)}
@@ -136,12 +121,7 @@ def path(snap: Snapshot, p: Path, lang: Lang) -> Item:
         ],
         "fit": [
             {
-                "indicator": f.indicator,
-                "signal": f.signal,
-                "op": f.op,
-                "value": f.value,
-                "met_factor": f.met_factor,
-                "missed_factor": f.missed_factor,
+                **_same(f, "indicator", "signal", "op", "value", "met_factor", "missed_factor"),
                 "text": f.text.get(lang),
             }
             for f in p.fit
@@ -155,10 +135,8 @@ def path(snap: Snapshot, p: Path, lang: Lang) -> Item:
 
 def example(snap: Snapshot, e: Example, lang: Lang) -> Item:
     return {
-        "slug": e.slug,
-        "county": e.county,
-        "title": e.title.get(lang),
-        "summary": e.summary.get(lang),
+        **_same(e, "slug", "county"),
+        **_texts(e, lang, "title", "summary"),
         "year": e.year,
         "figures": [
             {"key": f.key, "value": f.value, "unit": f.unit.get(lang), "label": f.label.get(lang)}
@@ -173,48 +151,53 @@ def reference_county(snap: Snapshot, r: ReferenceCounty, lang: Lang) -> Item:
     return {
         "slug": r.slug,
         "name": r.name.get(lang),
-        "code": r.code,
-        "province": r.province,
+        **_same(r, "code", "province"),
         "values": [_figure(f, lang) for f in r.values],
     }
 
 
 def benchmark(snap: Snapshot, b: Benchmark, lang: Lang) -> Item:
-    return benchmark_head(b, lang) | {
-        "description": b.description.get(lang),
+    return {
+        **_same(b, "slug", "kind", "region", "year"),
+        **_texts(b, lang, "title", "description"),
         "values": [_figure(f, lang) for f in b.values],
         "source": source_dict(b.source, lang),
     }
 
 
-KINDS: dict[
-    str, tuple[Callable[[Snapshot], list[Any]], Callable[[Any], str], Callable[..., Item]]
-] = {
-    "indicators": (lambda s: s.kb.indicators, lambda i: i.key, indicator),
-    "signals": (lambda s: s.kb.signals, lambda i: i.slug, signal),
-    "challenges": (lambda s: s.kb.challenges, lambda i: i.slug, challenge),
-    "paths": (lambda s: s.kb.paths, lambda i: i.slug, path),
-    "examples": (lambda s: s.kb.examples, lambda i: i.slug, example),
-    "reference-counties": (lambda s: s.kb.reference_counties, lambda i: i.slug, reference_county),
-    "benchmarks": (lambda s: s.kb.benchmarks, lambda i: i.slug, benchmark),
+# How each kind is rendered, by its name in URLs (app.domain.item_kinds).
+RENDERERS: dict[str, Callable[..., Item]] = {
+    "indicators": indicator,
+    "signals": signal,
+    "challenges": challenge,
+    "paths": path,
+    "examples": example,
+    "reference-counties": reference_county,
+    "benchmarks": benchmark,
 }
+
+
+def _source(snap: Snapshot, kind: str) -> list[Any]:
+    return list(getattr(snap.kb, BY_URL_NAME[kind].attr))
 
 
 def items(snap: Snapshot, kind: str, lang: Lang) -> list[Item]:
     cached = snap.memo.catalog.get((kind, lang))
     if cached is None:
-        source, _, render = KINDS[kind]
-        cached = snap.memo.catalog[(kind, lang)] = [render(snap, i, lang) for i in source(snap)]
+        render = RENDERERS[kind]
+        cached = snap.memo.catalog[(kind, lang)] = [
+            render(snap, i, lang) for i in _source(snap, kind)
+        ]
     return cached
 
 
 def item(snap: Snapshot, kind: str, ident: str, lang: Lang) -> Item:
     index = snap.memo.catalog_index.get((kind, lang))
     if index is None:
-        _, ident_of, _ = KINDS[kind]
+        ident_of = BY_URL_NAME[kind].ident_of
         index = snap.memo.catalog_index[(kind, lang)] = {
             ident_of(obj): rendered
-            for obj, rendered in zip(KINDS[kind][0](snap), items(snap, kind, lang), strict=True)
+            for obj, rendered in zip(_source(snap, kind), items(snap, kind, lang), strict=True)
         }
     found: Item | None = index.get(ident)
     if found is None:
@@ -228,20 +211,12 @@ def kb_summary(snap: Snapshot) -> Item:
         "version": snap.version,
         "kb_version": snap.kb_version,
         "checksum": snap.checksum,
-        "title": {"en": kb.meta.title.en, "zh": kb.meta.title.zh},
+        "title": kb.meta.title.model_dump(),
         "documents": [
             {"slug": d.slug, "title": d.title, "doi": d.doi, "licence": d.licence}
             for d in kb.meta.documents
         ],
-        "counts": {
-            "indicators": len(kb.indicators),
-            "benchmarks": len(kb.benchmarks),
-            "signals": len(kb.signals),
-            "challenges": len(kb.challenges),
-            "paths": len(kb.paths),
-            "examples": len(kb.examples),
-            "reference_counties": len(kb.reference_counties),
-        },
+        "counts": {kind.attr: len(getattr(kb, kind.attr)) for kind in ITEM_KINDS},
     }
 
 
@@ -249,8 +224,8 @@ def item_etag(snap: Snapshot, kind: str, ident: str) -> str:
     """The content hash of one knowledge-base item: its ETag on reads and If-Match on writes."""
     hit = snap.memo.etags.get((kind, ident))
     if hit is None:
-        source, ident_of, _ = KINDS[kind]
-        found = next((obj for obj in source(snap) if ident_of(obj) == ident), None)
+        ident_of = BY_URL_NAME[kind].ident_of
+        found = next((obj for obj in _source(snap, kind) if ident_of(obj) == ident), None)
         if found is None:
             raise NotFound(detail=f"No {kind} item '{ident}'.")
         hit = snap.memo.etags[(kind, ident)] = content_etag(found)

@@ -16,15 +16,8 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from app.domain.integrity import check_references
-from app.domain.knowledge import (
-    Benchmark,
-    Challenge,
-    Example,
-    KnowledgeBase,
-    Path,
-    ReferenceCounty,
-    Signal,
-)
+from app.domain.item_kinds import BY_URL_NAME, ItemKind
+from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import (
     Conflict,
@@ -34,32 +27,25 @@ from app.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    field_errors,
 )
 from app.models import AuditEvent, KbVersion
 from app.services.assessments import _iso
 from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
 from app.services.ports import Tx, UnitOfWork
-from app.services.preconditions import strong_match
+from app.services.preconditions import entity_tag, strong_match
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
 _WRITE_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Kind:
-    attr: str
-    model: type[BaseModel]
-
-
-KINDS: dict[str, Kind] = {
-    "challenges": Kind("challenges", Challenge),
-    "paths": Kind("paths", Path),
-    "examples": Kind("examples", Example),
-    "signals": Kind("signals", Signal),
-    "reference-counties": Kind("reference_counties", ReferenceCounty),
-    "benchmarks": Kind("benchmarks", Benchmark),
+# The kinds curators write, by their name in URLs, in the order their routes are listed
+# (indicators are the profile's vocabulary: they change with the code, through the seeds).
+KINDS: dict[str, ItemKind] = {
+    name: BY_URL_NAME[name]
+    for name in ("challenges", "paths", "examples", "signals", "reference-counties", "benchmarks")
 }
 
 
@@ -67,7 +53,7 @@ def item_etag(item: BaseModel) -> str:
     digest = hashlib.sha256(
         orjson.dumps(item.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
-    return f'"{digest[:32]}"'
+    return entity_tag(digest)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -83,21 +69,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
 def _validate(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(
-            detail="The item is not valid.",
-            errors=[
-                FieldError(_pointer(tuple(e["loc"])), str(e["type"]), str(e["msg"]))
-                for e in exc.errors(include_url=False, include_input=False)
-            ],
-        ) from None
+        raise InvalidInput(detail="The item is not valid.", errors=field_errors(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -142,26 +118,37 @@ def create_item(uow: UnitOfWork, who: Principal, kind: str, payload: Any) -> Wri
 def replace_item(
     uow: UnitOfWork, who: Principal, kind: str, slug: str, payload: Any, if_match: str | None
 ) -> WriteOutcome:
-    tag = _required(if_match)
-
-    def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
-        index, before = _current(kb, kind, slug, tag)
-        new = _same_slug(_validate(KINDS[kind].model, payload), slug)
-        return _replaced(kb, kind, index, new), Change("replace", kind, slug, before, new)
-
-    return _apply(uow, who, edit)
+    """PUT: the item whole."""
+    return _rewrite(uow, who, kind, slug, if_match, "replace", lambda before: payload)
 
 
 def patch_item(
     uow: UnitOfWork, who: Principal, kind: str, slug: str, patch: Any, if_match: str | None
 ) -> WriteOutcome:
+    """PATCH: an RFC 7396 merge patch of the item's document form."""
+
+    def merged(before: BaseModel) -> Any:
+        return merge_patch(before.model_dump(mode="json"), patch)
+
+    return _rewrite(uow, who, kind, slug, if_match, "update", merged)
+
+
+def _rewrite(
+    uow: UnitOfWork,
+    who: Principal,
+    kind: str,
+    slug: str,
+    if_match: str | None,
+    action: str,
+    document: Callable[[BaseModel], Any],
+) -> WriteOutcome:
+    """Replace the item the caller last read (If-Match) by ``document(item)``, validated."""
     tag = _required(if_match)
 
     def edit(kb: KnowledgeBase) -> tuple[KnowledgeBase, Change]:
         index, before = _current(kb, kind, slug, tag)
-        merged = merge_patch(before.model_dump(mode="json"), patch)
-        new = _same_slug(_validate(KINDS[kind].model, merged), slug)
-        return _replaced(kb, kind, index, new), Change("update", kind, slug, before, new)
+        new = _same_slug(_validate(KINDS[kind].model, document(before)), slug)
+        return _replaced(kb, kind, index, new), Change(action, kind, slug, before, new)
 
     return _apply(uow, who, edit)
 

@@ -5,30 +5,25 @@ worker should be serving."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from pydantic import BaseModel
-
-from app.domain.knowledge import ITEM_KINDS, KnowledgeBase
+from app.domain.item_kinds import ITEM_KINDS, ItemKind
+from app.domain.knowledge import KnowledgeBase
 from app.errors import ConfirmationRequired
 
-KINDS = ITEM_KINDS
 NEEDED_TO_DIAGNOSE = ("indicators", "benchmarks", "challenges", "paths")
 CONFIRM = "remove"
 
 
-def _idents(items: Sequence[BaseModel]) -> set[str]:
-    return {str(vars(item).get("slug") or vars(item).get("key")) for item in items}
+def _idents(kb: KnowledgeBase, kind: ItemKind) -> set[str]:
+    return {kind.ident_of(item) for item in getattr(kb, kind.attr)}
 
 
 def removals(before: KnowledgeBase, after: KnowledgeBase) -> list[str]:
     """What the change from ``before`` to ``after`` removes, where it removes most of a kind."""
     found = []
-    for kind in KINDS:
-        old = _idents(getattr(before, kind))
-        new = _idents(getattr(after, kind))
+    for kind in ITEM_KINDS:
+        old, new = _idents(before, kind), _idents(after, kind)
         gone = len(old - new)
-        label = kind.replace("_", " ")
+        label = kind.label
         if old and not new:
             found.append(f"removes every one of the {len(old)} {label}")
         elif gone * 2 > len(old):

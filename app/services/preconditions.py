@@ -8,6 +8,15 @@ prefix is ignored.
 from __future__ import annotations
 
 
+def entity_tag(digest: str) -> str:
+    """A strong entity tag made of a hex digest (its first 32 digits).
+
+    >>> entity_tag("0123456789abcdef" * 4)
+    '"0123456789abcdef0123456789abcdef"'
+    """
+    return f'"{digest[:32]}"'
+
+
 def _tags(header: str) -> list[str]:
     return [t.strip() for t in header.split(",") if t.strip()]
 

@@ -10,45 +10,17 @@ from rich.table import Table
 
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
-from app.services.wording import Labels, md, number
+from app.services.wording import Labels, md, number, words
 
 COLOUR = {"flag": "red", "watch": "yellow", "ok": "green", "insufficient_data": "dim"}
-HEADS = {
-    "en": {
-        "challenge": "challenge",
-        "status": "status",
-        "severity": "severity",
-        "paths": "recommended paths",
-        "rank": "#",
-        "path": "path",
-        "family": "family",
-        "score": "score",
-        "example": "example",
-        "knowledge": "knowledge base",
-        "invalid": "invalid",
-    },
-    "zh": {
-        "challenge": "挑战",
-        "status": "状态",
-        "severity": "严重程度",
-        "paths": "推荐路径",
-        "rank": "排序",
-        "path": "路径",
-        "family": "类别",
-        "score": "得分",
-        "example": "案例",
-        "knowledge": "知识库版本",
-        "invalid": "数据无效",
-    },
-}
 
 
 def recommendation_tables(result: dict[str, Any], snap: Snapshot, lang: Lang) -> list[Table]:
-    labels, h = Labels(snap, lang), HEADS[lang]
+    labels, heads = Labels(snap, lang), words("cli_table", lang)
     title = f"{result['county']['name']} - {labels.benchmark(result['benchmark'])} - {result['kb_version']}"
     challenges = Table(title=escape(title))
     for col in ("challenge", "status", "severity"):
-        challenges.add_column(h[col], overflow="fold")
+        challenges.add_column(heads[col], overflow="fold")
     for c in result["challenges"]:
         status = escape(labels.status(c["status"]))
         challenges.add_row(
@@ -56,9 +28,9 @@ def recommendation_tables(result: dict[str, Any], snap: Snapshot, lang: Lang) ->
             f"[{COLOUR.get(c['status'], 'dim')}]{status}[/]",
             number(c["severity"], "ratio"),
         )
-    paths = Table(title=h["paths"])
+    paths = Table(title=heads["paths"])
     for col in ("rank", "path", "family", "score", "example"):
-        paths.add_column(h[col], overflow="fold")
+        paths.add_column(heads[col], overflow="fold")
     for p in result["recommendations"][:9]:
         example = p["examples"][0]["title"] if p["examples"] else ""
         paths.add_row(
@@ -77,29 +49,31 @@ def cell(text: Any) -> str:
 
 
 def markdown(entries: list[dict[str, Any]], labels: Labels) -> str:
-    h, out = HEADS[labels.lang], []
+    heads, out = words("cli_table", labels.lang), []
     for entry in entries:
         if "error" in entry:
-            out.append(f"## {entry['index']}: {h['invalid']}\n")
+            out.append(f"## {entry['index']}: {heads['invalid']}\n")
             out += [f"- `{e['pointer']}`: {e['message']}" for e in entry["error"]["errors"]]
             out.append("")
             continue
-        r = entry["result"]
+        result = entry["result"]
         out.append(
-            f"## {cell(r['county']['name'])} ({cell(labels.benchmark(r['benchmark']))}, "
-            f"{h['knowledge']} {r['kb_version']})\n"
+            f"## {cell(result['county']['name'])} ({cell(labels.benchmark(result['benchmark']))}, "
+            f"{heads['knowledge']} {result['kb_version']})\n"
         )
-        out.append(f"| {h['challenge']} | {h['status']} | {h['severity']} |\n| --- | --- | --- |")
+        out.append(
+            f"| {heads['challenge']} | {heads['status']} | {heads['severity']} |\n| --- | --- | --- |"
+        )
         out += [
             f"| {cell(c['title'])} | {labels.status(c['status'])} | {number(c['severity'], 'ratio')} |"
-            for c in r["challenges"]
+            for c in result["challenges"]
         ]
         out.append(
-            f"\n| {h['rank']} | {h['path']} | {h['family']} | {h['score']} |\n| --- | --- | --- | --- |"
+            f"\n| {heads['rank']} | {heads['path']} | {heads['family']} | {heads['score']} |\n| --- | --- | --- | --- |"
         )
         out += [
             f"| {p['rank']} | {cell(p['title'])} | {labels.family(p['family'])} | {p['score']} |"
-            for p in r["recommendations"][:9]
+            for p in result["recommendations"][:9]
         ]
         out.append("")
     return "\n".join(out)

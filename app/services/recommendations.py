@@ -16,7 +16,7 @@ from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import View, recommend, validation_result
 from app.domain.snapshot import Snapshot
-from app.errors import AppError, FieldError, InvalidInput, MalformedJson, json_pointer
+from app.errors import AppError, FieldError, InvalidInput, MalformedJson, field_errors
 from app.schemas.profile import ProfileIn, RecommendationRequest
 
 _PROFILE = TypeAdapter(ProfileIn)
@@ -44,13 +44,6 @@ def recommendation(
     return recommend(snap, body.to_domain(), lang, scenario, view, trace)
 
 
-def _schema_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
-    return [
-        FieldError(prefix + json_pointer(*e["loc"]), str(e["type"]), str(e["msg"]))
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
-
-
 def _error_entry(index: int, exc: AppError) -> dict[str, Any]:
     return {
         "index": index,
@@ -72,7 +65,7 @@ def run_one(
         profile = _PROFILE.validate_python(raw)
     except ValidationError as exc:
         return _error_entry(
-            index, InvalidInput(detail="Row is not a valid profile.", errors=_schema_errors(exc))
+            index, InvalidInput(detail="Row is not a valid profile.", errors=field_errors(exc))
         )
     try:
         return {"index": index, "result": recommendation(snap, profile, lang, view)}

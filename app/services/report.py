@@ -18,25 +18,20 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from app.db.assessments_repo import AssessmentStore
 from app.domain.knowledge import Lang
+from app.domain.language import as_lang
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
 from app.services import assessments, plans
 from app.services.keys import Principal
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
-from app.services.report_words import (
-    PUNCTUATION,
-    WORDS,
-    kpi_text,
-    numbered,
-    plain,
-    progress_words,
-    sub_numbered,
-    year_text,
-)
-from app.services.wording import Labels, md
+from app.services.report_words import kpi_text, numbered, plain, sub_numbered, year_text
+from app.services.wording import Labels, md, words
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The plan table's columns (report words), as the report, the DOCX and the terminal show them.
+PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
 PATHS_SHOWN = 12
 TREND_CHARTS = 6
 _WEB_URL = re.compile(r"https?://[^\s<>]+")
@@ -59,7 +54,7 @@ def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
         if "horizon" in body.model_fields_set or any(e.pointer != "/horizon" for e in exc.errors):
             raise
         result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang)
-    return Report(result, plan, None, "zh" if result["language"] == "zh" else "en")
+    return Report(result, plan, None, as_lang(result["language"]))
 
 
 def for_assessment(
@@ -73,8 +68,7 @@ def for_assessment(
     trend = assessments.trend(store, snap, who, code) if code else None
     if trend is not None and len(trend["points"]) < 2:
         trend = None
-    lang: Lang = "zh" if result.get("language") == "zh" else "en"
-    return Report(result, found.get("plan"), trend, lang)
+    return Report(result, found.get("plan"), trend, as_lang(result.get("language")))
 
 
 def autolink(url: str) -> str:
@@ -148,37 +142,38 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
     return charts
 
 
-def document_title(report: Report, words: dict[str, Any]) -> str:
+def document_title(report: Report) -> str:
     """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
-    county, plan = report.result["county"]["name"], report.plan
+    county, plan, lang = report.result["county"]["name"], report.plan, report.lang
     if plan is None:
-        return f"{county}{words['title']}" if report.lang == "zh" else f"{county}: {words['title']}"
-    if report.lang == "zh":
-        return f"{county}高质量发展行动方案（{plan['start']}—{plan['horizon']}年）"
-    return f"{county}: action plan for high-quality development, {plan['start']}–{plan['horizon']}"
+        title = words("report", lang)["title"]
+        return say("report_line", "title_diagnosis", lang, county=county, title=title)
+    start, horizon = plan["start"], plan["horizon"]
+    return say("report_line", "title_plan", lang, county=county, start=start, horizon=horizon)
 
 
 def context(report: Report, snap: Snapshot) -> dict[str, Any]:
     """Everything a template or the DOCX writer prints, with labels and formatted numbers."""
     lang = report.lang
     labels = Labels(snap, lang)
-    words = WORDS[lang]
+    report_words = words("report", lang)
     return {
-        "r": report.result,
+        "result": report.result,
         "plan": report.plan,
         "trend": report.trend,
-        "w": words,
+        "words": report_words,
         "lang": lang,
-        "doc_title": document_title(report, words),
-        "L": labels,
-        "h": numbered(lang),
-        "sub": lambda n, text: sub_numbered(lang, n) + text,
-        "idx": plain,
-        "yr": lambda y: year_text(y, lang),
-        "P": PUNCTUATION[lang],
+        "tag": say("language", "tag", lang),
+        "doc_title": document_title(report),
+        "labels": labels,
+        "heading": numbered(lang),
+        "sub_heading": lambda n, text: sub_numbered(lang, n) + text,
+        "as_index": plain,
+        "year_text": lambda y: year_text(y, lang),
+        "punct": words("punctuation", lang),
         "kpi_text": lambda k: kpi_text(k, labels, lang),
-        "progress_word": progress_words(lang),
-        "chart": diagnosis_svg(report.result, labels, words["chart"]),
+        "progress_word": words("progress", lang),
+        "chart": diagnosis_svg(report.result, labels, report_words["chart"]),
         "timeline": timeline_svg(report.plan, lang)
         if report.plan and report.plan["actions"]
         else None,

@@ -13,6 +13,7 @@ from markupsafe import escape
 from pygal.style import Style
 
 from app.domain.knowledge import Lang
+from app.schemas.common import UUID_TEXT
 from app.services.wording import Labels
 
 BAND_COLOURS = {"flag": "#b3261e", "watch": "#c77700", "ok": "#2e7d32"}
@@ -35,7 +36,7 @@ def _clean(svg: str, name: str) -> str:
     """Drop comments (they name the library's site) and the tooltip script; fix the id."""
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S | re.I)
-    return re.sub(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", name, svg)
+    return re.sub(f"chart-{UUID_TEXT}", name, svg)
 
 
 def diagnosis_svg(result: Mapping[str, Any], labels: Labels, title: str) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -32,30 +32,31 @@ from docx.text.run import Run
 from lxml import etree
 
 from app.domain.knowledge import Lang
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
-from app.services.report import Report, context
+from app.services.report import PLAN_COLUMNS, Report, context
 from app.services.report_words import sub_numbered
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-# Font, its substitute where Word lacks it, size in points.
-FONTS: dict[str, dict[str, tuple[str, str, float]]] = {
-    "zh": {
-        "title": ("方正小标宋简体", "黑体", 22),
-        "h1": ("黑体", "SimHei", 16),
-        "h2": ("楷体_GB2312", "楷体", 16),
-        "body": ("仿宋_GB2312", "仿宋", 16),
-        "table": ("仿宋_GB2312", "仿宋", 10.5),
-        "footer": ("宋体", "SimSun", 14),
-    },
-    "en": {
-        "title": ("Times New Roman", "Liberation Serif", 20),
-        "h1": ("Arial", "Liberation Sans", 14),
-        "h2": ("Arial", "Liberation Sans", 12),
-        "body": ("Times New Roman", "Liberation Serif", 12),
-        "table": ("Times New Roman", "Liberation Serif", 9),
-        "footer": ("Times New Roman", "Liberation Serif", 11),
-    },
-}
+
+
+class Font(NamedTuple):
+    name: str
+    substitute: str  # where Word lacks the font
+    size: float  # points
+
+
+# Each role's font in a Chinese and in an English document.
+FONTS: dict[str, dict[Lang, Font]] = {
+    "title": {"zh": Font("方正小标宋简体", "黑体", 22), "en": Font("Times New Roman", "Liberation Serif", 20)},
+    "h1": {"zh": Font("黑体", "SimHei", 16), "en": Font("Arial", "Liberation Sans", 14)},
+    "h2": {"zh": Font("楷体_GB2312", "楷体", 16), "en": Font("Arial", "Liberation Sans", 12)},
+    "body": {"zh": Font("仿宋_GB2312", "仿宋", 16), "en": Font("Times New Roman", "Liberation Serif", 12)},
+    "table": {"zh": Font("仿宋_GB2312", "仿宋", 10.5), "en": Font("Times New Roman", "Liberation Serif", 9)},
+    "footer": {"zh": Font("宋体", "SimSun", 14), "en": Font("Times New Roman", "Liberation Serif", 11)},
+}  # fmt: skip
+# Chinese text is set in the Chinese body font in either document.
+EAST_ASIAN = FONTS["body"]["zh"].name
 SUBSTITUTES = {
     "方正小标宋简体": "黑体",
     "仿宋_GB2312": "仿宋",
@@ -66,12 +67,12 @@ STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 
 
 def _font(run: Run, lang: Lang, role: str, bold: bool = False) -> None:
-    name, _, size = FONTS[lang][role]
+    name, _, size = FONTS[role][lang]
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman" if lang == "zh" else name
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name if lang == "zh" else FONTS["zh"]["body"][0])
+    fonts.set(qn("w:eastAsia"), name if lang == "zh" else EAST_ASIAN)
 
 
 def _paragraph(
@@ -175,60 +176,62 @@ def _substitutes(doc: DocxDocument) -> None:
 
 def _normal_style(doc: DocxDocument, lang: Lang) -> None:
     style = doc.styles["Normal"]
-    name, _, size = FONTS[lang]["body"]
+    name, _, size = FONTS["body"][lang]
     style.font.name = "Times New Roman" if lang == "zh" else name
     style.font.size = Pt(size)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONTS["zh"]["body"][0])
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN)
     style.font.color.rgb = RGBColor(0, 0, 0)
 
 
 def _meta_line(ctx: dict[str, Any]) -> str:
-    r, w, labels = ctx["r"], ctx["w"], ctx["L"]
+    result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
     parts = [
-        f"{w['year']}: {r['county'].get('year') or '—'}",
-        f"{w['benchmark']}: {labels.benchmark(r['benchmark'])}",
-        f"{w['kb']}: {r['kb_version']}",
+        f"{words['year']}: {result['county'].get('year') or '—'}",
+        f"{words['benchmark']}: {labels.benchmark(result['benchmark'])}",
+        f"{words['kb']}: {result['kb_version']}",
     ]
-    return ("；" if ctx["lang"] == "zh" else "; ").join(parts)
+    return str(ctx["punct"]["semi"]).join(parts)
 
 
 def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
-    labels, w = ctx["L"], ctx["w"]
+    labels, words = ctx["labels"], ctx["words"]
     text = f"{labels.indicator(e['indicator'])} {labels.value(e['indicator'], e['value'])}"
     if e["band"] == "ok" or e.get("target") is None:
         return text
     target = labels.value(e["indicator"], e["target"])
-    return text + (
-        f"（{w['target']}{target}）" if ctx["lang"] == "zh" else f" ({w['target']} {target})"
+    return text + say(
+        "report_line", "evidence_target", ctx["lang"], target=words["target"], value=target
     )
 
 
 def _diagnosis(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    w, labels, lang = ctx["w"], ctx["L"], ctx["lang"]
-    _paragraph(doc, ctx["h"](n, w["challenges"]), lang, "h1")
+    words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
+    _paragraph(doc, ctx["heading"](n, words["challenges"]), lang, "h1")
     rows = [
         [
             c["title"],
             labels.status(c["status"]),
-            ctx["idx"](c["severity"]),
+            ctx["as_index"](c["severity"]),
             "\n".join(
                 [_evidence_text(e, ctx) for e in c["evidence"]]
                 + [labels.signal(s) for s in c["signals"]]
             ),
         ]
-        for c in ctx["r"]["challenges"]
+        for c in ctx["result"]["challenges"]
     ]
-    _table(doc, [w["challenge"], w["status"], w["severity"], w["evidence"]], rows, lang)
+    _table(
+        doc, [words["challenge"], words["status"], words["severity"], words["evidence"]], rows, lang
+    )
 
 
 def _plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
-    sep = "、" if ctx["lang"] == "zh" else ", "
+    sep = ctx["punct"]["list"]
     rows = []
     for i, a in enumerate(ctx["plan"]["actions"], start=1):
         title = a["title"]
         if a["depends_on"]:
-            title += f"\n{ctx['w']['after']}: " + sep.join(
-                ctx["L"].path(d) for d in a["depends_on"]
+            title += f"\n{ctx['words']['after']}: " + sep.join(
+                ctx["labels"].path(d) for d in a["depends_on"]
             )
         rows.append(
             [
@@ -245,7 +248,7 @@ def _plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
 
 
 def _timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
-    plan, w, lang = ctx["plan"], ctx["w"], ctx["lang"]
+    plan, words, lang = ctx["plan"], ctx["words"], ctx["lang"]
     years = list(range(plan["start"], plan["horizon"] + 1))
     rows = [
         [f"{i}. {a['title']}"]
@@ -255,52 +258,56 @@ def _timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         ]
         for i, a in enumerate(plan["actions"], start=1)
     ]
-    table = _table(doc, [w["action"], *[str(y) for y in years]], rows, lang)
+    table = _table(doc, [words["action"], *[str(y) for y in years]], rows, lang)
     for r, action in enumerate(plan["actions"], start=1):
         for c, year in enumerate(years, start=1):
             if year >= action["phase"]["start"]:
                 _shade(table.rows[r].cells[c], STAGE_FILLS[action["stage"] - 1])
-    _paragraph(doc, w["timeline_note"], lang)
+    _paragraph(doc, words["timeline_note"], lang)
 
 
 def _plan(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    plan, w, lang = ctx["plan"], ctx["w"], ctx["lang"]
+    plan, words, lang = ctx["plan"], ctx["words"], ctx["lang"]
     _paragraph(
-        doc, ctx["h"](n, w["plan"].format(start=plan["start"], horizon=plan["horizon"])), lang, "h1"
+        doc,
+        ctx["heading"](n, words["plan"].format(start=plan["start"], horizon=plan["horizon"])),
+        lang,
+        "h1",
     )
-    _paragraph(doc, w["plan_note"], lang)
-    header = [w["no"], w["action"], w["lead"], w["partners"], w["funding"], w["period"], w["kpis"]]
-    _table(doc, header, _plan_rows(ctx), lang)
-    _paragraph(doc, sub_numbered(lang, 1) + w["timeline"], lang, "h2")
+    _paragraph(doc, words["plan_note"], lang)
+    _table(doc, [words[column] for column in PLAN_COLUMNS], _plan_rows(ctx), lang)
+    _paragraph(doc, sub_numbered(lang, 1) + words["timeline"], lang, "h2")
     _timeline(doc, ctx)
 
 
 def _trend(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    trend, w, labels, lang = ctx["trend"], ctx["w"], ctx["L"], ctx["lang"]
-    _paragraph(doc, ctx["h"](n, w["trend"]), lang, "h1")
-    sep = "、" if lang == "zh" else ", "
+    trend, words, labels, lang = ctx["trend"], ctx["words"], ctx["labels"], ctx["lang"]
+    _paragraph(doc, ctx["heading"](n, words["trend"]), lang, "h1")
+    sep = ctx["punct"]["list"]
     rows = []
-    for ch in trend["changes"]:
-        items = [(labels.challenge(c["challenge"]), c["change"]) for c in ch["challenges"]]
-        items += [(labels.indicator(i["indicator"]), i["change"]) for i in ch["indicators"]]
+    for period in trend["changes"]:
+        items = [(labels.challenge(c["challenge"]), c["change"]) for c in period["challenges"]]
+        items += [(labels.indicator(i["indicator"]), i["change"]) for i in period["indicators"]]
         rows.append(
             [
-                f"{ch['from_year']}—{ch['to_year']}",
+                f"{period['from_year']}—{period['to_year']}",
                 sep.join(name for name, change in items if change == "improved"),
                 sep.join(name for name, change in items if change == "worsened"),
             ]
         )
-    _table(doc, [w["year"], w["improved"], w["worsened"]], rows, lang)
-    for i, pg in enumerate(trend["progress"], start=1):
-        _paragraph(doc, sub_numbered(lang, i) + w["progress"].format(year=pg["year"]), lang, "h2")
-        header = [w["kpis"], w["baseline"], w["due"], w["latest"], w["status"]]
-        _table(doc, header, [_progress_row(k, ctx) for k in pg["kpis"]], lang)
+    _table(doc, [words["year"], words["improved"], words["worsened"]], rows, lang)
+    for i, progress in enumerate(trend["progress"], start=1):
+        _paragraph(
+            doc, sub_numbered(lang, i) + words["progress"].format(year=progress["year"]), lang, "h2"
+        )
+        header = [words["kpis"], words["baseline"], words["due"], words["latest"], words["status"]]
+        _table(doc, header, [_progress_row(k, ctx) for k in progress["kpis"]], lang)
 
 
 def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
-    labels, key = ctx["L"], k["indicator"]
-    due = f" ({ctx['yr'](k['due'])})" if k["target"] is not None else ""
-    latest = f" ({ctx['yr'](k['latest_year'])})" if k["latest_year"] else ""
+    labels, key = ctx["labels"], k["indicator"]
+    due = f" ({ctx['year_text'](k['due'])})" if k["target"] is not None else ""
+    latest = f" ({ctx['year_text'](k['latest_year'])})" if k["latest_year"] else ""
     return [
         k["label"],
         labels.value(key, k["baseline"]),
@@ -311,20 +318,20 @@ def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
 
 
 def _paths(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    w, labels, lang = ctx["w"], ctx["L"], ctx["lang"]
-    _paragraph(doc, ctx["h"](n, w["paths"]), lang, "h1")
+    words, labels, lang, punctuation = ctx["words"], ctx["labels"], ctx["lang"], ctx["punct"]
+    _paragraph(doc, ctx["heading"](n, words["paths"]), lang, "h1")
     if not ctx["paths"]:
-        _paragraph(doc, w["no_paths"], lang)
+        _paragraph(doc, words["no_paths"], lang)
     for p in ctx["paths"]:
         family = labels.family(p["family"])
-        head = f"{p['rank']}. {p['title']}" + (f"（{family}）" if lang == "zh" else f" ({family})")
+        head = f"{p['rank']}. {p['title']}{punctuation['lp']}{family}{punctuation['rp']}"
         _paragraph(doc, head, lang, bold=True)
         _paragraph(doc, p["rationale"], lang)
 
 
 def _sources(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
-    lang, labels = ctx["lang"], ctx["L"]
-    _paragraph(doc, ctx["h"](n, ctx["w"]["sources"]), lang, "h1")
+    lang, labels = ctx["lang"], ctx["labels"]
+    _paragraph(doc, ctx["heading"](n, ctx["words"]["sources"]), lang, "h1")
     for s in ctx["sources"]:
         if s.get("document"):
             text = f"{labels.document(s['document'])} §{s['section']}"
@@ -353,11 +360,7 @@ def render_docx(report: Report, snap: Snapshot) -> bytes:
     _substitutes(doc)
     _page_setup(doc, lang)
     props = doc.core_properties
-    props.title, props.author, props.language = (
-        ctx["doc_title"],
-        "countypath",
-        "zh-CN" if lang == "zh" else "en",
-    )
+    props.title, props.author, props.language = ctx["doc_title"], "countypath", ctx["tag"]
     _paragraph(doc, ctx["doc_title"], lang, "title")
     _paragraph(doc, _meta_line(ctx), lang, "table").alignment = WD_ALIGN_PARAGRAPH.CENTER
     sections = [_diagnosis]

@@ -24,21 +24,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.domain.knowledge import Lang
+from app.domain.knowledge import LANGS, Lang
+from app.domain.messages import catalogue
 from app.domain.snapshot import Snapshot
 from app.errors import FieldError, InvalidInput, MalformedSpreadsheet
+from app.services.wording import words
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A workbook is a zip: refuse one that inflates past this, whatever its compressed size.
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
-META_HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("county_name", "county", "name", "县", "县名", "县域", "县（市、区）", "地区", "名称"),
-    "code": ("county_code", "code", "代码", "区划代码", "行政区划代码"),
-    "province": ("province", "省", "省份"),
-    "year": ("year", "年份", "年度"),
-    "benchmark": ("benchmark", "基准"),
-    "signals": ("signals", "症状", "信号"),
-}
 _BRACKETED_UNIT = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2000, 1, 1)
@@ -65,17 +59,18 @@ def _normal(text: str) -> str:
 
 
 def header_vocabulary(snap: Snapshot) -> dict[str, str]:
-    """Header text (normalised) -> profile field: meta columns, indicator keys, Chinese and
-    English labels."""
+    """Header text (normalised) -> profile field: indicator keys, Chinese and English labels,
+    then the county columns in every language (the catalogue's ``sheet_columns``)."""
     out: dict[str, str] = {}
     for ind in snap.indicators.values():
         if ind.derived:
             continue
         for text in (ind.key, ind.label.get("zh"), ind.label.get("en")):
             out.setdefault(_normal(text), f"indicators/{ind.key}")
-    for target, names in META_HEADERS.items():
-        for name in names:
-            out[_normal(name)] = target
+    for target, texts in catalogue()["sheet_columns"].items():
+        for lang in LANGS:
+            for name in texts[lang].split("|"):
+                out[_normal(name)] = target
     return out
 
 
@@ -208,50 +203,16 @@ def _append(sheet: Worksheet, values: Iterable[Any]) -> None:
     sheet.append([_text_cell(sheet, v) for v in values])
 
 
-HEADINGS: dict[Lang, dict[str, str]] = {
-    "en": {
-        "row": "row",
-        "county": "county",
-        "code": "code",
-        "province": "province",
-        "year": "year",
-        "benchmark": "benchmark",
-        "kb_version": "knowledge base",
-        "status": "status",
-        "severity": "severity",
-        "path": "path",
-        "column": "column",
-        "pointer": "field",
-        "error": "code",
-        "message": "message",
-    },
-    "zh": {
-        "row": "行",
-        "county": "县",
-        "code": "代码",
-        "province": "省份",
-        "year": "年份",
-        "benchmark": "基准",
-        "kb_version": "知识库版本",
-        "status": "状态",
-        "severity": "严重度",
-        "path": "路径",
-        "column": "列",
-        "pointer": "字段",
-        "error": "错误代码",
-        "message": "说明",
-    },
-}
 TOP_PATHS = 3
 
 
 def _results_header(snap: Snapshot, lang: Lang) -> list[str]:
-    h = HEADINGS[lang]
-    columns = [h[k] for k in ("row", "county", "code", "province", "year", "benchmark")]
-    columns.append(h["kb_version"])
+    heads = words("sheet", lang)
+    columns = [heads[k] for k in ("row", "county", "code", "province", "year", "benchmark")]
+    columns.append(heads["kb_version"])
     for slug in sorted(snap.challenges):
-        columns += [f"{slug} {h['status']}", f"{slug} {h['severity']}"]
-    return columns + [f"{h['path']} {rank}" for rank in range(1, TOP_PATHS + 1)]
+        columns += [f"{slug} {heads['status']}", f"{slug} {heads['severity']}"]
+    return columns + [f"{heads['path']} {rank}" for rank in range(1, TOP_PATHS + 1)]
 
 
 def _result_row(row: int, result: Mapping[str, Any], snap: Snapshot) -> list[Any]:
@@ -297,9 +258,9 @@ def write_results(
     book = Workbook(write_only=True)
     results = book.create_sheet("results")
     errors = book.create_sheet("errors")
-    h = HEADINGS[lang]
+    heads = words("sheet", lang)
     _append(results, _results_header(snap, lang))
-    _append(errors, [h[k] for k in ("row", "county", "column", "pointer", "error", "message")])
+    _append(errors, [heads[k] for k in ("row", "county", "column", "pointer", "error", "message")])
     for entry in entries:
         if "error" in entry:
             for line in _error_rows(entry, rows, origin):

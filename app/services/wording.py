@@ -8,41 +8,29 @@ is then shown as it is rather than hiding the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from app.domain.knowledge import Lang
+from app.domain.messages import catalogue, say
 from app.domain.numbers import format_number
-from app.domain.result import STATUS_TEXT
 from app.domain.snapshot import Snapshot
 
-STATUS_LABEL = {
-    "en": {"flag": "Flag", "watch": "Watch", "ok": "OK", "insufficient_data": "Insufficient data"},
-    "zh": STATUS_TEXT["zh"],
-}
-FAMILY_LABEL = {
-    "en": {"industry": "Industry", "talent": "Talent", "policy": "Policy"},
-    "zh": {"industry": "产业", "talent": "人才", "policy": "政策"},
-}
-WARNING_LABEL = {
-    "en": {
-        "unit_suspect": "Suspect unit",
-        "inconsistent": "Inconsistent figures",
-        "benchmark_fallback": "Benchmark fallback",
-        "sequence_compressed": "Sequence compressed",
-    },
-    "zh": {
-        "unit_suspect": "单位可能有误",
-        "inconsistent": "数据不一致",
-        "benchmark_fallback": "比较基准替代",
-        "sequence_compressed": "实施顺序压缩",
-    },
-}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|&#~])")
-CHANGE_LABEL = {
-    "en": {"improved": "improved", "worsened": "worsened", "changed": "changed"},
-    "zh": {"improved": "改善", "worsened": "恶化", "changed": "变化"},
-}
+
+
+@cache
+def words(section: str, lang: Lang) -> Mapping[str, str]:
+    """One section of the message catalogue (app/locales) in one language, by name: what the
+    templates and tables print. Read-only, since it is shared.
+
+    >>> words("status_label", "en")["ok"], words("punctuation", "zh")["colon"]
+    ('OK', '：')
+    """
+    return MappingProxyType({name: texts[lang] for name, texts in catalogue()[section].items()})
 
 
 def md(value: Any) -> str:
@@ -96,12 +84,12 @@ class Labels:
             return text + "%"
         if ind.unit == "ratio":
             return text
-        unit = ind.unit_label.get(self.lang)
-        return f"{text}{unit}" if self.lang == "zh" else f"{text} {unit}"
+        gap = say("punctuation", "gap", self.lang)
+        return f"{text}{gap}{ind.unit_label.get(self.lang)}"
 
     def challenge(self, slug: str) -> str:
-        ch = self.snap.challenges.get(slug)
-        return ch.title.get(self.lang) if ch else slug
+        found = self.snap.challenges.get(slug)
+        return found.title.get(self.lang) if found else slug
 
     def signal(self, slug: str) -> str:
         sig = self.snap.signals.get(slug)
@@ -124,13 +112,13 @@ class Labels:
         return slug
 
     def status(self, status: str) -> str:
-        return STATUS_LABEL[self.lang].get(status, status)
+        return words("status_label", self.lang).get(status, status)
 
     def family(self, family: str) -> str:
-        return FAMILY_LABEL[self.lang].get(family, family)
+        return words("family_label", self.lang).get(family, family)
 
     def warning(self, code: str) -> str:
-        return WARNING_LABEL[self.lang].get(code, code)
+        return words("warning_label", self.lang).get(code, code)
 
     def change(self, change: str) -> str:
-        return CHANGE_LABEL[self.lang].get(change, change)
+        return words("change_label", self.lang).get(change, change)

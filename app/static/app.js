@@ -3,27 +3,11 @@
 // beyond this server.
 // The Deqing example profile, embedded by the server (the same one the API documentation shows).
 const DEQING = JSON.parse(document.getElementById("deqing-example").textContent);
-const TEXT = {
-  en: { title: "countypath", tagline: "Diagnose a county's development challenges and rank cited paths.",
-    county: "County", name: "Name", code: "Code", province: "Province", year: "Year", benchmark: "Benchmark",
-    signals: "Signals", diagnose: "Diagnose", report: "Printable report", challenges: "Challenges",
-    challenge: "Challenge", status: "Status", severity: "Severity", evidence: "Evidence",
-    paths: "Recommended paths", docs: "API documentation", examples: "Deqing examples",
-    dims: { economy: "Economy", industry: "Industry", innovation: "Innovation", talent: "Talent",
-      opening: "Opening up", green: "Green", digital: "Digital economy" },
-    status_words: { flag: "flag", watch: "watch", ok: "ok", insufficient_data: "insufficient data" },
-    families: { industry: "industry", talent: "talent", policy: "policy" } },
-  zh: { title: "countypath 县域发展诊断", tagline: "诊断县域发展挑战，给出有出处的推荐路径。",
-    county: "县域", name: "名称", code: "代码", province: "省份", year: "年份", benchmark: "比较基准",
-    signals: "定性症状", diagnose: "诊断", report: "打印版报告", challenges: "发展挑战",
-    challenge: "挑战", status: "状态", severity: "严重度", evidence: "证据",
-    paths: "推荐路径", docs: "API 文档", examples: "德清案例",
-    dims: { economy: "经济", industry: "产业", innovation: "创新", talent: "人才",
-      opening: "对外开放", green: "绿色", digital: "数字经济" },
-    status_words: { flag: "警示", watch: "关注", ok: "正常", insufficient_data: "数据不足" },
-    families: { industry: "产业", talent: "人才", policy: "政策" } },
-};
-let lang = new URLSearchParams(location.search).get("lang") === "zh" ? "zh" : "en";
+// The page's words in every language countypath speaks, embedded by the server from its message
+// catalogue: {lang: {tag, language, <page words>, dims, status_words, families}}.
+const TEXT = JSON.parse(document.getElementById("page-words").textContent);
+const asked = new URLSearchParams(location.search).get("lang");
+let lang = Object.hasOwn(TEXT, asked) ? asked : "en";
 
 async function getAll(path) {
   let items = [], cursor = null;
@@ -53,7 +37,7 @@ function currentValues() {
 }
 
 async function buildForm(keep) {
-  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.documentElement.lang = TEXT[lang].tag;
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = TEXT[lang][n.dataset.i18n]; });
   const [indicators, signals, benchmarks] = await Promise.all([getAll("/v1/indicators"), getAll("/v1/signals"), getAll("/v1/benchmarks")]);
   const values = keep ? keep.values : DEQING.indicators;
@@ -156,7 +140,9 @@ async function report() {
 
 document.getElementById("profile").addEventListener("submit", submit);
 document.getElementById("report").addEventListener("click", report);
-for (const b of document.querySelectorAll("[data-lang]")) {
+for (const [code, words] of Object.entries(TEXT)) {
+  const b = el("button", { type: "button", id: `lang-${code}`, "data-lang": code }, words.language);
+  document.querySelector("header .lang").append(b);
   b.addEventListener("click", async () => {
     lang = b.dataset.lang;
     const keep = currentValues();

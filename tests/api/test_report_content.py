@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from markdown_it import MarkdownIt
 
-from app.domain.integrity import ITEM_KINDS, sources_of
+from app.domain.integrity import sources_of
+from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import KnowledgeBase
 from app.seeding import load_seeds
 from tests.conftest import SEEDS
@@ -156,7 +157,7 @@ def test_markdown_is_escaped_for_markdown_and_renders_no_link_or_image(
     cited = {
         src.url
         for kind in ITEM_KINDS
-        for item in getattr(kb, kind)
+        for item in getattr(kb, kind.attr)
         for _, src in sources_of(item)
         if src.url is not None
     }

@@ -22,16 +22,16 @@ from tests.system.serverproc import free_port
 
 
 class Page:
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
         self.ids = itertools.count(1)
         self.events: list[dict[str, Any]] = []  # every event seen while waiting for answers
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         ident = next(self.ids)
-        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
         while True:
-            message = json.loads(self.ws.recv(timeout=60))
+            message = json.loads(self.socket.recv(timeout=60))
             if "method" in message:
                 self.events.append(message)
             if message.get("id") == ident:
@@ -112,8 +112,8 @@ def browser(width: int = 1280, height: int = 1000) -> Iterator[Page]:
                     pass
                 time.sleep(0.2)
             assert targets, "chromium did not start"
-            with connect(targets[0]["webSocketDebuggerUrl"], max_size=None) as ws:
-                page = Page(ws)
+            with connect(targets[0]["webSocketDebuggerUrl"], max_size=None) as socket:
+                page = Page(socket)
                 page.call("Page.enable")
                 page.call("Runtime.enable")
                 yield page

@@ -14,6 +14,9 @@ MODULES = [
     "app.domain.kinds",
     "app.domain.knowledge",
     "app.domain.messages",
+    "app.domain.language",
+    "app.services.wording",
+    "app.services.preconditions",
     "app.errors",
     "tests.unit.test_paper_figures",
 ]

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import EngineDep, LangDep, SnapshotDep
+from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
-from app.api.pagination import CursorParam, LimitParam, paginate_query
+from app.api.pagination import CursorParam, LimitParam, paged_response
 from app.api.security import AssessmentsKey
 from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult
-from app.schemas.common import problem_responses
+from app.schemas.common import COUNTY_CODE, UUID, problem_responses
 from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
 from app.schemas.profile import ProfileIn
 from app.services import assessments as svc
@@ -23,7 +24,10 @@ from app.services import assessments as svc
 router = APIRouter(
     prefix="/v1/assessments", tags=["assessments"], dependencies=[Depends(require_json_accept)]
 )
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _county_code_query() -> Any:
+    return Query(pattern=COUNTY_CODE, description="GB/T 2260 code.")
 
 
 @router.post(
@@ -57,7 +61,7 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 async def create_assessment(
     body: ProfileIn,
     who: AssessmentsKey,
-    engine: EngineDep,
+    store: AssessmentStoreDep,
     snap: SnapshotDep,
     lang: LangDep,
     idempotency_key: Annotated[
@@ -81,7 +85,7 @@ async def create_assessment(
 ) -> Response:
     options = PlanOptions(horizon=horizon, max_actions=max_actions) if plan else None
     out, created = await run_in_threadpool(
-        svc.create, svc.store_for(engine), snap, who, body, lang, idempotency_key, options
+        svc.create, store, snap, who, body, lang, idempotency_key, options
     )
     headers = {"Location": f"/v1/assessments/{out['id']}"}
     if not created:
@@ -101,22 +105,14 @@ async def create_assessment(
 def list_assessments(
     request: Request,
     who: AssessmentsKey,
-    engine: EngineDep,
+    store: AssessmentStoreDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-    county_code: Annotated[
-        str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code.")
-    ] = None,
+    county_code: Annotated[str | None, _county_code_query()] = None,
 ) -> Response:
     scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
-    body, headers = paginate_query(
-        request,
-        lambda offset, count: svc.list_for(svc.store_for(engine), who, county_code, offset, count),
-        limit,
-        cursor,
-        scope,
-    )
-    return json_response(body, headers=headers | {"Cache-Control": "no-store"})
+    fetch = partial(svc.list_for, store, who, county_code)
+    return paged_response(request, fetch, limit, cursor, scope, {"Cache-Control": "no-store"})
 
 
 @router.get(
@@ -134,11 +130,11 @@ def list_assessments(
 )
 def assessment_trend(
     who: AssessmentsKey,
-    engine: EngineDep,
+    store: AssessmentStoreDep,
     snap: SnapshotDep,
-    county_code: Annotated[str, Query(pattern=r"^\d{6}$", description="GB/T 2260 code.")],
+    county_code: Annotated[str, _county_code_query()],
 ) -> Response:
-    body = svc.trend(svc.store_for(engine), snap, who, county_code)
+    body = svc.trend(store, snap, who, county_code)
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -152,7 +148,7 @@ def assessment_trend(
 )
 def get_assessment(
     who: AssessmentsKey,
-    engine: EngineDep,
-    assessment_id: Annotated[str, Path(pattern=UUID_PATTERN, description="Assessment id (UUID).")],
+    store: AssessmentStoreDep,
+    assessment_id: Annotated[str, Path(pattern=UUID, description="Assessment id (UUID).")],
 ) -> Response:
-    return json_response(svc.get(svc.store_for(engine), who, assessment_id))
+    return json_response(svc.get(store, who, assessment_id))

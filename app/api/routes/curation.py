@@ -4,7 +4,7 @@ No `from __future__ import annotations` here: the routes are built in a loop and
 see each closure's body model as a real type, not as an unresolvable string.
 """
 
-from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
@@ -15,8 +15,10 @@ from starlette.responses import Response
 from app.api.deps import SnapshotDep, StoreDep, UowDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
-from app.api.pagination import CursorParam, LimitParam, paginate_query
+from app.api.pagination import CursorParam, LimitParam, paged_response
+from app.api.routes.specs import Endpoint, RouteSpec, add_routes
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
+from app.domain.item_kinds import ItemKind
 from app.domain.snapshot import Snapshot
 from app.schemas.catalog import page_of
 from app.schemas.common import problem_responses
@@ -25,6 +27,7 @@ from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
 from app.services.audit import list_events
 from app.services.knowledge_store import KnowledgeStore
+from app.services.preconditions import entity_tag
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_json_accept)])
 SlugParam = Annotated[str, Path(min_length=1, max_length=80, description="Stable kebab-case slug.")]
@@ -63,7 +66,7 @@ def _item_response(
     return json_response(outcome.item.model_dump(mode="json"), status=status, headers=headers)
 
 
-def _create_endpoint(kind: str, model: type[BaseModel]) -> Callable[..., Awaitable[Response]]:
+def _create_endpoint(kind: str, model: type[BaseModel]) -> Endpoint:
     async def create(
         who: KbWriteKey,
         uow: UowDep,
@@ -77,38 +80,25 @@ def _create_endpoint(kind: str, model: type[BaseModel]) -> Callable[..., Awaitab
     return create
 
 
-def _replace_endpoint(kind: str, model: type[BaseModel]) -> Callable[..., Awaitable[Response]]:
-    async def replace(
+def _rewrite_endpoint(kind: str, body_type: Any, write: Any) -> Endpoint:
+    """PUT (``body_type`` the item's model) or PATCH (a merge patch): ``write`` the item."""
+
+    async def rewrite(
         who: KbWriteKey,
         uow: UowDep,
         store: StoreDep,
         slug: SlugParam,
-        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        body: body_type,
         if_match: IfMatch = None,
     ) -> Response:
-        payload = cast(BaseModel, body).model_dump(mode="json")
+        payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
         args = (uow, who, kind, slug, payload, if_match)
-        return _item_response(await _run(store, curation.replace_item, *args), 200)
+        return _item_response(await _run(store, write, *args), 200)
 
-    return replace
-
-
-def _patch_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
-    async def update(
-        who: KbWriteKey,
-        uow: UowDep,
-        store: StoreDep,
-        slug: SlugParam,
-        body: Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")],
-        if_match: IfMatch = None,
-    ) -> Response:
-        args = (uow, who, kind, slug, body, if_match)
-        return _item_response(await _run(store, curation.patch_item, *args), 200)
-
-    return update
+    return rewrite
 
 
-def _delete_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
+def _delete_endpoint(kind: str) -> Endpoint:
     async def delete(
         who: KbWriteKey,
         uow: UowDep,
@@ -124,58 +114,61 @@ def _delete_endpoint(kind: str) -> Callable[..., Awaitable[Response]]:
     return delete
 
 
-def _register(kind: str, spec: curation.Kind) -> None:
+MergePatch = Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")]
+# Each write's summary and description; {noun} is the kind in words.
+WRITE_DOCS = {
+    "create": (
+        "Create one of the {noun}",
+        "Adds an item to the {noun}; validated like the seeds (cross-references included), one "
+        "transaction that bumps the version and records an audit event.",
+    ),
+    "replace": ("Replace one of the {noun}", "Replaces the item whole. `If-Match` is required."),
+    "update": (
+        "Patch one of the {noun}",
+        "Applies an RFC 7396 merge patch to the item's document form (bilingual texts as "
+        "`{{en, zh}}`). `If-Match` is required.",
+    ),
+    "delete": (
+        "Delete one of the {noun}",
+        "Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
+    ),
+}
+DELETE_OPTIONS = {
+    "methods": ["DELETE"],
+    "status_code": 204,
+    "response_class": Response,
+    "responses": problem_responses(401, 403, 404, 406, 409, 412, 422, 428, 503),
+}
+
+
+def _register(kind: str, spec: ItemKind) -> None:
     """POST on the collection; PUT, PATCH and DELETE on an item."""
-    noun = kind.replace("-", " ")
-    item = f"/{kind}/{{slug}}"
-    body = {
-        "tags": ["curation"],
+    noun, item = kind.replace("-", " "), f"/{kind}/{{slug}}"
+    writes = {
         "dependencies": [Depends(require_json_body)],
         "response_model": spec.model,
         "responses": WRITE_ERRORS,
     }
-    router.add_api_route(
-        f"/{kind}",
-        _create_endpoint(kind, spec.model),
-        methods=["POST"],
-        operation_id=f"{kind}-create",
-        status_code=201,
-        summary=f"Create one of the {noun}",
-        description=f"Adds an item to the {noun}; validated like the seeds (cross-references "
-        "included), one transaction that bumps the version and records an audit event.",
-        **body,  # type: ignore[arg-type]
-    )
-    router.add_api_route(
-        item,
-        _replace_endpoint(kind, spec.model),
-        methods=["PUT"],
-        operation_id=f"{kind}-replace",
-        summary=f"Replace one of the {noun}",
-        description="Replaces the item whole. `If-Match` is required.",
-        **body,  # type: ignore[arg-type]
-    )
-    router.add_api_route(
-        item,
-        _patch_endpoint(kind),
-        methods=["PATCH"],
-        operation_id=f"{kind}-update",
-        summary=f"Patch one of the {noun}",
-        description="Applies an RFC 7396 merge patch to the item's document form "
-        "(bilingual texts as `{en, zh}`). `If-Match` is required.",
-        **body,  # type: ignore[arg-type]
-    )
-    router.add_api_route(
-        item,
-        _delete_endpoint(kind),
-        methods=["DELETE"],
-        operation_id=f"{kind}-delete",
-        status_code=204,
-        summary=f"Delete one of the {noun}",
-        response_class=Response,
-        responses=problem_responses(401, 403, 404, 406, 409, 412, 422, 428, 503),
-        description="Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
-        tags=["curation"],
-    )
+    replace = _rewrite_endpoint(kind, Annotated[spec.model, Body()], curation.replace_item)
+    endpoints: dict[str, tuple[str, Endpoint, dict[str, Any]]] = {
+        "create": (
+            f"/{kind}",
+            _create_endpoint(kind, spec.model),
+            writes | {"methods": ["POST"], "status_code": 201},
+        ),
+        "replace": (item, replace, writes | {"methods": ["PUT"]}),
+        "update": (
+            item,
+            _rewrite_endpoint(kind, MergePatch, curation.patch_item),
+            writes | {"methods": ["PATCH"]},
+        ),
+        "delete": (item, _delete_endpoint(kind), DELETE_OPTIONS),
+    }
+    routes = []
+    for action, (path, endpoint, options) in endpoints.items():
+        summary, description = (text.format(noun=noun) for text in WRITE_DOCS[action])
+        routes.append(RouteSpec(path, endpoint, action, summary, description, options))
+    add_routes(router, kind, routes, tags=["curation"])
 
 
 for _kind, _spec in curation.KINDS.items():
@@ -196,7 +189,7 @@ def export_kb(snap: SnapshotDep) -> Response:
     return Response(
         snap.kb.canonical_json(),
         media_type="application/json",
-        headers={"ETag": f'"{snap.checksum[:32]}"'},
+        headers={"ETag": entity_tag(snap.checksum)},
     )
 
 
@@ -247,20 +240,11 @@ def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def kb_versions(
-    request: Request,
-    who: AdminKey,
-    uow: UowDep,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
+    request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Response:
-    body, headers = paginate_query(
-        request,
-        lambda offset, count: curation.list_versions(uow, offset, count),
-        limit,
-        cursor,
-        "kb-versions",
+    return paged_response(
+        request, partial(curation.list_versions, uow), limit, cursor, "kb-versions"
     )
-    return json_response(body, headers=headers)
 
 
 @router.post(
@@ -299,17 +283,6 @@ async def kb_rollback(
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def audit(
-    request: Request,
-    who: AdminKey,
-    uow: UowDep,
-    limit: LimitParam = 20,
-    cursor: CursorParam = None,
+    request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None
 ) -> Response:
-    body, headers = paginate_query(
-        request,
-        lambda offset, count: list_events(uow, offset, count),
-        limit,
-        cursor,
-        "audit",
-    )
-    return json_response(body, headers=headers)
+    return paged_response(request, partial(list_events, uow), limit, cursor, "audit")

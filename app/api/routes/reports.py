@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import EngineDep, LangDep, SnapshotDep
+from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
 from app.api.i18n import content_language
 from app.api.negotiation import negotiate, require_json_body
 from app.api.security import AssessmentsKey, public_unless_required
 from app.domain.snapshot import Snapshot
-from app.schemas.common import problem_responses
+from app.schemas.common import UUID, problem_responses
 from app.schemas.plans import PlanRequest
-from app.services import assessments as stored
 from app.services import report as reports
 from app.services.report import DOCX_MEDIA_TYPE as DOCX
 
@@ -87,12 +86,10 @@ async def create_report(
 def assessment_report(
     request: Request,
     who: AssessmentsKey,
-    engine: EngineDep,
+    store: AssessmentStoreDep,
     snap: SnapshotDep,
-    assessment_id: Annotated[
-        str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    ],
+    assessment_id: Annotated[str, Path(pattern=UUID)],
 ) -> Response:
     media = negotiate(request, OFFERED)
-    report = reports.for_assessment(stored.store_for(engine), snap, who, assessment_id)
+    report = reports.for_assessment(store, snap, who, assessment_id)
     return _render(report, snap, media)

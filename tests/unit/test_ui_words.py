@@ -1,0 +1,87 @@
+"""The words countypath prints live in one catalogue (app/locales/messages.yaml), so a new
+language is an edit of the catalogue and the seeds, not of the modules that print."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from app.domain.knowledge import LANGS
+from app.domain.messages import catalogue
+
+APP = Path(__file__).resolve().parents[2] / "app"
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+# Chinese that is not wording: the official fonts a Chinese DOCX is set in, and English
+# documentation or error messages that quote a Chinese column name a workbook may use.
+ALLOWED = {
+    "services/report_docx.py": ("方正小标宋简体", "黑体", "楷体", "仿宋", "宋体"),
+    "api/batch_formats.py": ("地区生产总值（亿元）", "县名", "代码", "省份", "年份"),
+    "schemas/plans.py": ("县发展和改革局",),
+    "services/spreadsheets.py": ("(or 县名)",),
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _python_files() -> list[Path]:
+    return sorted(APP.rglob("*.py"))
+
+
+@pytest.mark.parametrize("module", _python_files(), ids=lambda p: str(p.relative_to(APP)))
+def test_no_chinese_wording_in_code(module: Path) -> None:
+    name = str(module.relative_to(APP))
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            continue
+        if id(node) in docstrings or not CHINESE.search(node.value):
+            continue
+        allowed = ALLOWED.get(name, ())
+        assert any(part in node.value for part in allowed), (
+            f"{name}:{node.lineno} writes {node.value!r}; put it in app/locales/messages.yaml"
+        )
+
+
+@pytest.mark.parametrize("module", _python_files(), ids=lambda p: str(p.relative_to(APP)))
+def test_no_table_of_words_by_language(module: Path) -> None:
+    """A dict keyed by every language is a word table that belongs in the catalogue (the DOCX
+    fonts, typography rather than words, are the one table kept in code)."""
+    if module.name == "report_docx.py":
+        return
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            assert not set(LANGS) <= keys, f"{module.name}:{node.lineno} is a table by language"
+
+
+@pytest.mark.parametrize("template", sorted((APP / "templates").glob("*.j2")), ids=lambda p: p.name)
+def test_templates_ask_the_catalogue(template: Path) -> None:
+    text = template.read_text(encoding="utf-8")
+    assert not CHINESE.search(text)
+    assert "lang ==" not in text, "a template that branches on the language writes words itself"
+
+
+@pytest.mark.parametrize("asset", ["index.html", "app.js"])
+def test_the_page_takes_its_words_from_the_catalogue(asset: str) -> None:
+    text = (APP / "static" / asset).read_text(encoding="utf-8")
+    assert not CHINESE.search(text)
+    assert '=== "zh"' not in text
+
+
+def test_every_section_speaks_every_language() -> None:
+    for section, messages in catalogue().items():
+        for name, texts in messages.items():
+            assert set(texts) == set(LANGS), f"{section}.{name}"
