@@ -427,33 +427,38 @@ def check_plan_fields(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
+def _named_list(
+    path: Path, field: str, slugs: list[str], known: set[str], what: str, one: str
+) -> list[Issue]:
+    """A list of department or channel slugs: not empty, each one known, none twice."""
+    if not slugs:
+        return [Issue("paths", path.slug, field, f"name at least one {one}")]
+    issues = [
+        Issue("paths", path.slug, f"{field}.{n}", f"unknown {what} {slug!r}")
+        for n, slug in enumerate(slugs)
+        if slug not in known
+    ]
+    return issues + [
+        Issue("paths", path.slug, field, f"{i.item} given twice")
+        for i in _duplicates("paths", slugs)
+    ]
+
+
 def _plan_owners(path: Path, departments: set[str], channels: set[str]) -> list[Issue]:
     issues: list[Issue] = []
     if path.lead is None:
         issues.append(Issue("paths", path.slug, "lead", "name the lead department"))
     elif path.lead not in departments:
         issues.append(Issue("paths", path.slug, "lead", f"unknown department {path.lead!r}"))
-    if not path.partners:
-        issues.append(Issue("paths", path.slug, "partners", "name at least one partner"))
-    for n, slug in enumerate(path.partners):
-        if slug not in departments:
-            issues.append(
-                Issue("paths", path.slug, f"partners.{n}", f"unknown department {slug!r}")
-            )
-        elif slug == path.lead:
-            issues.append(Issue("paths", path.slug, f"partners.{n}", "the lead is not a partner"))
-    if not path.funding:
-        issues.append(Issue("paths", path.slug, "funding", "name at least one funding channel"))
-    for n, slug in enumerate(path.funding):
-        if slug not in channels:
-            issues.append(
-                Issue("paths", path.slug, f"funding.{n}", f"unknown funding channel {slug!r}")
-            )
-    for field, values in (("partners", path.partners), ("funding", path.funding)):
-        issues += [
-            Issue("paths", path.slug, field, f"{i.item} given twice")
-            for i in _duplicates("paths", values)
-        ]
+    issues += _named_list(path, "partners", path.partners, departments, "department", "partner")
+    issues += [
+        Issue("paths", path.slug, f"partners.{n}", "the lead is not a partner")
+        for n, slug in enumerate(path.partners)
+        if slug == path.lead and slug in departments
+    ]
+    issues += _named_list(
+        path, "funding", path.funding, channels, "funding channel", "funding channel"
+    )
     return issues
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
@@ -105,15 +105,20 @@ def _examples(
     return hit
 
 
-def _recommendation(
-    snap: Snapshot,
-    r: Ranked,
-    profile: ValidProfile,
-    reasons: Mapping[str, str],
-    strong: Mapping[str, Strength],
-    lang: Lang,
-    trace: bool,
-) -> dict[str, Any]:
+class _Rendering(NamedTuple):
+    """What every ranked path of one result is written with: the county's challenge reasons
+    and strengths, in one language."""
+
+    snap: Snapshot
+    profile: ValidProfile
+    reasons: Mapping[str, str]
+    strong: Mapping[str, Strength]
+    lang: Lang
+    trace: bool
+
+
+def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
+    snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
     sentences = [fit_sentence(snap, f, lang) for f in r.fit]
     item: dict[str, Any] = {
@@ -149,7 +154,7 @@ def _recommendation(
         "examples": _examples(snap, p.slug, lang, profile.kind_slugs),
         "source": text.source,
     }
-    if trace:
+    if ctx.trace:
         item["score_parts"] = _score_parts(r)
     return item
 
@@ -252,15 +257,13 @@ def _analyse(
         }
     ranked = rank_paths(snap, profile, diagnoses, found)
     reasons = {d.slug: challenge_reason(snap, d, lang) for d in diagnoses if d.active}
-    strong = {s.indicator: s for s in found}
+    ctx = _Rendering(snap, profile, reasons, {s.indicator: s for s in found}, lang, trace)
     return {
         "derived": {k: round4(v) for k, v in profile.derived.items()},
         "warnings": warning_items(profile.warnings, lang),
         "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
         "strengths": _strengths(found, lang),
-        "recommendations": [
-            _recommendation(snap, r, profile, reasons, strong, lang, trace) for r in ranked
-        ],
+        "recommendations": [_recommendation(ctx, r) for r in ranked],
     }
 
 
