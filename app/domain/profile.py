@@ -76,6 +76,10 @@ def _check_indicators(
     for key in sorted(indicators):
         value = indicators[key]
         ind = snap.indicators.get(key)
+        if ind is not None and not ind.derived and ind.min <= value <= ind.max:
+            given[key] = float(value)
+            continue
+        # Only a rejected value needs its pointer (the common case is a valid one).
         where = json_pointer("indicators", key)
         if ind is None:
             hint = did_you_mean(key, snap.input_keys, "GET /v1/indicators")
@@ -90,10 +94,8 @@ def _check_indicators(
                     f"'{key}' is computed by countypath from {', '.join(ind.inputs)}; give those instead.",
                 )
             )
-        elif not ind.min <= value <= ind.max:
-            errors.append(_out_of_range(where, value, ind))
         else:
-            given[key] = float(value)
+            errors.append(_out_of_range(where, value, ind))
     return given
 
 
