@@ -13,9 +13,27 @@ from app.services.wording import Labels, number
 
 
 def numeral(n: int, lang: Lang) -> str:
-    """A heading number as the language writes it: 3 in English, 三 in Chinese."""
+    """A heading number as the language writes it: 3 in English; 三, 十二, 二十五 in Chinese.
+
+    The catalogue gives a language's own words for one to ten; past ten they compose as Chinese
+    counts (the tens, the word for ten, the units), so a trend over eleven plans still numbers
+    its sections. From 100 on the figure is written in digits, as documents do.
+
+    >>> numeral(3, "en"), numeral(12, "en")
+    ('3', '12')
+    >>> [numeral(n, "zh") for n in (3, 10, 11, 20, 35, 99)]
+    ['三', '十', '十一', '二十', '三十五', '九十九']
+    >>> numeral(100, "zh")
+    '100'
+    """
     digits = say("numbering", "numerals", lang)
-    return digits[n - 1] if digits else str(n)
+    if not digits or not 1 <= n < 100:
+        return str(n)
+    if n <= 10:
+        return digits[n - 1]
+    tens, ones = divmod(n, 10)
+    head = digits[9] if tens == 1 else digits[tens - 1] + digits[9]
+    return head + (digits[ones - 1] if ones else "")
 
 
 def numbered(lang: Lang) -> Callable[[int, str], str]:

@@ -17,6 +17,7 @@ MODULES = [
     "app.domain.language",
     "app.services.wording",
     "app.services.preconditions",
+    "app.services.report_words",
     "app.errors",
     "tests.unit.test_paper_figures",
 ]
