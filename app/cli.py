@@ -309,6 +309,7 @@ def _plan_request(profile: Path, horizon: int | None) -> Any:
 
     from pydantic import ValidationError
 
+    from app.errors import json_pointer
     from app.schemas.plans import PlanRequest
 
     try:
@@ -319,7 +320,7 @@ def _plan_request(profile: Path, horizon: int | None) -> Any:
     except ValueError as exc:
         errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else []
         for e in errors:
-            err.print("/" + "/".join(str(p) for p in e["loc"]) + ": " + e["msg"], markup=False)
+            err.print(json_pointer(*e["loc"]) + ": " + e["msg"], markup=False)
         if not errors:
             err.print(f"{profile}: not valid JSON ({exc})", markup=False)
         raise typer.Exit(code=2) from None

@@ -44,6 +44,16 @@ def test_plan_json_with_horizon_and_a_refused_horizon(tmp_path: Path) -> None:
     assert "/horizon" in bad.stderr
 
 
+def test_a_refused_field_is_named_by_its_json_pointer(tmp_path: Path) -> None:
+    data = json.loads((ROOT / PROFILE).read_text(encoding="utf-8"))
+    data["indicators"]["a/b~c"] = "many"
+    profile = tmp_path / "odd.json"
+    profile.write_text(json.dumps(data), encoding="utf-8")
+    bad = run("plan", str(profile), "--seeds", check=False)
+    assert bad.returncode == 2
+    assert "/indicators/a~1b~0c: " in bad.stderr
+
+
 def test_plan_markdown_and_docx(tmp_path: Path) -> None:
     md = run("plan", PROFILE, "--seeds", "--lang", "zh", "--format", "md").stdout
     assert "| 序号 | 重点任务 | 牵头单位 | 配合单位 | 资金渠道 | 实施期限 | 考核指标 |" in md
