@@ -25,6 +25,7 @@ from prometheus_client import (
 )
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -76,6 +77,9 @@ class Metrics:
         )
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        # A client may send any token as its method; outside HTTP's own set it counts as OTHER,
+        # so no caller can add label values (and series) at will.
+        method = method if method in HTTP_METHODS else "OTHER"
         self._child(self.requests, route, method, str(status)).inc()
         self._child(self.latency, route, method).observe(seconds)
 

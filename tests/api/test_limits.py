@@ -36,6 +36,15 @@ def test_metrics_report_requests_diagnoses_and_version(client: TestClient) -> No
     assert "countypath_db_pool_checked_out" in text
 
 
+def test_an_invented_method_adds_no_metric_series(client: TestClient) -> None:
+    for method in ("BREW", "PROPFIND-12345"):
+        client.request(method, "/v1/paths")
+    text = client.get("/metrics").text
+    assert "BREW" not in text
+    assert "PROPFIND" not in text
+    assert 'method="OTHER",route="/v1/paths",status="405"' in text
+
+
 def test_rate_limit_per_client_with_headers(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"rate_limit": "3/60"}))
     with TestClient(app) as c:
