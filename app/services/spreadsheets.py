@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from app.domain.knowledge import LANGS, Lang
 from app.domain.messages import catalogue
@@ -270,7 +271,8 @@ def write_results(
             _append(results, _result_row(row, entry["result"], snap))
     book.properties.created = book.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
-    book.save(buffer)
+    # Workbook.save would stamp the save time as "modified"; the writer keeps the fixed one.
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _stable_zip(buffer.getvalue())
 
 
