@@ -124,12 +124,18 @@ def _preconditions(method: str, op: dict[str, Any]) -> None:
         content["application/merge-patch+json"] = content.pop("application/json")
 
 
-def _named_enums() -> dict[frozenset[str], tuple[str, list[str]]]:
-    """Values -> (component name, values in order) of every closed vocabulary."""
+def _named_enums() -> dict[frozenset[str], dict[str, Any]]:
+    """Values -> the component of every closed vocabulary (name, values in order, description)."""
     out = {}
     for item in vocabulary.VOCABULARIES:
         name, values = vocabulary.named_values(item)
-        out[frozenset(values)] = (name, list(values))
+        described = vocabulary.description_of(item)
+        out[frozenset(values)] = {
+            "type": "string",
+            "enum": list(values),
+            "title": name,
+            "description": described,
+        }
     return out
 
 
@@ -152,9 +158,9 @@ def _share_enums(schema: dict[str, Any]) -> None:
         strings = isinstance(values, list) and all(isinstance(v, str) for v in values)
         if strings and node.get("type", "string") == "string":
             hit = named.get(frozenset(values))
-            if hit is not None and hit[0] != owner:
-                name, ordered = hit
-                components.setdefault(name, {"type": "string", "enum": ordered, "title": name})
+            if hit is not None and hit["title"] != owner:
+                name = hit["title"]
+                components.setdefault(name, hit)
                 rest = {k: v for k, v in node.items() if k not in ("enum", "type", "title")}
                 return {"$ref": f"#/components/schemas/{name}", **rest}
         return {k: walk(v, owner) for k, v in node.items()}

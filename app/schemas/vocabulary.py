@@ -147,6 +147,11 @@ VOCABULARIES = (
 )
 
 
+def description_of(vocabulary: Any) -> str:
+    "What a vocabulary's component says of it."
+    return cast(Named, get_args(vocabulary)[1]).description
+
+
 def named_values(vocabulary: Any) -> tuple[str, tuple[str, ...]]:
     "A vocabulary's name and its values in order."
     literal, named = get_args(vocabulary)

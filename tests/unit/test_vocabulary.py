@@ -42,3 +42,4 @@ def test_each_is_one_published_enum(client: TestClient) -> None:
     for item in v.VOCABULARIES:
         name, values = v.named_values(item)
         assert components[name]["enum"] == list(values), name
+        assert components[name]["description"] == v.description_of(item), name
