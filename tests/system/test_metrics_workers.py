@@ -90,6 +90,11 @@ def test_a_replacement_worker_drops_the_live_gauges_of_a_killed_one(tmp_path: Pa
     with server(f"sqlite:///{tmp_path / 'k.db'}", "--workers", "2", env=env) as proc:
         before = proc.workers()
         victim = before[0]
+        # A worker writes its live gauges when it first samples them (within about a second of
+        # starting, later on a loaded machine): wait for the victim's before killing it.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not list(folder.glob(f"gauge_live*_{victim}.db")):
+            time.sleep(0.2)
         assert list(folder.glob(f"gauge_live*_{victim}.db")), "a worker writes live gauges"
         os.kill(victim, signal.SIGKILL)
         deadline = time.monotonic() + 30
