@@ -80,7 +80,7 @@ def test_concurrent_if_match_patches_lose_no_update(
     def client_loop(n: int) -> None:
         nonlocal successes
         with httpx.Client(base_url=base, timeout=30) as c:
-            for attempt in range(3):
+            for attempt in range(2):
                 for _ in range(20):  # retry on 412 until this client's edit lands
                     got = c.get("/v1/paths/talent-ecosystem")
                     etag = got.headers["etag"]
@@ -99,8 +99,10 @@ def test_concurrent_if_match_patches_lose_no_update(
     with server(url, "--workers", "2") as proc:
         base = proc.base
         start = httpx.get(f"{base}/v1/kb").json()["version"]
-        with ThreadPoolExecutor(20) as pool:
-            list(pool.map(client_loop, range(20)))
+        # Ten writers racing on one path: enough contention for lost updates to show, and each
+        # accepted edit stores a knowledge-base version, so more writers only cost time.
+        with ThreadPoolExecutor(10) as pool:
+            list(pool.map(client_loop, range(10)))
         time.sleep(1.5)
         end = httpx.get(f"{base}/v1/kb").json()["version"]
     assert successes > 0
