@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -122,10 +123,11 @@ async def _poll(app: FastAPI, interval: float) -> None:
     metrics: Metrics = state.metrics
 
     def read() -> None:
-        store.poll()
-        keys.poll()
-        if state.cursor_key is None:
-            state.cursor_key = _signing_key(state.uow, state.settings)
+        with state.reading:
+            store.poll()
+            keys.poll()
+            if state.cursor_key is None:
+                state.cursor_key = _signing_key(state.uow, state.settings)
 
     while True:
         await asyncio.to_thread(read)
@@ -140,6 +142,14 @@ def _signing_key(uow: SqlUnitOfWork, settings: Settings) -> bytes | None:
     except SQLAlchemyError as exc:
         log.warning("cursor signing key unreadable, retrying: %s", type(exc).__name__)
         return None
+
+
+def _dispose_after_reads(reading: threading.Lock, engine: Engine) -> None:
+    """Close the pool once no poll is reading. Cancelling the watcher does not stop a read
+    already in its worker thread; disposing under it would orphan that read's connection, left
+    open until the garbage collector finds it."""
+    with reading:
+        engine.dispose()
 
 
 def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
@@ -158,6 +168,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         app.state.store = store
         app.state.keys = keys
         app.state.cursor_key = _signing_key(uow, settings)
+        app.state.reading = threading.Lock()
         watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
@@ -171,7 +182,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             metrics.retire()
-            engine.dispose()
+            await asyncio.to_thread(_dispose_after_reads, app.state.reading, engine)
 
     return lifespan
 
