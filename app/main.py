@@ -172,7 +172,9 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
-        # stalled every request in flight on this worker.
+        # stalled every request in flight on this worker. Garbage is collected first: frozen,
+        # it would never be freed (and an unclosed connection in it would never be reported).
+        gc.collect()
         gc.freeze()
         metrics.forget_dead_workers()
         try:

@@ -14,6 +14,8 @@ from app.domain.knowledge import Lang
 from app.services.preconditions import entity_tag, weak_match
 
 JSON = "application/json"
+# The methods HTTP defines that an API answers, in the order an Allow header lists them.
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def json_response(

@@ -24,8 +24,9 @@ from prometheus_client import (
     start_http_server,
 )
 
+from app.api.http import HTTP_METHODS
+
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
-HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.api.http import HTTP_METHODS
 from app.api.middleware import problem_document
 from app.api.security import access_refusal
 from app.errors import AppError, ErrorCode, FieldError, code_for_status, json_pointer
@@ -63,13 +64,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route answers at this path (routes may be split across decorators)."""
     allowed = []
-    for method in _METHODS:
+    for method in HTTP_METHODS:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)

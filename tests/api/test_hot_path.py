@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import inspect
-import warnings
+import weakref
 from typing import Any
 
 import pytest
@@ -66,14 +66,22 @@ def test_in_memory_routes_never_enter_the_thread_pool(path: str) -> None:
         assert _sync_calls(dependant) == [], f"{path} has sync callables"
 
 
+class _Node:
+    itself: _Node
+
+
 def test_startup_freezes_what_lives_as_long_as_the_process(settings: Settings) -> None:
     gc.unfreeze()
-    # Earlier apps in this test process froze whatever garbage other tests had left (an unclosed
-    # database connection warns when collected); it is not this test's subject, so it goes quietly.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
     assert gc.get_freeze_count() == 0
-    with TestClient(create_app(settings)) as client:
-        assert client.get("/readyz").status_code == 200
-        assert gc.get_freeze_count() > 0
+    garbage = _Node()
+    garbage.itself = garbage  # a cycle only the cyclic collector frees
+    witness = weakref.ref(garbage)
+    del garbage
+    gc.disable()  # no automatic pass may free it before start-up looks
+    try:
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/readyz").status_code == 200
+            assert gc.get_freeze_count() > 0
+            assert witness() is None, "garbage left before start-up was frozen, never freed"
+    finally:
+        gc.enable()
