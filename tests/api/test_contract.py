@@ -62,7 +62,15 @@ def contract_client() -> Iterator[TestClient]:
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomised: the same cases every run, as the live run uses a fixed seed. A random pick could
+# mutate a header or query value that the call then overrides or that serialises to a valid one,
+# and report data that never reached the server as accepted.
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
 def test_every_operation_honours_its_contract(
     case: schemathesis.Case, contract_client: TestClient
 ) -> None:
