@@ -156,7 +156,7 @@ def path_text(path: Path, examples: tuple[Example, ...], lang: Lang) -> PathText
         path.summary.get(lang),
         {a.challenge: a.why.get(lang) for a in path.addresses},
         {b.indicator: b.why.get(lang) for b in path.builds_on},
-        [a.get(lang) for a in path.actions],
+        [a.text.get(lang) for a in path.actions],
         list(path.outcome_indicators),
         tuple(
             ExampleText(example_item(ex, lang), frozenset(ex.kinds), frozenset(ex.unsuited_kinds))

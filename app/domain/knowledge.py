@@ -39,6 +39,11 @@ CountyKind = Literal[
     "resource-based",
     "metro-fringe",
     "tourism",
+    "border",
+    "pastoral",
+    "trade-hub",
+    "capital-fringe",
+    "poverty-exit",
 ]
 COUNTY_KINDS: tuple[CountyKind, ...] = (
     "industrial",
@@ -48,7 +53,50 @@ COUNTY_KINDS: tuple[CountyKind, ...] = (
     "resource-based",
     "metro-fringe",
     "tourism",
+    "border",
+    "pastoral",
+    "trade-hub",
+    "capital-fringe",
+    "poverty-exit",
 )
+Zone = Literal["urbanised", "agricultural", "ecological"]
+"""The legal main-function-zone designation: only ever declared, never inferred."""
+ZONES: tuple[Zone, ...] = ("urbanised", "agricultural", "ecological")
+ResourceType = Literal["coal", "oil-gas", "metal", "non-metal", "forestry"]
+RESOURCE_TYPES: tuple[ResourceType, ...] = ("coal", "oil-gas", "metal", "non-metal", "forestry")
+ResourceStage = Literal["growing", "mature", "declining", "regenerating"]
+"""The four stages of the national plan for resource-based cities."""
+RESOURCE_STAGES: tuple[ResourceStage, ...] = ("growing", "mature", "declining", "regenerating")
+AdminForm = Literal[
+    "county",
+    "county-level-city",
+    "district",
+    "banner",
+    "autonomous-county",
+    "autonomous-banner",
+    "special-district",
+    "forestry-district",
+]
+ADMIN_FORMS: tuple[AdminForm, ...] = (
+    "county",
+    "county-level-city",
+    "district",
+    "banner",
+    "autonomous-county",
+    "autonomous-banner",
+    "special-district",
+    "forestry-district",
+)
+ConstraintCode = Literal["debt", "land", "energy", "ecological-redline", "farmland", "water"]
+CONSTRAINT_CODES: tuple[ConstraintCode, ...] = (
+    "debt",
+    "land",
+    "energy",
+    "ecological-redline",
+    "farmland",
+    "water",
+)
+ConstraintStatus = Literal["binding", "tight", "ok", "unknown"]
 Region = Literal["east", "central", "west", "northeast"]
 Origin = Literal["paper", "beyond-paper"]
 Op = Literal["lt", "le", "gt", "ge"]
@@ -291,6 +339,76 @@ def line_at(line: Line, year: int | None) -> Threshold:
     return line.at(year) if isinstance(line, DatedThreshold) else line
 
 
+_SUBJECTS = (
+    "kinds",
+    "not_kinds",
+    "zones",
+    "not_zones",
+    "resources",
+    "stages",
+    "provinces",
+    "not_provinces",
+    "forms",
+    "leading_industry",
+    "indicator",
+    "signal",
+    "constraint",
+)
+
+
+class Requirement(Record):
+    """One condition an item needs of the county before it is shown (the one condition form of
+    rules, paths, actions, examples, KPIs and funding channels; app.domain.conditions judges it).
+
+    Exactly one subject: the county is of one of ``kinds`` (declared or inferred) or of none of
+    ``not_kinds``; its declared main-function zone is one of ``zones`` or none of ``not_zones``
+    (an undeclared zone meets ``not_zones``); its declared resource type is one of ``resources``
+    or its stage one of ``stages``; its province is one of ``provinces`` or none of
+    ``not_provinces``; its administrative form is one of ``forms``; it has a declared or evident
+    leading industry (``leading_industry``); an ``indicator`` compares with ``value`` by ``op``;
+    a ``signal`` is asserted; a ``constraint`` has one of ``status``. A fact the county has not
+    declared and its figures do not show is missed, except an indicator or signal nobody gave,
+    which is unknown: ``unknown`` says whether the item is then kept or dropped.
+    """
+
+    kinds: list[CountyKind] | None = Field(default=None, min_length=1)
+    not_kinds: list[CountyKind] | None = Field(default=None, min_length=1)
+    zones: list[Zone] | None = Field(default=None, min_length=1)
+    not_zones: list[Zone] | None = Field(default=None, min_length=1)
+    resources: list[ResourceType] | None = Field(default=None, min_length=1)
+    stages: list[ResourceStage] | None = Field(default=None, min_length=1)
+    provinces: list[Slug] | None = Field(default=None, min_length=1)
+    not_provinces: list[Slug] | None = Field(default=None, min_length=1)
+    forms: list[AdminForm] | None = Field(default=None, min_length=1)
+    leading_industry: bool | None = None
+    indicator: Key | None = None
+    op: Op | None = None
+    value: float | None = None
+    signal: Slug | None = None
+    constraint: ConstraintCode | None = None
+    status: list[ConstraintStatus] | None = Field(default=None, min_length=1)
+    unknown: Literal["keep", "drop"] = "drop"
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Requirement:
+        subjects = [name for name in _SUBJECTS if getattr(self, name) is not None]
+        if len(subjects) != 1:
+            raise ValueError(f"a requirement has exactly one subject of {list(_SUBJECTS)}")
+        compares = self.op is not None or self.value is not None
+        if (self.indicator is not None) != compares or (
+            compares and (self.op is None or self.value is None)
+        ):
+            raise ValueError("an indicator requirement gives indicator, op and value")
+        if (self.constraint is None) != (self.status is None):
+            raise ValueError("a constraint requirement gives constraint and status")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return next(name for name in _SUBJECTS if getattr(self, name) is not None)
+
+
 class Rule(Record):
     indicator: Key
     bad_when: Literal["below", "above"]
@@ -298,6 +416,7 @@ class Rule(Record):
     flag: Line
     weight: float = Field(gt=0, le=10)
     max_band: Literal["watch", "flag"] = "flag"
+    requires: list[Requirement] = Field(default_factory=list)
     anchor: Source
     note: Text | None = None
 
@@ -410,14 +529,30 @@ class BuildsOn(Record):
     why: Text
 
 
+class Action(Record):
+    """One action of a path: its text and what it needs of the county to be shown. A plain
+    ``{en, zh}`` mapping in the seeds is an action with no requirement."""
+
+    text: Text
+    requires: list[Requirement] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: object) -> object:
+        if isinstance(data, dict) and "text" not in data and {"en", "zh"} <= data.keys():
+            return {"text": data}
+        return data
+
+
 class Path(Record):
     slug: Slug
     family: Family
     origin: Origin
     title: Text
     summary: Text
-    actions: list[Text] = Field(min_length=3, max_length=6)
+    actions: list[Action] = Field(min_length=3, max_length=8)
     addresses: list[Address] = Field(min_length=1)
+    requires: list[Requirement] = Field(default_factory=list)
     builds_on: list[BuildsOn] = Field(default_factory=list)
     kinds: PathKinds = Field(default_factory=PathKinds)
     fit: list[FitCondition] = Field(default_factory=list)
@@ -451,6 +586,7 @@ class Example(Record):
     paths: list[Slug] = Field(min_length=1)
     kinds: list[CountyKind] = Field(default_factory=list)
     unsuited_kinds: list[CountyKind] = Field(default_factory=list)
+    requires: list[Requirement] = Field(default_factory=list)
     source: Source
 
 
@@ -483,14 +619,22 @@ class Condition(Record):
 
 
 class KindDefinition(Record):
-    """A county kind; ``infer`` lists conditions any one of which marks a county of this kind
-    when the profile does not declare its kinds."""
+    """A county kind; ``infer`` lists conditions any one of which shows the kind in a county's
+    figures. A kind read off the figures is named by its ``trait`` ("farm-heavy economy"), never
+    by ``label``, which may be a legal designation only the county can declare."""
 
     slug: CountyKind
     label: Text
+    trait: Text | None = None
     description: Text
     infer: list[Condition] = Field(default_factory=list)
     source: Source
+
+    @model_validator(mode="after")
+    def _named_trait(self) -> KindDefinition:
+        if self.infer and self.trait is None:
+            raise ValueError("a kind inferred from figures names the trait it shows")
+        return self
 
 
 class Department(Record):
@@ -504,6 +648,7 @@ class FundingChannel(Record):
     slug: Slug
     name: Text
     description: Text
+    requires: list[Requirement] = Field(default_factory=list)
     source: Source | None = None
 
 

@@ -114,7 +114,7 @@ def path(snap: Snapshot, p: Path, lang: Lang) -> Item:
     return {
         **_same(p, "slug", "family"),
         **_texts(p, lang, "title", "summary"),
-        "actions": [a.get(lang) for a in p.actions],
+        "actions": [a.text.get(lang) for a in p.actions],
         "addresses": [
             {"challenge": a.challenge, "weight": a.weight, "why": a.why.get(lang)}
             for a in p.addresses

@@ -1,8 +1,8 @@
 """Expert cases: what a development economist expects of a county, written as data.
 
-Each file under tests/cases/ holds the cases of one kind of county: a profile (or changes to the
+Each file under seeds/cases/ holds the cases of one kind of county: a profile (or changes to the
 file's base profile) and what the result must show. Whoever changes a seed adds a case here. The
-expectation keys are documented in tests/cases/README.md; an unknown key fails the case, so a typo
+expectation keys are documented in seeds/cases/README.md; an unknown key fails the case, so a typo
 cannot pass silently.
 """
 
@@ -20,7 +20,7 @@ from app.domain.snapshot import Snapshot
 from app.schemas.profile import RecommendationRequest
 from app.services.recommendations import recommendation
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+CASES = Path(__file__).resolve().parents[2] / "seeds" / "cases"
 Result = dict[str, Any]
 
 
