@@ -529,12 +529,41 @@ class BuildsOn(Record):
     why: Text
 
 
+CostBand = Literal["small", "medium", "large"]
+Timing = Literal["quick", "structural"]
+
+
+class OutputKpi(Record):
+    """An output a bureau is assessed on (hectares of high-standard farmland, firms signed)
+    that is not a profile indicator: the plan asks for its baseline to be measured first."""
+
+    slug: Slug
+    label: Text
+    unit_label: Text
+    kind: Literal["binding", "expected"] = "expected"
+    note: Text | None = None
+
+
 class Action(Record):
-    """One action of a path: its text and what it needs of the county to be shown. A plain
-    ``{en, zh}`` mapping in the seeds is an action with no requirement."""
+    """One action of a path: its text, what it needs of the county to be shown, and what a plan
+    needs to schedule and fund it. A plain ``{en, zh}`` mapping in the seeds is an action with no
+    requirement and nothing known of its cost or timing.
+
+    ``timing`` is ``quick`` for what a county can start in the plan's first year with the means
+    it has (a survey, a service desk, a policy document), ``structural`` for what needs land,
+    money or partners lined up first. ``new_build`` marks a new facility without its own revenue
+    (a park, a centre, a road), which a county under binding debt control may not finance with
+    debt. ``cost`` is an order of magnitude for a county (small: under 10 million yuan a year;
+    medium: tens of millions; large: a hundred million or more) and ``cost_basis`` says why.
+    """
 
     text: Text
     requires: list[Requirement] = Field(default_factory=list)
+    timing: Timing | None = None
+    cost: CostBand | None = None
+    cost_basis: Text | None = None
+    new_build: bool = False
+    lead: Slug | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -557,6 +586,7 @@ class Path(Record):
     kinds: PathKinds = Field(default_factory=PathKinds)
     fit: list[FitCondition] = Field(default_factory=list)
     outcome_indicators: list[Key] = Field(default_factory=list)
+    output_kpis: list[OutputKpi] = Field(default_factory=list)
     lead: Slug | None = None
     partners: list[Slug] = Field(default_factory=list)
     funding: list[Slug] = Field(default_factory=list)
