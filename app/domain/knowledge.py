@@ -507,6 +507,23 @@ class FitCondition(Record):
         return self
 
 
+class Duty(Record):
+    """A first duty of counties that declare a kind or a zone (a county out of poverty keeps its
+    people from falling back; a grain county keeps its farmland): a path that carries it out is
+    worth ``weight`` x the tuning's ``duty_value`` to such a county, whatever its diagnosis."""
+
+    kind: CountyKind | None = None
+    zone: Zone | None = None
+    weight: float = Field(gt=0, le=1)
+    why: Text
+
+    @model_validator(mode="after")
+    def _one(self) -> Duty:
+        if (self.kind is None) == (self.zone is None):
+            raise ValueError("a duty belongs to a declared kind or a declared zone")
+        return self
+
+
 class PathKinds(Record):
     """The county kinds a path suits and those it does not, with the reason."""
 
@@ -580,9 +597,10 @@ class Path(Record):
     title: Text
     summary: Text
     actions: list[Action] = Field(min_length=3, max_length=8)
-    addresses: list[Address] = Field(min_length=1)
+    addresses: list[Address] = Field(default_factory=list)
     requires: list[Requirement] = Field(default_factory=list)
     builds_on: list[BuildsOn] = Field(default_factory=list)
+    duties: list[Duty] = Field(default_factory=list)
     kinds: PathKinds = Field(default_factory=PathKinds)
     fit: list[FitCondition] = Field(default_factory=list)
     outcome_indicators: list[Key] = Field(default_factory=list)
@@ -593,6 +611,12 @@ class Path(Record):
     depends_on: list[Slug] = Field(default_factory=list)
     no_example_reason: Text | None = None
     source: Source
+
+    @model_validator(mode="after")
+    def _has_a_target(self) -> Path:
+        if not (self.addresses or self.duties or self.builds_on):
+            raise ValueError("a path addresses a challenge, carries a duty or builds on a strength")
+        return self
 
 
 class ExampleFigure(Record):
