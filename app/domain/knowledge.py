@@ -644,12 +644,25 @@ class Example(Record):
     source: Source
 
 
+class Resource(Record):
+    """The resource a resource-based county lives on, and its stage in the national plan for
+    resource-based cities."""
+
+    type: ResourceType
+    stage: ResourceStage | None = None
+
+
 class ReferenceCounty(Record):
+    """A county with sourced figures, used as a peer. Its kinds, zone and resource are facts of
+    designation (sourced in ``kinds_note``), as a profile would declare them."""
+
     slug: Slug
     name: Text
     code: str = Field(pattern=r"^\d{6}$")
     province: str = Field(min_length=2, max_length=60)
     kinds: list[CountyKind] = Field(default_factory=list)
+    main_function_zone: Zone | None = None
+    resource: Resource | None = None
     kinds_note: Text | None = None
     values: list[Figure] = Field(min_length=1)
 
