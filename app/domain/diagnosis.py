@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from app.domain.conditions import Gate, gate, unmet
 from app.domain.knowledge import Band, Challenge, Status
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
@@ -225,12 +226,30 @@ def _trace(
     }
 
 
+def applicable(
+    rules: tuple[ResolvedRule, ...], profile: ValidProfile
+) -> tuple[tuple[ResolvedRule, ...], tuple[tuple[ResolvedRule, Gate], ...]]:
+    """The rules that judge this county (forest cover does not judge a pastoral county, nor a
+    high-tech share a farm zone), and those whose requirements leave it alone."""
+    if not any(r.rule.requires for r in rules):
+        return rules, ()
+    kept: list[ResolvedRule] = []
+    left: list[tuple[ResolvedRule, Gate]] = []
+    for r in rules:
+        g = gate(r.rule.requires, profile)
+        if g.kept:
+            kept.append(r)
+        else:
+            left.append((r, g))
+    return tuple(kept), tuple(left)
+
+
 def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: bool) -> Diagnosis:
-    rules = profile.rulebook.rules[ch.slug]
+    rules, left_out = applicable(profile.rulebook.rules[ch.slug], profile)
     evidence, missing = _evidence(rules, profile)
     signals = profile.signals_of.get(ch.slug, ())
     unresolved = profile.rulebook.unresolved[ch.slug]
-    rules_w = profile.rulebook.weights[ch.slug]
+    rules_w = sum(r.rule.weight for r in rules) if left_out else profile.rulebook.weights[ch.slug]
     evidence_w = sum(e.rule.rule.weight for e in evidence)
     if not signals and (
         not evidence
@@ -238,7 +257,15 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
     ):
         conf = _confidence(ch, rules_w, evidence_w, signals, 0.0)
         low = Confidence(round(conf.coverage * 0.5, 2), conf.coverage, 0.5)
-        parts = {"reason": "too_few_indicators", "available": len(evidence)} if trace else None
+        parts = (
+            {
+                "reason": "too_few_indicators",
+                "available": len(evidence),
+                "not_applicable": _left_out(left_out),
+            }
+            if trace
+            else None
+        )
         return Diagnosis(
             ch.slug,
             "insufficient_data",
@@ -253,7 +280,10 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
     scores = _scores(snap, ch, profile, evidence, signals, evidence_w)
     conf = _confidence(ch, rules_w, evidence_w, signals, scores.severity)
     parts = (
-        _trace(ch, evidence, scores, signals) | {"confidence": conf._asdict()} if trace else None
+        _trace(ch, evidence, scores, signals)
+        | {"confidence": conf._asdict(), "not_applicable": _left_out(left_out)}
+        if trace
+        else None
     )
     return Diagnosis(
         ch.slug,
@@ -266,6 +296,10 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
         unresolved,
         parts,
     )
+
+
+def _left_out(left: tuple[tuple[ResolvedRule, Gate], ...]) -> list[dict[str, Any]]:
+    return [{"indicator": r.rule.indicator, "unmet": unmet(g)} for r, g in left]
 
 
 def diagnose(snap: Snapshot, profile: ValidProfile, trace: bool = False) -> tuple[Diagnosis, ...]:

@@ -633,6 +633,7 @@ class ExampleFigure(Record):
 class Example(Record):
     slug: Slug
     county: Slug = "deqing"
+    county_name: Text | None = None  # needed when the county is not a reference county
     title: Text
     summary: Text
     year: int | None = Field(default=None, ge=1949, le=2100)
@@ -688,11 +689,14 @@ class Condition(Record):
 class KindDefinition(Record):
     """A county kind; ``infer`` lists conditions any one of which shows the kind in a county's
     figures. A kind read off the figures is named by its ``trait`` ("farm-heavy economy"), never
-    by ``label``, which may be a legal designation only the county can declare."""
+    by ``label``, which may be a legal designation only the county can declare. A trait of the
+    economy's structure weighs ``fully`` on the paths unsuited to it; one that only hints at a
+    designation (forest cover at the ecological zone) weighs ``as_caution``."""
 
     slug: CountyKind
     label: Text
     trait: Text | None = None
+    trait_weighs: Literal["fully", "as_caution"] = "fully"
     description: Text
     infer: list[Condition] = Field(default_factory=list)
     source: Source
@@ -702,6 +706,32 @@ class KindDefinition(Record):
         if self.infer and self.trait is None:
             raise ValueError("a kind inferred from figures names the trait it shows")
         return self
+
+
+class ZoneDefinition(Record):
+    """A main-function zone as the national plan names it."""
+
+    slug: Zone
+    label: Text
+    source: Source
+
+
+class ResourceTypeDefinition(Record):
+    """A resource type; ``words`` are names of industries that are that resource (so a declared
+    leading industry "coal" is known to be the resource itself)."""
+
+    slug: ResourceType
+    label: Text
+    words: list[str] = Field(default_factory=list)
+
+
+class AdminFormDefinition(Record):
+    """An administrative form of a county-level unit and the prefix its departments carry
+    (县发展和改革局, 市发展和改革局, 旗发展和改革局)."""
+
+    slug: AdminForm
+    label: Text
+    prefix: Text
 
 
 class Department(Record):
@@ -755,6 +785,9 @@ class Tuning(Record):
     confidence_high: Tuned
     confidence_medium: Tuned
     examples_shown: Tuned
+    leading_industry_share: Tuned
+    trait_unsuited_factor: Tuned
+    duty_value: Tuned
 
 
 class Meta(Record):
@@ -763,6 +796,9 @@ class Meta(Record):
     context_keys: list[ContextKey] = Field(default_factory=list)
     provinces: list[Province] = Field(default_factory=list)
     county_kinds: list[KindDefinition] = Field(default_factory=list)
+    zones: list[ZoneDefinition] = Field(default_factory=list)
+    resource_types: list[ResourceTypeDefinition] = Field(default_factory=list)
+    admin_forms: list[AdminFormDefinition] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
     funding_channels: list[FundingChannel] = Field(default_factory=list)
     identities: list[Identity] = Field(default_factory=list)

@@ -17,20 +17,42 @@ from app.domain.checks import (
     identity_warnings,
     unit_warnings,
 )
-from app.domain.kinds import CountyKindOf, county_kinds
-from app.domain.knowledge import CountyKind, Indicator, Province
+from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
+from app.domain.knowledge import (
+    AdminForm,
+    ConstraintCode,
+    ConstraintStatus,
+    CountyKind,
+    Indicator,
+    Province,
+    ResourceStage,
+    ResourceType,
+    Zone,
+)
+from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer
 
 
 @dataclass(frozen=True, slots=True)
+class ResourceFact:
+    type: ResourceType
+    stage: ResourceStage | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class County:
+    """What the profile declares of the county: who it is and the facts only it can state."""
+
     name: str
     code: str | None = None
     province: str | None = None
     year: int | None = None
     kinds: tuple[CountyKind, ...] = ()
+    main_function_zone: Zone | None = None
+    resource: ResourceFact | None = None
+    leading_industries: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -41,6 +63,12 @@ class County:
         }
         if self.kinds:
             out["kinds"] = list(self.kinds)
+        if self.main_function_zone:
+            out["main_function_zone"] = self.main_function_zone
+        if self.resource:
+            out["resource"] = {"type": self.resource.type, "stage": self.resource.stage}
+        if self.leading_industries:
+            out["leading_industries"] = list(self.leading_industries)
         return out
 
 
@@ -55,6 +83,10 @@ class ProfileInput:
 
 @dataclass(frozen=True, slots=True)
 class ValidProfile:
+    """The county as every rule, path, action, example, peer and plan reads it: its declared
+    facts, what its code and figures tell, and its values against its benchmark. Built once per
+    profile; nothing downstream guesses a fact again."""
+
     county: County
     given: Mapping[str, float]
     derived: Mapping[str, float]
@@ -67,6 +99,34 @@ class ValidProfile:
     warnings: tuple[ProfileWarning, ...]
     kind_slugs: frozenset[CountyKind]
     signals_of: Mapping[str, tuple[str, ...]]  # challenge -> the signals asserted for it
+    declared_slugs: frozenset[CountyKind] = frozenset()
+    leading: LeadingIndustry | None = None
+    admin_form: AdminForm | None = None
+    constraints: Mapping[ConstraintCode, ConstraintStatus] = field(default_factory=dict)
+    own_slugs: frozenset[str] = frozenset()  # the knowledge base's own names for this county
+
+    @property
+    def zone(self) -> Zone | None:
+        return self.county.main_function_zone
+
+    @property
+    def resource_type(self) -> ResourceType | None:
+        return self.county.resource.type if self.county.resource else None
+
+    @property
+    def resource_stage(self) -> ResourceStage | None:
+        return self.county.resource.stage if self.county.resource else None
+
+    @property
+    def province_slug(self) -> str | None:
+        return self.province.slug if self.province else None
+
+    @property
+    def leading_base(self) -> bool | None:
+        """Whether the county has a leading industry to build on; None when nothing tells."""
+        if self.leading is not None:
+            return self.leading.base
+        return False if TOP_SHARE in self.values else None
 
 
 def _check_indicators(
@@ -169,6 +229,43 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
     )
 
 
+def _plain(name: str, suffixes: tuple[str, ...]) -> str:
+    """A county name without case, spacing or its form's suffix ("Yiwu City" = "yiwu").
+
+    >>> _plain(" Yiwu City ", (" city",)), _plain("Yiwu", (" city",))
+    ('yiwu', 'yiwu')
+    """
+    out = " ".join(name.lower().split())
+    for suffix in suffixes:
+        if out.endswith(suffix) and len(out) > len(suffix) + 1:
+            return out[: -len(suffix)].strip()
+    return out
+
+
+def _suffixes(snap: Snapshot) -> tuple[str, ...]:
+    """The endings a county's name may carry by its form (县, 市, " county" …), longest first."""
+    words = {
+        w
+        for form in snap.kb.meta.admin_forms
+        for w in (form.prefix.zh, " " + form.prefix.en.lower(), " " + form.label.en.lower())
+    }
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
+    """The knowledge base's counties that are this county: the same code, or the same name in
+    either language (a county is never shown itself as a model or a peer)."""
+    ends = _suffixes(snap)
+    plain = _plain(county.name, ends)
+    out = {slug for slug, c in snap.counties.items() if county.code and c.code == county.code}
+    out |= {
+        slug
+        for slug, name in snap.county_names.items()
+        if plain in (_plain(name.en, ends), _plain(name.zh, ends))
+    }
+    return frozenset(out)
+
+
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     errors: list[FieldError] = []
     county = profile.county
@@ -193,7 +290,9 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
     values = given | derived
-    kinds = county_kinds(snap, county.kinds, values)
+    stated = declared_kinds(county.kinds, county.main_function_zone, county.resource is not None)
+    kinds = county_kinds(snap, stated, values)
+    kind_slugs = frozenset(k.slug for k in kinds)
     warnings = [
         *choice.warnings,
         *unit_warnings(snap, given, derived),
@@ -211,6 +310,16 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         kinds=kinds,
         rulebook=_rulebook(snap, view, county.year),
         warnings=tuple(sorted(warnings, key=lambda w: (w.field, w.code))),
-        kind_slugs=frozenset(k.slug for k in kinds),
+        kind_slugs=kind_slugs,
         signals_of=_signals_of(snap, signals),
+        declared_slugs=frozenset(k.slug for k in stated),
+        own_slugs=own_slugs(snap, county),
+        leading=leading_industry(
+            county.leading_industries,
+            values,
+            kind_slugs,
+            (county.resource.type, county.resource.stage) if county.resource else (None, None),
+            snap.tuning.leading_industry_share.value,
+            snap.resource_types,
+        ),
     )

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from app.domain.compiled import (
     EvidenceText,
+    ExampleText,
     KindFit,
     PathPlan,
     PathText,
@@ -38,10 +39,15 @@ from app.domain.knowledge import (
     Path,
     Province,
     ReferenceCounty,
+    ResourceType,
+    ResourceTypeDefinition,
     Rule,
     Signal,
     Source,
+    Text,
     Tuning,
+    Zone,
+    ZoneDefinition,
 )
 from app.domain.thresholds import Basis, resolve, resolve_rule
 
@@ -106,9 +112,11 @@ class Memo:
     catalog: dict[tuple[str, Lang], list[dict[str, Any]]] = field(default_factory=dict)
     catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
-    kind_fits: dict[tuple[str, frozenset[CountyKind]], KindFit] = field(default_factory=dict)
+    kind_fits: dict[tuple[str, frozenset[CountyKind], frozenset[CountyKind]], KindFit] = field(
+        default_factory=dict
+    )
     kind_factors: dict[tuple[str, frozenset[CountyKind]], float] = field(default_factory=dict)
-    examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[dict[str, Any]]] = field(
+    examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[ExampleText]] = field(
         default_factory=dict
     )
 
@@ -127,6 +135,8 @@ class Snapshot:
     provincial_sets: Mapping[str, tuple[BenchmarkView, ...]]
     national_sets: tuple[BenchmarkView, ...]
     kinds: Mapping[CountyKind, KindDefinition]
+    resource_types: Mapping[ResourceType, ResourceTypeDefinition]
+    zones: Mapping[Zone, ZoneDefinition]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
@@ -136,6 +146,7 @@ class Snapshot:
     examples: Mapping[str, Example]
     examples_by_path: Mapping[str, tuple[Example, ...]]
     counties: Mapping[str, ReferenceCounty]
+    county_names: Mapping[str, Text]
     county_values: Mapping[str, Mapping[str, Mapping[str, float]]]
     era_bounds: tuple[int, ...]
     rulebooks: Mapping[tuple[str, int], RuleBook]
@@ -309,6 +320,13 @@ def _province_names(kb: KnowledgeBase) -> dict[str, Province]:
     return names
 
 
+def county_names(kb: KnowledgeBase) -> dict[str, Text]:
+    """Every county the knowledge base names, by slug: reference counties, and the counties of
+    examples that carry their own name."""
+    names = {e.county: e.county_name for e in kb.examples if e.county_name is not None}
+    return names | {c.slug: c.name for c in kb.reference_counties}
+
+
 def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot:
     indicators = {i.key: i for i in kb.indicators}
     views = {
@@ -325,6 +343,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         signals_by_challenge.setdefault(sig.challenge, []).append(sig.slug)
     paths = {p.slug: p for p in kb.paths}
     by_path = {k: tuple(v) for k, v in examples_by_path.items()}
+    names = county_names(kb)
     shell = Snapshot(
         kb=kb,
         version=version,
@@ -338,19 +357,22 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         provincial_sets=provincial,
         national_sets=national,
         kinds={k.slug: k for k in kb.meta.county_kinds},
+        resource_types={r.slug: r for r in kb.meta.resource_types},
+        zones={z.slug: z for z in kb.meta.zones},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},
         paths=paths,
         path_plans=tuple(path_plan(p) for _, p in sorted(paths.items())),
         path_texts={
-            (slug, lang): path_text(p, by_path.get(slug, ()), lang)
+            (slug, lang): path_text(p, by_path.get(slug, ()), lang, names)
             for slug, p in paths.items()
             for lang in LANGS
         },
         examples={e.slug: e for e in kb.examples},
         examples_by_path=by_path,
         counties={c.slug: c for c in kb.reference_counties},
+        county_names=names,
         county_values={},
         era_bounds=era_bounds(kb),
         rulebooks={},
