@@ -15,6 +15,8 @@ MODULES = [
     "app.domain.knowledge",
     "app.domain.messages",
     "app.domain.language",
+    "app.domain.divisions",
+    "app.reference.refresh",
     "app.services.wording",
     "app.services.preconditions",
     "app.services.report_words",
