@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app.domain import divisions
 from app.domain.benchmarks import choose_benchmark, with_values
 from app.domain.checks import (
     ProfileWarning,
+    bilingual,
     consistency_warnings,
     identity_warnings,
     unit_warnings,
 )
+from app.domain.divisions import Division
 from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
 from app.domain.knowledge import (
     AdminForm,
@@ -101,9 +104,13 @@ class ValidProfile:
     signals_of: Mapping[str, tuple[str, ...]]  # challenge -> the signals asserted for it
     declared_slugs: frozenset[CountyKind] = frozenset()
     leading: LeadingIndustry | None = None
-    admin_form: AdminForm | None = None
+    division: Division | None = None
     constraints: Mapping[ConstraintCode, ConstraintStatus] = field(default_factory=dict)
     own_slugs: frozenset[str] = frozenset()  # the knowledge base's own names for this county
+
+    @property
+    def admin_form(self) -> AdminForm | None:
+        return self.division.form if self.division else None
 
     @property
     def zone(self) -> Zone | None:
@@ -266,6 +273,32 @@ def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
     return frozenset(out)
 
 
+def division_of(
+    county: County, province: Province | None
+) -> tuple[Division | None, list[ProfileWarning]]:
+    """Who the county is by the national division table: from its code (a retired code leads to
+    the unit that replaced it), else from its name inside its province when only one unit bears
+    it. A code the table does not know is a warning, never a refusal."""
+    if county.code:
+        found = divisions.current(county.code)
+        if found is None:
+            return None, [_code_warning("code_not_found", county.code)]
+        if found.code != county.code:
+            return found, [_code_warning("code_superseded", county.code, found.code)]
+        return found, []
+    if province is None:
+        return None, []
+    named = divisions.find(county.name.strip(), province.code)
+    return (named[0] if len(named) == 1 and named[0].current else None), []
+
+
+def _code_warning(name: str, code: str, now: str | None = None) -> ProfileWarning:
+    message = bilingual(
+        "warning", name, lambda lang: {"code": code, "now": now, "edition": divisions.edition()}
+    )
+    return ProfileWarning("inconsistent", None, "/county/code", message)
+
+
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     errors: list[FieldError] = []
     county = profile.county
@@ -287,6 +320,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     if errors:
         raise InvalidInput(detail="The profile has problems; see errors.", errors=errors)
     assert choice.view is not None
+    division, code_warnings = division_of(county, choice.province)
     view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
     values = given | derived
@@ -295,6 +329,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     kind_slugs = frozenset(k.slug for k in kinds)
     warnings = [
         *choice.warnings,
+        *code_warnings,
         *unit_warnings(snap, given, derived),
         *consistency_warnings(snap, given, view.values),
         *identity_warnings(snap, given),
@@ -314,6 +349,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         signals_of=_signals_of(snap, signals),
         declared_slugs=frozenset(k.slug for k in stated),
         own_slugs=own_slugs(snap, county),
+        division=division,
         leading=leading_industry(
             county.leading_industries,
             values,

@@ -305,7 +305,7 @@ def _analyse(
 def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
     return {
         "profile": {
-            "county": profile.county.as_dict(),
+            "county": county_head(snap, profile, lang),
             "indicators": {k: profile.given[k] for k in sorted(profile.given)},
             "signals": list(profile.signals),
             "benchmark": profile.benchmark.slug,
@@ -398,7 +398,7 @@ def recommend(
     profile = validate_profile(snap, request)
     base = _analyse(snap, profile, lang, view, trace)
     head: dict[str, Any] = {
-        "county": profile.county.as_dict(),
+        "county": county_head(snap, profile, lang),
         "kb_version": snap.kb_version,
         "benchmark": profile.benchmark.slug,
         "language": lang,
@@ -423,6 +423,27 @@ def recommend(
     if scenario is not None:
         result["scenario"] = _scenario(snap, request, profile, base, scenario, lang)
     return result
+
+
+def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    """The county as declared, with what the division table says of its code: its official
+    name, prefecture and administrative form (which names its departments in a plan)."""
+    out = profile.county.as_dict()
+    d = profile.division
+    if d is not None:
+        form = (
+            next(f for f in snap.kb.meta.admin_forms if f.slug == d.form)
+            if snap.kb.meta.admin_forms
+            else None
+        )
+        out |= {
+            "official_name": d.name,
+            "prefecture": d.prefecture_name,
+            "admin_form": d.form,
+            "admin_form_label": form.label.get(lang) if form else d.form,
+            "division_code": d.code,
+        }
+    return out
 
 
 def _leading(profile: ValidProfile) -> dict[str, Any] | None:

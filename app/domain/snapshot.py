@@ -27,6 +27,8 @@ from app.domain.compiled import (
 from app.domain.formula import Formula, compile_formula
 from app.domain.knowledge import (
     LANGS,
+    AdminForm,
+    AdminFormDefinition,
     Benchmark,
     Challenge,
     CountyKind,
@@ -137,6 +139,7 @@ class Snapshot:
     kinds: Mapping[CountyKind, KindDefinition]
     resource_types: Mapping[ResourceType, ResourceTypeDefinition]
     zones: Mapping[Zone, ZoneDefinition]
+    admin_forms: Mapping[AdminForm, AdminFormDefinition]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
@@ -359,6 +362,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         kinds={k.slug: k for k in kb.meta.county_kinds},
         resource_types={r.slug: r for r in kb.meta.resource_types},
         zones={z.slug: z for z in kb.meta.zones},
+        admin_forms={f.slug: f for f in kb.meta.admin_forms},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},
