@@ -10,16 +10,47 @@ without the figure (an indicator nobody gave, a zone nobody declared) is unknown
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NamedTuple, Protocol
 
 from app.domain.kinds import OPS
-from app.domain.knowledge import Requirement
-from app.domain.profile import ValidProfile
-
-Facts = ValidProfile
+from app.domain.knowledge import (
+    AdminForm,
+    ConstraintCode,
+    ConstraintStatus,
+    CountyKind,
+    Requirement,
+    ResourceStage,
+    ResourceType,
+    Zone,
+)
 
 Outcome = Literal["met", "missed", "unknown"]
+
+
+class Facts(Protocol):
+    """What a requirement can ask of a county (a validated profile is one)."""
+
+    @property
+    def kind_slugs(self) -> frozenset[CountyKind]: ...
+    @property
+    def zone(self) -> Zone | None: ...
+    @property
+    def resource_type(self) -> ResourceType | None: ...
+    @property
+    def resource_stage(self) -> ResourceStage | None: ...
+    @property
+    def province_slug(self) -> str | None: ...
+    @property
+    def admin_form(self) -> AdminForm | None: ...
+    @property
+    def leading_base(self) -> bool | None: ...
+    @property
+    def values(self) -> Mapping[str, float]: ...
+    @property
+    def signals(self) -> tuple[str, ...]: ...
+    @property
+    def constraints(self) -> Mapping[ConstraintCode, ConstraintStatus]: ...
 
 
 class Judged(NamedTuple):

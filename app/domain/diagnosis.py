@@ -23,7 +23,7 @@ the nearest status line: 0.5 on the line, 1 at 0.2 or more away).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from app.domain.conditions import Gate, gate, unmet
 from app.domain.knowledge import Band, Challenge, Status
@@ -37,11 +37,17 @@ DECISIVE_MARGIN = 0.2
 
 
 class Evidence(NamedTuple):
+    """One indicator judged: its band and badness, and for a gap rule whether the nation's
+    lines, not the county's own set's, made the band (``against``) and whether the county's own
+    benchmark itself lags the nation (``benchmark_lags``)."""
+
     indicator: str
     value: float
     band: Band
     badness: float
     rule: ResolvedRule
+    against: Literal["benchmark", "nation"] = "benchmark"
+    benchmark_lags: bool = False
 
 
 class Confidence(NamedTuple):
@@ -74,10 +80,17 @@ def band_of(resolved: ResolvedRule, value: float) -> tuple[Band, float]:
     >>> band_of(resolved, 70), band_of(resolved, 55)[0], band_of(resolved, 40)
     (('ok', 0.0), 'watch', ('flag', 1.0))
     """
+    return band_between(resolved, resolved.watch, resolved.flag, value)
+
+
+def band_between(
+    resolved: ResolvedRule, watch: float, flag: float, value: float
+) -> tuple[Band, float]:
+    """The band and badness of ``value`` between a rule's ``watch`` and ``flag`` lines."""
     below = resolved.rule.bad_when == "below"
-    past_watch = (resolved.watch - value) if below else (value - resolved.watch)
-    past_flag = (resolved.flag - value) if below else (value - resolved.flag)
-    span = abs(resolved.watch - resolved.flag)
+    past_watch = (watch - value) if below else (value - watch)
+    past_flag = (flag - value) if below else (value - flag)
+    span = abs(watch - flag)
     band: Band
     if past_flag > 0:
         band, bad = "flag", 2 / 3 + min(1.0, past_flag / span) / 3
@@ -176,6 +189,21 @@ def _confidence(
     return Confidence(round(coverage * decisiveness, 2), round(coverage, 2), round(decisiveness, 2))
 
 
+def _judged(resolved: ResolvedRule, value: float) -> Evidence:
+    """An indicator against its own set's lines and, for a gap rule, the nation's: the worse
+    band counts, so a county of a lagging province is not called fine."""
+    band, bad = band_of(resolved, value)
+    nation = resolved.national
+    if nation is None:
+        return Evidence(resolved.rule.indicator, value, band, bad, resolved)
+    lags = band_between(resolved, nation.watch, nation.flag, resolved.benchmark_value or 0)[0]
+    n_band, n_bad = band_between(resolved, nation.watch, nation.flag, value)
+    own_lags = resolved.benchmark_value is not None and lags != "ok"
+    if n_bad > bad:
+        return Evidence(resolved.rule.indicator, value, n_band, n_bad, resolved, "nation", own_lags)
+    return Evidence(resolved.rule.indicator, value, band, bad, resolved, "benchmark", own_lags)
+
+
 def _evidence(
     rules: tuple[ResolvedRule, ...], profile: ValidProfile
 ) -> tuple[list[Evidence], list[str]]:
@@ -186,8 +214,7 @@ def _evidence(
         if value is None:
             missing.append((-resolved.rule.weight, resolved.rule.indicator))
             continue
-        band, bad = band_of(resolved, value)
-        evidence.append(Evidence(resolved.rule.indicator, value, band, bad, resolved))
+        evidence.append(_judged(resolved, value))
     return evidence, [k for _, k in sorted(missing)]
 
 

@@ -25,6 +25,7 @@ from app.domain.knowledge import (
     KnowledgeBase,
     Line,
     Path,
+    Requirement,
     Rule,
     Source,
     Threshold,
@@ -199,7 +200,9 @@ def _number(th: Threshold) -> float:
 
 
 def _check_lines(slug: str, n: int, rule: Rule) -> list[Issue]:
-    """Watch and flag share a basis and lie apart, the flag on the bad side; so do fallbacks."""
+    """Watch and flag share a basis and lie apart, the flag on the bad side; so do fallbacks,
+    when a relative line has them (without, the rule judges only where a benchmark has the
+    figure: no county is judged on a line meant for another place)."""
     issues: list[Issue] = []
     for when, watch, flag in _pairs(rule):
         if watch.basis != flag.basis:
@@ -212,8 +215,10 @@ def _check_lines(slug: str, n: int, rule: Rule) -> list[Issue]:
         if watch.value is not None:
             continue
         fw, ff = watch.fallback, flag.fallback
+        if fw is None and ff is None:
+            continue  # no fixed line: where no benchmark has the figure, the rule does not judge
         if fw is None or ff is None or not _worse(rule.bad_when, fw, ff):
-            msg = f"a relative line needs fallbacks for both lines, apart like the lines{when}"
+            msg = f"a relative line's fallbacks come for both lines, apart like the lines{when}"
             issues.append(Issue("challenges", slug, f"rules.{n}.fallback", msg))
     return issues
 
@@ -488,8 +493,59 @@ def _dependency_cycles(paths: Iterable[Path]) -> list[Issue]:
     ]
 
 
+def _requirement_lists(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, list[Requirement]]]:
+    """Every list of requirements in the knowledge base, with the item and field it sits in."""
+    for ch in kb.challenges:
+        for n, rule in enumerate(ch.rules):
+            yield "challenges", ch.slug, f"rules.{n}.requires", rule.requires
+    for path in kb.paths:
+        yield "paths", path.slug, "requires", path.requires
+        for n, action in enumerate(path.actions):
+            yield "paths", path.slug, f"actions.{n}.requires", action.requires
+    for ex in kb.examples:
+        yield "examples", ex.slug, "requires", ex.requires
+    for fc in kb.meta.funding_channels:
+        yield "meta", f"funding_channels:{fc.slug}", "requires", fc.requires
+
+
+def _check_requirements(kb: KnowledgeBase) -> list[Issue]:
+    """A requirement names only provinces, indicators and signals the knowledge base knows
+    (kinds, zones, resources and forms are closed vocabularies the schema checks)."""
+    provinces = {p.slug for p in kb.meta.provinces}
+    indicators = {i.key for i in kb.indicators}
+    signals = {s.slug for s in kb.signals}
+    issues: list[Issue] = []
+    for kind, item, field, reqs in _requirement_lists(kb):
+        for n, req in enumerate(reqs):
+            where = f"{field}.{n}"
+            named = [*(req.provinces or ()), *(req.not_provinces or ())]
+            issues += [
+                Issue(kind, item, where, f"unknown province {p!r}")
+                for p in named
+                if p not in provinces
+            ]
+            if req.indicator is not None and req.indicator not in indicators:
+                issues.append(Issue(kind, item, where, f"unknown indicator {req.indicator!r}"))
+            if req.signal is not None and req.signal not in signals:
+                issues.append(Issue(kind, item, where, f"unknown signal {req.signal!r}"))
+    return issues
+
+
+def _check_example_counties(kb: KnowledgeBase) -> list[Issue]:
+    """Every example names its county in both languages (a reference county's name, or its
+    own ``county_name``), so it is labelled with its own county wherever it is shown."""
+    named = {c.slug for c in kb.reference_counties}
+    return [
+        Issue("examples", ex.slug, "county_name", f"county {ex.county!r} has no name: give one")
+        for ex in kb.examples
+        if ex.county not in named and ex.county_name is None
+    ]
+
+
 CHECKS = (
     _check_unique,
+    _check_requirements,
+    _check_example_counties,
     _check_meta,
     _check_indicators,
     _check_benchmarks,

@@ -410,6 +410,12 @@ class Requirement(Record):
 
 
 class Rule(Record):
+    """One line of a challenge. ``requires`` says which counties it judges (forest cover does
+    not judge a pastoral county); a ratio line reads the county's own benchmark's figure, or the
+    national figure when the set lacks it, unless ``national_fallback`` is off (then the rule's
+    own ``fallback`` or nothing); ``also_national`` judges a gap against the nation too, so a
+    county in a province that itself lags is not called fine."""
+
     indicator: Key
     bad_when: Literal["below", "above"]
     watch: Line
@@ -417,6 +423,8 @@ class Rule(Record):
     weight: float = Field(gt=0, le=10)
     max_band: Literal["watch", "flag"] = "flag"
     requires: list[Requirement] = Field(default_factory=list)
+    also_national: bool = False
+    national_fallback: bool = True
     anchor: Source
     note: Text | None = None
 
@@ -749,6 +757,20 @@ class FundingChannel(Record):
     source: Source | None = None
 
 
+class FxRate(Record):
+    """The yuan's average rate to the US dollar in one year, with its source and tag."""
+
+    year: int = Field(ge=1949, le=2100)
+    value: float = Field(gt=0)
+    source: Source
+
+    @model_validator(mode="after")
+    def _tagged(self) -> FxRate:
+        if self.source.tag is None:
+            raise ValueError("an exchange rate's source carries its tag")
+        return self
+
+
 class Identity(Record):
     """Indicators that must add up: ``sum(terms) == total`` within ``tolerance``."""
 
@@ -794,6 +816,7 @@ class Meta(Record):
     title: Text
     documents: list[Document] = Field(min_length=1)
     context_keys: list[ContextKey] = Field(default_factory=list)
+    fx_rates: list[FxRate] = Field(default_factory=list)
     provinces: list[Province] = Field(default_factory=list)
     county_kinds: list[KindDefinition] = Field(default_factory=list)
     zones: list[ZoneDefinition] = Field(default_factory=list)

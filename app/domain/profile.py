@@ -8,7 +8,7 @@ fixes every field in one round trip.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.domain import divisions
 from app.domain.benchmarks import choose_benchmark, with_values
@@ -19,6 +19,7 @@ from app.domain.checks import (
     identity_warnings,
     unit_warnings,
 )
+from app.domain.conditions import gate
 from app.domain.divisions import Division
 from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
 from app.domain.knowledge import (
@@ -27,6 +28,7 @@ from app.domain.knowledge import (
     ConstraintStatus,
     CountyKind,
     Indicator,
+    Lang,
     Province,
     ResourceStage,
     ResourceType,
@@ -232,7 +234,13 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
     if not view.overrides:
         return snap.rulebooks[(view.slug, era)]
     return build_rulebook(
-        snap.kb, snap.indicators, view.values, snap.county_values[view.slug], snap.era_year(era)
+        snap.kb,
+        snap.indicators,
+        view.values,
+        snap.county_values[view.slug],
+        snap.era_year(era),
+        view.borrowed,
+        view.national,
     )
 
 
@@ -299,6 +307,44 @@ def _code_warning(name: str, code: str, now: str | None = None) -> ProfileWarnin
     return ProfileWarning("inconsistent", None, "/county/code", message)
 
 
+def line_warnings(snap: Snapshot, profile: ValidProfile) -> list[ProfileWarning]:
+    """``benchmark_fallback`` naming each indicator of the county judged on another line than
+    its own benchmark's figure: the national set's, a fixed line, or none at all."""
+    out: list[ProfileWarning] = []
+    used = profile.benchmark
+    for slug, rules in profile.rulebook.rules.items():
+        for r in rules:
+            key = r.rule.indicator
+            if key not in profile.values or not gate(r.rule.requires, profile).kept:
+                continue
+            if "national_ratio" in (r.watch_basis, r.flag_basis):
+                out.append(_line_warning(snap, "line_national", key, used, used.borrowed[key]))
+            elif "fallback" in (r.watch_basis, r.flag_basis):
+                out.append(_line_warning(snap, "line_fixed", key, used, None))
+        for key in profile.rulebook.unresolved[slug]:
+            if key in profile.values:
+                out.append(_line_warning(snap, "line_missing", key, used, None))
+    unique = {(w.indicator, w.message.en): w for w in out}
+    return list(unique.values())
+
+
+def _line_warning(
+    snap: Snapshot, name: str, key: str, used: BenchmarkView, source: str | None
+) -> ProfileWarning:
+    ind = snap.indicators[key]
+    national = snap.benchmarks.get(source) if source else None
+
+    def values(lang: Lang) -> dict[str, object]:
+        return {
+            "label": ind.label.get(lang),
+            "set": used.benchmark.title.get(lang),
+            "national": national.benchmark.title.get(lang) if national else "",
+        }
+
+    pointer = json_pointer("indicators", key)
+    return ProfileWarning("benchmark_fallback", key, pointer, bilingual("warning", name, values))
+
+
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     errors: list[FieldError] = []
     county = profile.county
@@ -334,7 +380,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         *consistency_warnings(snap, given, view.values),
         *identity_warnings(snap, given),
     ]
-    return ValidProfile(
+    valid = ValidProfile(
         county=county,
         given=given,
         derived={k: derived[k] for k in sorted(derived)},
@@ -359,3 +405,10 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
             snap.resource_types,
         ),
     )
+    if valid.benchmark.benchmark.kind == "national":
+        return valid
+    found = line_warnings(snap, valid)
+    if not found:
+        return valid
+    ordered = sorted((*valid.warnings, *found), key=lambda w: (w.field, w.code))
+    return replace(valid, warnings=tuple(ordered))

@@ -62,13 +62,32 @@ def _evidence(e: Evidence, lang: Lang) -> dict[str, Any]:
         "thresholds": t.thresholds,
         "basis": t.basis,
         "bad_when": t.bad_when,
-        "target": None if e.band == "ok" else t.thresholds["watch"],
+        "target": None if e.band == "ok" else _target(e, t.thresholds["watch"]),
         "weight": t.weight,
         "anchor": t.anchor,
     }
     if t.line_sources is not None:
         item["line_sources"] = t.line_sources
+    nation = e.rule.national
+    if nation is not None:
+        item["against"] = e.against
+        item["national"] = {
+            "benchmark": nation.slug,
+            "benchmark_value": round4(nation.value),
+            "thresholds": {"watch": round4(nation.watch), "flag": round4(nation.flag)},
+            "benchmark_lags": e.benchmark_lags,
+        }
     return item
+
+
+def _target(e: Evidence, own_watch: float) -> float:
+    """The value that clears the indicator: its own set's watch line, or for a gap rule the
+    stricter of that and the nation's."""
+    nation = e.rule.national
+    if nation is None:
+        return own_watch
+    below = e.rule.rule.bad_when == "below"
+    return round4(max(own_watch, nation.watch) if below else min(own_watch, nation.watch))
 
 
 def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str, Any]:

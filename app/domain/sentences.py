@@ -22,19 +22,25 @@ from app.domain.strengths import Strength
 
 
 def evidence_phrase(e: Evidence, lang: Lang) -> str:
-    """``R&D intensity is 1.2%, below the flag line of 1.88%``."""
+    """``R&D intensity is 1.2%, below the flag line of 1.88%``; a gap judged against the nation
+    names the national line, and says when the county's own province lags the nation too."""
     resolved = e.rule
-    line = resolved.flag if e.band == "flag" else resolved.watch
+    lines = resolved.national if e.against == "nation" and resolved.national else resolved
+    line = lines.flag if e.band == "flag" else lines.watch
     unit = resolved.indicator.unit
-    return say(
+    name = ("national_" if e.against == "nation" else "") + (
+        "flag" if e.band == "flag" else "watch"
+    )
+    phrase = say(
         "text",
         "value_below" if resolved.rule.bad_when == "below" else "value_above",
         lang,
         label=resolved.indicator.label.get(lang),
         value=with_unit(e.value, unit, lang),
-        line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
+        line_name=say("band_line", name, lang),
         line=with_unit(line, unit, lang),
     )
+    return phrase + say("text", "benchmark_lags", lang) if e.benchmark_lags else phrase
 
 
 def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:

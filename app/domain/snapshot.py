@@ -51,7 +51,7 @@ from app.domain.knowledge import (
     Zone,
     ZoneDefinition,
 )
-from app.domain.thresholds import Basis, resolve, resolve_rule
+from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
 """How far a benchmark figure can be trusted, by its tag (the benchmark's confidence is the mean
@@ -71,6 +71,16 @@ class ResolvedRule:
     flag_basis: Basis
     benchmark_value: float | None
     texts: Mapping[Lang, EvidenceText]
+    national: NationalLines | None = None
+
+
+class NationalLines(NamedTuple):
+    """A gap rule's lines against the nation, beside those against the county's own set."""
+
+    watch: float
+    flag: float
+    value: float  # the national figure
+    slug: str  # the national set
 
 
 class StrongLine(NamedTuple):
@@ -96,10 +106,16 @@ class RuleBook:
 
 @dataclass(frozen=True, slots=True)
 class BenchmarkView:
+    """A benchmark set as the engine reads it: its own figures, and for every figure it lacks
+    the national set's of the nearest year (``borrowed`` names where each came from), so no
+    county is judged on another province's line."""
+
     benchmark: Benchmark
     values: Mapping[str, float]
     confidence: float
     overrides: tuple[str, ...] = ()
+    borrowed: Mapping[str, str] = field(default_factory=dict)  # indicator -> where it came from
+    national: tuple[str, Mapping[str, float]] | None = None  # the nation's set, for gap rules
 
     @property
     def slug(self) -> str:
@@ -188,6 +204,39 @@ class Snapshot:
         return derived
 
 
+FX = "fx_cny_per_usd"
+
+
+def _nearest_year(years: list[int], year: int) -> int:
+    return min(years, key=lambda y: (abs(y - year), -y))
+
+
+def _filled(kb: KnowledgeBase, views: dict[str, BenchmarkView]) -> dict[str, BenchmarkView]:
+    """Every set completed from the national set nearest its year, and given the exchange rate
+    of its year from the one table of rates (so FDI is a share of GDP everywhere)."""
+    national = sorted(
+        (v for v in views.values() if v.benchmark.kind == "national"),
+        key=lambda v: v.benchmark.year,
+    )
+    rates = {r.year: r.value for r in kb.meta.fx_rates}
+    out: dict[str, BenchmarkView] = {}
+    for slug, view in views.items():
+        values, borrowed = dict(view.values), {}
+        year = view.benchmark.year
+        nation: tuple[str, Mapping[str, float]] | None = None
+        if view.benchmark.kind != "national" and national:
+            nearest = min(national, key=lambda v: (abs(v.benchmark.year - year), -v.benchmark.year))
+            nation = (nearest.slug, nearest.values)
+            for key, value in nearest.values.items():
+                if key not in values:
+                    values[key], borrowed[key] = value, nearest.slug
+        if FX not in values and rates:
+            rate_year = _nearest_year(sorted(rates), year)
+            values[FX], borrowed[FX] = rates[rate_year], f"fx_rates:{rate_year}"
+        out[slug] = BenchmarkView(view.benchmark, values, view.confidence, (), borrowed, nation)
+    return out
+
+
 def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ...]:
     formulas = {i.key: compile_formula(i.formula) for i in indicators if i.formula}
     ordered: list[tuple[str, Formula]] = []
@@ -227,14 +276,43 @@ def era_bounds(kb: KnowledgeBase) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+def _relabel(basis: Basis) -> Basis:
+    return "national_ratio" if basis == "benchmark_ratio" else basis
+
+
+def _national(lines: Lines, borrowed: bool) -> Lines:
+    """A ratio line resolved on a figure borrowed from the national set says so."""
+    if not borrowed:
+        return lines
+    return lines._replace(
+        watch_basis=_relabel(lines.watch_basis), flag_basis=_relabel(lines.flag_basis)
+    )
+
+
+def _against_nation(
+    rule: Rule, year: int | None, national: tuple[str, Mapping[str, float]], min_sample: float
+) -> NationalLines | None:
+    """The lines of a gap rule against the national figure (None for other rules)."""
+    slug, values = national
+    value = values.get(rule.indicator)
+    if not rule.also_national or value is None:
+        return None
+    lines = resolve_rule(rule, year, value, (), min_sample)
+    return NationalLines(lines.watch, lines.flag, value, slug) if lines else None
+
+
 def build_rulebook(
     kb: KnowledgeBase,
     indicators: Mapping[str, Indicator],
     bench: Mapping[str, float],
     county_values: Mapping[str, Mapping[str, float]],
     year: int | None,
+    borrowed: Mapping[str, str] | None = None,
+    national: tuple[str, Mapping[str, float]] | None = None,
 ) -> RuleBook:
-    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``."""
+    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``;
+    a line on a figure ``borrowed`` from the national set says so in its basis."""
+    borrowed = borrowed or {}
     min_sample = kb.meta.tuning.min_percentile_sample.value
     rules: dict[str, tuple[ResolvedRule, ...]] = {}
     unresolved: dict[str, tuple[str, ...]] = {}
@@ -244,10 +322,13 @@ def build_rulebook(
         for rule in ch.rules:
             sample = [v[rule.indicator] for v in county_values.values() if rule.indicator in v]
             bench_value = bench.get(rule.indicator)
+            if rule.indicator in borrowed and not rule.national_fallback:
+                bench_value = None
             lines = resolve_rule(rule, year, bench_value, sample, min_sample)
             if lines is None:
                 dropped.append(rule.indicator)
                 continue
+            lines = _national(lines, rule.indicator in borrowed)
             ind = indicators[rule.indicator]
             texts = {lang: evidence_text(rule, ind, lines, bench_value, lang) for lang in LANGS}
             kept.append(
@@ -260,6 +341,7 @@ def build_rulebook(
                     lines.flag_basis,
                     bench_value,
                     texts,
+                    _against_nation(rule, year, national, min_sample) if national else None,
                 )
             )
         rules[ch.slug] = tuple(kept)
@@ -332,10 +414,15 @@ def county_names(kb: KnowledgeBase) -> dict[str, Text]:
 
 def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot:
     indicators = {i.key: i for i in kb.indicators}
-    views = {
-        b.slug: BenchmarkView(b, {v.indicator: v.value for v in b.values}, benchmark_confidence(b))
-        for b in kb.benchmarks
-    }
+    views = _filled(
+        kb,
+        {
+            b.slug: BenchmarkView(
+                b, {v.indicator: v.value for v in b.values}, benchmark_confidence(b)
+            )
+            for b in kb.benchmarks
+        },
+    )
     provincial, national = _benchmark_indexes(kb, views)
     examples_by_path: dict[str, list[Example]] = {p.slug: [] for p in kb.paths}
     for ex in kb.examples:
@@ -386,7 +473,13 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
     bounds = shell.era_bounds
     rulebooks = {
         (slug, era): build_rulebook(
-            kb, indicators, view.values, county_values[slug], shell.era_year(era)
+            kb,
+            indicators,
+            view.values,
+            county_values[slug],
+            shell.era_year(era),
+            view.borrowed,
+            view.national,
         )
         for slug, view in views.items()
         for era in range(len(bounds) + 1)

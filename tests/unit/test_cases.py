@@ -114,6 +114,21 @@ def check_warnings(res: Result, want: list[dict[str, str]]) -> None:
         )
 
 
+def check_warnings_exclude(res: Result, want: list[dict[str, str]]) -> None:
+    for w in want:
+        assert not any(all(item.get(k) == v for k, v in w.items()) for item in res["warnings"]), (
+            w,
+            res["warnings"],
+        )
+
+
+def check_leading_industry(res: Result, want: dict[str, Any]) -> None:
+    got = res["leading_industry"]
+    assert got is not None
+    for key, value in want.items():
+        assert got[key] == value, (key, got)
+
+
 def check_no_warnings(res: Result, want: list[str]) -> None:
     codes = [w["code"] for w in res["warnings"]]
     assert not set(codes) & set(want), res["warnings"]
@@ -217,6 +232,8 @@ CHECKS: dict[str, Callable[[Result, Any], None]] = {
     "benchmark": check_benchmark,
     "warnings": check_warnings,
     "no_warnings": check_no_warnings,
+    "warnings_exclude": check_warnings_exclude,
+    "leading_industry": check_leading_industry,
     "confidence_below": check_confidence_below,
     "missing_include": check_missing_include,
     "evidence_once": check_evidence_once,
