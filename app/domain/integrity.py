@@ -304,7 +304,24 @@ def _check_path(kb: KnowledgeBase, path: Path) -> list[Issue]:
 
 
 def _check_paths(kb: KnowledgeBase) -> list[Issue]:
-    return [issue for path in kb.paths for issue in _check_path(kb, path)]
+    return [issue for path in kb.paths for issue in _check_path(kb, path)] + _check_path_fit(kb)
+
+
+def _check_path_fit(kb: KnowledgeBase) -> list[Issue]:
+    """Every path says whom it fits: conditions (``requires`` or ``fit``), the kinds it suits,
+    and at least one cited example of a county that did it."""
+    illustrated = {slug for ex in kb.examples for slug in ex.paths}
+    issues: list[Issue] = []
+    for path in kb.paths:
+        if not (path.requires or path.fit):
+            issues.append(Issue("paths", path.slug, "fit", "a path states its conditions"))
+        if not path.kinds.suits:
+            issues.append(
+                Issue("paths", path.slug, "kinds.suits", "a path names the kinds it suits")
+            )
+        if path.slug not in illustrated:
+            issues.append(Issue("paths", path.slug, "examples", "a path has a cited example"))
+    return issues
 
 
 def _check_examples(kb: KnowledgeBase) -> list[Issue]:
