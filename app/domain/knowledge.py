@@ -20,7 +20,9 @@ Tag = Literal["V", "S", "P", "D", "R"]
 Family = Literal["industry", "talent", "policy"]
 FAMILIES: tuple[Family, ...] = ("industry", "talent", "policy")
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
-Dimension = Literal["economy", "industry", "innovation", "talent", "opening", "green", "digital"]
+Dimension = Literal[
+    "economy", "industry", "innovation", "talent", "opening", "green", "digital", "constraint"
+]
 DIMENSIONS: tuple[Dimension, ...] = (
     "economy",
     "industry",
@@ -29,6 +31,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     "opening",
     "green",
     "digital",
+    "constraint",
 )
 
 CountyKind = Literal[
@@ -353,6 +356,7 @@ _SUBJECTS = (
     "indicator",
     "signal",
     "constraint",
+    "pairing",
 )
 
 
@@ -366,7 +370,9 @@ class Requirement(Record):
     or its stage one of ``stages``; its province is one of ``provinces`` or none of
     ``not_provinces``; its administrative form is one of ``forms``; it has a declared or evident
     leading industry (``leading_industry``); an ``indicator`` compares with ``value`` by ``op``;
-    a ``signal`` is asserted; a ``constraint`` has one of ``status``. A fact the county has not
+    a ``signal`` is asserted; a ``constraint`` has one of ``status``; its province takes part in a
+    pairing programme on the ``pairing`` side (receiving east-west collaboration, say). A fact the
+    county has not
     declared and its figures do not show is missed, except an indicator or signal nobody gave,
     which is unknown: ``unknown`` says whether the item is then kept or dropped.
     """
@@ -387,6 +393,7 @@ class Requirement(Record):
     signal: Slug | None = None
     constraint: ConstraintCode | None = None
     status: list[ConstraintStatus] | None = Field(default=None, min_length=1)
+    pairing: Literal["giving", "receiving"] | None = None
     unknown: Literal["keep", "drop"] = "drop"
     note: Text | None = None
 
@@ -554,6 +561,10 @@ class BuildsOn(Record):
     why: Text
 
 
+NO_DEBT = Text(
+    en="Where debt binds, no new facility without revenue of its own is financed by debt.",
+    zh="债务约束趋紧时，不以举债方式新建无收益的公益性设施。",
+)
 CostBand = Literal["small", "medium", "large"]
 Timing = Literal["quick", "structural"]
 
@@ -596,6 +607,15 @@ class Action(Record):
         if isinstance(data, dict) and "text" not in data and {"en", "zh"} <= data.keys():
             return {"text": data}
         return data
+
+    @model_validator(mode="after")
+    def _no_debt_for_new_builds(self) -> Action:
+        """A new build without revenue of its own is never financed by debt where debt binds:
+        the requirement is part of the action, so every reader of the knowledge base sees it."""
+        if self.new_build and not any(r.constraint == "debt" for r in self.requires):
+            rule = Requirement(constraint="debt", status=["ok", "tight", "unknown"], note=NO_DEBT)
+            object.__setattr__(self, "requires", [*self.requires, rule])
+        return self
 
 
 class Path(Record):
@@ -676,14 +696,51 @@ class ReferenceCounty(Record):
     values: list[Figure] = Field(min_length=1)
 
 
+class DebtControl(Record):
+    """A province on the central list of key debt-risk provinces (2023 debt-resolution package):
+    new government investment projects are strictly controlled there."""
+
+    since: int = Field(ge=2000, le=2100)
+    status: Literal["listed", "exit-applied", "exited"]
+    until: int | None = Field(default=None, ge=2000, le=2100)
+    source: Source
+
+
+class DepartmentName(Record):
+    """How a province names one of the standard county departments, where it differs from the
+    common naming (the name carries ``{unit}`` where the county's form goes: 县, 市, 区, 旗)."""
+
+    slug: Slug
+    name: Text
+    scope: str | None = Field(default=None, max_length=200)
+    source: Source
+
+
+class Programme(Record):
+    """A pairing programme a province takes part in (east-west collaboration, paired assistance,
+    province-internal schemes such as Zhejiang's mountain-sea cooperation), and on which side."""
+
+    slug: Slug
+    name: Text
+    side: Literal["giving", "receiving", "both"]
+    partners: list[Slug] = Field(default_factory=list)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    scope: str | None = Field(default=None, max_length=300)
+    source: Source
+
+
 class Province(Record):
-    """A provincial-level division: GB/T 2260 prefix, the slug benchmarks use, names, region."""
+    """A provincial-level division: GB/T 2260 prefix, the slug benchmarks use, names, region, and
+    what plans need of it (debt control, department names, pairing programmes)."""
 
     code: str = Field(pattern=r"^\d{2}$")
     slug: Slug
     name: Text
     region: Region
     aliases: list[str] = Field(default_factory=list)
+    debt_control: DebtControl | None = None
+    department_names: list[DepartmentName] = Field(default_factory=list)
+    programmes: list[Programme] = Field(default_factory=list)
 
 
 class Condition(Record):
@@ -771,6 +828,33 @@ class FxRate(Record):
         return self
 
 
+class ConstraintLine(Record):
+    """Where an indicator makes a constraint tight or binding."""
+
+    indicator: Key
+    bad_when: Literal["above", "below"]
+    tight: float | None = None
+    binding: float | None = None
+
+    @model_validator(mode="after")
+    def _some_line(self) -> ConstraintLine:
+        if self.tight is None and self.binding is None:
+            raise ValueError("a constraint line gives a tight line, a binding line or both")
+        return self
+
+
+class ConstraintDefinition(Record):
+    """A limit a county cannot plan past (debt, land, energy, red lines, farmland, water): the
+    indicators that show it, whether its province's debt control binds it, and what it changes."""
+
+    code: ConstraintCode
+    label: Text
+    lines: list[ConstraintLine] = Field(min_length=1)
+    debt_control: bool = False
+    effect: Text
+    source: Source
+
+
 class Identity(Record):
     """Indicators that must add up: ``sum(terms) == total`` within ``tolerance``."""
 
@@ -817,6 +901,7 @@ class Meta(Record):
     documents: list[Document] = Field(min_length=1)
     context_keys: list[ContextKey] = Field(default_factory=list)
     fx_rates: list[FxRate] = Field(default_factory=list)
+    constraints: list[ConstraintDefinition] = Field(default_factory=list)
     provinces: list[Province] = Field(default_factory=list)
     county_kinds: list[KindDefinition] = Field(default_factory=list)
     zones: list[ZoneDefinition] = Field(default_factory=list)

@@ -33,6 +33,7 @@ from app.domain.knowledge import (
     Challenge,
     CountyKind,
     DatedThreshold,
+    Department,
     Example,
     Indicator,
     KindDefinition,
@@ -156,6 +157,7 @@ class Snapshot:
     resource_types: Mapping[ResourceType, ResourceTypeDefinition]
     zones: Mapping[Zone, ZoneDefinition]
     admin_forms: Mapping[AdminForm, AdminFormDefinition]
+    departments: Mapping[str, Department]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
@@ -450,6 +452,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         resource_types={r.slug: r for r in kb.meta.resource_types},
         zones={z.slug: z for z in kb.meta.zones},
         admin_forms={f.slug: f for f in kb.meta.admin_forms},
+        departments={d.slug: d for d in kb.meta.departments},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},

@@ -129,6 +129,38 @@ def check_leading_industry(res: Result, want: dict[str, Any]) -> None:
         assert got[key] == value, (key, got)
 
 
+def check_kind_basis(res: Result, want: dict[str, str]) -> None:
+    got = {k["slug"]: k["basis"] for k in res["kinds"]}
+    for kind, basis in want.items():
+        assert got.get(kind) == basis, (kind, got)
+
+
+def check_kind_labels(res: Result, want: dict[str, str]) -> None:
+    got = {k["slug"]: k["label"] for k in res["kinds"]}
+    for kind, label in want.items():
+        assert got.get(kind) == label, (kind, got)
+
+
+def check_county(res: Result, want: dict[str, Any]) -> None:
+    for key, value in want.items():
+        assert res["county"].get(key) == value, (key, res["county"])
+
+
+def check_not_judged(res: Result, want: list[str]) -> None:
+    """No challenge judges the county on these indicators (nor counts them as missing)."""
+    for c in res["challenges"]:
+        judged = {e["indicator"] for e in c["evidence"]} | set(c["missing"])
+        assert not judged & set(want), (c["slug"], judged & set(want))
+
+
+def check_evidence_against(res: Result, want: dict[str, dict[str, str]]) -> None:
+    got = _challenges(res)
+    for slug, indicators in want.items():
+        evidence = {e["indicator"]: e for e in got[slug]["evidence"]}
+        for key, against in indicators.items():
+            assert evidence[key].get("against") == against, (slug, key, evidence[key])
+
+
 def check_no_warnings(res: Result, want: list[str]) -> None:
     codes = [w["code"] for w in res["warnings"]]
     assert not set(codes) & set(want), res["warnings"]
@@ -234,6 +266,11 @@ CHECKS: dict[str, Callable[[Result, Any], None]] = {
     "no_warnings": check_no_warnings,
     "warnings_exclude": check_warnings_exclude,
     "leading_industry": check_leading_industry,
+    "kind_basis": check_kind_basis,
+    "kind_labels": check_kind_labels,
+    "county": check_county,
+    "not_judged": check_not_judged,
+    "evidence_against": check_evidence_against,
     "confidence_below": check_confidence_below,
     "missing_include": check_missing_include,
     "evidence_once": check_evidence_once,
@@ -259,6 +296,6 @@ def test_case(snapshot: Snapshot, profile: dict[str, Any], case: dict[str, Any])
     unknown = set(case["expect"]) - set(CHECKS)
     assert not unknown, f"unknown expectations {sorted(unknown)}"
     request = RecommendationRequest.model_validate(profile)
-    res = recommendation(snapshot, request, case.get("lang", "en"))
+    res = recommendation(snapshot, request, case.get("lang", "en"), trace=True)
     for key, want in case["expect"].items():
         CHECKS[key](res, want)
