@@ -45,7 +45,9 @@ from app.services.signing import cursor_key
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("countypath.app")
-BATCH_PATHS = ("/v1/recommendations/batch",)
+# Bodies allowed past max_body_bytes: a batch of profiles, and a whole knowledge base (an export
+# passed 1 MiB once the path library covered grain, pastoral, border and other kinds of county).
+LARGE_BODY_PATHS = ("/v1/recommendations/batch", "/v1/kb/import")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Answers from 1 KB up are worth compressing. Level 1: a full Deqing result (51 KB) shrinks 4.3x
 # in 0.9 ms, where level 6 gains 5.9x for 2.7 ms, more than the engine spends on the answer, which
@@ -242,7 +244,7 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_batch_body_bytes,
-        large_paths=BATCH_PATHS,
+        large_paths=LARGE_BODY_PATHS,
         body_timeout=settings.body_timeout_seconds,
     )
     app.add_middleware(LimitsMiddleware, **_admission(settings), metrics=metrics)

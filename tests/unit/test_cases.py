@@ -214,6 +214,26 @@ def check_rationale_excludes(res: Result, want: list[str]) -> None:
         assert fragment not in text, fragment
 
 
+def _actions(res: Result) -> str:
+    return "\n".join(a for r in res["recommendations"] for a in r["actions"])
+
+
+def check_actions_include(res: Result, want: list[str]) -> None:
+    """Some action of a recommended path contains each fragment (e.g. a coal county is
+    shown coal actions)."""
+    text = _actions(res)
+    for fragment in want:
+        assert fragment in text, fragment
+
+
+def check_actions_exclude(res: Result, want: list[str]) -> None:
+    """No action of any recommended path contains these fragments (e.g. a metal-mining county is
+    shown no coal action)."""
+    text = _actions(res)
+    for fragment in want:
+        assert fragment not in text, fragment
+
+
 def check_fit_outcome(res: Result, want: dict[str, str]) -> None:
     for path, outcome in want.items():
         rec = next(r for r in res["recommendations"] if r["slug"] == path)
@@ -277,6 +297,8 @@ CHECKS: dict[str, Callable[[Result, Any], None]] = {
     "targets": check_targets,
     "rationale_contains": check_rationale_contains,
     "rationale_excludes": check_rationale_excludes,
+    "actions_include": check_actions_include,
+    "actions_exclude": check_actions_exclude,
     "fit_outcome": check_fit_outcome,
     "strengths": check_strengths,
     "peers_note": check_peers_note,
