@@ -78,7 +78,7 @@ def county_kinds(
     stated = {k.slug for k in declared}
     out = list(declared)
     for slug, definition in snap.kinds.items():
-        if slug in stated:
+        if slug in stated or stated & set(definition.explained_by):
             continue
         evidence = tuple(
             KindEvidence(c, values[c.indicator])

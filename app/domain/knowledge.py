@@ -756,12 +756,15 @@ class KindDefinition(Record):
     figures. A kind read off the figures is named by its ``trait`` ("farm-heavy economy"), never
     by ``label``, which may be a legal designation only the county can declare. A trait of the
     economy's structure weighs ``fully`` on the paths unsuited to it; one that only hints at a
-    designation (forest cover at the ecological zone) weighs ``as_caution``."""
+    designation (forest cover at the ecological zone) weighs ``as_caution``. A declared kind in
+    ``explained_by`` accounts for the same figures (a pastoral banner's large primary sector is
+    its herds, not farming), so the trait is not read then."""
 
     slug: CountyKind
     label: Text
     trait: Text | None = None
     trait_weighs: Literal["fully", "as_caution"] = "fully"
+    explained_by: list[CountyKind] = Field(default_factory=list)
     description: Text
     infer: list[Condition] = Field(default_factory=list)
     source: Source

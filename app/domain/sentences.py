@@ -138,7 +138,16 @@ def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lan
     """Each first duty the path carries out for the county, in its own words."""
     labels: dict[str, str] = {k: d.label.get(lang) for k, d in snap.kinds.items()}
     labels |= {z: d.label.get(lang) for z, d in snap.zones.items()}
-    return [say("text", "duty", lang, kind=labels[d.name], why=whys[d.name]) for d in r.duties]
+    return [
+        say(
+            "text",
+            "duty" if d.weight >= FIRST_DUTY else "agenda",
+            lang,
+            kind=labels[d.name],
+            why=whys[d.name],
+        )
+        for d in r.duties
+    ]
 
 
 def strength_sentence(s: Strength, lang: Lang) -> str:
@@ -151,6 +160,10 @@ def strength_sentence(s: Strength, lang: Lang) -> str:
         value=with_unit(s.value, unit, lang),
         line=with_unit(s.line.line, unit, lang),
     )
+
+
+FIRST_DUTY = 0.8
+"""A duty of this weight or more is the county's first duty; lighter ones are on its agenda."""
 
 
 class KindsText(NamedTuple):
@@ -206,9 +219,9 @@ def peer_reason(snap: Snapshot, profile: ValidProfile, p: Peer, lang: Lang) -> s
     parts: list[str] = []
     if p.kinds:
         names = say("text", "kinds_sep", lang).join(
-            kind_name(snap, k, profile.declared_slugs | frozenset(p.kinds), lang) for k in p.kinds
+            kind_name(snap, k, profile.declared_slugs, lang) for k in p.kinds
         )
-        parts.append(say("peer", "kinds", lang, kinds=names))
+        parts.append(say("peer", "kinds", lang, kinds=names[:1].lower() + names[1:]))
     if p.same_zone and profile.zone is not None:
         parts.append(say("peer", "zone", lang, zone=snap.zones[profile.zone].label.get(lang)))
     if p.same_province and profile.province is not None:
