@@ -113,10 +113,16 @@ class PathPlan(NamedTuple):
     actions: tuple[Action, ...]
 
 
-def duty_key(duty: Duty) -> str:
-    """The target a duty works on: one per declared kind or zone, shared by every path that
-    carries it (so a second path for the same duty counts for less)."""
-    return f"d:kind:{duty.kind}" if duty.kind else f"d:zone:{duty.zone}"
+FIRST_DUTY = 0.8
+"""A duty of this weight or more is a first duty of the kind or zone, one target shared by every
+path that carries it (so a second path for the same duty counts for less); a lighter one is a
+distinct item on the kind's agenda, a target of its own path."""
+
+
+def duty_key(duty: Duty, path: str) -> str:
+    """The target a duty works on (see ``FIRST_DUTY``)."""
+    owner = f"kind:{duty.kind}" if duty.kind else f"zone:{duty.zone}"
+    return f"d:{owner}" if duty.weight >= FIRST_DUTY else f"d:{owner}:{path}"
 
 
 def path_plan(path: Path) -> PathPlan:

@@ -160,6 +160,9 @@ def _scores(
     capped = not signals and not any(e.band == "flag" for e in evidence)
     if capped:  # indicators inside their watch bands cannot make a flag on their own
         floored = min(floored, ch.flag_at - 0.001)
+    if not signals and evidence and all(e.rule.rule.max_band == "watch" for e in evidence):
+        # Context lines (they stop at watch) can say "watch", never "nearly a flag".
+        floored = min(floored, (ch.watch_at + ch.flag_at) / 2)
     factor = kind_factor(snap, ch, profile)
     severity = floored * factor
     if signals:

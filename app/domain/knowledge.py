@@ -202,6 +202,7 @@ class StrongLine(Record):
 
     when: Literal["above", "below"]
     line: Threshold
+    requires: list[Requirement] = Field(default_factory=list)
     anchor: Source
 
     @model_validator(mode="after")
@@ -561,10 +562,6 @@ class BuildsOn(Record):
     why: Text
 
 
-NO_DEBT = Text(
-    en="Where debt binds, no new facility without revenue of its own is financed by debt.",
-    zh="债务约束趋紧时，不以举债方式新建无收益的公益性设施。",
-)
 CostBand = Literal["small", "medium", "large"]
 Timing = Literal["quick", "structural"]
 
@@ -613,7 +610,7 @@ class Action(Record):
         """A new build without revenue of its own is never financed by debt where debt binds:
         the requirement is part of the action, so every reader of the knowledge base sees it."""
         if self.new_build and not any(r.constraint == "debt" for r in self.requires):
-            rule = Requirement(constraint="debt", status=["ok", "tight", "unknown"], note=NO_DEBT)
+            rule = Requirement(constraint="debt", status=["ok", "tight", "unknown"])
             object.__setattr__(self, "requires", [*self.requires, rule])
         return self
 
@@ -897,6 +894,7 @@ class Tuning(Record):
     leading_industry_share: Tuned
     trait_unsuited_factor: Tuned
     duty_value: Tuned
+    min_score: Tuned
 
 
 class Meta(Record):

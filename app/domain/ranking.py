@@ -203,9 +203,8 @@ def _duty_targets(plan: PathPlan, profile: ValidProfile, worth: float) -> list[T
         )
         if held:
             name = duty.kind or duty.zone or ""
-            out.append(
-                _new(Target, (duty_key(duty), name, duty.weight, worth, duty.weight * worth))
-            )
+            key = duty_key(duty, plan.slug)
+            out.append(_new(Target, (key, name, duty.weight, worth, duty.weight * worth)))
     return out
 
 
@@ -339,13 +338,16 @@ def rank_paths(
     stale = [False] * len(pool)
     wanted = len(pool) if limit is None else min(limit, len(pool))
     ranked: list[Ranked] = []
-    while len(ranked) < wanted:
+    floor = snap.tuning.min_score.value / 100
+    while len(ranked) < wanted and heap:
         negative, best = heapq.heappop(heap)
         while stale[best]:  # valued again; kept if it still leads, else swapped for the leader
             stale[best] = False
             negative = -_value(pool[best], remaining)
             if heap and (negative, best) > heap[0]:
                 negative, best = heapq.heapreplace(heap, (negative, best))
+        if -negative < floor:
+            break  # values only fall from here: the rest add too little to recommend
         chosen = pool[best]
         ranked.append(_ranked(len(ranked) + 1, chosen, -negative, remaining))
         for t in chosen.targets:

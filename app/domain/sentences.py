@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from app.domain.compiled import KindFit
+from app.domain.compiled import FIRST_DUTY, KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
 from app.domain.knowledge import CountyKind, FitCondition, Lang
 from app.domain.messages import say, with_unit
@@ -160,10 +160,6 @@ def strength_sentence(s: Strength, lang: Lang) -> str:
         value=with_unit(s.value, unit, lang),
         line=with_unit(s.line.line, unit, lang),
     )
-
-
-FIRST_DUTY = 0.8
-"""A duty of this weight or more is the county's first duty; lighter ones are on its agenda."""
 
 
 class KindsText(NamedTuple):
