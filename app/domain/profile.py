@@ -164,8 +164,19 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
     era = snap.era_of(year)
     if not view.overrides:
         return snap.rulebooks[(view.slug, era)]
+    # The caller's own figures (and what they recompute) have no year of the set's.
+    years = {
+        v.indicator: v.year
+        for v in view.benchmark.values
+        if v.indicator not in view.overrides and view.values.get(v.indicator) == v.value
+    }
     return build_rulebook(
-        snap.kb, snap.indicators, view.values, snap.county_values[view.slug], snap.era_year(era)
+        snap.kb,
+        snap.indicators,
+        view.values,
+        snap.county_values[view.slug],
+        snap.era_year(era),
+        years,
     )
 
 

@@ -31,6 +31,7 @@ from app.domain.knowledge import (
     CountyKind,
     DatedThreshold,
     Example,
+    Figure,
     Indicator,
     KindDefinition,
     KnowledgeBase,
@@ -48,7 +49,8 @@ from app.domain.thresholds import Basis, resolve, resolve_rule
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
 """How far a benchmark figure can be trusted, by its tag (the benchmark's confidence is the mean
 over its figures): verified and paper figures fully, secondary and derived ones mostly, recalled
-ones little."""
+ones little. ``V`` means read on the publisher's own page, never on a mirror (kb check refuses
+it), so a figure copied from a re-post weighs as secondary."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -194,9 +196,21 @@ def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ..
     return tuple(ordered)
 
 
+def figure_confidence(figure: Figure) -> float:
+    """The trust of one figure: its tag's, but no more than its source's, so a figure derived
+    from recalled inputs is no better than they are.
+
+    >>> src = Source(publisher="x", tag="R")
+    >>> figure_confidence(Figure(indicator="gdp", value=1, year=2024, tag="D", source=src))
+    0.4
+    """
+    own = TAG_CONFIDENCE[figure.tag]
+    return min(own, TAG_CONFIDENCE[figure.source.tag]) if figure.source.tag else own
+
+
 def benchmark_confidence(benchmark: Benchmark) -> float:
-    """The mean trust of a benchmark's figures, by tag (see TAG_CONFIDENCE)."""
-    tags = [TAG_CONFIDENCE[v.tag] for v in benchmark.values]
+    """The mean trust of a benchmark's figures (see figure_confidence)."""
+    tags = [figure_confidence(v) for v in benchmark.values]
     return round(sum(tags) / len(tags), 2) if tags else 0.0
 
 
@@ -219,8 +233,10 @@ def build_rulebook(
     bench: Mapping[str, float],
     county_values: Mapping[str, Mapping[str, float]],
     year: int | None,
+    bench_years: Mapping[str, int] | None = None,
 ) -> RuleBook:
-    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``."""
+    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``
+    (``bench_years``: the year of each benchmark figure, shown with the evidence)."""
     min_sample = kb.meta.tuning.min_percentile_sample.value
     rules: dict[str, tuple[ResolvedRule, ...]] = {}
     unresolved: dict[str, tuple[str, ...]] = {}
@@ -235,7 +251,11 @@ def build_rulebook(
                 dropped.append(rule.indicator)
                 continue
             ind = indicators[rule.indicator]
-            texts = {lang: evidence_text(rule, ind, lines, bench_value, lang) for lang in LANGS}
+            bench_year = (bench_years or {}).get(rule.indicator)
+            texts = {
+                lang: evidence_text(rule, ind, lines, bench_value, lang, bench_year)
+                for lang in LANGS
+            }
             kept.append(
                 ResolvedRule(
                     rule,
@@ -360,7 +380,12 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
     bounds = shell.era_bounds
     rulebooks = {
         (slug, era): build_rulebook(
-            kb, indicators, view.values, county_values[slug], shell.era_year(era)
+            kb,
+            indicators,
+            view.values,
+            county_values[slug],
+            shell.era_year(era),
+            {v.indicator: v.year for v in view.benchmark.values},
         )
         for slug, view in views.items()
         for era in range(len(bounds) + 1)
