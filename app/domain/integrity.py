@@ -664,7 +664,8 @@ def _check_figure_consistency(kb: KnowledgeBase) -> list[Issue]:
                     f"{given[key]:g} disagrees with {expected:.6g} computed from "
                     f"{', '.join(sorted(formula.county_inputs))} (years {years}): bring them to one year"
                 )
-                issues.append(Issue(kind, item, f"values.{key}", msg))
+                n = next(i for i, f in enumerate(values) if f.indicator == key)
+                issues.append(Issue(kind, item, f"values.{n}.value", msg))
     return issues
 
 

@@ -158,7 +158,7 @@ def test_figures_of_one_set_agree(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path, "benchmarks/qinghai-2023.yaml", "value: 63903", "value: 83903")
     fails(
         seeds,
-        "item 'qinghai-2023': field values.gdp_per_capita_cny: 83903 disagrees with",
+        "item 'qinghai-2023': field values.6.value: 83903 disagrees with",
         "bring them to one year",
     )
 
