@@ -174,14 +174,44 @@ def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) ->
     out.print(f"knowledge base {state} version {outcome.version} (sha256 {outcome.checksum})")
 
 
+PaperOpt = Annotated[
+    Path | None,
+    typer.Option(help="The source paper's plain text (default: COUNTYPATH_PAPER_TEXT)."),
+]
+
+
 @kb_cli.command("check")
-def kb_check(seeds: SeedsDirOpt = None) -> None:
-    """Validate the seed files without a database; exit 1 naming each problem."""
+def kb_check(seeds: SeedsDirOpt = None, paper: PaperOpt = None) -> None:
+    """Validate the seed files without a database; exit 1 naming each problem. Numbers cited to
+    the paper are checked against its text when it is at hand."""
     from app.domain.item_kinds import ITEM_KINDS
 
-    kb = _load_seeds(seeds or _settings().seeds_dir)
+    settings = _settings()
+    kb = _load_seeds(seeds or settings.seeds_dir)
+    _check_paper(kb, paper or settings.paper_text)
     counts = ", ".join(f"{len(getattr(kb, k.attr))} {k.label}" for k in ITEM_KINDS)
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
+
+
+def _check_paper(kb: KnowledgeBase, paper: Path) -> None:
+    """Numbers cited to the paper must be printed in it: checked when its text is at hand,
+    skipped with the reason otherwise; exit 1 naming each number it does not print."""
+    from app.domain.integrity import check_paper
+
+    documents = [d.slug for d in kb.meta.documents if paper.name.startswith(d.slug)]
+    if not paper.is_file() or not documents:
+        why = "not found" if not paper.is_file() else "named after no document of meta.yaml"
+        err.print(
+            f"paper check skipped: the paper's text at {paper} is {why} (set COUNTYPATH_PAPER_TEXT)",
+            markup=False,
+            highlight=False,
+        )
+        return
+    issues = check_paper(kb, documents[0], paper.read_text(encoding="utf-8"))
+    for issue in issues:
+        err.print(str(issue), markup=False, highlight=False)
+    if issues:
+        raise typer.Exit(code=1)
 
 
 # Output formats by the output file's suffix, in the order --help lists them; the last one is

@@ -14,6 +14,13 @@ def _default_seeds() -> Path:
     return beside if beside.is_dir() else Path.cwd() / "seeds"
 
 
+def _default_paper() -> Path:
+    """The source paper's plain text, shared beside the checkout (``../shared/paper/``)."""
+    return (
+        Path(__file__).resolve().parent.parent.parent / "shared" / "paper" / "yuan-2025-deqing.txt"
+    )
+
+
 class Settings(BaseSettings):
     """Every knob an operator can turn; tests build their own instance instead of patching env."""
 
@@ -21,6 +28,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./countypath.db"
     seeds_dir: Path = Field(default_factory=_default_seeds)
+    # The source paper's text (COUNTYPATH_PAPER_TEXT): `kb check` checks numbers cited to the
+    # paper against it, and says so when it is absent. Its file name starts with the slug of
+    # the document it holds (yuan-2025-deqing.txt is document yuan-2025).
+    paper_text: Path = Field(default_factory=_default_paper)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

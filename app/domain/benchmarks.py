@@ -125,6 +125,13 @@ def with_values(snap: Snapshot, view: BenchmarkView, values: Mapping[str, float]
             if result is not None:
                 merged[key] = result
     borrowed = {k: v for k, v in view.borrowed.items() if k not in values}
+    years = {k: y for k, y in view.years.items() if k not in values}
     return BenchmarkView(
-        view.benchmark, merged, view.confidence, tuple(sorted(values)), borrowed, view.national
+        view.benchmark,
+        merged,
+        view.confidence,
+        tuple(sorted(values)),
+        borrowed,
+        view.national,
+        years,
     )

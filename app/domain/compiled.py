@@ -34,6 +34,7 @@ class EvidenceText(NamedTuple):
     unit: str
     unit_label: str
     benchmark_value: float | None
+    benchmark_year: int | None
     thresholds: dict[str, float]
     basis: dict[str, str]
     bad_when: str
@@ -43,8 +44,15 @@ class EvidenceText(NamedTuple):
 
 
 def evidence_text(
-    rule: Rule, ind: Indicator, lines: Lines, bench_value: float | None, lang: Lang
+    rule: Rule,
+    ind: Indicator,
+    lines: Lines,
+    bench_value: float | None,
+    lang: Lang,
+    bench_year: int | None = None,
 ) -> EvidenceText:
+    """The fixed parts of an evidence item; ``bench_year`` is the year of the benchmark figure,
+    which may differ from its set's (the figure's note says why)."""
     own = {
         band: source_dict(line.source, lang)
         for band, line in (("watch", lines.watch_line), ("flag", lines.flag_line))
@@ -55,6 +63,7 @@ def evidence_text(
         ind.unit,
         ind.unit_label.get(lang),
         None if bench_value is None else round4(bench_value),
+        None if bench_value is None else bench_year,
         {"watch": round4(lines.watch), "flag": round4(lines.flag)},
         {"watch": lines.watch_basis, "flag": lines.flag_basis},
         rule.bad_when,

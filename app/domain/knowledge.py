@@ -138,13 +138,19 @@ class Text(Record):
 
 
 class Source(Record):
-    """Where a figure or claim comes from: a paper section, a statistics page, or our heuristic."""
+    """Where a figure or claim comes from: a paper section, a statistics page, or our heuristic.
+
+    ``publisher`` names who published the document and what it is, in English; ``publisher_zh``
+    says the same in Chinese. A page read on a mirror or re-post names it in a trailing
+    parenthesis of both, which printed documents leave out (app.domain.sources).
+    """
 
     document: str | None = Field(default=None, pattern=SLUG_RE)
     section: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$")
     doi: str | None = None
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    publisher: str | None = Field(default=None, max_length=200)
+    publisher: str | None = Field(default=None, max_length=320)
+    publisher_zh: str | None = Field(default=None, max_length=320)
     year: int | None = Field(default=None, ge=1949, le=2100)
     tag: Tag | None = None
     heuristic: bool = False
@@ -645,14 +651,17 @@ class Path(Record):
 
 
 class ExampleFigure(Record):
-    """A figure of a worked example; ``source`` names where it is printed when that is not the
-    example's own source."""
+    """A figure of a worked example. ``source``, ``year`` and ``tag`` default to the example's
+    (its source, its year, its source's tag); a figure printed elsewhere names its own."""
 
     key: Key
     value: float
     unit: Text
     label: Text
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    tag: Tag | None = None
     source: Source | None = None
+    note: Text | None = None
 
 
 class Example(Record):

@@ -233,6 +233,8 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
     era = snap.era_of(year)
     if not view.overrides:
         return snap.rulebooks[(view.slug, era)]
+    # The caller's own figures (and what they recompute) have no year of the set's.
+    years = {k: y for k, y in view.years.items() if k not in view.overrides}
     return build_rulebook(
         snap.kb,
         snap.indicators,
@@ -241,6 +243,7 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
         snap.era_year(era),
         view.borrowed,
         view.national,
+        years,
     )
 
 

@@ -59,6 +59,7 @@ def _evidence(e: Evidence, lang: Lang) -> dict[str, Any]:
         "unit_label": t.unit_label,
         "band": e.band,
         "benchmark_value": t.benchmark_value,
+        "benchmark_year": t.benchmark_year,
         "thresholds": t.thresholds,
         "basis": t.basis,
         "bad_when": t.bad_when,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from app.domain.compiled import (
@@ -35,6 +35,7 @@ from app.domain.knowledge import (
     DatedThreshold,
     Department,
     Example,
+    Figure,
     Indicator,
     KindDefinition,
     KnowledgeBase,
@@ -57,7 +58,8 @@ from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
 """How far a benchmark figure can be trusted, by its tag (the benchmark's confidence is the mean
 over its figures): verified and paper figures fully, secondary and derived ones mostly, recalled
-ones little."""
+ones little. ``V`` means read on the publisher's own page, never on a mirror (kb check refuses
+it), so a figure copied from a re-post weighs as secondary."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -117,6 +119,7 @@ class BenchmarkView:
     overrides: tuple[str, ...] = ()
     borrowed: Mapping[str, str] = field(default_factory=dict)  # indicator -> where it came from
     national: tuple[str, Mapping[str, float]] | None = None  # the nation's set, for gap rules
+    years: Mapping[str, int] = field(default_factory=dict)  # the year of each figure
 
     @property
     def slug(self) -> str:
@@ -217,13 +220,18 @@ def _filled(kb: KnowledgeBase, views: dict[str, BenchmarkView]) -> dict[str, Ben
     """Every set completed from the national set nearest its year, and given the exchange rate
     of its year from the one table of rates (so FDI is a share of GDP everywhere)."""
     national = sorted(
-        (v for v in views.values() if v.benchmark.kind == "national"),
+        (
+            replace(v, years={f.indicator: f.year for f in v.benchmark.values})
+            for v in views.values()
+            if v.benchmark.kind == "national"
+        ),
         key=lambda v: v.benchmark.year,
     )
     rates = {r.year: r.value for r in kb.meta.fx_rates}
     out: dict[str, BenchmarkView] = {}
     for slug, view in views.items():
         values, borrowed = dict(view.values), {}
+        years = {v.indicator: v.year for v in view.benchmark.values}
         year = view.benchmark.year
         nation: tuple[str, Mapping[str, float]] | None = None
         if view.benchmark.kind != "national" and national:
@@ -232,10 +240,14 @@ def _filled(kb: KnowledgeBase, views: dict[str, BenchmarkView]) -> dict[str, Ben
             for key, value in nearest.values.items():
                 if key not in values:
                     values[key], borrowed[key] = value, nearest.slug
+                    years[key] = nearest.years.get(key, nearest.benchmark.year)
         if FX not in values and rates:
             rate_year = _nearest_year(sorted(rates), year)
             values[FX], borrowed[FX] = rates[rate_year], f"fx_rates:{rate_year}"
-        out[slug] = BenchmarkView(view.benchmark, values, view.confidence, (), borrowed, nation)
+            years[FX] = rate_year
+        out[slug] = BenchmarkView(
+            view.benchmark, values, view.confidence, (), borrowed, nation, years
+        )
     return out
 
 
@@ -259,9 +271,21 @@ def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ..
     return tuple(ordered)
 
 
+def figure_confidence(figure: Figure) -> float:
+    """The trust of one figure: its tag's, but no more than its source's, so a figure derived
+    from recalled inputs is no better than they are.
+
+    >>> src = Source(publisher="x", tag="R")
+    >>> figure_confidence(Figure(indicator="gdp", value=1, year=2024, tag="D", source=src))
+    0.4
+    """
+    own = TAG_CONFIDENCE[figure.tag]
+    return min(own, TAG_CONFIDENCE[figure.source.tag]) if figure.source.tag else own
+
+
 def benchmark_confidence(benchmark: Benchmark) -> float:
-    """The mean trust of a benchmark's figures, by tag (see TAG_CONFIDENCE)."""
-    tags = [TAG_CONFIDENCE[v.tag] for v in benchmark.values]
+    """The mean trust of a benchmark's figures (see figure_confidence)."""
+    tags = [figure_confidence(v) for v in benchmark.values]
     return round(sum(tags) / len(tags), 2) if tags else 0.0
 
 
@@ -311,9 +335,11 @@ def build_rulebook(
     year: int | None,
     borrowed: Mapping[str, str] | None = None,
     national: tuple[str, Mapping[str, float]] | None = None,
+    bench_years: Mapping[str, int] | None = None,
 ) -> RuleBook:
     """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``;
-    a line on a figure ``borrowed`` from the national set says so in its basis."""
+    a line on a figure ``borrowed`` from the national set says so in its basis (``bench_years``:
+    the year of each benchmark figure, shown with the evidence)."""
     borrowed = borrowed or {}
     min_sample = kb.meta.tuning.min_percentile_sample.value
     rules: dict[str, tuple[ResolvedRule, ...]] = {}
@@ -332,7 +358,11 @@ def build_rulebook(
                 continue
             lines = _national(lines, rule.indicator in borrowed)
             ind = indicators[rule.indicator]
-            texts = {lang: evidence_text(rule, ind, lines, bench_value, lang) for lang in LANGS}
+            bench_year = (bench_years or {}).get(rule.indicator)
+            texts = {
+                lang: evidence_text(rule, ind, lines, bench_value, lang, bench_year)
+                for lang in LANGS
+            }
             kept.append(
                 ResolvedRule(
                     rule,
@@ -483,6 +513,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
             shell.era_year(era),
             view.borrowed,
             view.national,
+            view.years,
         )
         for slug, view in views.items()
         for era in range(len(bounds) + 1)

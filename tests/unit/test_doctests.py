@@ -21,6 +21,9 @@ MODULES = [
     "app.services.preconditions",
     "app.services.report_words",
     "app.errors",
+    "app.domain.sources",
+    "app.domain.snapshot",
+    "app.domain.integrity",
     "tests.unit.test_paper_figures",
 ]
 
