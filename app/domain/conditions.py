@@ -51,6 +51,8 @@ class Facts(Protocol):
     def signals(self) -> tuple[str, ...]: ...
     @property
     def constraints(self) -> Mapping[ConstraintCode, ConstraintStatus]: ...
+    @property
+    def pairing_sides(self) -> frozenset[str]: ...
 
 
 class Judged(NamedTuple):
@@ -96,6 +98,14 @@ def _leading(wanted: bool, facts: Facts) -> Outcome:
     if base is None:
         return "unknown"
     return "met" if base == wanted else "missed"
+
+
+def _pairing(side: str, sides: frozenset[str]) -> Outcome:
+    """On that side of a pairing programme; a province-internal scheme (both sides) leaves it
+    unknown which side the county is on."""
+    if side in sides:
+        return "met"
+    return "unknown" if "both" in sides else "missed"
 
 
 def _indicator(req: Requirement, facts: Facts) -> Outcome:
@@ -144,6 +154,9 @@ def judge(req: Requirement, facts: Facts) -> Outcome:
             return _indicator(req, facts)
         case "signal":
             return "met" if req.signal in facts.signals else "unknown"
+        case "pairing":
+            assert req.pairing is not None
+            return _pairing(req.pairing, facts.pairing_sides)
         case _:
             assert req.constraint is not None
             assert req.status is not None

@@ -574,6 +574,24 @@ def _check_requirements(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
+def _check_constraints(kb: KnowledgeBase) -> list[Issue]:
+    """A constraint's lines read indicators the knowledge base knows, each code defined once."""
+    indicators = {i.key for i in kb.indicators}
+    issues = _duplicates("meta", (f"constraints:{c.code}" for c in kb.meta.constraints))
+    for c in kb.meta.constraints:
+        issues += [
+            Issue(
+                "meta",
+                f"constraints:{c.code}",
+                f"lines.{n}.indicator",
+                f"unknown {line.indicator!r}",
+            )
+            for n, line in enumerate(c.lines)
+            if line.indicator not in indicators
+        ]
+    return issues
+
+
 def _check_example_counties(kb: KnowledgeBase) -> list[Issue]:
     """Every example names its county in both languages (a reference county's name, or its
     own ``county_name``), so it is labelled with its own county wherever it is shown."""
@@ -804,6 +822,7 @@ def _check_urls(kb: KnowledgeBase) -> list[Issue]:
 CHECKS = (
     _check_unique,
     _check_requirements,
+    _check_constraints,
     _check_example_counties,
     _check_meta,
     _check_indicators,

@@ -20,6 +20,7 @@ from app.domain.checks import (
     unit_warnings,
 )
 from app.domain.conditions import gate
+from app.domain.constraints import ConstraintState, judge_constraints
 from app.domain.divisions import Division
 from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
 from app.domain.knowledge import (
@@ -108,6 +109,7 @@ class ValidProfile:
     leading: LeadingIndustry | None = None
     division: Division | None = None
     constraints: Mapping[ConstraintCode, ConstraintStatus] = field(default_factory=dict)
+    constraint_states: tuple[ConstraintState, ...] = ()
     own_slugs: frozenset[str] = frozenset()  # the knowledge base's own names for this county
 
     @property
@@ -129,6 +131,13 @@ class ValidProfile:
     @property
     def province_slug(self) -> str | None:
         return self.province.slug if self.province else None
+
+    @property
+    def pairing_sides(self) -> frozenset[str]:
+        """The sides of the pairing programmes the county's province takes part in."""
+        if self.province is None:
+            return frozenset()
+        return frozenset(p.side for p in self.province.programmes)
 
     @property
     def leading_base(self) -> bool | None:
@@ -373,6 +382,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
     values = given | derived
+    states = judge_constraints(snap.kb.meta.constraints, values, choice.province, county.year)
     stated = declared_kinds(county.kinds, county.main_function_zone, county.resource is not None)
     kinds = county_kinds(snap, stated, values)
     kind_slugs = frozenset(k.slug for k in kinds)
@@ -398,6 +408,8 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         signals_of=_signals_of(snap, signals),
         declared_slugs=frozenset(k.slug for k in stated),
         own_slugs=own_slugs(snap, county),
+        constraint_states=states,
+        constraints={s.code: s.status for s in states},
         division=division,
         leading=leading_industry(
             county.leading_industries,

@@ -16,6 +16,7 @@ from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
 from app.domain.compiled import ExampleText
 from app.domain.conditions import gate, unmet
+from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.knowledge import CountyKind, Lang, Status
 from app.domain.messages import catalogue, say
@@ -308,6 +309,7 @@ def _analyse(
         return {
             "warnings": warning_items(profile.warnings, lang),
             "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+            "constraints": summary_items(profile),
             "recommendations": [_summary_path(r, lang, snap) for r in top],
         }
     ranked = rank_paths(snap, profile, diagnoses, found)
@@ -318,6 +320,7 @@ def _analyse(
         "warnings": warning_items(profile.warnings, lang),
         "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
         "strengths": _strengths(found, lang),
+        "constraints": constraint_items(snap, profile, ranked, lang),
         "recommendations": [_recommendation(ctx, r) for r in ranked],
     }
 

@@ -161,6 +161,19 @@ def check_evidence_against(res: Result, want: dict[str, dict[str, str]]) -> None
             assert evidence[key].get("against") == against, (slug, key, evidence[key])
 
 
+def check_constraints(res: Result, want: dict[str, str]) -> None:
+    got = {c["code"]: c["status"] for c in res["constraints"]}
+    for code, status in want.items():
+        assert got.get(code) == status, (code, got)
+
+
+def check_held_back(res: Result, want: dict[str, list[str]]) -> None:
+    """These paths lose an action, or are left out whole, because of the constraint."""
+    got = {c["code"]: {x["path"] for x in c["left_out"]} for c in res["constraints"]}
+    for code, paths in want.items():
+        assert set(paths) <= got.get(code, set()), (code, got.get(code))
+
+
 def check_no_warnings(res: Result, want: list[str]) -> None:
     codes = [w["code"] for w in res["warnings"]]
     assert not set(codes) & set(want), res["warnings"]
@@ -287,6 +300,8 @@ CHECKS: dict[str, Callable[[Result, Any], None]] = {
     "warnings_exclude": check_warnings_exclude,
     "leading_industry": check_leading_industry,
     "kind_basis": check_kind_basis,
+    "constraints": check_constraints,
+    "held_back": check_held_back,
     "kind_labels": check_kind_labels,
     "county": check_county,
     "not_judged": check_not_judged,
