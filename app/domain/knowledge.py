@@ -196,9 +196,12 @@ class Slip(Record):
 
 
 class Pace(Record):
-    """How fast an indicator can credibly move in a year, for plan targets; cited or heuristic."""
+    """How fast an indicator can credibly move in a year, for plan targets; cited or heuristic.
+    A ``relative`` pace is a share of the county's own level (GDP per head grows 5.5% a year);
+    otherwise it is a change in the indicator's unit (a share rises 1.5 points a year)."""
 
     max_change_per_year: float = Field(gt=0)
+    relative: bool = False
     source: Source
 
 
@@ -238,6 +241,7 @@ class Indicator(Record):
     same_fact_as: Key | None = None
     strong: StrongLine | None = None
     pace: Pace | None = None
+    plan_target: Literal["binding", "expected", "none"] = "expected"
     source: Source | None = None
 
     @model_validator(mode="after")
