@@ -1,0 +1,157 @@
+"""The task queue that wakes the job workers: huey (docs/jobs.md says why), on Redis when
+COUNTYPATH_REDIS_URL is set, so every replica's workers take jobs from one queue, else on a
+SQLite file that needs no server.
+
+A message carries a job id and nothing else: the job itself is in the database
+(app.services.batch_jobs), so a lost message costs a delay, never a job, and a repeated one costs
+nothing. Messages are JSON, never pickle, so whoever can write to the queue cannot make a worker
+run code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime
+from typing import Any
+
+import orjson
+from huey import RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from huey.registry import Message
+from huey.serializer import Serializer
+from huey.signals import SIGNAL_INTERRUPTED
+
+from app.services import batch_jobs
+from app.settings import Settings
+
+log = logging.getLogger("countypath.jobs")
+TASK = "countypath.batch_job"
+
+
+class JsonSerializer(Serializer):  # type: ignore[misc]
+    """huey messages as JSON. Only what a batch-job message uses is supported: positional
+    string arguments and an optional ETA (ISO time)."""
+
+    def _serialize(self, data: Any) -> bytes:
+        if not isinstance(data, Message):
+            raise TypeError("only task messages are queued (results are not kept)")
+        fields = data._asdict()
+        if fields["eta"] is not None:
+            fields["eta"] = fields["eta"].isoformat()
+        if fields["on_complete"] is not None or fields["on_error"] is not None:
+            raise TypeError("task pipelines are not used")
+        return orjson.dumps(fields)
+
+    def _deserialize(self, data: bytes) -> Any:
+        fields = orjson.loads(data)
+        if fields.get("eta") is not None:
+            fields["eta"] = datetime.fromisoformat(fields["eta"])
+        fields["args"] = tuple(fields.get("args") or ())
+        return Message(**fields)
+
+
+def make_huey(settings: Settings) -> Any:
+    """The queue the settings name: Redis if COUNTYPATH_REDIS_URL, else the SQLite file."""
+    common = {"results": False, "utc": True, "serializer": JsonSerializer()}
+    if settings.redis_url:
+        return RedisHuey(settings.job_queue_name, url=settings.redis_url, **common)
+    path = settings.queue_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(settings.job_queue_name, filename=str(path), timeout=20, **common)
+
+
+class JobQueue:
+    """The queue as the API and the CLI use it (``enqueue``) and as a worker process runs it
+    (``run_worker``). The worker's database engine and knowledge base are built in the process
+    that runs the tasks, after any fork."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings)
+        self._worker: batch_jobs.Worker | None = None
+        self._worker_pid = 0
+        self._lock = threading.Lock()
+
+        def run_batch_job(job_id: str) -> None:
+            outcome = batch_jobs.run(self.worker(), job_id)
+            log.info("job %s: %s", job_id, outcome)
+
+        self._task = self.huey.task(name=TASK)(run_batch_job)
+
+        def interrupted(signal: str, task: Any, *rest: Any) -> None:
+            del signal, task, rest
+            if self._worker is not None:
+                self._worker.release_all()
+
+        self.huey.signal(SIGNAL_INTERRUPTED)(interrupted)
+
+    def enqueue(self, job_id: str) -> None:
+        self._task(job_id)
+
+    def close(self) -> None:
+        """Close the queue's connections (the SQLite file's, or the Redis pool)."""
+        self.huey.storage.close()
+        pool = getattr(self.huey.storage, "pool", None)
+        if pool is not None:
+            pool.disconnect()
+
+    def worker(self) -> batch_jobs.Worker:
+        """This process's worker context, built on first use."""
+        with self._lock:
+            if self._worker is None or self._worker_pid != os.getpid():
+                self._worker = _build_worker(self.settings)
+                self._worker_pid = os.getpid()
+            return self._worker
+
+    def sweep_forever(self, stop: threading.Event, interval: float) -> None:
+        """Sweep until ``stop`` is set; a failed sweep is logged and tried again."""
+        worker = _build_worker(self.settings)
+        while not stop.is_set():
+            try:
+                report = batch_jobs.sweep(worker.uow, self, worker.config, batch_jobs.utc_now())
+                if report.requeued or report.failed:
+                    log.warning("jobs handed on: %s; failed: %s", report.requeued, report.failed)
+            except Exception as exc:  # noqa: BLE001 - the sweeper outlives a database outage
+                log.warning("job sweep failed: %s", exc)
+            stop.wait(interval)
+
+    def run_worker(self, workers: int) -> None:
+        """Run ``workers`` job workers (a thread for one, processes for more) and a sweeper until
+        SIGTERM (stop now: the jobs held are released, and taken up again where their stored
+        rows end) or SIGINT (huey's graceful stop: the running jobs finish first)."""
+        stop = threading.Event()
+        interval = max(0.5, min(5.0, self.settings.job_lease_seconds / 3))
+        sweeper = threading.Thread(
+            target=self.sweep_forever, args=(stop, interval), name="job-sweeper", daemon=True
+        )
+        sweeper.start()
+        consumer = Consumer(
+            self.huey,
+            workers=workers,
+            worker_type="thread" if workers == 1 else "process",
+            periodic=False,
+            initial_delay=0.1,
+            max_delay=1.0,
+            check_worker_health=True,
+            health_check_interval=5,
+        )
+        try:
+            consumer.run()
+        finally:
+            stop.set()
+            if self._worker is not None:
+                self._worker.release_all()
+
+
+def _build_worker(settings: Settings) -> batch_jobs.Worker:
+    from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
+    from app.services.knowledge_store import KnowledgeStore
+
+    engine = make_engine(settings)
+    uow = SqlUnitOfWork(engine)
+    return batch_jobs.Worker(
+        uow, batch_jobs.Snapshots(uow, KnowledgeStore(engine)), batch_jobs.JobConfig.of(settings)
+    )
