@@ -98,13 +98,13 @@ class Settings(BaseSettings):
 
     def queue_file(self) -> Path:
         """The embedded queue's SQLite file: the one configured, else beside a SQLite database
-        (``countypath.db`` -> ``countypath.db-queue``), else ``./countypath-queue.db``."""
+        (``countypath.db`` -> ``countypath-queue.db``), else ``./countypath-queue.db``."""
         if self.job_queue_path is not None:
             return self.job_queue_path
         prefix = "sqlite:///"
         database = self.database_url.removeprefix(prefix)
         if self.database_url.startswith(prefix) and database and database != ":memory:":
-            return Path(database + "-queue")
+            return Path(database).with_name(Path(database).stem + "-queue.db")
         return Path("countypath-queue.db")
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -105,8 +108,9 @@ class JobQueue:
                 self._worker_pid = os.getpid()
             return self._worker
 
-    def sweep_forever(self, stop: threading.Event, interval: float) -> None:
-        """Sweep until ``stop`` is set; a failed sweep is logged and tried again."""
+    def sweep_forever(self, stop: threading.Event, interval: float, parent: int | None) -> None:
+        """Sweep until ``stop`` is set; a failed sweep is logged and tried again. With
+        ``parent``, the process stops itself once that process is gone (``serve`` was killed)."""
         worker = _build_worker(self.settings)
         while not stop.is_set():
             try:
@@ -115,19 +119,27 @@ class JobQueue:
                     log.warning("jobs handed on: %s; failed: %s", report.requeued, report.failed)
             except Exception as exc:  # noqa: BLE001 - the sweeper outlives a database outage
                 log.warning("job sweep failed: %s", exc)
+            if parent is not None and os.getppid() != parent:
+                log.warning("the serving process is gone; the job worker stops")
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
             stop.wait(interval)
 
-    def run_worker(self, workers: int) -> None:
+    def run_worker(self, workers: int, parent: int | None = None) -> None:
         """Run ``workers`` job workers (a thread for one, processes for more) and a sweeper until
         SIGTERM (stop now: the jobs held are released, and taken up again where their stored
-        rows end) or SIGINT (huey's graceful stop: the running jobs finish first)."""
+        rows end) or SIGINT (huey's graceful stop: the running jobs finish first). Under
+        ``serve`` (``parent``) SIGINT is ignored: the server stops its job worker itself."""
         stop = threading.Event()
         interval = max(0.5, min(5.0, self.settings.job_lease_seconds / 3))
         sweeper = threading.Thread(
-            target=self.sweep_forever, args=(stop, interval), name="job-sweeper", daemon=True
+            target=self.sweep_forever,
+            args=(stop, interval, parent),
+            name="job-sweeper",
+            daemon=True,
         )
         sweeper.start()
-        consumer = Consumer(
+        consumer = _Consumer(
             self.huey,
             workers=workers,
             worker_type="thread" if workers == 1 else "process",
@@ -137,12 +149,73 @@ class JobQueue:
             check_worker_health=True,
             health_check_interval=5,
         )
+        consumer.ignore_interrupt = parent is not None
         try:
             consumer.run()
         finally:
             stop.set()
             if self._worker is not None:
                 self._worker.release_all()
+
+
+class _Consumer(Consumer):  # type: ignore[misc]
+    """huey's consumer, which can leave SIGINT to the process that started it."""
+
+    ignore_interrupt = False
+
+    def _set_signal_handlers(self) -> None:
+        super()._set_signal_handlers()
+        if self.ignore_interrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class WorkerProcess:
+    """The job worker ``countypath serve`` runs beside the API: a ``countypath jobs worker``
+    process, started again if it dies (a crash, or a kill), stopped when the server stops."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._stopping = threading.Event()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._supervise, name="job-worker", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        command = [sys.executable, "-m", "app", "jobs", "worker"]
+        command += ["--workers", str(self.workers), "--parent", str(os.getpid())]
+        with self._lock:
+            if not self._stopping.is_set():
+                self._proc = subprocess.Popen(command)
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            proc = self._proc
+            assert proc is not None
+            code = proc.wait()
+            if self._stopping.is_set() or code == 0:
+                return
+            log.warning("the job worker exited (%s); starting it again", code)
+            if self._stopping.wait(1.0):
+                return
+            self._spawn()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (the jobs held are released), then SIGKILL after ``timeout`` seconds."""
+        self._stopping.set()
+        with self._lock:
+            proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _build_worker(settings: Settings) -> batch_jobs.Worker:

@@ -69,7 +69,11 @@ SLUGS = {
 
 def _url(path: str) -> str:
     kind = path.split("/")[2] if path.count("/") >= 2 else ""
-    return path.replace("{slug}", SLUGS.get(kind, "x")).replace("{assessment_id}", UUID).replace("{job_id}", UUID)
+    return (
+        path.replace("{slug}", SLUGS.get(kind, "x"))
+        .replace("{assessment_id}", UUID)
+        .replace("{job_id}", UUID)
+    )
 
 
 def _body(method: str, path: str) -> object:
