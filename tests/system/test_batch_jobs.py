@@ -286,3 +286,57 @@ def test_large_jobs_complete(tmp_path: Path, count: int, view: str, limit: float
         fetched = time.monotonic() - download
     print(f"\n{count} profiles, {view} view: done in {took:.1f} s, NDJSON read in {fetched:.1f} s")
     assert got == count
+
+
+def _workbook(count: int) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(
+        ["县名", "代码", "地区生产总值（亿元）", "常住人口城镇化率（%）", "研发经费投入强度（%）"]
+    )
+    for i in range(count):
+        sheet.append([f"县{i}", None, 300 + i, 163.5 if i == 4 else 55.0, 2.1])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_the_page_submits_a_workbook_as_a_job(tmp_path: Path) -> None:
+    """In a real browser: a bureau's workbook goes in as a job, the progress bar follows it to
+    done, the results workbook comes down; in Chinese throughout."""
+    import base64
+
+    from tests.system.cdp import browser
+
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    key = make_key(url, "bureau", "assessments")
+    data = base64.b64encode(_workbook(600)).decode()
+    with server(url) as proc, browser() as page:
+        page.goto(f"{proc.base}/?lang=zh")
+        page.wait_for("document.body.dataset.ready === 'true'")
+        page.evaluate(
+            f"""(() => {{
+              const bytes = Uint8Array.from(atob("{data}"), (c) => c.charCodeAt(0));
+              const files = new DataTransfer();
+              files.items.add(new File([bytes], "counties.xlsx", {{ type: "{XLSX}" }}));
+              document.getElementById("batch-file").files = files.files;
+              document.getElementById("batch-key").value = "{key}";
+              document.getElementById("batch-view").value = "full";
+              document.getElementById("batch-submit").click();
+            }})()"""
+        )
+        page.wait_for("document.getElementById('batch-state').dataset.status === 'done'", 120)
+        text = page.evaluate("document.getElementById('batch-text').textContent")
+        assert text == "已完成：600 / 600 行 · 出错行数 1", text
+        assert page.evaluate("document.getElementById('batch-progress').value") == 600
+        assert page.evaluate("document.querySelector('[data-i18n=batch_submit]').textContent") == (
+            "提交作业"
+        )
+        page.screenshot("page-batch-job-zh.png")
+        page.evaluate("document.getElementById('batch-download').click()")
+        page.wait_for("document.body.dataset.downloaded === 'true'")
