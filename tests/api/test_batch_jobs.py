@@ -315,3 +315,21 @@ def test_workbook_and_csv_bodies_and_refusals(
     big = settings.model_copy(update={"max_batch_profiles": 2})
     with TestClient(create_app(big)) as small:
         assert small.post("/v1/batch-jobs", json=rows(3), headers=h).status_code == 422
+
+
+def test_downloads_are_not_cut_by_the_request_timeout(
+    job_settings: Settings, keys: dict[str, str]
+) -> None:
+    """A job's results stream at the client's pace: a time limit no request could meet leaves the
+    download whole, while it still cuts the batch endpoint."""
+    timed = job_settings.model_copy(update={"request_timeout_seconds": 0.001})
+    with TestClient(create_app(job_settings)) as c:
+        job = submit(c, keys["mine"], rows(300), view="full")
+        assert work(c, job["id"]) == "done"
+    with TestClient(create_app(timed)) as c:
+        res = c.get(f"/v1/batch-jobs/{job['id']}/results", headers=auth(keys["mine"]))
+        assert res.status_code == 200
+        assert res.json()["count"] == 300
+        cut = c.post("/v1/recommendations/batch", json=rows(300))
+        assert cut.status_code == 503
+        assert cut.json()["code"] == "TIMEOUT"
