@@ -67,36 +67,54 @@ def make_huey(settings: Settings) -> Any:
 
 class JobQueue:
     """The queue as the API and the CLI use it (``enqueue``) and as a worker process runs it
-    (``run_worker``). The worker's database engine and knowledge base are built in the process
-    that runs the tasks, after any fork."""
+    (``run_worker``). The queue is opened on first use (an API process that never takes a job
+    never creates the queue file); the worker's database engine and knowledge base are built in
+    the process that runs the tasks, after any fork."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.huey = make_huey(settings)
+        self._huey: Any = None
+        self._task: Any = None
         self._worker: batch_jobs.Worker | None = None
         self._worker_pid = 0
         self._lock = threading.Lock()
+
+    @property
+    def huey(self) -> Any:
+        with self._lock:
+            if self._huey is None:
+                self._huey = self._open()
+            return self._huey
+
+    def _open(self) -> Any:
+        huey = make_huey(self.settings)
 
         def run_batch_job(job_id: str) -> None:
             outcome = batch_jobs.run(self.worker(), job_id)
             log.info("job %s: %s", job_id, outcome)
 
-        self._task = self.huey.task(name=TASK)(run_batch_job)
+        self._task = huey.task(name=TASK)(run_batch_job)
 
         def interrupted(signal: str, task: Any, *rest: Any) -> None:
             del signal, task, rest
             if self._worker is not None:
                 self._worker.release_all()
 
-        self.huey.signal(SIGNAL_INTERRUPTED)(interrupted)
+        huey.signal(SIGNAL_INTERRUPTED)(interrupted)
+        return huey
 
     def enqueue(self, job_id: str) -> None:
+        self.huey  # noqa: B018 - opens the queue and registers the task
         self._task(job_id)
 
     def close(self) -> None:
-        """Close the queue's connections (the SQLite file's, or the Redis pool)."""
-        self.huey.storage.close()
-        pool = getattr(self.huey.storage, "pool", None)
+        """Close the queue's connections (the SQLite file's, or the Redis pool), if opened."""
+        with self._lock:
+            huey, self._huey = self._huey, None
+        if huey is None:
+            return
+        huey.storage.close()
+        pool = getattr(huey.storage, "pool", None)
         if pool is not None:
             pool.disconnect()
 

@@ -210,7 +210,8 @@ def test_a_lost_worker_is_taken_over_and_each_row_stored_once(
     assert c.get(f"/v1/batch-jobs/{job['id']}", headers=h).json()["progress"]["done"] == stored
     # Before the lease runs out nobody takes the job over.
     assert batch_jobs.sweep(uow, c.app.state.jobs, config, now).requeued == []  # type: ignore[attr-defined]
-    later = now + config.lease + timedelta(seconds=1)
+    # The lease was renewed with the last chunk stored.
+    later = batch_jobs.utc_now() + config.lease + timedelta(seconds=1)
     report = batch_jobs.sweep(uow, c.app.state.jobs, config, later)  # type: ignore[attr-defined]
     assert report.requeued == [job["id"]]
     assert c.get(f"/v1/batch-jobs/{job['id']}", headers=h).json()["status"] == "queued"
