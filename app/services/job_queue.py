@@ -31,6 +31,7 @@ from app.settings import Settings
 
 log = logging.getLogger("countypath.jobs")
 TASK = "countypath.batch_job"
+NICENESS = 10
 
 
 class JsonSerializer(Serializer):  # type: ignore[misc]
@@ -147,7 +148,12 @@ class JobQueue:
         """Run ``workers`` job workers (a thread for one, processes for more) and a sweeper until
         SIGTERM (stop now: the jobs held are released, and taken up again where their stored
         rows end) or SIGINT (huey's graceful stop: the running jobs finish first). Under
-        ``serve`` (``parent``) SIGINT is ignored: the server stops its job worker itself."""
+        ``serve`` (``parent``) SIGINT is ignored (the server stops its job worker itself) and the
+        worker runs at a lower CPU priority than the API."""
+        if parent is not None and hasattr(os, "nice"):
+            # Beside the API, batch work yields the CPU to requests: a 5,000-row job must not
+            # slow the answers of the server it runs beside.
+            os.nice(NICENESS)
         stop = threading.Event()
         interval = max(0.5, min(5.0, self.settings.job_lease_seconds / 3))
         sweeper = threading.Thread(
