@@ -678,18 +678,10 @@ def jobs_submit(
         uow = _uow(engine)
         who = _owner(uow, owner)
         source = {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower(), "json")
-        job = batch_jobs.submit(
-            uow,
-            queue,
-            who,
-            rows,
-            origin,
-            source,
-            "summary" if view == "summary" else "full",
-            language,
-            snap,
-            batch_jobs.JobConfig.of(settings),
+        batch = batch_jobs.Submission(
+            rows, origin, source, "summary" if view == "summary" else "full", language
         )
+        job, _ = batch_jobs.submit(uow, queue, who, batch, snap, batch_jobs.JobConfig.of(settings))
         out.print(job["id"], markup=False, highlight=False)
         if follow:
             _follow(uow, job["id"], output, snap)

@@ -35,6 +35,14 @@ class JobRepository(Repository):
         stmt = select(BatchJob).where(col(BatchJob.id) == job_id).options(defer(_INPUT))
         return self.session.execute(stmt).scalars().first()
 
+    def by_idempotency_key(self, owner_key_id: int, key: str) -> BatchJob | None:
+        stmt = (
+            select(BatchJob)
+            .where(col(BatchJob.owner_key_id) == owner_key_id, col(BatchJob.idempotency_key) == key)
+            .options(defer(_INPUT))
+        )
+        return self.session.execute(stmt).scalars().first()
+
     def input_of(self, job_id: str) -> bytes | None:
         stmt = select(col(BatchJob.input)).where(col(BatchJob.id) == job_id)
         return self.session.execute(stmt).scalars().first()

@@ -7,7 +7,7 @@ that holds the job's lease (app.services.batch_jobs)."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, LargeBinary
+from sqlalchemy import JSON, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -16,6 +16,7 @@ class BatchJob(SQLModel, table=True):
     __table_args__ = (
         Index("ix_batch_job_status_lease", "status", "lease_until"),
         Index("ix_batch_job_owner_created", "owner_key_id", "created_at"),
+        UniqueConstraint("owner_key_id", "idempotency_key"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -39,6 +40,9 @@ class BatchJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
     error: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    # A retried POST with the same Idempotency-Key and body gets this job back.
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    request_hash: str = Field(max_length=64)
     # zstd of {"rows": [...], "origin": {...} | null}; read only by the worker and for workbooks.
     input: bytes = Field(sa_type=LargeBinary)
 

@@ -22,6 +22,7 @@ JSON: a chunk of 50 full-view results (~94 KB each) packs to ~2.8 KB a row.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import uuid
@@ -32,13 +33,13 @@ from typing import Any, Protocol, cast
 
 import orjson
 import zstandard
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.result import View
 from app.domain.snapshot import Snapshot, compile_snapshot
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import BatchJob, BatchJobChunk
 from app.services import recommendations as svc
 from app.services.keys import Principal
@@ -147,43 +148,90 @@ def public(job: BatchJob) -> dict[str, Any]:
     }
 
 
+def request_hash(media: str, body: bytes, view: str, lang: str) -> str:
+    """What an Idempotency-Key is bound to: the body as sent, its type, the view and language."""
+    digest = hashlib.sha256(f"{media}|{view}|{lang}|".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A batch to run as a job, as it arrived."""
+
+    rows: list[Any]
+    origin: Origin | None
+    source: str
+    view: View
+    lang: Lang
+    request_hash: str = ""
+    idempotency_key: str | None = None
+
+
 def submit(
     uow: UnitOfWork,
     queue: Enqueue,
     owner: Principal | None,
-    rows: list[Any],
-    origin: Origin | None,
-    source: str,
-    view: View,
-    lang: Lang,
+    batch: Submission,
     snap: Snapshot,
     config: JobConfig,
-) -> dict[str, Any]:
-    """Store the job (queued) and put it on the queue. If the queue cannot be reached the job is
-    kept all the same: a sweep enqueues it once ``queued_wait`` has passed."""
+) -> tuple[dict[str, Any], bool]:
+    """Store the job (queued) and put it on the queue; the job, and whether it was made now
+    (False: the owner's Idempotency-Key already made it, from the same request). If the queue
+    cannot be reached the job is kept all the same: a sweep enqueues it after ``queued_wait``."""
     now = utc_now()
     job = BatchJob(
         id=str(uuid.uuid4()),
         owner_key_id=None if owner is None else owner.key_id,
         status="queued",
-        view=view,
-        lang=lang,
-        source=source,
+        view=batch.view,
+        lang=batch.lang,
+        source=batch.source,
         kb_version=snap.version,
-        total=len(rows),
-        chunk_size=CHUNK_ROWS[view],
+        total=len(batch.rows),
+        chunk_size=CHUNK_ROWS[batch.view],
         lease_until=now + config.queued_wait,
         created_at=now,
         expires_at=now + config.ttl,
-        input=pack({"rows": rows, "origin": None if origin is None else asdict(origin)}),
+        idempotency_key=batch.idempotency_key,
+        request_hash=batch.request_hash,
+        input=pack(
+            {"rows": batch.rows, "origin": None if batch.origin is None else asdict(batch.origin)}
+        ),
     )
-    with uow.write() as tx:
-        tx.jobs.add(job)
+    try:
+        with uow.write() as tx:
+            if owner is not None and batch.idempotency_key is not None:
+                earlier = tx.jobs.by_idempotency_key(owner.key_id, batch.idempotency_key)
+                if earlier is not None and _aware(earlier.expires_at) > now:
+                    return _replayed(earlier, batch), False
+                if earlier is not None:  # expired, not yet swept: the key is free again
+                    tx.jobs.delete(earlier.id)
+            tx.jobs.add(job)
+    except IntegrityError:
+        raise Conflict(
+            detail="Another request with this Idempotency-Key is in progress or just finished; "
+            "retry to get its job.",
+            headers={"Retry-After": "1"},
+        ) from None
     try:
         queue.enqueue(job.id)
     except Exception as exc:  # noqa: BLE001 - any queue failure: the sweep enqueues it later
         log.warning("job %s stored but not enqueued (%s); a sweep will", job.id, exc)
-    return public(job)
+    return public(job), True
+
+
+def _replayed(earlier: BatchJob, batch: Submission) -> dict[str, Any]:
+    if earlier.request_hash != batch.request_hash:
+        raise InvalidInput(
+            detail="This Idempotency-Key was used with a different request.",
+            errors=[
+                FieldError(
+                    "", "idempotency_key_reused", "send a new Idempotency-Key for a new request"
+                )
+            ],
+        )
+    return public(earlier)
 
 
 def _find(uow: UnitOfWork, who: Principal | None, job_id: str) -> BatchJob:

@@ -3,6 +3,7 @@
 A batch of profiles can run as a job on the job workers: the job's state and its compressed
 input live in batch_job, its results in batch_job_chunk, a chunk of consecutive rows each,
 written once. Both go with the job (ON DELETE CASCADE), and jobs go with their owner's key.
+An Idempotency-Key is unique per owner, so a retried submission finds its job.
 
 Revision ID: d4b7a2e9c813
 Revises: c2d8e61f4a07
@@ -41,6 +42,8 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("error", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("input", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["owner_key_id"],
@@ -49,6 +52,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batch_job")),
+        sa.UniqueConstraint(
+            "owner_key_id",
+            "idempotency_key",
+            name=op.f("uq_batch_job_owner_key_id_idempotency_key"),
+        ),
     )
     with op.batch_alter_table("batch_job", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_batch_job_expires_at"), ["expires_at"], unique=False)

@@ -113,6 +113,10 @@ def test_a_job_from_submission_to_results(store_client: TestClient, keys: dict[s
     assert lines.headers["content-type"].startswith("application/x-ndjson")
     assert [orjson.loads(x) for x in lines.content.splitlines()] == body["items"]
 
+    head = c.head(done["results"]["href"], headers=h | {"Accept": "application/x-ndjson"})
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("application/x-ndjson")
+    assert head.content == b""
     book = c.get(done["results"]["href"], headers=h | {"Accept": XLSX})
     assert book.headers["content-type"] == XLSX
     sheets = load_workbook(io.BytesIO(book.content), read_only=True)
@@ -334,3 +338,23 @@ def test_downloads_are_not_cut_by_the_request_timeout(
         cut = c.post("/v1/recommendations/batch", json=rows(300))
         assert cut.status_code == 503
         assert cut.json()["code"] == "TIMEOUT"
+
+
+def test_a_retried_submission_gets_the_same_job(
+    store_client: TestClient, keys: dict[str, str]
+) -> None:
+    c = store_client
+    h = auth(keys["mine"]) | {"Idempotency-Key": "upload-2026-12-06"}
+    first = c.post("/v1/batch-jobs", json=rows(3), headers=h)
+    again = c.post("/v1/batch-jobs", json=rows(3), headers=h)
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    other = c.post("/v1/batch-jobs", json=rows(4), headers=h)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["code"] == "idempotency_key_reused"
+    # Another key's same Idempotency-Key is its own.
+    theirs = c.post("/v1/batch-jobs", json=rows(3), headers=h | auth(keys["theirs"]))
+    assert theirs.status_code == 202
+    assert theirs.json()["id"] != first.json()["id"]

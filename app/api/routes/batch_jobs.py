@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -46,7 +46,7 @@ def _queue(request: Request) -> svc.Enqueue:
     "are in the language asked for here.",
     status_code=202,
     response_model=BatchJobOut,
-    responses=problem_responses(400, 401, 403, 406, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
     dependencies=[Depends(require_json_accept)],
 )
@@ -58,26 +58,38 @@ async def create_job(
     settings: SettingsDep,
     lang: LangDep,
     view: ViewQuery = "full",
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retries with the same key and body return the same job (202 again, "
+            "`Idempotent-Replayed: true`) instead of submitting it twice; the same key with "
+            "another body is a 422. A key is free again once its job has expired.",
+        ),
+    ] = None,
 ) -> Response:
     media = media_type(request)
     body = await request.body()
     rows, origin = await run_in_threadpool(
         batch_formats.parse, media, body, snap, settings.max_batch_profiles
     )
-    job = await run_in_threadpool(
-        svc.submit,
-        uow,
-        _queue(request),
-        who,
+    batch = svc.Submission(
         rows,
         origin,
         SOURCES.get(media, "json"),
         view,
         lang,
-        snap,
-        svc.JobConfig.of(settings),
+        await run_in_threadpool(svc.request_hash, media, body, view, lang),
+        idempotency_key,
+    )
+    job, created = await run_in_threadpool(
+        svc.submit, uow, _queue(request), who, batch, snap, svc.JobConfig.of(settings)
     )
     headers = {"Location": f"/v1/batch-jobs/{job['id']}"} | NO_STORE
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
     return json_response(job, status=202, headers=headers)
 
 
@@ -114,6 +126,9 @@ async def job_results(
     accept = negotiate(request, batch_formats.ANSWERS)
     found = await run_in_threadpool(svc.results, uow, who, job_id)
     headers = {"Content-Language": content_language(found.lang), "Vary": "Accept"} | NO_STORE
+    if getattr(request.state, "head", False):
+        # HEAD: the headers a GET would send, without reading hundreds of megabytes to drop them.
+        return Response(status_code=200, media_type=accept, headers=headers)
     if accept == XLSX:
         rows, origin = await run_in_threadpool(found.source_rows)
         book = await run_in_threadpool(
