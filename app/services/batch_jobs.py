@@ -261,10 +261,11 @@ def cancel(
     job = _find(uow, who, job_id)
     now = utc_now()
     with uow.write() as tx:
-        if job.status in UNFINISHED and tx.jobs.cancel(job_id, now, now + config.ttl):
-            cancelled = tx.jobs.get(job_id)
-            assert cancelled is not None
-            return public(cancelled)
+        if job.status in UNFINISHED:
+            tx.jobs.cancel(job_id, now, now + config.ttl)
+            # Cancelled now, or ended meanwhile (then it is left as it ended, results and all).
+            current = tx.jobs.get(job_id)
+            return None if current is None else public(current)
         tx.jobs.delete(job_id)
     return None
 
