@@ -657,7 +657,8 @@ def jobs_submit(
         ),
     ] = None,
 ) -> None:
-    """Submit a batch as a job; print its id. A job worker (``serve`` runs one) computes it."""
+    """Submit a batch as a job; print its id. A job worker computes it (`countypath serve`
+    runs one)."""
     from app.services import batch_jobs, offline
     from app.services.job_queue import JobQueue
 
