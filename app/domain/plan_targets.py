@@ -137,7 +137,9 @@ def target_for(
     basis: Basis = "pace_limited" if line is not None else "pace"
     if best is not None and (raw - best) * sign > 0:
         raw, basis = (best, "best_observed") if (best - baseline) * sign > 0 else (baseline, "hold")
-    return Target(key, baseline, plan_round(raw, baseline, ind.unit), horizon, kind, basis, sign, line, best)
+    return Target(
+        key, baseline, plan_round(raw, baseline, ind.unit), horizon, kind, basis, sign, line, best
+    )
 
 
 def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:

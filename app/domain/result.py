@@ -44,6 +44,10 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
 SUMMARY_PATHS = 10
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round4(value)
+
+
 def confidence_level(snap: Snapshot, value: float) -> Literal["high", "medium", "low"]:
     if value >= snap.tuning.confidence_high.value:
         return "high"
@@ -164,7 +168,8 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
     sentences = [fit_sentence(snap, f, lang) for f in r.fit]
-    kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs)
+    names = profile.leading.names if profile.leading else ()
+    kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs, names)
     item: dict[str, Any] = {
         "rank": r.rank,
         "slug": p.slug,
@@ -181,7 +186,7 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
         "builds_on": [
             {
                 "indicator": u.indicator,
-                "value": round4(strong[u.indicator].value),
+                "value": _round(strong[u.indicator].value),
                 "contribution": u.share,
                 "why": text.builds_on_why[u.indicator],
             }
@@ -277,7 +282,7 @@ def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[dict[str, Any]]:
         {
             "indicator": s.indicator,
             "label": s.line.indicator.label.get(lang),
-            "value": round4(s.value),
+            "value": _round(s.value),
             "unit": s.line.indicator.unit,
             "unit_label": s.line.indicator.unit_label.get(lang),
             "line": round4(s.line.line),

@@ -150,8 +150,11 @@ def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lan
     ]
 
 
-def strength_sentence(s: Strength, lang: Lang) -> str:
+def strength_sentence(s: Strength, lang: Lang, names: tuple[str, ...] = ()) -> str:
     unit = s.line.indicator.unit
+    if s.value is None:
+        sep = say("text", "kinds_sep", lang)
+        return say("text", "builds_on_declared", lang, names=sep.join(names))
     return say(
         "text",
         "builds_on",
@@ -169,6 +172,7 @@ class KindsText(NamedTuple):
     note: str | None
     duty_whys: Mapping[str, str]
     declared: frozenset[CountyKind]
+    leading_names: tuple[str, ...] = ()
 
 
 def rationale(
@@ -186,7 +190,8 @@ def rationale(
     sep = say("text", "list_sep", lang)
     out = duty_sentences(snap, r, kinds.duty_whys, lang)
     out += [reasons[c.challenge] for c in r.addresses]
-    out += [strength_sentence(strengths[u.indicator], lang) for u in r.builds_on]
+    names = kinds.leading_names
+    out += [strength_sentence(strengths[u.indicator], lang, names) for u in r.builds_on]
     groups: dict[str, list[str]] = {"fits": [], "fits_less": [], "mind": []}
     for f, sentence in zip(r.fit, sentences, strict=True):
         if sentence is None:
