@@ -107,7 +107,7 @@ def plan_round(value: float, baseline: float, unit: str) -> float:
     whole = math.floor(steps + 1e-9) if change > 0 else math.ceil(steps - 1e-9)
     rounded = whole * precision
     if (rounded - baseline) * change <= 0:
-        return round(baseline, 4)
+        return shown(baseline, unit)
     return round(rounded, 4)
 
 
@@ -117,7 +117,7 @@ def shown(value: float, unit: str) -> float:
     >>> shown(42105.2632, "cny"), shown(0.16667, "ratio"), shown(45.0, "pct")
     (42105.0, 0.1667, 45.0)
     """
-    return round(value, 0 if unit == "cny" else 4 if unit == "ratio" else 2)
+    return round(value, 0 if unit == "cny" else 4)
 
 
 def target_for(
@@ -144,7 +144,8 @@ def target_for(
     best = best_observed(snap, key, sign)
     reach = _reach(ind, baseline, horizon - start + 1)
     if line is None and not ind.pace.relative:
-        return Target(key, baseline, round(baseline, 4), horizon, kind, "hold", sign, None, best)
+        held = shown(baseline, ind.unit)
+        return Target(key, baseline, held, horizon, kind, "hold", sign, None, best)
     if line is not None and abs(line - baseline) <= reach + 1e-9:
         per_year = _reach(ind, baseline, 1) or reach
         years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
