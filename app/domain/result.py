@@ -18,6 +18,7 @@ from app.domain.compiled import ExampleText
 from app.domain.conditions import gate, unmet
 from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
+from app.domain.kinds import CountyKindOf
 from app.domain.knowledge import CountyKind, Lang, Status
 from app.domain.messages import catalogue, say
 from app.domain.numbers import round4
@@ -254,13 +255,20 @@ def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[dict
     return out
 
 
+def _kind_label(snap: Snapshot, profile: ValidProfile, k: CountyKindOf, lang: Lang) -> str:
+    """A kind implied by the declared zone carries the zone's legal name (重点生态功能区)."""
+    if k.via == "zone" and profile.zone is not None:
+        return snap.zones[profile.zone].label.get(lang)
+    return kind_name(snap, k.slug, profile.declared_slugs, lang)
+
+
 def _kinds(snap: Snapshot, profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
     """The county's kinds: declared ones (or implied by a declared zone or resource) by their
     names, those read off the figures as traits with the values that show them."""
     return [
         {
             "slug": k.slug,
-            "label": kind_name(snap, k.slug, profile.declared_slugs, lang),
+            "label": _kind_label(snap, profile, k, lang),
             "basis": k.basis,
             "via": k.via,
             "evidence": [
