@@ -587,6 +587,7 @@ class OutputKpi(Record):
     label: Text
     unit_label: Text
     kind: Literal["binding", "expected"] = "expected"
+    requires: list[Requirement] = Field(default_factory=list)
     note: Text | None = None
 
 
@@ -813,13 +814,17 @@ class AdminFormDefinition(Record):
     slug: AdminForm
     label: Text
     prefix: Text
+    noun: Text  # the unit in running text: "this city" / 本市
 
 
 class Department(Record):
-    """A standard county government department that leads or supports actions of a plan."""
+    """A standard county government department that leads or supports actions of a plan.
+    ``aliases`` are the short Chinese names texts use after the county's prefix (县发改局), so a
+    text is written with the county's own name for it (市发展和改革局, 旗农牧局)."""
 
     slug: Slug
     name: Text
+    aliases: list[str] = Field(default_factory=list)
 
 
 class FundingChannel(Record):

@@ -5,7 +5,10 @@ provinces say 工业和信息化局), and the pairing programmes its province ta
 
 from __future__ import annotations
 
+import re
+
 from app.domain.knowledge import AdminForm, Lang, Programme, Province, Text
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 
 UNIT = "{unit}"
@@ -16,6 +19,12 @@ def unit_prefix(snap: Snapshot, form: AdminForm | None, lang: Lang) -> str:
     """What goes before a department's name for a county of this form (县, 市, 区, 旗)."""
     found = snap.admin_forms.get(form or DEFAULT_FORM) or snap.admin_forms.get(DEFAULT_FORM)
     return found.prefix.get(lang) if found else ""
+
+
+def unit_noun(snap: Snapshot, form: AdminForm | None, lang: Lang) -> str:
+    """The county's unit in running text (this city / 本市)."""
+    found = snap.admin_forms.get(form or DEFAULT_FORM) or snap.admin_forms.get(DEFAULT_FORM)
+    return found.noun.get(lang) if found else ""
 
 
 def department_text(snap: Snapshot, slug: str, province: Province | None) -> Text | None:
@@ -47,3 +56,37 @@ def programmes(province: Province | None, side: str | None = None) -> tuple[Prog
     if province is None:
         return ()
     return tuple(p for p in province.programmes if side is None or p.side in (side, "both"))
+
+
+def _unit_map(
+    snap: Snapshot, province: Province | None, form: AdminForm | None, lang: Lang
+) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """What to replace in a knowledge-base text written for a county (县发改局, 本县) so it
+    names the county's own units (市发展和改革局, 本市); None when nothing needs replacing."""
+    default = unit_prefix(snap, DEFAULT_FORM, lang)
+    own = unit_prefix(snap, form, lang)
+    renamed = province is not None and bool(province.department_names)
+    if not default or (own == default and not renamed):
+        return None, {}
+    table: dict[str, str] = {}
+    for dept in snap.departments.values():
+        name = department_name(snap, dept.slug, province, form, lang)
+        for alias in dept.aliases:
+            table[default + alias] = name
+    mine = say("unit", "own", lang, unit=default)
+    if mine != default:  # a language that names the county's own unit in texts (本县)
+        table[mine] = say("unit", "own", lang, unit=own)
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)), table
+
+
+def localize(
+    snap: Snapshot, text: str, province: Province | None, form: AdminForm | None, lang: Lang
+) -> str:
+    """``text`` with the county's own unit names (see ``_unit_map``)."""
+    key = (province.slug if province else None, form, lang)
+    found = snap.memo.unit_maps.get(key)
+    if found is None:
+        found = snap.memo.unit_maps[key] = _unit_map(snap, province, form, lang)
+    pattern, table = found
+    return pattern.sub(lambda m: table[m.group(0)], text) if pattern else text

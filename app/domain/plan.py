@@ -22,13 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.domain.conditions import gate
 from app.domain.constraint_items import constraint_items
 from app.domain.knowledge import Lang
 from app.domain.messages import say
-from app.domain.naming import programmes
+from app.domain.naming import localize, programmes
 from app.domain.plan_funding import channels, cost, named
 from app.domain.plan_sequence import STAGES_NAMES, Stage, Task, schedule, stages, urgent
 from app.domain.plan_targets import Target, target_for, target_item
+from app.domain.profile import ValidProfile
 from app.domain.ranking import Ranked
 from app.domain.result import Analysis
 from app.domain.snapshot import Snapshot
@@ -92,7 +94,7 @@ def _evidence(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
 
 
 def _targets(
-    snap: Snapshot, analysis: Analysis, picked: Sequence[Ranked], span: tuple[int, int]
+    snap: Snapshot, analysis: Analysis, picked: Sequence[Ranked], span: tuple[int, int, int]
 ) -> dict[str, Target]:
     """One target per indicator: the headline ones, then each action's outcome indicators."""
     evidence = _evidence(analysis.result)
@@ -113,18 +115,24 @@ def _flagged(result: Mapping[str, Any], line: float) -> dict[str, bool]:
     }
 
 
+def _task_text(snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lang) -> str:
+    """A task's text naming the county's own units (市发展和改革局, 本市)."""
+    profile = analysis.profile
+    text = snap.path_texts[(r.path.slug, lang)].actions[t.index]
+    return localize(snap, text, profile.province, profile.admin_form, lang)
+
+
 def _task_item(
     snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lang
 ) -> dict[str, Any]:
-    text = snap.path_texts[(r.path.slug, lang)]
     a = t.action
     return {
-        "text": text.actions[t.index],
+        "text": _task_text(snap, analysis, r, t, lang),
         "start": t.start,
         "timing": a.timing,
         "cost": a.cost,
         "new_build": a.new_build,
-        "lead": named(snap, analysis.profile, a.lead, lang),
+        "lead": named(snap, analysis.profile, a.lead or r.path.lead, lang),
     }
 
 
@@ -150,9 +158,9 @@ def _action(
         "partners": [named(snap, profile, s, lang) for s in path.partners],
         "funding": usable,
         "funding_note": note,
-        "cost": cost(tasks, profile, lang),
+        "cost": cost(snap, tasks, profile, lang),
         "kpis": [context.targets[k] for k in path.outcome_indicators if k in context.targets],
-        "outputs": [o.slug for o in path.output_kpis],
+        "outputs": [o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
         "depends_on": [d for d in path.depends_on if d in context.in_plan],
         "required_by": sorted(s for s in context.in_plan if path.slug in context.depends[s]),
         "addresses": [
@@ -164,7 +172,7 @@ def _action(
             }
             for c in r.addresses
         ],
-        "tasks": [snap.path_texts[(path.slug, lang)].actions[t.index] for t in tasks],
+        "tasks": [_task_text(snap, analysis, r, t, lang) for t in tasks],
         "task_details": [_task_item(snap, analysis, r, t, lang) for t in tasks],
     }
 
@@ -187,11 +195,15 @@ class _Context:
         self.challenges = challenges
 
 
-def _outputs(snap: Snapshot, picked: Sequence[Ranked], lang: Lang) -> list[dict[str, Any]]:
+def _outputs(
+    snap: Snapshot, picked: Sequence[Ranked], profile: ValidProfile, lang: Lang
+) -> list[dict[str, Any]]:
     """Outputs a bureau is assessed on (not indicators): their baselines are measured first."""
     seen: dict[str, dict[str, Any]] = {}
     for r in picked:
         for o in r.path.output_kpis:
+            if not gate(o.requires, profile).kept:
+                continue
             item = seen.setdefault(
                 o.slug,
                 {
@@ -222,7 +234,8 @@ def build_plan(
     picked = pick(analysis.ranked, max_actions)
     flagged = _flagged(result, snap.tuning.confidence_medium.value)
     tasks, squeezed = schedule(picked, phases, {r.path.slug: urgent(r, flagged) for r in picked})
-    targets = _targets(snap, analysis, picked, (start, horizon))
+    base_year = result["county"].get("year") or start - 1
+    targets = _targets(snap, analysis, picked, (base_year, start, horizon))
     rows = {k: target_item(snap, t, lang) for k, t in targets.items()}
     challenges = {c["slug"]: c for c in result["challenges"]}
     context = _Context(lang, horizon, phases, rows, picked, challenges)
@@ -238,7 +251,7 @@ def build_plan(
         "phases": _phases(phases, lang),
         "challenges": _challenge_summary(result),
         "targets": list(rows.values()),
-        "outputs": _outputs(snap, picked, lang),
+        "outputs": _outputs(snap, picked, analysis.profile, lang),
         "constraints": constraint_items(snap, analysis.profile, analysis.ranked, lang),
         "programmes": _programmes(analysis, lang),
         "actions": actions,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from app.domain.conditions import gate
 from app.domain.knowledge import CostBand, Lang
 from app.domain.messages import say
-from app.domain.naming import department_name
+from app.domain.naming import UNIT, department_name, unit_noun, unit_prefix
 from app.domain.plan_sequence import Task
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
@@ -37,10 +37,27 @@ def named(
     }
 
 
+REASONS = {
+    "constraint": "debt",
+    "indicator": "fiscal",
+    "provinces": "region",
+    "not_provinces": "region",
+    "pairing": "pairing",
+}
+
+
+def _reason(snap: Snapshot, profile: ValidProfile, slug: str) -> str:
+    """Why the county cannot use a channel: the first requirement it misses, in a word."""
+    failed = gate(snap.channels[slug].requires, profile).failed
+    return REASONS.get(failed[0].requirement.subject, "kind") if failed else "kind"
+
+
 def channels(
     snap: Snapshot, profile: ValidProfile, slugs: Sequence[str], lang: Lang
 ) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
-    """The path's funding channels the county can use, and a note on those it cannot."""
+    """The path's funding channels the county can use, and a note on those it cannot and why."""
+    unit = unit_prefix(snap, profile.admin_form, lang)
+    noun = unit_noun(snap, profile.admin_form, lang)
     usable: list[dict[str, str]] = []
     dropped: list[str] = []
     for slug in slugs:
@@ -48,16 +65,26 @@ def channels(
         if channel is None:
             continue
         if gate(channel.requires, profile).kept:
-            usable.append({"slug": slug, "name": channel.name.get(lang)})
+            usable.append({"slug": slug, "name": channel.name.get(lang).replace(UNIT, unit)})
         else:
             dropped.append(slug)
     if not dropped:
         return usable, None
-    names = say("text", "kinds_sep", lang).join(snap.channels[s].name.get(lang) for s in dropped)
-    return usable, {
-        "dropped": dropped,
-        "text": say("plan_funding", "dropped", lang, channels=names),
-    }
+    reasons = [_reason(snap, profile, slug) for slug in dropped]
+    items = say("text", "list_sep", lang).join(
+        say(
+            "plan_funding",
+            "dropped_item",
+            lang,
+            channel=snap.channels[slug].name.get(lang).replace(UNIT, unit),
+            reason=say("plan_funding", "reason_" + why, lang, unit=noun),
+        )
+        for slug, why in zip(dropped, reasons, strict=True)
+    )
+    text = say("plan_funding", "dropped", lang, unit=noun, items=items)
+    if "debt" in reasons:
+        text += say("plan_funding", "no_debt_builds", lang)
+    return usable, {"dropped": dropped, "reasons": reasons, "text": text}
 
 
 def county_share(profile: ValidProfile) -> Share | None:
@@ -71,12 +98,15 @@ def county_share(profile: ValidProfile) -> Share | None:
     return "shared" if ratio >= 0.4 else "minor"
 
 
-def cost(tasks: Sequence[Task], profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+def cost(
+    snap: Snapshot, tasks: Sequence[Task], profile: ValidProfile, lang: Lang
+) -> dict[str, Any]:
     """The action's cost band: the largest of its tasks', with that task's reason; "to be
     costed" when no task has one."""
     costed = [t for t in tasks if t.action.cost is not None]
     share = county_share(profile)
-    share_text = say("county_share", share or "unknown", lang)
+    noun = unit_noun(snap, profile.admin_form, lang)
+    share_text = say("county_share", share or "unknown", lang, unit=noun)
     out: dict[str, Any] = {"county_share": share, "county_share_text": share_text}
     if not costed:
         return out | {"band": None, "label": say("cost_band", "unknown", lang), "basis": None}

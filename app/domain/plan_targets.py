@@ -101,7 +101,7 @@ def plan_round(value: float, baseline: float, unit: str) -> float:
     """
     change = value - baseline
     if change == 0:
-        return round(value, 4)
+        return shown(value, unit)
     precision = max(10.0 ** (math.floor(math.log10(abs(change))) - 1), FINEST.get(unit, 1e-4))
     steps = value / precision
     whole = math.floor(steps + 1e-9) if change > 0 else math.ceil(steps - 1e-9)
@@ -120,15 +120,21 @@ def shown(value: float, unit: str) -> float:
     return round(value, 0 if unit == "cny" else 4)
 
 
+SHARE_GROWTH_CAP = 2.0
+"""A share or ratio is not asked to more than double over a plan, whatever its step: a tiny base
+(trade at 0.1% of GDP) moved by points would be a hundredfold."""
+
+
 def target_for(
     snap: Snapshot,
     profile: ValidProfile,
     key: str,
     evidence: list[Mapping[str, Any]],
-    span: tuple[int, int],
+    span: tuple[int, int, int],
 ) -> Target | None:
-    """The one target of ``key`` for the plan's years ``span`` (first, last), or None when the
-    indicator takes no target for this county."""
+    """The one target of ``key`` for the plan's years ``span`` (the baseline's year, the plan's
+    first year, the horizon), or None when the indicator takes no target for this county.
+    The pace runs from the baseline's year; a line is due no earlier than the plan's first year."""
     ind = snap.indicators[key]
     baseline = profile.values.get(key)
     if ind.plan_target == "none" or baseline is None or ind.pace is None:
@@ -138,18 +144,20 @@ def target_for(
     sign = _direction(snap, ind, evidence)
     if sign == 0:
         return None
-    start, horizon = span
+    base_year, start, horizon = span
     kind: Literal["binding", "expected"] = "binding" if ind.plan_target == "binding" else "expected"
     line = _line(evidence, baseline, sign)
     best = best_observed(snap, key, sign)
-    reach = _reach(ind, baseline, horizon - start + 1)
-    if line is None and not ind.pace.relative:
+    reach = _reach(ind, baseline, horizon - base_year)
+    if not ind.pace.relative and sign > 0 and baseline > 0:
+        reach = min(reach, baseline * (SHARE_GROWTH_CAP - 1))
+    if line is None and not ind.pace.relative and kind == "binding":
         held = shown(baseline, ind.unit)
         return Target(key, baseline, held, horizon, kind, "hold", sign, None, best)
     if line is not None and abs(line - baseline) <= reach + 1e-9:
         per_year = _reach(ind, baseline, 1) or reach
         years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
-        due = min(horizon, start - 1 + years)
+        due = max(start, min(horizon, base_year + years))
         return Target(key, baseline, round4(line), due, kind, "clears_line", sign, line, best)
     raw = baseline + sign * reach
     edge = ind.max if sign > 0 else ind.min

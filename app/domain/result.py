@@ -21,6 +21,7 @@ from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
 from app.domain.knowledge import CountyKind, Lang, Status
 from app.domain.messages import catalogue, say
+from app.domain.naming import localize
 from app.domain.numbers import round4
 from app.domain.peers import find_peers
 from app.domain.profile import ProfileInput, ValidProfile, validate_profile
@@ -198,7 +199,10 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
             for d in r.duties
         ],
         "rationale": rationale(snap, r, reasons, strong, sentences, kinds, lang),
-        "actions": [text.actions[i] for i in r.actions],
+        "actions": [
+            localize(snap, text.actions[i], profile.province, profile.admin_form, lang)
+            for i in r.actions
+        ],
         "fit": [
             {"condition": f.condition.text.get(lang), "outcome": f.outcome, "sentence": sentence}
             for f, sentence in zip(r.fit, sentences, strict=True)

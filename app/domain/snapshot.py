@@ -142,6 +142,7 @@ class Memo:
     examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[ExampleText]] = field(
         default_factory=dict
     )
+    unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class TargetOut(BaseModel):
     target: float = Field(description="The value to reach by `year`, rounded as a plan writes it.")
     year: int = Field(description="When the target is due.")
     kind: Literal["binding", "expected"] = Field(
-        description="约束性 (binding) or 预期性 (expected)."
+        description="Binding (a line the plan must hold) or expected (a level it aims at); `kind_label` names it in the answer's language."
     )
     kind_label: str
     basis: TargetBasis
@@ -197,11 +197,13 @@ class PlanResult(BaseModel):
     horizon: int
     phases: list[StageOut]
     challenges: list[PlanChallenge]
-    targets: list[TargetOut] = Field(description="One target per indicator (主要目标).")
+    targets: list[TargetOut] = Field(
+        description="One target per indicator: the plan's table of main targets."
+    )
     outputs: list[OutputKpiOut]
     constraints: list[ConstraintOut]
     programmes: list[ProgrammeOut] = Field(
-        description="Pairing programmes of the county's province (东西部协作, 对口支援, 山海协作 …)."
+        description="Pairing programmes of the county's province (east-west cooperation, counterpart support, mountain-sea cooperation …)."
     )
     actions: list[ActionOut]
     warnings: list[PlanWarning]

@@ -174,8 +174,8 @@ def test_trend_latest_per_year_in_order_with_changes_and_progress(snapshot: Snap
     assert lq[0]["change"] == "improved"
     progress = out["progress"][0]
     assert progress["assessment_id"] == planned["id"]
-    lq_kpis = [k for k in progress["kpis"] if k["indicator"] == "trade_lq"]
-    assert lq_kpis
-    assert all(k["latest_year"] == 2024 for k in lq_kpis)
-    assert {k["status"] for k in lq_kpis} <= {"met", "on_track", "behind"}
+    kpis = progress["kpis"]  # a quotient such as trade_lq takes no target; the plan's rows do
+    assert kpis
+    assert all(k["latest_year"] == 2024 for k in kpis)
+    assert {k["status"] for k in kpis} <= {"met", "on_track", "behind", "not_started"}
     assert svc.trend(store, snapshot, YOU, "330521")["progress"] == []
