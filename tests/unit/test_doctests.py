@@ -19,6 +19,7 @@ MODULES = [
     "app.services.preconditions",
     "app.services.report_words",
     "app.errors",
+    "app.schemas.text",
     "tests.unit.test_paper_figures",
 ]
 
