@@ -17,6 +17,7 @@ MODULES = [
     "app.domain.language",
     "app.services.wording",
     "app.services.preconditions",
+    "app.services.csv_cells",
     "app.services.report_words",
     "app.errors",
     "app.schemas.text",
