@@ -124,7 +124,9 @@ CODES: dict[ErrorCode, CodeInfo] = {
         422, "Invalid input", "Some fields are invalid; `errors[]` names each by JSON Pointer."
     ),
     ErrorCode.PRECONDITION_REQUIRED: CodeInfo(
-        428, "Precondition required", "The write needs `If-Match` with the item's ETag."
+        428,
+        "Precondition required",
+        "The write needs `If-Match` with the item's ETag (`*` is not accepted).",
     ),
     ErrorCode.RATE_LIMITED: CodeInfo(
         429, "Too many requests", "Over the quota; retry after `Retry-After` seconds."
