@@ -23,6 +23,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.middleware import problem_bytes, send_problem, unguarded
+from app.errors import Overloaded, RateLimited, TimedOut
+from app.services.problem_text import problem
 
 log = logging.getLogger("countypath.limits")
 NDJSON = b"application/x-ndjson"
@@ -109,16 +111,8 @@ class LimitsMiddleware:
             if not extra:
                 return
         if self.in_flight >= self.max_in_flight:
-            await send_problem(
-                send,
-                503,
-                "OVERLOADED",
-                "Service unavailable",
-                "Too many requests in flight; retry shortly.",
-                path,
-                [(b"retry-after", b"1")],
-                keep_alive=True,
-            )
+            busy = problem(Overloaded, "overloaded", headers={"Retry-After": "1"})
+            await send_problem(send, scope, busy, keep_alive=True)
             return
         self.in_flight += 1
         try:
@@ -141,16 +135,15 @@ class LimitsMiddleware:
             return extra
         if self.metrics is not None:
             self.metrics.rate_limited.inc()
-        await send_problem(
-            send,
-            429,
-            "RATE_LIMITED",
-            "Too many requests",
-            f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
-            path,
-            extra + [(b"retry-after", str(seconds).encode())],
-            keep_alive=True,
+        spent = problem(
+            RateLimited,
+            "rate_limited",
+            headers={"Retry-After": str(seconds)},
+            quota=self.quota,
+            window=self.window,
+            seconds=seconds,
         )
+        await send_problem(send, scope, spent, extra, keep_alive=True)
         return []
 
     async def _run(
@@ -171,27 +164,19 @@ class LimitsMiddleware:
                 message["headers"] = headers + extra
             await send(message)
 
-        detail = f"The request took longer than {self.timeout:g} s."
+        late = problem(
+            TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
+        )
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
             async with asyncio.timeout(self.timeout):
                 await self.app(scope, receive, stamped)
         except TimeoutError:
             if started is None:
-                await send_problem(
-                    send,
-                    503,
-                    "TIMEOUT",
-                    "Service unavailable",
-                    detail,
-                    path,
-                    [(b"retry-after", b"1")],
-                    keep_alive=True,
-                )
+                await send_problem(send, scope, late, keep_alive=True)
             elif started.startswith(NDJSON):
                 # A stream of lines ends with one saying why it ends: every line above is whole.
-                problem = problem_bytes(503, "TIMEOUT", "Service unavailable", detail, path)
-                line = b'{"error":' + problem + b"}\n"
+                line = b'{"error":' + problem_bytes(scope, late) + b"}\n"
                 await send({"type": "http.response.body", "body": line, "more_body": False})
             # Any other answer already begun is left unfinished: the server closes the
             # connection without ending the body, so no client takes it for a whole document.

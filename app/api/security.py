@@ -23,6 +23,7 @@ from app.api.middleware import send_problem, unguarded
 from app.errors import AppError, Forbidden, Unauthorized, Unavailable
 from app.services.key_directory import MAX_CREDENTIAL, KeyDirectory
 from app.services.keys import Principal
+from app.services.problem_text import problem
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <key>`")
@@ -35,10 +36,7 @@ def presented_key(scope: Scope) -> str | None:
     in the query string, longer than any key, or two different ones at once."""
     query = scope.get("query_string", b"").decode("latin-1")
     if query and any(name in QUERY_KEYS for name, _ in parse_qsl(query, keep_blank_values=True)):
-        raise Unauthorized(
-            detail="Keys in the query string are refused (they leak into logs); send Authorization: Bearer or X-API-Key.",
-            headers=CHALLENGE,
-        )
+        raise problem(Unauthorized, "keys_in_query", headers=CHALLENGE)
     found: set[bytes] = set()
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -48,12 +46,12 @@ def presented_key(scope: Scope) -> str | None:
         elif name == b"x-api-key":
             found.add(value.strip())
     if len(found) > 1:
-        raise Unauthorized(detail="Send one API key, not two different ones.", headers=CHALLENGE)
+        raise problem(Unauthorized, "two_keys", headers=CHALLENGE)
     if not found:
         return None
     (raw,) = found
     if len(raw) > MAX_CREDENTIAL:
-        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+        raise problem(Unauthorized, "key_invalid", headers=CHALLENGE)
     return raw.decode("latin-1")
 
 
@@ -70,9 +68,7 @@ class AuthenticationMiddleware:
         try:
             principal = await _authenticate(scope)
         except AppError as exc:
-            headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
-            path = scope.get("path", "")
-            await send_problem(send, exc.status, exc.code, exc.title, exc.detail, path, headers)
+            await send_problem(send, scope, exc)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
@@ -86,12 +82,9 @@ async def _authenticate(scope: Scope) -> Principal | None:
     try:
         principal = await directory.principal(presented)
     except SQLAlchemyError:
-        raise Unavailable(
-            detail="API keys cannot be checked: the database is unavailable; retry shortly.",
-            headers={"Retry-After": "2"},
-        ) from None
+        raise problem(Unavailable, "keys_unavailable", headers={"Retry-After": "2"}) from None
     if principal is None:
-        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+        raise problem(Unauthorized, "key_invalid", headers=CHALLENGE)
     return principal
 
 
@@ -106,12 +99,11 @@ class Access:
         if principal is None:
             if self.scope is None and not require_key:
                 return None
-            what = "This deployment requires an API key."
-            if self.scope is not None:
-                what = f"This needs an API key with scope {self.scope!r}."
-            return Unauthorized(detail=what, headers=CHALLENGE)
+            if self.scope is None:
+                return problem(Unauthorized, "key_required", headers=CHALLENGE)
+            return problem(Unauthorized, "scope_required", headers=CHALLENGE, scope=self.scope)
         if self.scope is not None and not principal.has(self.scope):
-            return Forbidden(detail=f"The key {principal.name!r} lacks scope {self.scope!r}.")
+            return problem(Forbidden, "key_lacks_scope", key_name=principal.name, scope=self.scope)
         return None
 
 

@@ -10,6 +10,7 @@ the ``W/`` prefix is ignored, and ``*`` keeps its meaning.
 from __future__ import annotations
 
 from app.errors import PreconditionRequired
+from app.services.problem_text import problem
 
 
 def entity_tag(digest: str) -> str:
@@ -34,9 +35,7 @@ def strong_match(header: str, current: str) -> bool:
     """
     tags = _tags(header)
     if "*" in tags:
-        raise PreconditionRequired(
-            detail="If-Match: * is not accepted here: send the ETag from a GET of what you change."
-        )
+        raise problem(PreconditionRequired, "if_match_star")
     return any(t == current and not t.startswith("W/") for t in tags)
 
 

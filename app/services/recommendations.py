@@ -18,6 +18,8 @@ from app.domain.result import View, recommend, validation_result
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, FieldError, InvalidInput, MalformedJson, field_errors
 from app.schemas.profile import ProfileIn, RecommendationRequest
+from app.services import problem_text
+from app.services.problem_text import json_error, problem, unreadable_body
 
 _PROFILE = TypeAdapter(ProfileIn)
 CSV_META = ("county_name", "county_code", "province", "year", "benchmark", "signals")
@@ -44,19 +46,6 @@ def recommendation(
     return recommend(snap, body.to_domain(), lang, scenario, view, trace)
 
 
-def _error_entry(index: int, exc: AppError) -> dict[str, Any]:
-    return {
-        "index": index,
-        "error": {
-            "index": index,
-            "status": exc.status,
-            "code": exc.code,
-            "detail": exc.detail,
-            "errors": [e.as_dict() for e in exc.errors],
-        },
-    }
-
-
 def run_one(
     snap: Snapshot, index: int, raw: Any, lang: Lang, view: View = "full"
 ) -> dict[str, Any]:
@@ -64,40 +53,46 @@ def run_one(
     try:
         profile = _PROFILE.validate_python(raw)
     except ValidationError as exc:
-        return _error_entry(
-            index, InvalidInput(detail="Row is not a valid profile.", errors=field_errors(exc))
-        )
+        bad = problem(InvalidInput, "row_invalid", errors=field_errors(exc))
+        return problem_text.entry(index, bad, lang)
     try:
         return {"index": index, "result": recommendation(snap, profile, lang, view)}
     except AppError as exc:
-        return _error_entry(index, exc)
+        return problem_text.entry(index, exc, lang)
 
 
 def parse_json_rows(body: bytes, limit: int) -> list[Any]:
+    """The profiles of a JSON array; an unreadable body names where it stops being JSON."""
     try:
         rows = json.loads(body)
-    except (ValueError, RecursionError):
-        raise MalformedJson(detail="The batch body is not valid JSON.") from None
+    except json.JSONDecodeError as exc:
+        where = json_error(exc.msg, exc.doc, exc.pos)
+        raise problem(MalformedJson, "malformed_json", errors=[where]) from None
+    except (ValueError, RecursionError) as exc:
+        raise unreadable_body(exc) from None
     if not isinstance(rows, list):
-        raise InvalidInput(
-            detail="A JSON batch is an array of profiles.",
-            errors=[FieldError("", "type", "expected an array of profiles")],
+        raise problem(
+            InvalidInput,
+            "batch_not_array",
+            errors=[FieldError("", "type", "expected an array of profiles", template="an_array")],
         )
-    _check_size(len(rows), limit)
+    check_size(len(rows), limit)
     return rows
 
 
-def _check_size(count: int, limit: int) -> None:
+def check_size(count: int, limit: int) -> None:
+    """A batch holds one profile at least and ``limit`` at most."""
     if count == 0:
-        raise InvalidInput(
-            detail="The batch is empty.",
-            errors=[FieldError("", "too_short", "give at least one profile")],
+        raise problem(
+            InvalidInput,
+            "batch_empty",
+            errors=[FieldError("", "too_short", "give at least one profile", template="one_row")],
         )
     if count > limit:
-        raise InvalidInput(
-            detail=f"A batch holds at most {limit} profiles; this one has {count}.",
-            errors=[FieldError("", "too_long", f"at most {limit} profiles")],
+        at_most = FieldError(
+            "", "too_long", f"at most {limit} profiles", params={"limit": limit}, template="rows"
         )
+        raise problem(InvalidInput, "batch_too_long", errors=[at_most], limit=limit, count=count)
 
 
 def _cell_number(text: str) -> float | str:
@@ -135,7 +130,7 @@ def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
         except csv.Error as exc:
             raise MalformedJson(detail=f"CSV row {len(rows) + 1} cannot be read: {exc}.") from None
         if len(rows) >= limit:
-            _check_size(limit + 1, limit)
+            check_size(limit + 1, limit)
         county: dict[str, Any] = {"name": (record.get("county_name") or "").strip()}
         for column, field in (("county_code", "code"), ("province", "province")):
             if record.get(column):
@@ -153,7 +148,7 @@ def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
                 continue
             row["indicators"][column.strip()] = _cell_number(cell.strip())
         rows.append(row)
-    _check_size(len(rows), limit)
+    check_size(len(rows), limit)
     return rows
 
 
