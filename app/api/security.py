@@ -2,8 +2,9 @@
 string), and the scopes a route needs.
 
 The key is checked once, by :class:`AuthenticationMiddleware`, before anything else spends on the
-request: an invalid credential is a 401 before any rate-limit counter, database query or body
-parsing, and the rate limit then counts requests by the verified key (or by client address). The
+request: an invalid credential is a 401 before any database query beyond the key check or any
+body parsing. The rate limit then counts requests by the verified key, or by client address,
+and an invalid credential's attempt counts against its client address before its 401 is sent. The
 route dependencies read the verdict and check scopes; routes that declare nothing are public, and
 the route table test walks every route, so an undeclared one cannot slip through unnoticed.
 """
@@ -19,7 +20,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.middleware import send_problem, unguarded
+from app.api.middleware import unguarded
 from app.errors import AppError, Forbidden, Unauthorized, Unavailable
 from app.services.key_directory import MAX_CREDENTIAL, KeyDirectory
 from app.services.keys import Principal
@@ -56,7 +57,8 @@ def presented_key(scope: Scope) -> str | None:
 
 
 class AuthenticationMiddleware:
-    """Settles who is calling (``scope["state"]["principal"]``) or answers 401 at once."""
+    """Settles who is calling (``scope["state"]["principal"]``), or why no one may: a failed
+    credential is left in ``scope["state"]["refusal"]``, to be answered once it was counted."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,12 +67,14 @@ class AuthenticationMiddleware:
         if unguarded(scope):
             await self.app(scope, receive, send)
             return
+        state = scope.setdefault("state", {})
         try:
-            principal = await _authenticate(scope)
+            state["principal"] = await _authenticate(scope)
         except AppError as exc:
-            await send_problem(send, scope, exc)
-            return
-        scope.setdefault("state", {})["principal"] = principal
+            # Answered by LimitsMiddleware once the attempt is counted against the client
+            # address; any route that would still be reached raises it (optional_principal).
+            state["principal"] = None
+            state["refusal"] = exc
         await self.app(scope, receive, send)
 
 
@@ -115,6 +119,9 @@ async def optional_principal(
     """The caller AuthenticationMiddleware verified. ``creds`` and ``header_key`` are declared so
     the published schema names both ways to send a key."""
     del creds, header_key
+    refusal: AppError | None = getattr(request.state, "refusal", None)
+    if refusal is not None:
+        raise refusal
     principal: Principal | None = getattr(request.state, "principal", None)
     return principal
 
