@@ -209,11 +209,14 @@ class LimitsMiddleware:
         late = problem(
             TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
         )
+        # Work done in threads cannot be cancelled: it is handed the deadline and stops itself
+        # (a batch raises TimedOut), so nothing runs on after the answer.
+        scope.setdefault("state", {})["deadline"] = time.monotonic() + self.timeout
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
             async with asyncio.timeout(self.timeout):
                 await self.app(scope, receive, stamped)
-        except TimeoutError:
+        except (TimeoutError, TimedOut):
             if started is None:
                 await send_problem(send, scope, late, keep_alive=True)
             elif started.startswith(NDJSON):
