@@ -29,7 +29,9 @@ from app.errors import (
     code_for_status,
     short_pointer,
 )
+from app.schemas.profile import ProfileIn
 from app.services.problem_text import SOURCE, json_error, problem, unreadable_body
+from app.services.recommendations import row_problems
 
 log = logging.getLogger("countypath.errors")
 PROBLEM = "application/problem+json"
@@ -137,9 +139,26 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
     if unreadable is not None:
         return _render(request, problem(MalformedJson, "malformed_json", errors=[unreadable]))
     invalid = problem(InvalidInput, "validation_failed")
-    return problem_response(
-        request, 422, invalid.code, invalid.detail, _validation_errors(exc), key=invalid.key
-    )
+    errors = _profile_problems(request, exc) or _validation_errors(exc)
+    return problem_response(request, 422, invalid.code, invalid.detail, errors, key=invalid.key)
+
+
+def _profile_problems(request: Request, exc: RequestValidationError) -> list[FieldError]:
+    """A profile the schema refused gets every problem it has, as a batch row does (a wrong
+    type does not hide a value out of range); other bodies and parameters keep the schema's."""
+    route = request.scope.get("route")
+    body = getattr(getattr(route, "body_field", None), "field_info", None)
+    model = getattr(body, "annotation", None)
+    found = list(exc.errors())
+    if not (isinstance(model, type) and issubclass(model, ProfileIn)):
+        return []
+    if any(tuple(e.get("loc", ()))[:1] != ("body",) for e in found):
+        return []  # a parameter is wrong too: the schema's own list says it
+    store = request.app.state.store
+    if not store.loaded:
+        return []
+    relative = [e | {"loc": tuple(e["loc"])[1:]} for e in found]
+    return row_problems(store.snapshot, exc.body, relative)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -14,7 +14,7 @@ from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import View, recommend, validation_result
 from app.domain.snapshot import Snapshot
-from app.errors import AppError, FieldError, InvalidInput, MalformedJson, field_errors
+from app.errors import AppError, FieldError, InvalidInput, MalformedJson, short_pointer
 from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.services import problem_text
 from app.services.problem_text import json_error, problem, unreadable_body
@@ -60,12 +60,18 @@ def run_one(
         return problem_text.entry(index, exc, lang)
 
 
-def row_problems(snap: Snapshot, raw: Any, exc: ValidationError) -> list[FieldError]:
+def row_problems(snap: Snapshot, raw: Any, exc: ValidationError | list[Any]) -> list[FieldError]:
     """Every problem of a profile the schema refused: the schema's (types, shapes), then what
     the knowledge base finds in the rest once the refused fields are set aside (unknown keys,
-    values out of range), so one round trip shows them all."""
-    errors = field_errors(exc)
-    rest = _without(raw, exc)
+    values out of range), so one round trip shows them all. ``exc`` is Pydantic's error, or its
+    list of errors (locations relative to the profile)."""
+    found = (
+        exc.errors(include_url=False, include_input=False)
+        if isinstance(exc, ValidationError)
+        else exc
+    )
+    errors = [_field_error(e) for e in found]
+    rest = _without(raw, found)
     if rest is None:
         return errors
     try:
@@ -79,14 +85,24 @@ def row_problems(snap: Snapshot, raw: Any, exc: ValidationError) -> list[FieldEr
     return errors
 
 
-def _without(raw: Any, exc: ValidationError) -> Any:
+def _field_error(error: Any) -> FieldError:
+    ctx = error.get("ctx") or {}
+    return FieldError(
+        short_pointer(*error["loc"]) if error["loc"] else "",
+        str(error["type"]),
+        str(error["msg"]),
+        params={k: str(v) for k, v in ctx.items()},
+    )
+
+
+def _without(raw: Any, found: list[Any]) -> Any:
     """``raw`` without the fields the schema refused (a placeholder for a refused name), or
     None when what is left could not be a profile."""
     if not isinstance(raw, dict):
         return None
     rest = copy.deepcopy(raw)
     signals: set[int] = set()
-    for error in exc.errors(include_url=False, include_input=False):
+    for error in found:
         loc = error["loc"]
         if not loc:
             return None

@@ -169,3 +169,18 @@ def test_a_syntax_error_is_placed_by_line_and_column(client: TestClient, path: s
     assert error["column"] == offset + 1 - body.index("\n")
     zh = client.post(path, content=body.encode(), headers=JSON | {"Accept-Language": "zh"})
     assert zh.json()["errors"][0]["message"] == f"JSON 格式有误（第 2 行第 {error['column']} 列）"
+
+
+def test_a_wrong_type_does_not_hide_a_value_out_of_range(client: TestClient) -> None:
+    """Issue 22: a type error (the schema's) masked the range check (the knowledge base's)."""
+    body = PROFILE | {"indicators": {"rd_intensity_pct": "暂缺", "urbanization_rate_pct": 163.5}}
+    for path in ("/v1/recommendations", "/v1/profiles/validate"):
+        res = client.post(path, json=body)
+        assert res.status_code == 422
+        codes = {e["pointer"]: e["code"] for e in res.json()["errors"]}
+        assert codes == {
+            "/indicators/rd_intensity_pct": "float_type",
+            "/indicators/urbanization_rate_pct": "out_of_range",
+        }
+    batch = client.post("/v1/recommendations/batch", json=[body]).json()
+    assert len(batch["items"][0]["error"]["errors"]) == 2
