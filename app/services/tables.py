@@ -100,6 +100,12 @@ class Origin:
     columns: dict[str, str] = field(default_factory=dict)  # JSON pointer -> "C (header)"
     warnings: list[TableWarning] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Stored as plain data (dataclasses.asdict) and read back: warnings come back as dicts.
+        self.warnings = [
+            w if isinstance(w, TableWarning) else TableWarning(**w) for w in self.warnings
+        ]
+
     def cell(self, index: int, pointer: str) -> tuple[int, str]:
         """The sheet row and column of ``pointer`` in profile ``index`` (column '' if unknown)."""
         row = self.rows[index] if index < len(self.rows) else index + 2
