@@ -30,6 +30,11 @@ keys_cli = typer.Typer(
     help="API keys (the key is printed once; only its hash is stored).", no_args_is_help=True
 )
 cli.add_typer(keys_cli, name="keys")
+jobs_cli = typer.Typer(
+    help="Batch jobs: the job worker, and submitting and following a job (docs/jobs.md).",
+    no_args_is_help=True,
+)
+cli.add_typer(jobs_cli, name="jobs")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -99,8 +104,19 @@ def serve(
         bool,
         typer.Option("--prepare/--no-prepare", help="Migrate and seed an empty database first."),
     ] = True,
+    job_workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Batch-job workers run beside the API (default COUNTYPATH_JOB_WORKERS, 1); "
+            "0 runs none (run `countypath jobs worker` apart).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn (migrations run once, before any worker starts)."""
+    """Serve the API with uvicorn (migrations run once, before any worker starts), and the
+    batch-job worker beside it."""
+    from app.services.job_queue import WorkerProcess
+
     settings = _settings()
     if prepare:
         prepare_database(settings)
@@ -109,9 +125,15 @@ def serve(
         from app.api.metrics import serve_separately
 
         serve_separately(settings.metrics_address)
+    count = settings.job_workers if job_workers is None else job_workers
+    jobs = WorkerProcess(count) if count else None
+    if jobs is not None:
+        jobs.start()
     try:
         _run(settings, host, port, workers)
     finally:
+        if jobs is not None:
+            jobs.stop()
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
 
@@ -174,14 +196,44 @@ def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) ->
     out.print(f"knowledge base {state} version {outcome.version} (sha256 {outcome.checksum})")
 
 
+PaperOpt = Annotated[
+    Path | None,
+    typer.Option(help="The source paper's plain text (default: COUNTYPATH_PAPER_TEXT)."),
+]
+
+
 @kb_cli.command("check")
-def kb_check(seeds: SeedsDirOpt = None) -> None:
-    """Validate the seed files without a database; exit 1 naming each problem."""
+def kb_check(seeds: SeedsDirOpt = None, paper: PaperOpt = None) -> None:
+    """Validate the seed files without a database; exit 1 naming each problem. Numbers cited to
+    the paper are checked against its text when it is at hand."""
     from app.domain.item_kinds import ITEM_KINDS
 
-    kb = _load_seeds(seeds or _settings().seeds_dir)
+    settings = _settings()
+    kb = _load_seeds(seeds or settings.seeds_dir)
+    _check_paper(kb, paper or settings.paper_text)
     counts = ", ".join(f"{len(getattr(kb, k.attr))} {k.label}" for k in ITEM_KINDS)
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
+
+
+def _check_paper(kb: KnowledgeBase, paper: Path) -> None:
+    """Numbers cited to the paper must be printed in it: checked when its text is at hand,
+    skipped with the reason otherwise; exit 1 naming each number it does not print."""
+    from app.domain.integrity import check_paper
+
+    documents = [d.slug for d in kb.meta.documents if paper.name.startswith(d.slug)]
+    if not paper.is_file() or not documents:
+        why = "not found" if not paper.is_file() else "named after no document of meta.yaml"
+        err.print(
+            f"paper check skipped: the paper's text at {paper} is {why} (set COUNTYPATH_PAPER_TEXT)",
+            markup=False,
+            highlight=False,
+        )
+        return
+    issues = check_paper(kb, documents[0], paper.read_text(encoding="utf-8"))
+    for issue in issues:
+        err.print(str(issue), markup=False, highlight=False)
+    if issues:
+        raise typer.Exit(code=1)
 
 
 # Output formats by the output file's suffix, in the order --help lists them; the last one is
@@ -581,6 +633,226 @@ def kb_import(
         engine.dispose()
     state = "imported as" if changed else "unchanged at"
     out.print(f"knowledge base {state} version {snap.version} (sha256 {snap.checksum})")
+
+
+@jobs_cli.command("worker")
+def jobs_worker(
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs run at once (processes when more than 1).")
+    ] = 1,
+    parent: Annotated[int | None, typer.Option(hidden=True)] = None,
+) -> None:
+    """Run batch jobs from the queue until stopped (SIGTERM: at once; SIGINT: after the running
+    jobs). Any number of these may run, on any host that reaches the database and the queue."""
+    import logging
+
+    from app.api.middleware import configure_logging
+    from app.services.job_queue import JobQueue
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    logging.getLogger("huey").setLevel(
+        max(logging.WARNING, logging.getLevelName(settings.log_level))
+    )
+    queue = JobQueue(settings)
+    try:
+        queue.run_worker(workers, parent)
+    finally:
+        queue.close()
+
+
+JOB_FORMATS = {".json": "json", ".ndjson": "ndjson", ".xlsx": "xlsx"}
+
+
+@jobs_cli.command("submit")
+def jobs_submit(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="JSON array, CSV or .xlsx.")
+    ],
+    view: Annotated[str, typer.Option(help="full or summary.")] = "full",
+    lang: LangOpt = "en",
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of the API key that owns the job (its holder sees it over the API)."
+        ),
+    ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Show the progress until the job ends.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="With --follow: write the results here (.json, .ndjson, .xlsx)."
+        ),
+    ] = None,
+) -> None:
+    """Submit a batch as a job; print its id. A job worker computes it (`countypath serve`
+    runs one)."""
+    from app.services import batch_jobs, offline
+    from app.services.job_queue import JobQueue
+
+    language = _language(lang)
+    if view not in ("full", "summary"):
+        raise typer.BadParameter("use full or summary", param_hint="--view")
+    if output is not None and output.suffix.lower() not in JOB_FORMATS:
+        raise typer.BadParameter("use .json, .ndjson or .xlsx", param_hint="--output")
+    settings = _settings()
+    snap = offline.load_snapshot(settings, from_seeds=False)
+    with _refused():
+        rows, origin = offline.read_profiles([file], settings.max_batch_profiles, snap)
+        if len(rows) > settings.max_batch_profiles:
+            raise _too_many(len(rows), settings.max_batch_profiles)
+    engine = _engine()
+    queue = JobQueue(settings)
+    try:
+        uow = _uow(engine)
+        who = _owner(uow, owner)
+        source = {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower(), "json")
+        batch = batch_jobs.Submission(
+            rows, origin, source, "summary" if view == "summary" else "full", language
+        )
+        job, _ = batch_jobs.submit(uow, queue, who, batch, snap, batch_jobs.JobConfig.of(settings))
+        out.print(job["id"], markup=False, highlight=False)
+        if follow:
+            _follow(uow, job["id"], output, snap)
+    finally:
+        queue.close()
+        engine.dispose()
+
+
+def _too_many(count: int, limit: int) -> Exception:
+    from app.errors import FieldError, InvalidInput
+
+    return InvalidInput(
+        detail=f"A batch holds at most {limit} profiles; this one has {count}.",
+        errors=[FieldError("", "too_long", f"at most {limit} profiles")],
+    )
+
+
+def _uow(engine: Any) -> Any:
+    from app.db.uow import SqlUnitOfWork
+
+    return SqlUnitOfWork(engine)
+
+
+def _owner(uow: Any, name: str | None) -> Any:
+    """The key named ``name`` as the job's owner; None (the operator's own job) without one."""
+    if name is None:
+        return None
+    from app.services.keys import Principal
+
+    with uow.read() as tx:
+        row = tx.keys.named(name)
+    if row is None or row.revoked_at is not None:
+        raise typer.BadParameter(f"no active key named {name!r}", param_hint="--owner")
+    assert row.id is not None
+    return Principal(row.id, row.name, frozenset(row.scopes))
+
+
+def _follow(uow: Any, job_id: str, output: Path | None, snap: Snapshot) -> None:
+    """A progress bar until the job ends; then its results to ``output``. Exit 1 unless done."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.services import batch_jobs
+
+    job = batch_jobs.status(uow, None, job_id)
+    hinted = False
+    started = time.monotonic()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(job["status"], total=job["progress"]["total"])
+        while job["status"] in ("queued", "running"):
+            time.sleep(0.5)
+            job = batch_jobs.status(uow, None, job_id)
+            bar.update(task, completed=job["progress"]["done"], description=job["status"])
+            if job["status"] == "queued" and not hinted and time.monotonic() - started > 10:
+                bar.console.print(
+                    "no worker has taken the job yet: is `countypath serve` or "
+                    "`countypath jobs worker` running against this database and queue?"
+                )
+                hinted = True
+    _print_job(job)
+    if job["status"] != "done":
+        raise typer.Exit(code=1)
+    if output is not None:
+        _write_results(uow, job_id, output, snap)
+
+
+def _write_results(uow: Any, job_id: str, output: Path, snap: Snapshot) -> None:
+    from app.services import batch_jobs
+    from app.services.spreadsheets import write_results
+
+    found = batch_jobs.results(uow, None, job_id)
+    fmt = JOB_FORMATS[output.suffix.lower()]
+    if fmt == "xlsx":
+        rows, origin = found.source_rows()
+        output.write_bytes(write_results(found.entries(), rows, origin, snap, found.lang))
+    else:
+        with output.open("wb") as sink:
+            for part in found.ndjson() if fmt == "ndjson" else found.json():
+                sink.write(part)
+    err.print(f"wrote {output}")
+
+
+def _print_job(job: dict[str, Any]) -> None:
+    progress = job["progress"]
+    line = f"{job['id']}: {job['status']}, {progress['done']} of {progress['total']} rows"
+    if job["results"]:
+        line += f" ({job['results']['failed']} failed)"
+    if job["error"]:
+        line += f"; {job['error']['detail']}"
+    err.print(line, markup=False, highlight=False)
+
+
+@jobs_cli.command("status")
+def jobs_status(
+    job_id: Annotated[str, typer.Argument(help="The job's id.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the job as the API shows it.")
+    ] = False,
+) -> None:
+    """A job's status and progress (any owner's: the command line is the operator's)."""
+    import orjson
+
+    from app.errors import AppError
+    from app.services import batch_jobs
+
+    engine = _engine()
+    try:
+        job = batch_jobs.status(_uow(engine), None, job_id)
+    except AppError as exc:
+        err.print(exc.detail, markup=False)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        out.print(
+            orjson.dumps(job, option=orjson.OPT_INDENT_2).decode(), markup=False, highlight=False
+        )
+        return
+    progress = job["progress"]
+    out.print(f"status: {job['status']}", markup=False, highlight=False)
+    out.print(
+        f"progress: {progress['done']} of {progress['total']} rows", markup=False, highlight=False
+    )
+    if job["results"]:
+        r = job["results"]
+        out.print(
+            f"results: {r['succeeded']} succeeded, {r['failed']} failed",
+            markup=False,
+            highlight=False,
+        )
+    if job["error"]:
+        out.print(f"error: {job['error']['detail']}", markup=False, highlight=False)
+    out.print(f"expires: {job['expires_at']}", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,20 +33,35 @@ from app.api.middleware import (
     RequestContextMiddleware,
     configure_logging,
 )
-from app.api.routes import assessments, catalog, curation, diagnosis, health, page, plans, reports
+from app.api.routes import (
+    assessments,
+    batch_jobs,
+    catalog,
+    curation,
+    diagnosis,
+    health,
+    page,
+    plans,
+    reports,
+)
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.api.security import AuthenticationMiddleware
 from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork
+from app.services.job_queue import JobQueue
 from app.services.key_directory import KeyDirectory
 from app.services.knowledge_store import KnowledgeStore
 from app.services.signing import cursor_key
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("countypath.app")
-BATCH_PATHS = ("/v1/recommendations/batch",)
+# Bodies allowed past max_body_bytes: a batch of profiles (synchronous or as a job), and a whole
+# knowledge base (an export passed 1 MiB once the path library covered every kind of county).
+LARGE_BODY_PATHS = ("/v1/recommendations/batch", "/v1/batch-jobs", "/v1/kb/import")
+# Downloads of stored results: sent as fast as the client reads, never cut by the time limit.
+UNTIMED_PATHS = re.compile(r"^/v1/batch-jobs/[^/]+/results$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Answers from 1 KB up are worth compressing. Level 1: a full Deqing result (51 KB) shrinks 4.3x
 # in 0.9 ms, where level 6 gains 5.9x for 2.7 ms, more than the engine spends on the answer, which
@@ -59,6 +75,7 @@ ROUTERS = (
     diagnosis.router,
     plans.router,
     assessments.router,
+    batch_jobs.router,
     curation.router,
     reports.router,
     page.router,
@@ -68,6 +85,10 @@ OPENAPI_TAGS = [
     {"name": "catalog", "description": "The knowledge base, read-only."},
     {"name": "diagnosis", "description": "Validate profiles, diagnose, recommend."},
     {"name": "assessments", "description": "Stored assessments (scope `assessments`)."},
+    {
+        "name": "batch-jobs",
+        "description": "Large batches run by the job workers (scope `assessments`).",
+    },
     {
         "name": "curation",
         "description": "Curate the knowledge base (scope `kb:write`; audit: `admin`).",
@@ -170,6 +191,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         app.state.keys = keys
         app.state.cursor_key = _signing_key(uow, settings)
         app.state.reading = threading.Lock()
+        app.state.jobs = JobQueue(settings)
         watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
@@ -185,6 +207,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             metrics.retire()
+            app.state.jobs.close()
             await asyncio.to_thread(_dispose_after_reads, app.state.reading, engine)
 
     return lifespan
@@ -235,6 +258,7 @@ def _admission(settings: Settings) -> dict[str, Any]:
         "counter": counter,
         "max_in_flight": settings.max_in_flight,
         "timeout": settings.request_timeout_seconds,
+        "untimed": UNTIMED_PATHS,
     }
 
 
@@ -247,7 +271,7 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_batch_body_bytes,
-        large_paths=BATCH_PATHS,
+        large_paths=LARGE_BODY_PATHS,
         body_timeout=settings.body_timeout_seconds,
     )
     app.add_middleware(LimitsMiddleware, **_admission(settings), metrics=metrics)

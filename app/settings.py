@@ -14,6 +14,13 @@ def _default_seeds() -> Path:
     return beside if beside.is_dir() else Path.cwd() / "seeds"
 
 
+def _default_paper() -> Path:
+    """The source paper's plain text, shared beside the checkout (``../shared/paper/``)."""
+    return (
+        Path(__file__).resolve().parent.parent.parent / "shared" / "paper" / "yuan-2025-deqing.txt"
+    )
+
+
 class Settings(BaseSettings):
     """Every knob an operator can turn; tests build their own instance instead of patching env."""
 
@@ -21,6 +28,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./countypath.db"
     seeds_dir: Path = Field(default_factory=_default_seeds)
+    # The source paper's text (COUNTYPATH_PAPER_TEXT): `kb check` checks numbers cited to the
+    # paper against it, and says so when it is absent. Its file name starts with the slug of
+    # the document it holds (yuan-2025-deqing.txt is document yuan-2025).
+    paper_text: Path = Field(default_factory=_default_paper)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -54,6 +65,16 @@ class Settings(BaseSettings):
     )
     # Signs pagination cursors; unset, a random key is generated once and kept in the database.
     secret_key: SecretStr | None = Field(default=None, min_length=32)
+    # Batch jobs (docs/jobs.md): how long a job and its results are kept after it ends; job
+    # workers `serve` runs beside the API (0: none, run `countypath jobs worker` apart); how long
+    # a worker's hold on a job lasts unless renewed; how many times a job is started before it
+    # is failed; the queue's SQLite file (unless COUNTYPATH_REDIS_URL is set) and its name.
+    job_ttl_seconds: int = Field(default=86_400, ge=1)
+    job_workers: int = Field(default=1, ge=0, le=64)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    job_max_attempts: int = Field(default=3, ge=1)
+    job_queue_path: Path | None = None
+    job_queue_name: str = Field(default="countypath-jobs", pattern=r"^[\w.-]{1,64}$")
 
     def loop_for(self, workers: int) -> Literal["asyncio", "uvloop"]:
         """``auto``: the standard library's loop for one process, uvloop for several.
@@ -85,6 +106,17 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def queue_file(self) -> Path:
+        """The embedded queue's SQLite file: the one configured, else beside a SQLite database
+        (``countypath.db`` -> ``countypath-queue.db``), else ``./countypath-queue.db``."""
+        if self.job_queue_path is not None:
+            return self.job_queue_path
+        prefix = "sqlite:///"
+        database = self.database_url.removeprefix(prefix)
+        if self.database_url.startswith(prefix) and database and database != ":memory:":
+            return Path(database).with_name(Path(database).stem + "-queue.db")
+        return Path("countypath-queue.db")
 
 
 @lru_cache

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,8 @@ def identity(scope: Scope) -> str:
 class LimitsMiddleware:
     """The quota of each caller (``quota`` requests per ``window`` seconds, counted by
     ``counter``; none without one), at most ``max_in_flight`` requests at once in this worker,
-    and an answer within ``timeout`` seconds."""
+    and an answer within ``timeout`` seconds, except on paths ``untimed`` matches: downloads of
+    stored results, whose time is the client's to spend, not the server's."""
 
     app: ASGIApp = field(kw_only=False)
     quota: int
@@ -133,6 +135,7 @@ class LimitsMiddleware:
     max_in_flight: int
     timeout: float
     metrics: Any = None
+    untimed: re.Pattern[str] | None = None
     in_flight: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -214,7 +217,8 @@ class LimitsMiddleware:
         scope.setdefault("state", {})["deadline"] = time.monotonic() + self.timeout
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
-            async with asyncio.timeout(self.timeout):
+            limit = None if self.untimed and self.untimed.match(path) else self.timeout
+            async with asyncio.timeout(limit):
                 await self.app(scope, receive, stamped)
         except (TimeoutError, TimedOut):
             if started is None:

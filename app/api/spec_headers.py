@@ -83,12 +83,14 @@ def _success_headers(op: dict[str, Any], status: str) -> dict[str, dict[str, str
         out["ETag"] = _ref("ETag")
     if operation_id.endswith("-list") and status == "200":
         out["Link"] = _ref("Link")
-    if status == "201":
+    if status in ("201", "202"):
         out["Location"] = _ref("Location")
     if op.get("tags") == ["curation"] and status in ("200", "201"):
         out["ETag"] = _ref("ETag")
-    if operation_id == "assessments-create" and status == "201":
+    if operation_id in ("assessments-create", "batch-jobs-create") and status in ("201", "202"):
         out["Idempotent-Replayed"] = _ref("Idempotent-Replayed")
+    if operation_id == "batch-job-results-get" and status == "200":
+        out["Content-Language"] = _ref("Content-Language")  # the language the job was sent in
     return out
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.db.audit_repo import AuditRepository
+from app.db.jobs_repo import JobRepository
 from app.db.kb_repo import KbRepository
 from app.db.keys_repo import KeyRepository
 from app.db.schema_repo import SchemaRepository
@@ -28,6 +29,7 @@ class Repositories:
     keys: KeyRepository
     schema: SchemaRepository
     secrets: SecretRepository
+    jobs: JobRepository
 
     @classmethod
     def over(cls, session: Session) -> Repositories:
@@ -37,6 +39,7 @@ class Repositories:
             keys=KeyRepository.from_session(session),
             schema=SchemaRepository.from_session(session),
             secrets=SecretRepository.from_session(session),
+            jobs=JobRepository.from_session(session),
         )
 
 

@@ -124,4 +124,14 @@ def with_values(snap: Snapshot, view: BenchmarkView, values: Mapping[str, float]
             result = formula.evaluate(merged, merged)
             if result is not None:
                 merged[key] = result
-    return BenchmarkView(view.benchmark, merged, view.confidence, tuple(sorted(values)))
+    borrowed = {k: v for k, v in view.borrowed.items() if k not in values}
+    years = {k: y for k, y in view.years.items() if k not in values}
+    return BenchmarkView(
+        view.benchmark,
+        merged,
+        view.confidence,
+        tuple(sorted(values)),
+        borrowed,
+        view.national,
+        years,
+    )

@@ -6,16 +6,21 @@ reads it. Requests only add the county's numbers to these.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from app.domain.knowledge import (
+    Action,
     CountyKind,
+    Duty,
     Example,
     FitCondition,
     Indicator,
     Lang,
     Path,
+    Requirement,
     Rule,
+    Text,
 )
 from app.domain.numbers import round4
 from app.domain.sources import source_dict
@@ -29,6 +34,7 @@ class EvidenceText(NamedTuple):
     unit: str
     unit_label: str
     benchmark_value: float | None
+    benchmark_year: int | None
     thresholds: dict[str, float]
     basis: dict[str, str]
     bad_when: str
@@ -38,8 +44,15 @@ class EvidenceText(NamedTuple):
 
 
 def evidence_text(
-    rule: Rule, ind: Indicator, lines: Lines, bench_value: float | None, lang: Lang
+    rule: Rule,
+    ind: Indicator,
+    lines: Lines,
+    bench_value: float | None,
+    lang: Lang,
+    bench_year: int | None = None,
 ) -> EvidenceText:
+    """The fixed parts of an evidence item; ``bench_year`` is the year of the benchmark figure,
+    which may differ from its set's (the figure's note says why)."""
     own = {
         band: source_dict(line.source, lang)
         for band, line in (("watch", lines.watch_line), ("flag", lines.flag_line))
@@ -50,6 +63,7 @@ def evidence_text(
         ind.unit,
         ind.unit_label.get(lang),
         None if bench_value is None else round4(bench_value),
+        None if bench_value is None else bench_year,
         {"watch": round4(lines.watch), "flag": round4(lines.flag)},
         {"watch": lines.watch_basis, "flag": lines.flag_basis},
         rule.bad_when,
@@ -83,24 +97,41 @@ def peer_scales(indicators: list[Indicator]) -> dict[str, Scale]:
 
 
 class KindFit(NamedTuple):
-    """How a path suits the county's kinds, and the factor that follows."""
+    """How a path suits the county's kinds, and the factor that follows. ``firm`` is true when
+    an unsuited kind is one the county declares (not only a trait of its figures)."""
 
     suits: tuple[CountyKind, ...]
     unsuited: tuple[CountyKind, ...]
     factor: float
+    firm: bool = False
 
 
 class PathPlan(NamedTuple):
-    """A path as the ranking reads it: what it addresses, builds on and depends on."""
+    """A path as the ranking reads it: what it addresses, builds on, carries and depends on."""
 
     slug: str
     path: Path
     addresses: tuple[tuple[str, str, float], ...]  # (target key, challenge, weight)
     builds_on: tuple[tuple[str, str, float], ...]  # (target key, indicator, weight)
+    duties: tuple[Duty, ...]
     fit: tuple[FitCondition, ...]
     suits: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
     best_fit: float  # the fit factor if every condition is met: a bound on any county's
+    requires: tuple[Requirement, ...]
+    actions: tuple[Action, ...]
+
+
+FIRST_DUTY = 0.8
+"""A duty of this weight or more is a first duty of the kind or zone, one target shared by every
+path that carries it (so a second path for the same duty counts for less); a lighter one is a
+distinct item on the kind's agenda, a target of its own path."""
+
+
+def duty_key(duty: Duty, path: str) -> str:
+    """The target a duty works on (see ``FIRST_DUTY``)."""
+    owner = f"kind:{duty.kind}" if duty.kind else f"zone:{duty.zone}"
+    return f"d:{owner}" if duty.weight >= FIRST_DUTY else f"d:{owner}:{path}"
 
 
 def path_plan(path: Path) -> PathPlan:
@@ -112,19 +143,25 @@ def path_plan(path: Path) -> PathPlan:
         path,
         tuple(("c:" + a.challenge, a.challenge, a.weight) for a in path.addresses),
         tuple(("s:" + b.indicator, b.indicator, b.weight) for b in path.builds_on),
+        tuple(path.duties),
         tuple(path.fit),
         frozenset(path.kinds.suits),
         frozenset(path.kinds.unsuited),
         best,
+        tuple(path.requires),
+        tuple(path.actions),
     )
 
 
 class ExampleText(NamedTuple):
-    """A rendered example with the kinds that decide where it is shown."""
+    """A rendered example with what decides where it is shown: its kinds, its requirements, and
+    the county it comes from (never shown to that county as its own model)."""
 
     item: dict[str, Any]
     kinds: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
+    requires: tuple[Requirement, ...]
+    county: str
 
 
 class PathText(NamedTuple):
@@ -132,6 +169,7 @@ class PathText(NamedTuple):
     summary: str
     why: dict[str, str]
     builds_on_why: dict[str, str]
+    duty_whys: dict[str, str]
     actions: list[str]
     outcome_indicators: list[str]
     examples: tuple[ExampleText, ...]
@@ -139,27 +177,40 @@ class PathText(NamedTuple):
     kinds_note: str | None
 
 
-def example_item(ex: Example, lang: Lang) -> dict[str, Any]:
+def example_item(ex: Example, lang: Lang, names: Mapping[str, Text]) -> dict[str, Any]:
+    """An example as a result shows it, labelled with its own county in the reader's
+    language."""
+    name = names.get(ex.county)
     return {
         "slug": ex.slug,
         "title": ex.title.get(lang),
         "county": ex.county,
+        "county_name": name.get(lang) if name else ex.county,
         "year": ex.year,
         "kinds": list(ex.kinds),
         "source": source_dict(ex.source, lang),
     }
 
 
-def path_text(path: Path, examples: tuple[Example, ...], lang: Lang) -> PathText:
+def path_text(
+    path: Path, examples: tuple[Example, ...], lang: Lang, names: Mapping[str, Text]
+) -> PathText:
     return PathText(
         path.title.get(lang),
         path.summary.get(lang),
         {a.challenge: a.why.get(lang) for a in path.addresses},
         {b.indicator: b.why.get(lang) for b in path.builds_on},
+        {(d.kind or d.zone or ""): d.why.get(lang) for d in path.duties},
         [a.text.get(lang) for a in path.actions],
         list(path.outcome_indicators),
         tuple(
-            ExampleText(example_item(ex, lang), frozenset(ex.kinds), frozenset(ex.unsuited_kinds))
+            ExampleText(
+                example_item(ex, lang, names),
+                frozenset(ex.kinds),
+                frozenset(ex.unsuited_kinds),
+                tuple(ex.requires),
+                ex.county,
+            )
             for ex in examples
         ),
         source_dict(path.source, lang),

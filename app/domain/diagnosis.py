@@ -23,8 +23,9 @@ the nearest status line: 0.5 on the line, 1 at 0.2 or more away).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+from app.domain.conditions import Gate, gate, unmet
 from app.domain.knowledge import Band, Challenge, Status
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
@@ -36,11 +37,17 @@ DECISIVE_MARGIN = 0.2
 
 
 class Evidence(NamedTuple):
+    """One indicator judged: its band and badness, and for a gap rule whether the nation's
+    lines, not the county's own set's, made the band (``against``) and whether the county's own
+    benchmark itself lags the nation (``benchmark_lags``)."""
+
     indicator: str
     value: float
     band: Band
     badness: float
     rule: ResolvedRule
+    against: Literal["benchmark", "nation"] = "benchmark"
+    benchmark_lags: bool = False
 
 
 class Confidence(NamedTuple):
@@ -73,10 +80,17 @@ def band_of(resolved: ResolvedRule, value: float) -> tuple[Band, float]:
     >>> band_of(resolved, 70), band_of(resolved, 55)[0], band_of(resolved, 40)
     (('ok', 0.0), 'watch', ('flag', 1.0))
     """
+    return band_between(resolved, resolved.watch, resolved.flag, value)
+
+
+def band_between(
+    resolved: ResolvedRule, watch: float, flag: float, value: float
+) -> tuple[Band, float]:
+    """The band and badness of ``value`` between a rule's ``watch`` and ``flag`` lines."""
     below = resolved.rule.bad_when == "below"
-    past_watch = (resolved.watch - value) if below else (value - resolved.watch)
-    past_flag = (resolved.flag - value) if below else (value - resolved.flag)
-    span = abs(resolved.watch - resolved.flag)
+    past_watch = (watch - value) if below else (value - watch)
+    past_flag = (flag - value) if below else (value - flag)
+    span = abs(watch - flag)
     band: Band
     if past_flag > 0:
         band, bad = "flag", 2 / 3 + min(1.0, past_flag / span) / 3
@@ -146,6 +160,9 @@ def _scores(
     capped = not signals and not any(e.band == "flag" for e in evidence)
     if capped:  # indicators inside their watch bands cannot make a flag on their own
         floored = min(floored, ch.flag_at - 0.001)
+    if not signals and evidence and all(e.rule.rule.max_band == "watch" for e in evidence):
+        # Context lines (they stop at watch) can say "watch", never "nearly a flag".
+        floored = min(floored, (ch.watch_at + ch.flag_at) / 2)
     factor = kind_factor(snap, ch, profile)
     severity = floored * factor
     if signals:
@@ -175,6 +192,21 @@ def _confidence(
     return Confidence(round(coverage * decisiveness, 2), round(coverage, 2), round(decisiveness, 2))
 
 
+def _judged(resolved: ResolvedRule, value: float) -> Evidence:
+    """An indicator against its own set's lines and, for a gap rule, the nation's: the worse
+    band counts, so a county of a lagging province is not called fine."""
+    band, bad = band_of(resolved, value)
+    nation = resolved.national
+    if nation is None:
+        return Evidence(resolved.rule.indicator, value, band, bad, resolved)
+    lags = band_between(resolved, nation.watch, nation.flag, resolved.benchmark_value or 0)[0]
+    n_band, n_bad = band_between(resolved, nation.watch, nation.flag, value)
+    own_lags = resolved.benchmark_value is not None and lags != "ok"
+    if n_bad > bad:
+        return Evidence(resolved.rule.indicator, value, n_band, n_bad, resolved, "nation", own_lags)
+    return Evidence(resolved.rule.indicator, value, band, bad, resolved, "benchmark", own_lags)
+
+
 def _evidence(
     rules: tuple[ResolvedRule, ...], profile: ValidProfile
 ) -> tuple[list[Evidence], list[str]]:
@@ -185,8 +217,7 @@ def _evidence(
         if value is None:
             missing.append((-resolved.rule.weight, resolved.rule.indicator))
             continue
-        band, bad = band_of(resolved, value)
-        evidence.append(Evidence(resolved.rule.indicator, value, band, bad, resolved))
+        evidence.append(_judged(resolved, value))
     return evidence, [k for _, k in sorted(missing)]
 
 
@@ -225,12 +256,30 @@ def _trace(
     }
 
 
+def applicable(
+    rules: tuple[ResolvedRule, ...], profile: ValidProfile
+) -> tuple[tuple[ResolvedRule, ...], tuple[tuple[ResolvedRule, Gate], ...]]:
+    """The rules that judge this county (forest cover does not judge a pastoral county, nor a
+    high-tech share a farm zone), and those whose requirements leave it alone."""
+    if not any(r.rule.requires for r in rules):
+        return rules, ()
+    kept: list[ResolvedRule] = []
+    left: list[tuple[ResolvedRule, Gate]] = []
+    for r in rules:
+        g = gate(r.rule.requires, profile)
+        if g.kept:
+            kept.append(r)
+        else:
+            left.append((r, g))
+    return tuple(kept), tuple(left)
+
+
 def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: bool) -> Diagnosis:
-    rules = profile.rulebook.rules[ch.slug]
+    rules, left_out = applicable(profile.rulebook.rules[ch.slug], profile)
     evidence, missing = _evidence(rules, profile)
     signals = profile.signals_of.get(ch.slug, ())
     unresolved = profile.rulebook.unresolved[ch.slug]
-    rules_w = profile.rulebook.weights[ch.slug]
+    rules_w = sum(r.rule.weight for r in rules) if left_out else profile.rulebook.weights[ch.slug]
     evidence_w = sum(e.rule.rule.weight for e in evidence)
     if not signals and (
         not evidence
@@ -238,7 +287,15 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
     ):
         conf = _confidence(ch, rules_w, evidence_w, signals, 0.0)
         low = Confidence(round(conf.coverage * 0.5, 2), conf.coverage, 0.5)
-        parts = {"reason": "too_few_indicators", "available": len(evidence)} if trace else None
+        parts = (
+            {
+                "reason": "too_few_indicators",
+                "available": len(evidence),
+                "not_applicable": _left_out(left_out),
+            }
+            if trace
+            else None
+        )
         return Diagnosis(
             ch.slug,
             "insufficient_data",
@@ -253,7 +310,10 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
     scores = _scores(snap, ch, profile, evidence, signals, evidence_w)
     conf = _confidence(ch, rules_w, evidence_w, signals, scores.severity)
     parts = (
-        _trace(ch, evidence, scores, signals) | {"confidence": conf._asdict()} if trace else None
+        _trace(ch, evidence, scores, signals)
+        | {"confidence": conf._asdict(), "not_applicable": _left_out(left_out)}
+        if trace
+        else None
     )
     return Diagnosis(
         ch.slug,
@@ -266,6 +326,10 @@ def _diagnose_one(snap: Snapshot, ch: Challenge, profile: ValidProfile, trace: b
         unresolved,
         parts,
     )
+
+
+def _left_out(left: tuple[tuple[ResolvedRule, Gate], ...]) -> list[dict[str, Any]]:
+    return [{"indicator": r.rule.indicator, "unmet": unmet(g)} for r, g in left]
 
 
 def diagnose(snap: Snapshot, profile: ValidProfile, trace: bool = False) -> tuple[Diagnosis, ...]:

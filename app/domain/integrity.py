@@ -8,12 +8,26 @@ Besides references, the checks hold the knowledge base to the engine's promises:
 - one fact, one verdict: indicators that state the same fact (``same_fact_as``) are never counted
   twice in a challenge, and an indicator used by two challenges is judged the same way in both;
 - a strength line lies on the good side of every rule's watch line for that indicator.
+
+And to what a reviewer auditing the figures expects (seeds/README.md, "Provenance rules"):
+
+- tags mean what they say: ``V`` only on the publisher's own page (never a mirror, see
+  app.domain.sources), ``P`` only for what the paper prints, a paper source tagged ``P``;
+- every example has a year, and each of its figures a source, a year and a tag;
+- one year per set: a benchmark value of another year than its set's, or a reference-county
+  value older than the county's latest, names its year in a note that says why;
+- figures of one set agree with each other (per-head GDP with GDP and population);
+- every publisher has a Chinese name, and the printed form of a source names no mirror;
+- every web address is well formed;
+- with the paper's text at hand (``check_paper``), a number cited to the paper is printed in it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -22,12 +36,25 @@ from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import (
     COUNTY_KINDS,
     DatedThreshold,
+    Figure,
     KnowledgeBase,
     Line,
     Path,
+    Requirement,
     Rule,
     Source,
+    Text,
     Threshold,
+)
+from app.domain.sources import (
+    figure_source,
+    figure_tag,
+    figure_year,
+    is_mirror,
+    mirror_host,
+    mirror_word,
+    names_mirror,
+    printed_publisher,
 )
 
 
@@ -199,7 +226,9 @@ def _number(th: Threshold) -> float:
 
 
 def _check_lines(slug: str, n: int, rule: Rule) -> list[Issue]:
-    """Watch and flag share a basis and lie apart, the flag on the bad side; so do fallbacks."""
+    """Watch and flag share a basis and lie apart, the flag on the bad side; so do fallbacks,
+    when a relative line has them (without, the rule judges only where a benchmark has the
+    figure: no county is judged on a line meant for another place)."""
     issues: list[Issue] = []
     for when, watch, flag in _pairs(rule):
         if watch.basis != flag.basis:
@@ -212,8 +241,10 @@ def _check_lines(slug: str, n: int, rule: Rule) -> list[Issue]:
         if watch.value is not None:
             continue
         fw, ff = watch.fallback, flag.fallback
+        if fw is None and ff is None:
+            continue  # no fixed line: where no benchmark has the figure, the rule does not judge
         if fw is None or ff is None or not _worse(rule.bad_when, fw, ff):
-            msg = f"a relative line needs fallbacks for both lines, apart like the lines{when}"
+            msg = f"a relative line's fallbacks come for both lines, apart like the lines{when}"
             issues.append(Issue("challenges", slug, f"rules.{n}.fallback", msg))
     return issues
 
@@ -299,7 +330,24 @@ def _check_path(kb: KnowledgeBase, path: Path) -> list[Issue]:
 
 
 def _check_paths(kb: KnowledgeBase) -> list[Issue]:
-    return [issue for path in kb.paths for issue in _check_path(kb, path)]
+    return [issue for path in kb.paths for issue in _check_path(kb, path)] + _check_path_fit(kb)
+
+
+def _check_path_fit(kb: KnowledgeBase) -> list[Issue]:
+    """Every path says whom it fits: conditions (``requires`` or ``fit``), the kinds it suits,
+    and at least one cited example of a county that did it."""
+    illustrated = {slug for ex in kb.examples for slug in ex.paths}
+    issues: list[Issue] = []
+    for path in kb.paths:
+        if not (path.requires or path.fit):
+            issues.append(Issue("paths", path.slug, "fit", "a path states its conditions"))
+        if not path.kinds.suits:
+            issues.append(
+                Issue("paths", path.slug, "kinds.suits", "a path names the kinds it suits")
+            )
+        if path.slug not in illustrated:
+            issues.append(Issue("paths", path.slug, "examples", "a path has a cited example"))
+    return issues
 
 
 def _check_examples(kb: KnowledgeBase) -> list[Issue]:
@@ -488,8 +536,294 @@ def _dependency_cycles(paths: Iterable[Path]) -> list[Issue]:
     ]
 
 
+def _requirement_lists(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, list[Requirement]]]:
+    """Every list of requirements in the knowledge base, with the item and field it sits in."""
+    for ch in kb.challenges:
+        for n, rule in enumerate(ch.rules):
+            yield "challenges", ch.slug, f"rules.{n}.requires", rule.requires
+    for path in kb.paths:
+        yield "paths", path.slug, "requires", path.requires
+        for n, action in enumerate(path.actions):
+            yield "paths", path.slug, f"actions.{n}.requires", action.requires
+    for ex in kb.examples:
+        yield "examples", ex.slug, "requires", ex.requires
+    for fc in kb.meta.funding_channels:
+        yield "meta", f"funding_channels:{fc.slug}", "requires", fc.requires
+
+
+def _check_requirements(kb: KnowledgeBase) -> list[Issue]:
+    """A requirement names only provinces, indicators and signals the knowledge base knows
+    (kinds, zones, resources and forms are closed vocabularies the schema checks)."""
+    provinces = {p.slug for p in kb.meta.provinces}
+    indicators = {i.key for i in kb.indicators}
+    signals = {s.slug for s in kb.signals}
+    issues: list[Issue] = []
+    for kind, item, field, reqs in _requirement_lists(kb):
+        for n, req in enumerate(reqs):
+            where = f"{field}.{n}"
+            named = [*(req.provinces or ()), *(req.not_provinces or ())]
+            issues += [
+                Issue(kind, item, where, f"unknown province {p!r}")
+                for p in named
+                if p not in provinces
+            ]
+            if req.indicator is not None and req.indicator not in indicators:
+                issues.append(Issue(kind, item, where, f"unknown indicator {req.indicator!r}"))
+            if req.signal is not None and req.signal not in signals:
+                issues.append(Issue(kind, item, where, f"unknown signal {req.signal!r}"))
+    return issues
+
+
+def _check_constraints(kb: KnowledgeBase) -> list[Issue]:
+    """A constraint's lines read indicators the knowledge base knows, each code defined once."""
+    indicators = {i.key for i in kb.indicators}
+    issues = _duplicates("meta", (f"constraints:{c.code}" for c in kb.meta.constraints))
+    for c in kb.meta.constraints:
+        issues += [
+            Issue(
+                "meta",
+                f"constraints:{c.code}",
+                f"lines.{n}.indicator",
+                f"unknown {line.indicator!r}",
+            )
+            for n, line in enumerate(c.lines)
+            if line.indicator not in indicators
+        ]
+    return issues
+
+
+def _check_example_counties(kb: KnowledgeBase) -> list[Issue]:
+    """Every example names its county in both languages (a reference county's name, or its
+    own ``county_name``), so it is labelled with its own county wherever it is shown."""
+    named = {c.slug for c in kb.reference_counties}
+    return [
+        Issue("examples", ex.slug, "county_name", f"county {ex.county!r} has no name: give one")
+        for ex in kb.examples
+        if ex.county not in named and ex.county_name is None
+    ]
+
+
+def _all_sources(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, Source]]:
+    """Every source of the knowledge base as (kind, item, field, source), meta included."""
+    for field, src in sources_of(kb.meta):
+        yield "meta", field.split(".", 1)[0], field, src
+    for kind in ITEM_KINDS:
+        for item in getattr(kb, kind.attr):
+            for field, src in sources_of(item):
+                yield kind.attr, kind.ident_of(item), field, src
+
+
+def _figures(kb: KnowledgeBase) -> Iterator[tuple[str, str, int, Figure]]:
+    """Every benchmark and reference-county figure as (kind, item, index, figure)."""
+    for bm in kb.benchmarks:
+        for n, fig in enumerate(bm.values):
+            yield "benchmarks", bm.slug, n, fig
+    for county in kb.reference_counties:
+        for n, fig in enumerate(county.values):
+            yield "reference_counties", county.slug, n, fig
+
+
+def _mirror_reason(src: Source) -> str:
+    host = mirror_host(src.url)
+    if host is not None:
+        return f"its address is on {host}, a known mirror"
+    word = mirror_word(src.publisher, src.publisher_zh) or mirror_word(
+        src.publisher, src.publisher_zh, secondary=True
+    )
+    return f"its publisher says {word!r}"
+
+
+def _check_tags(kb: KnowledgeBase) -> list[Issue]:
+    """``V`` only on the publisher's own page; ``P`` only for the paper, and the paper as ``P``."""
+    issues: list[Issue] = []
+    for kind, item, field, src in _all_sources(kb):
+        if src.tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
+            msg = f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
+            issues.append(Issue(kind, item, f"{field}.tag", msg))
+        elif src.tag == "V" and src.url is None:
+            msg = "tag V names the publisher's page: give its url (or tag the source S)"
+            issues.append(Issue(kind, item, f"{field}.tag", msg))
+        if src.tag == "P" and src.document is None:
+            msg = "tag P is for what the paper prints; this source is not the paper"
+            issues.append(Issue(kind, item, f"{field}.tag", msg))
+        if src.document is not None and src.tag not in (None, "P", "D"):
+            msg = f"a source citing the paper is tagged P, not {src.tag}"
+            issues.append(Issue(kind, item, f"{field}.tag", msg))
+    for kind, item, n, fig in _figures(kb):
+        src = fig.source
+        if fig.tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
+            msg = f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
+            issues.append(Issue(kind, item, f"values.{n}.tag", msg))
+        if fig.tag == "P" and src.document is None:
+            msg = "tag P is for what the paper prints; this figure's source is not the paper"
+            issues.append(Issue(kind, item, f"values.{n}.tag", msg))
+        if src.document is not None and fig.tag not in ("P", "D"):
+            msg = f"a figure cited to the paper is tagged P (or D when derived), not {fig.tag}"
+            issues.append(Issue(kind, item, f"values.{n}.tag", msg))
+    return issues
+
+
+def _check_example_figures(kb: KnowledgeBase) -> list[Issue]:
+    """Every example has a year; every figure a source, a year and a tag (the example's are its
+    defaults), and a figure printed in the paper is tagged P."""
+    issues: list[Issue] = []
+    for ex in kb.examples:
+        if ex.year is None:
+            issues.append(Issue("examples", ex.slug, "year", "every example states its year"))
+        for n, fig in enumerate(ex.figures):
+            src, tag = figure_source(ex, fig), figure_tag(ex, fig)
+            where = f"figures.{n}"
+            if figure_year(ex, fig) is None:
+                issues.append(
+                    Issue("examples", ex.slug, f"{where}.year", "no year, own or example's")
+                )
+            if tag is None:
+                msg = "no tag: give the figure's, or its source's"
+                issues.append(Issue("examples", ex.slug, f"{where}.tag", msg))
+            elif src.document is not None and tag not in ("P", "D"):
+                msg = f"a figure printed in the paper is tagged P, not {tag}"
+                issues.append(Issue("examples", ex.slug, f"{where}.tag", msg))
+            elif tag == "P" and src.document is None:
+                msg = "tag P is for what the paper prints; this figure's source is not the paper"
+                issues.append(Issue("examples", ex.slug, f"{where}.tag", msg))
+            elif tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
+                msg = f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
+                issues.append(Issue("examples", ex.slug, f"{where}.tag", msg))
+    return issues
+
+
+def _names_year(note: Text | None, year: int) -> bool:
+    return note is not None and str(year) in note.en and str(year) in note.zh
+
+
+def _check_set_years(kb: KnowledgeBase) -> list[Issue]:
+    """One year per set: a benchmark value of another year than its set's, and a reference-county
+    value older than the county's latest (recalled figures aside), say so in a note that names
+    their year."""
+    issues: list[Issue] = []
+    for bm in kb.benchmarks:
+        for n, fig in enumerate(bm.values):
+            if fig.year != bm.year and not _names_year(fig.note, fig.year):
+                msg = (
+                    f"a {fig.year} value in the {bm.year} set: its note (en and zh) names "
+                    f"{fig.year} and says why the {bm.year} value is not used"
+                )
+                issues.append(Issue("benchmarks", bm.slug, f"values.{n}.note", msg))
+    for county in kb.reference_counties:
+        # A recalled figure (a map distance) dates its recollection, not a statistic.
+        dated = [f.year for f in county.values if f.tag != "R"] or [f.year for f in county.values]
+        latest = max(dated)
+        for n, fig in enumerate(county.values):
+            if fig.year < latest and not _names_year(fig.note, fig.year):
+                msg = (
+                    f"a {fig.year} value beside {latest} ones: its note (en and zh) names "
+                    f"{fig.year}, so a reader sees which figure is older"
+                )
+                issues.append(Issue("reference_counties", county.slug, f"values.{n}.note", msg))
+    return issues
+
+
+def _check_figure_consistency(kb: KnowledgeBase) -> list[Issue]:
+    """A set's figures agree with one another: a value that its own inputs in the set compute
+    (per-head GDP from GDP and population) lies within the indicator's consistency tolerance.
+    Figures of different years are the usual cause."""
+    checked = [
+        (i.key, i.consistency_tolerance, compile_formula(i.formula))
+        for i in kb.indicators
+        if i.formula and i.consistency_tolerance is not None
+    ]
+    sets = [("benchmarks", b.slug, b.values) for b in kb.benchmarks]
+    sets += [("reference_counties", c.slug, c.values) for c in kb.reference_counties]
+    issues: list[Issue] = []
+    for kind, item, values in sets:
+        given = {f.indicator: f.value for f in values}
+        for key, tolerance, formula in checked:
+            if (
+                key not in given
+                or formula.benchmark_inputs
+                or not formula.county_inputs <= given.keys()
+            ):
+                continue
+            expected = formula.evaluate(given, {})
+            if expected and abs(given[key] - expected) / abs(expected) > tolerance:
+                years = sorted(
+                    {f.year for f in values if f.indicator in formula.county_inputs | {key}}
+                )
+                msg = (
+                    f"{given[key]:g} disagrees with {expected:.6g} computed from "
+                    f"{', '.join(sorted(formula.county_inputs))} (years {years}): bring them to one year"
+                )
+                n = next(i for i, f in enumerate(values) if f.indicator == key)
+                issues.append(Issue(kind, item, f"values.{n}.value", msg))
+    return issues
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _check_publishers(kb: KnowledgeBase) -> list[Issue]:
+    """Every publisher has a Chinese name, and neither name cites a mirror outside the trailing
+    remark a printed document leaves out."""
+    issues: list[Issue] = []
+    for kind, item, field, src in _all_sources(kb):
+        if src.publisher is not None and not src.publisher_zh:
+            msg = "give publisher_zh, the publisher's name in Chinese"
+            issues.append(Issue(kind, item, f"{field}.publisher_zh", msg))
+        if src.publisher_zh is not None and not _CJK.search(src.publisher_zh):
+            issues.append(Issue(kind, item, f"{field}.publisher_zh", "holds no Chinese"))
+        if src.publisher_zh is not None and src.publisher is None:
+            issues.append(Issue(kind, item, f"{field}.publisher", "give the English name too"))
+        for name, text in (("publisher", src.publisher), ("publisher_zh", src.publisher_zh)):
+            if text is None:
+                continue
+            printed = printed_publisher(text)
+            named = names_mirror(printed)
+            if named is not None:
+                msg = (
+                    f"printed as {printed!r}, which still names a mirror ({named!r}): say how "
+                    "the page was read in a parenthesis that names the mirror"
+                )
+                issues.append(Issue(kind, item, f"{field}.{name}", msg))
+    return issues
+
+
+_BAD_URL_CHARS = re.compile(r"[\s{}<>\"\\^`|]")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a well-formed web address, or None.
+
+    >>> url_problem("https://freewechat.com/a/x/{{href}}")
+    "holds '{'"
+    >>> url_problem("https://stats.gov.cn/sj/zxfb/202402/t20240228_1947915.html") is None
+    True
+    """
+    bad = _BAD_URL_CHARS.search(url)
+    if bad is not None:
+        return f"holds {bad.group(0)!r}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "is not an http(s) address"
+    host = parts.hostname or ""
+    if "." not in host:
+        return f"has no proper host ({host!r})"
+    return None
+
+
+def _check_urls(kb: KnowledgeBase) -> list[Issue]:
+    issues: list[Issue] = []
+    for kind, item, field, src in _all_sources(kb):
+        problem = url_problem(src.url) if src.url else None
+        if problem is not None:
+            issues.append(Issue(kind, item, f"{field}.url", f"{src.url!r} {problem}"))
+    return issues
+
+
 CHECKS = (
     _check_unique,
+    _check_requirements,
+    _check_constraints,
+    _check_example_counties,
     _check_meta,
     _check_indicators,
     _check_benchmarks,
@@ -500,6 +834,12 @@ CHECKS = (
     _check_counties,
     _check_citations,
     check_plan_fields,
+    _check_tags,
+    _check_example_figures,
+    _check_set_years,
+    _check_figure_consistency,
+    _check_publishers,
+    _check_urls,
 )
 
 
@@ -509,3 +849,98 @@ def check_references(kb: KnowledgeBase) -> list[Issue]:
     if issues:
         return issues
     return _check_resolution(kb)
+
+
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+
+
+def printed_forms(value: float, hundred_million: bool = False) -> set[str]:
+    """The ways a text in English can print ``value``: as is, with thousands separators, as a
+    word when small, and, for a figure in 亿 (100 million), in billions or millions.
+
+    >>> sorted(printed_forms(344.7, hundred_million=True))
+    ['34,470 million', '34.47', '344.7', '34470 million']
+    >>> sorted(printed_forms(122500))
+    ['122,500', '122500']
+    >>> sorted(printed_forms(7))
+    ['7', 'seven']
+    """
+
+    def plain(v: float) -> set[str]:
+        v = round(v, 8)
+        if v == int(v):
+            return {str(int(v)), f"{int(v):,}"}
+        text = f"{v:.10g}"
+        head, _, tail = text.partition(".")
+        return {text, f"{int(head):,}.{tail}" if tail else f"{int(head):,}"}
+
+    out = plain(value)
+    if value == int(value) and int(value) in _WORDS:
+        out.add(_WORDS[int(value)])
+    if hundred_million:
+        out |= plain(value / 10)
+        out |= {f"{s} million" for s in plain(value * 100)}
+    return out
+
+
+def printed_in(text: str, value: float, hundred_million: bool = False) -> bool:
+    """``value`` appears in ``text`` in one of its printed forms, not as part of a longer number.
+
+    >>> printed_in("only 0.6% of the province", 0.6), printed_in("up 10.65%", 0.65)
+    (True, False)
+    """
+    for form in printed_forms(value, hundred_million):
+        if re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)", text):
+            return True
+    return False
+
+
+def _in_hundred_millions(unit: str) -> bool:
+    """A unit in 亿 (100 million): an indicator unit key (cny_100m) or an example's English unit."""
+    return "100m" in unit or "100 million" in unit
+
+
+def check_paper(kb: KnowledgeBase, document: str, text: str) -> list[Issue]:
+    """Numbers cited to ``document`` that its ``text`` does not print: figures whose source is
+    the document (their value, or the value as printed), example figures whose source is it,
+    and the absolute lines and fallbacks of rules anchored to it (a ratio is our construction).
+    Lines of our own are ``heuristic`` and cite no document."""
+    units = {i.key: i.unit for i in kb.indicators}
+    issues: list[Issue] = []
+
+    def missing(values: Iterable[float | None], unit: str) -> bool:
+        found = [v for v in values if v is not None]
+        return bool(found) and not any(
+            printed_in(text, v, _in_hundred_millions(unit)) for v in found
+        )
+
+    for kind, item, n, fig in _figures(kb):
+        if fig.source.document == document and fig.tag == "P":
+            if missing((fig.value, fig.printed), units.get(fig.indicator, "")):
+                msg = f"{fig.value:g} is cited to {document} §{fig.source.section}, which does not print it"
+                issues.append(Issue(kind, item, f"values.{n}.value", msg))
+    for ex in kb.examples:
+        for n, efig in enumerate(ex.figures):
+            src = figure_source(ex, efig)
+            if src.document == document and missing((efig.value,), efig.unit.en):
+                msg = (
+                    f"{efig.value:g} is cited to {document} §{src.section}, which does not print it"
+                )
+                issues.append(Issue("examples", ex.slug, f"figures.{n}.value", msg))
+    for ch in kb.challenges:
+        for n, rule in enumerate(ch.rules):
+            unit = units.get(rule.indicator, "")
+            for band, line in (("watch", rule.watch), ("flag", rule.flag)):
+                for th in line.values.values() if isinstance(line, DatedThreshold) else (line,):
+                    src = th.source or rule.anchor
+                    if src.document != document or src.heuristic:
+                        continue
+                    for number in (th.value, th.fallback):
+                        if number is not None and missing((number,), unit):
+                            msg = (
+                                f"the {band} line {number:g} is anchored to {document} "
+                                f"§{src.section}, which does not print it: mark it heuristic "
+                                "with a note, or cite where it is printed"
+                            )
+                            issues.append(Issue("challenges", ch.slug, f"rules.{n}.{band}", msg))
+    return issues

@@ -20,7 +20,9 @@ Tag = Literal["V", "S", "P", "D", "R"]
 Family = Literal["industry", "talent", "policy"]
 FAMILIES: tuple[Family, ...] = ("industry", "talent", "policy")
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
-Dimension = Literal["economy", "industry", "innovation", "talent", "opening", "green", "digital"]
+Dimension = Literal[
+    "economy", "industry", "innovation", "talent", "opening", "green", "digital", "constraint"
+]
 DIMENSIONS: tuple[Dimension, ...] = (
     "economy",
     "industry",
@@ -29,6 +31,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     "opening",
     "green",
     "digital",
+    "constraint",
 )
 
 CountyKind = Literal[
@@ -135,13 +138,19 @@ class Text(Record):
 
 
 class Source(Record):
-    """Where a figure or claim comes from: a paper section, a statistics page, or our heuristic."""
+    """Where a figure or claim comes from: a paper section, a statistics page, or our heuristic.
+
+    ``publisher`` names who published the document and what it is, in English; ``publisher_zh``
+    says the same in Chinese. A page read on a mirror or re-post names it in a trailing
+    parenthesis of both, which printed documents leave out (app.domain.sources).
+    """
 
     document: str | None = Field(default=None, pattern=SLUG_RE)
     section: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$")
     doi: str | None = None
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    publisher: str | None = Field(default=None, max_length=200)
+    publisher: str | None = Field(default=None, max_length=320)
+    publisher_zh: str | None = Field(default=None, max_length=320)
     year: int | None = Field(default=None, ge=1949, le=2100)
     tag: Tag | None = None
     heuristic: bool = False
@@ -187,9 +196,12 @@ class Slip(Record):
 
 
 class Pace(Record):
-    """How fast an indicator can credibly move in a year, for plan targets; cited or heuristic."""
+    """How fast an indicator can credibly move in a year, for plan targets; cited or heuristic.
+    A ``relative`` pace is a share of the county's own level (GDP per head grows 5.5% a year);
+    otherwise it is a change in the indicator's unit (a share rises 1.5 points a year)."""
 
     max_change_per_year: float = Field(gt=0)
+    relative: bool = False
     source: Source
 
 
@@ -199,6 +211,7 @@ class StrongLine(Record):
 
     when: Literal["above", "below"]
     line: Threshold
+    requires: list[Requirement] = Field(default_factory=list)
     anchor: Source
 
     @model_validator(mode="after")
@@ -228,6 +241,7 @@ class Indicator(Record):
     same_fact_as: Key | None = None
     strong: StrongLine | None = None
     pace: Pace | None = None
+    plan_target: Literal["binding", "expected", "none"] = "expected"
     source: Source | None = None
 
     @model_validator(mode="after")
@@ -353,6 +367,7 @@ _SUBJECTS = (
     "indicator",
     "signal",
     "constraint",
+    "pairing",
 )
 
 
@@ -366,7 +381,9 @@ class Requirement(Record):
     or its stage one of ``stages``; its province is one of ``provinces`` or none of
     ``not_provinces``; its administrative form is one of ``forms``; it has a declared or evident
     leading industry (``leading_industry``); an ``indicator`` compares with ``value`` by ``op``;
-    a ``signal`` is asserted; a ``constraint`` has one of ``status``. A fact the county has not
+    a ``signal`` is asserted; a ``constraint`` has one of ``status``; its province takes part in a
+    pairing programme on the ``pairing`` side (receiving east-west collaboration, say). A fact the
+    county has not
     declared and its figures do not show is missed, except an indicator or signal nobody gave,
     which is unknown: ``unknown`` says whether the item is then kept or dropped.
     """
@@ -387,6 +404,7 @@ class Requirement(Record):
     signal: Slug | None = None
     constraint: ConstraintCode | None = None
     status: list[ConstraintStatus] | None = Field(default=None, min_length=1)
+    pairing: Literal["giving", "receiving"] | None = None
     unknown: Literal["keep", "drop"] = "drop"
     note: Text | None = None
 
@@ -410,6 +428,12 @@ class Requirement(Record):
 
 
 class Rule(Record):
+    """One line of a challenge. ``requires`` says which counties it judges (forest cover does
+    not judge a pastoral county); a ratio line reads the county's own benchmark's figure, or the
+    national figure when the set lacks it, unless ``national_fallback`` is off (then the rule's
+    own ``fallback`` or nothing); ``also_national`` judges a gap against the nation too, so a
+    county in a province that itself lags is not called fine."""
+
     indicator: Key
     bad_when: Literal["below", "above"]
     watch: Line
@@ -417,6 +441,8 @@ class Rule(Record):
     weight: float = Field(gt=0, le=10)
     max_band: Literal["watch", "flag"] = "flag"
     requires: list[Requirement] = Field(default_factory=list)
+    also_national: bool = False
+    national_fallback: bool = True
     anchor: Source
     note: Text | None = None
 
@@ -589,6 +615,15 @@ class Action(Record):
             return {"text": data}
         return data
 
+    @model_validator(mode="after")
+    def _no_debt_for_new_builds(self) -> Action:
+        """A new build without revenue of its own is never financed by debt where debt binds:
+        the requirement is part of the action, so every reader of the knowledge base sees it."""
+        if self.new_build and not any(r.constraint == "debt" for r in self.requires):
+            rule = Requirement(constraint="debt", status=["ok", "tight", "unknown"])
+            object.__setattr__(self, "requires", [*self.requires, rule])
+        return self
+
 
 class Path(Record):
     slug: Slug
@@ -620,19 +655,23 @@ class Path(Record):
 
 
 class ExampleFigure(Record):
-    """A figure of a worked example; ``source`` names where it is printed when that is not the
-    example's own source."""
+    """A figure of a worked example. ``source``, ``year`` and ``tag`` default to the example's
+    (its source, its year, its source's tag); a figure printed elsewhere names its own."""
 
     key: Key
     value: float
     unit: Text
     label: Text
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    tag: Tag | None = None
     source: Source | None = None
+    note: Text | None = None
 
 
 class Example(Record):
     slug: Slug
     county: Slug = "deqing"
+    county_name: Text | None = None  # needed when the county is not a reference county
     title: Text
     summary: Text
     year: int | None = Field(default=None, ge=1949, le=2100)
@@ -667,14 +706,51 @@ class ReferenceCounty(Record):
     values: list[Figure] = Field(min_length=1)
 
 
+class DebtControl(Record):
+    """A province on the central list of key debt-risk provinces (2023 debt-resolution package):
+    new government investment projects are strictly controlled there."""
+
+    since: int = Field(ge=2000, le=2100)
+    status: Literal["listed", "exit-applied", "exited"]
+    until: int | None = Field(default=None, ge=2000, le=2100)
+    source: Source
+
+
+class DepartmentName(Record):
+    """How a province names one of the standard county departments, where it differs from the
+    common naming (the name carries ``{unit}`` where the county's form goes: 县, 市, 区, 旗)."""
+
+    slug: Slug
+    name: Text
+    scope: str | None = Field(default=None, max_length=200)
+    source: Source
+
+
+class Programme(Record):
+    """A pairing programme a province takes part in (east-west collaboration, paired assistance,
+    province-internal schemes such as Zhejiang's mountain-sea cooperation), and on which side."""
+
+    slug: Slug
+    name: Text
+    side: Literal["giving", "receiving", "both"]
+    partners: list[Slug] = Field(default_factory=list)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    scope: str | None = Field(default=None, max_length=300)
+    source: Source
+
+
 class Province(Record):
-    """A provincial-level division: GB/T 2260 prefix, the slug benchmarks use, names, region."""
+    """A provincial-level division: GB/T 2260 prefix, the slug benchmarks use, names, region, and
+    what plans need of it (debt control, department names, pairing programmes)."""
 
     code: str = Field(pattern=r"^\d{2}$")
     slug: Slug
     name: Text
     region: Region
     aliases: list[str] = Field(default_factory=list)
+    debt_control: DebtControl | None = None
+    department_names: list[DepartmentName] = Field(default_factory=list)
+    programmes: list[Programme] = Field(default_factory=list)
 
 
 class Condition(Record):
@@ -688,11 +764,17 @@ class Condition(Record):
 class KindDefinition(Record):
     """A county kind; ``infer`` lists conditions any one of which shows the kind in a county's
     figures. A kind read off the figures is named by its ``trait`` ("farm-heavy economy"), never
-    by ``label``, which may be a legal designation only the county can declare."""
+    by ``label``, which may be a legal designation only the county can declare. A trait of the
+    economy's structure weighs ``fully`` on the paths unsuited to it; one that only hints at a
+    designation (forest cover at the ecological zone) weighs ``as_caution``. A declared kind in
+    ``explained_by`` accounts for the same figures (a pastoral banner's large primary sector is
+    its herds, not farming), so the trait is not read then."""
 
     slug: CountyKind
     label: Text
     trait: Text | None = None
+    trait_weighs: Literal["fully", "as_caution"] = "fully"
+    explained_by: list[CountyKind] = Field(default_factory=list)
     description: Text
     infer: list[Condition] = Field(default_factory=list)
     source: Source
@@ -702,6 +784,32 @@ class KindDefinition(Record):
         if self.infer and self.trait is None:
             raise ValueError("a kind inferred from figures names the trait it shows")
         return self
+
+
+class ZoneDefinition(Record):
+    """A main-function zone as the national plan names it."""
+
+    slug: Zone
+    label: Text
+    source: Source
+
+
+class ResourceTypeDefinition(Record):
+    """A resource type; ``words`` are names of industries that are that resource (so a declared
+    leading industry "coal" is known to be the resource itself)."""
+
+    slug: ResourceType
+    label: Text
+    words: list[str] = Field(default_factory=list)
+
+
+class AdminFormDefinition(Record):
+    """An administrative form of a county-level unit and the prefix its departments carry
+    (县发展和改革局, 市发展和改革局, 旗发展和改革局)."""
+
+    slug: AdminForm
+    label: Text
+    prefix: Text
 
 
 class Department(Record):
@@ -717,6 +825,47 @@ class FundingChannel(Record):
     description: Text
     requires: list[Requirement] = Field(default_factory=list)
     source: Source | None = None
+
+
+class FxRate(Record):
+    """The yuan's average rate to the US dollar in one year, with its source and tag."""
+
+    year: int = Field(ge=1949, le=2100)
+    value: float = Field(gt=0)
+    source: Source
+
+    @model_validator(mode="after")
+    def _tagged(self) -> FxRate:
+        if self.source.tag is None:
+            raise ValueError("an exchange rate's source carries its tag")
+        return self
+
+
+class ConstraintLine(Record):
+    """Where an indicator makes a constraint tight or binding."""
+
+    indicator: Key
+    bad_when: Literal["above", "below"]
+    tight: float | None = None
+    binding: float | None = None
+
+    @model_validator(mode="after")
+    def _some_line(self) -> ConstraintLine:
+        if self.tight is None and self.binding is None:
+            raise ValueError("a constraint line gives a tight line, a binding line or both")
+        return self
+
+
+class ConstraintDefinition(Record):
+    """A limit a county cannot plan past (debt, land, energy, red lines, farmland, water): the
+    indicators that show it, whether its province's debt control binds it, and what it changes."""
+
+    code: ConstraintCode
+    label: Text
+    lines: list[ConstraintLine] = Field(min_length=1)
+    debt_control: bool = False
+    effect: Text
+    source: Source
 
 
 class Identity(Record):
@@ -755,14 +904,23 @@ class Tuning(Record):
     confidence_high: Tuned
     confidence_medium: Tuned
     examples_shown: Tuned
+    leading_industry_share: Tuned
+    trait_unsuited_factor: Tuned
+    duty_value: Tuned
+    min_score: Tuned
 
 
 class Meta(Record):
     title: Text
     documents: list[Document] = Field(min_length=1)
     context_keys: list[ContextKey] = Field(default_factory=list)
+    fx_rates: list[FxRate] = Field(default_factory=list)
+    constraints: list[ConstraintDefinition] = Field(default_factory=list)
     provinces: list[Province] = Field(default_factory=list)
     county_kinds: list[KindDefinition] = Field(default_factory=list)
+    zones: list[ZoneDefinition] = Field(default_factory=list)
+    resource_types: list[ResourceTypeDefinition] = Field(default_factory=list)
+    admin_forms: list[AdminFormDefinition] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
     funding_channels: list[FundingChannel] = Field(default_factory=list)
     identities: list[Identity] = Field(default_factory=list)

@@ -1,12 +1,14 @@
-"""Peers: the reference counties closest to a profile, among those that are comparable.
+"""Peers: the reference counties a county can learn from, those most like it first.
 
-Comparable means sharing at least ``peers_min_shared`` indicators with the profile (counting only
-figures given, not those derived from them) and having a
-GDP per head within a factor of ``peers_max_level_ratio`` of the county's (so a county of 30,000
-yuan a head is not compared with one of 150,000). Each shared indicator contributes a normalised
-gap in [0, 1]: on a log scale for size-like indicators (500 vs 5,000 亿 is as far as 50 vs 500),
-linearly across the plausible range otherwise. Distance is the root mean square of the gaps;
-similarity is 1 - distance. When no county is comparable the result says why.
+Never the county itself (the same code or name). A reference county is comparable when its GDP
+per head is within a factor of ``peers_max_level_ratio`` of the county's (a county of 30,000 yuan
+a head is not compared with one of 150,000) and it shares at least ``peers_min_shared``
+indicators with the profile (figures given, not derived). Among the comparable ones, those of the
+same declared zone and kinds come first, then those of the same region, then the closest on the
+shared indicators: each indicator gives a normalised gap in [0, 1], on a log scale for size-like
+indicators (500 vs 5,000 亿 is as far as 50 vs 500) and linearly across the plausible range
+otherwise; similarity is 1 - the root mean square of the gaps. Each peer says in words why it is
+comparable; when none is, the result says so.
 """
 
 from __future__ import annotations
@@ -16,16 +18,25 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from app.domain.compiled import Scale
+from app.domain.knowledge import CountyKind, ReferenceCounty
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
 LEVEL = "gdp_per_capita_cny"
+SIZE = "resident_population_10k"
 
 
 class Peer(NamedTuple):
     slug: str
     similarity: float
     compared: tuple[str, ...]
+    kinds: tuple[CountyKind, ...]  # the kinds both counties have
+    declared_kinds: int  # how many of them the county itself declares
+    same_zone: bool
+    same_province: bool
+    same_region: bool
+    level: float  # the peer's GDP per head
+    size: float | None  # the peer's resident population (10k), when both give it
 
 
 class Peers(NamedTuple):
@@ -45,12 +56,9 @@ def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
     return theirs is not None and theirs > 0 and 1 / ratio <= ours / theirs <= ratio
 
 
-def _peer(
-    slug: str,
-    mine: list[tuple[str, float, Scale]],
-    theirs: Mapping[str, float],
-    min_shared: float,
-) -> Peer | None:
+def _similarity(
+    mine: list[tuple[str, float, Scale]], theirs: Mapping[str, float], min_shared: float
+) -> tuple[float, tuple[str, ...]] | None:
     squares = 0.0
     used: list[str] = []
     independent = 0
@@ -65,24 +73,67 @@ def _peer(
             independent += not scale.derived
     if independent < min_shared:
         return None
-    distance = math.sqrt(squares / len(used))
-    return Peer(slug, round(max(0.0, 1 - distance), 3), tuple(used))
+    return round(max(0.0, 1 - math.sqrt(squares / len(used))), 3), tuple(used)
+
+
+def _peer(
+    snap: Snapshot,
+    profile: ValidProfile,
+    county: ReferenceCounty,
+    values: Mapping[str, float],
+    mine: list[tuple[str, float, Scale]],
+) -> Peer | None:
+    found = _similarity(mine, values, snap.tuning.peers_min_shared.value)
+    if found is None:
+        return None
+    similarity, used = found
+    province = snap.provinces_by_name.get(county.province.strip().lower())
+    size = values.get(SIZE) if SIZE in profile.values else None
+    shared = set(county.kinds) & profile.kind_slugs
+    return Peer(
+        county.slug,
+        similarity,
+        used,
+        tuple(sorted(shared)),
+        len(shared & profile.declared_slugs),
+        profile.zone is not None and county.main_function_zone == profile.zone,
+        province is not None and province == profile.province,
+        province is not None
+        and profile.province is not None
+        and province.region == profile.province.region,
+        values[LEVEL],
+        size,
+    )
+
+
+def _order(p: Peer) -> tuple[int, int, int, int, float, str]:
+    """Same declared zone, then the kinds the county declares, then the same province and
+    region, then the closest figures. Kinds read only off the county's figures are said in the
+    peer's reason but do not put it first."""
+    return (
+        -int(p.same_zone),
+        -p.declared_kinds,
+        -int(p.same_province),
+        -int(p.same_region),
+        -p.similarity,
+        p.slug,
+    )
 
 
 def find_peers(snap: Snapshot, profile: ValidProfile) -> Peers:
     level = profile.values.get(LEVEL)
     if level is None:
         return Peers((), "peers_need_level")
-    tuning = snap.tuning
-    ratio, min_shared = tuning.peers_max_level_ratio.value, tuning.peers_min_shared.value
+    ratio = snap.tuning.peers_max_level_ratio.value
     known = snap.peer_scales
     mine = [(k, profile.values[k], known[k]) for k in sorted(profile.values) if k in known]
     found: list[Peer] = []
     for slug, values in snap.county_values[profile.benchmark.slug].items():
-        if _comparable_level(level, values.get(LEVEL), ratio):
-            peer = _peer(slug, mine, values, min_shared)
-            if peer is not None:
-                found.append(peer)
-    found.sort(key=lambda p: (-p.similarity, p.slug))
-    peers = tuple(found[: int(tuning.peers_max.value)])
+        if slug in profile.own_slugs or not _comparable_level(level, values.get(LEVEL), ratio):
+            continue
+        peer = _peer(snap, profile, snap.counties[slug], values, mine)
+        if peer is not None:
+            found.append(peer)
+    found.sort(key=_order)
+    peers = tuple(found[: int(snap.tuning.peers_max.value)])
     return Peers(peers, None if peers else "no_comparable_peers")

@@ -233,7 +233,10 @@ def kpi(
             "line": round(line, 4),
             "basis": "clears_line",
         }
-    raw = min(max(baseline + sign * reach, ind.min), ind.max)
+    # Never past the indicator's range, and never behind the baseline (a derived baseline may
+    # already lie outside the range an input could have).
+    edge = ind.max if sign > 0 else ind.min
+    raw = baseline + sign * max(0.0, min(reach, (edge - baseline) * sign))
     return out | {
         "target": _toward(raw, baseline, _decimals(pace)),
         "line": None if line is None else round(line, 4),

@@ -8,29 +8,57 @@ fixes every field in one round trip.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from app.domain import divisions
 from app.domain.benchmarks import choose_benchmark, with_values
 from app.domain.checks import (
     ProfileWarning,
+    bilingual,
     consistency_warnings,
     identity_warnings,
     unit_warnings,
 )
-from app.domain.kinds import CountyKindOf, county_kinds
-from app.domain.knowledge import CountyKind, Indicator, Province
+from app.domain.conditions import gate
+from app.domain.constraints import ConstraintState, judge_constraints
+from app.domain.divisions import Division
+from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
+from app.domain.knowledge import (
+    AdminForm,
+    ConstraintCode,
+    ConstraintStatus,
+    CountyKind,
+    Indicator,
+    Lang,
+    Province,
+    ResourceStage,
+    ResourceType,
+    Zone,
+)
+from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer, suggestion
 
 
 @dataclass(frozen=True, slots=True)
+class ResourceFact:
+    type: ResourceType
+    stage: ResourceStage | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class County:
+    """What the profile declares of the county: who it is and the facts only it can state."""
+
     name: str
     code: str | None = None
     province: str | None = None
     year: int | None = None
     kinds: tuple[CountyKind, ...] = ()
+    main_function_zone: Zone | None = None
+    resource: ResourceFact | None = None
+    leading_industries: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -41,6 +69,12 @@ class County:
         }
         if self.kinds:
             out["kinds"] = list(self.kinds)
+        if self.main_function_zone:
+            out["main_function_zone"] = self.main_function_zone
+        if self.resource:
+            out["resource"] = {"type": self.resource.type, "stage": self.resource.stage}
+        if self.leading_industries:
+            out["leading_industries"] = list(self.leading_industries)
         return out
 
 
@@ -55,6 +89,10 @@ class ProfileInput:
 
 @dataclass(frozen=True, slots=True)
 class ValidProfile:
+    """The county as every rule, path, action, example, peer and plan reads it: its declared
+    facts, what its code and figures tell, and its values against its benchmark. Built once per
+    profile; nothing downstream guesses a fact again."""
+
     county: County
     given: Mapping[str, float]
     derived: Mapping[str, float]
@@ -67,6 +105,46 @@ class ValidProfile:
     warnings: tuple[ProfileWarning, ...]
     kind_slugs: frozenset[CountyKind]
     signals_of: Mapping[str, tuple[str, ...]]  # challenge -> the signals asserted for it
+    declared_slugs: frozenset[CountyKind] = frozenset()
+    leading: LeadingIndustry | None = None
+    division: Division | None = None
+    constraints: Mapping[ConstraintCode, ConstraintStatus] = field(default_factory=dict)
+    constraint_states: tuple[ConstraintState, ...] = ()
+    own_slugs: frozenset[str] = frozenset()  # the knowledge base's own names for this county
+
+    @property
+    def admin_form(self) -> AdminForm | None:
+        return self.division.form if self.division else None
+
+    @property
+    def zone(self) -> Zone | None:
+        return self.county.main_function_zone
+
+    @property
+    def resource_type(self) -> ResourceType | None:
+        return self.county.resource.type if self.county.resource else None
+
+    @property
+    def resource_stage(self) -> ResourceStage | None:
+        return self.county.resource.stage if self.county.resource else None
+
+    @property
+    def province_slug(self) -> str | None:
+        return self.province.slug if self.province else None
+
+    @property
+    def pairing_sides(self) -> frozenset[str]:
+        """The sides of the pairing programmes the county's province takes part in."""
+        if self.province is None:
+            return frozenset()
+        return frozenset(p.side for p in self.province.programmes)
+
+    @property
+    def leading_base(self) -> bool | None:
+        """Whether the county has a leading industry to build on; None when nothing tells."""
+        if self.leading is not None:
+            return self.leading.base
+        return False if TOP_SHARE in self.values else None
 
 
 def _check_indicators(
@@ -185,9 +263,119 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
     era = snap.era_of(year)
     if not view.overrides:
         return snap.rulebooks[(view.slug, era)]
+    # The caller's own figures (and what they recompute) have no year of the set's.
+    years = {k: y for k, y in view.years.items() if k not in view.overrides}
     return build_rulebook(
-        snap.kb, snap.indicators, view.values, snap.county_values[view.slug], snap.era_year(era)
+        snap.kb,
+        snap.indicators,
+        view.values,
+        snap.county_values[view.slug],
+        snap.era_year(era),
+        view.borrowed,
+        view.national,
+        years,
     )
+
+
+def _plain(name: str, suffixes: tuple[str, ...]) -> str:
+    """A county name without case, spacing or its form's suffix ("Yiwu City" = "yiwu").
+
+    >>> _plain(" Yiwu City ", (" city",)), _plain("Yiwu", (" city",))
+    ('yiwu', 'yiwu')
+    """
+    out = " ".join(name.lower().split())
+    for suffix in suffixes:
+        if out.endswith(suffix) and len(out) > len(suffix) + 1:
+            return out[: -len(suffix)].strip()
+    return out
+
+
+def _suffixes(snap: Snapshot) -> tuple[str, ...]:
+    """The endings a county's name may carry by its form (县, 市, " county" …), longest first."""
+    words = {
+        w
+        for form in snap.kb.meta.admin_forms
+        for w in (form.prefix.zh, " " + form.prefix.en.lower(), " " + form.label.en.lower())
+    }
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
+    """The knowledge base's counties that are this county: the same code, or the same name in
+    either language (a county is never shown itself as a model or a peer)."""
+    ends = _suffixes(snap)
+    plain = _plain(county.name, ends)
+    out = {slug for slug, c in snap.counties.items() if county.code and c.code == county.code}
+    out |= {
+        slug
+        for slug, name in snap.county_names.items()
+        if plain in (_plain(name.en, ends), _plain(name.zh, ends))
+    }
+    return frozenset(out)
+
+
+def division_of(
+    county: County, province: Province | None
+) -> tuple[Division | None, list[ProfileWarning]]:
+    """Who the county is by the national division table: from its code (a retired code leads to
+    the unit that replaced it), else from its name inside its province when only one unit bears
+    it. A code the table does not know is a warning, never a refusal."""
+    if county.code:
+        found = divisions.current(county.code)
+        if found is None:
+            return None, [_code_warning("code_not_found", county.code)]
+        if found.code != county.code:
+            return found, [_code_warning("code_superseded", county.code, found.code)]
+        return found, []
+    if province is None:
+        return None, []
+    named = divisions.find(county.name.strip(), province.code)
+    return (named[0] if len(named) == 1 and named[0].current else None), []
+
+
+def _code_warning(name: str, code: str, now: str | None = None) -> ProfileWarning:
+    message = bilingual(
+        "warning", name, lambda lang: {"code": code, "now": now, "edition": divisions.edition()}
+    )
+    return ProfileWarning("inconsistent", None, "/county/code", message)
+
+
+def line_warnings(snap: Snapshot, profile: ValidProfile) -> list[ProfileWarning]:
+    """``benchmark_fallback`` naming each indicator of the county judged on another line than
+    its own benchmark's figure: the national set's, a fixed line, or none at all."""
+    out: list[ProfileWarning] = []
+    used = profile.benchmark
+    for slug, rules in profile.rulebook.rules.items():
+        for r in rules:
+            key = r.rule.indicator
+            if key not in profile.values or not gate(r.rule.requires, profile).kept:
+                continue
+            if "national_ratio" in (r.watch_basis, r.flag_basis):
+                out.append(_line_warning(snap, "line_national", key, used, used.borrowed[key]))
+            elif "fallback" in (r.watch_basis, r.flag_basis):
+                out.append(_line_warning(snap, "line_fixed", key, used, None))
+        for key in profile.rulebook.unresolved[slug]:
+            if key in profile.values:
+                out.append(_line_warning(snap, "line_missing", key, used, None))
+    unique = {(w.indicator, w.message.en): w for w in out}
+    return list(unique.values())
+
+
+def _line_warning(
+    snap: Snapshot, name: str, key: str, used: BenchmarkView, source: str | None
+) -> ProfileWarning:
+    ind = snap.indicators[key]
+    national = snap.benchmarks.get(source) if source else None
+
+    def values(lang: Lang) -> dict[str, object]:
+        return {
+            "label": ind.label.get(lang),
+            "set": used.benchmark.title.get(lang),
+            "national": national.benchmark.title.get(lang) if national else "",
+        }
+
+    pointer = json_pointer("indicators", key)
+    return ProfileWarning("benchmark_fallback", key, pointer, bilingual("warning", name, values))
 
 
 def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
@@ -217,17 +405,22 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
             detail="The profile has problems; see errors.", errors=errors, key="profile_invalid"
         )
     assert choice.view is not None
+    division, code_warnings = division_of(county, choice.province)
     view = with_values(snap, choice.view, own)
     derived = snap.derive(given, view.values)
     values = given | derived
-    kinds = county_kinds(snap, county.kinds, values)
+    states = judge_constraints(snap.kb.meta.constraints, values, choice.province, county.year)
+    stated = declared_kinds(county.kinds, county.main_function_zone, county.resource is not None)
+    kinds = county_kinds(snap, stated, values)
+    kind_slugs = frozenset(k.slug for k in kinds)
     warnings = [
         *choice.warnings,
+        *code_warnings,
         *unit_warnings(snap, given, derived),
         *consistency_warnings(snap, given, view.values),
         *identity_warnings(snap, given),
     ]
-    return ValidProfile(
+    valid = ValidProfile(
         county=county,
         given=given,
         derived={k: derived[k] for k in sorted(derived)},
@@ -238,6 +431,26 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
         kinds=kinds,
         rulebook=_rulebook(snap, view, county.year),
         warnings=tuple(sorted(warnings, key=lambda w: (w.field, w.code))),
-        kind_slugs=frozenset(k.slug for k in kinds),
+        kind_slugs=kind_slugs,
         signals_of=_signals_of(snap, signals),
+        declared_slugs=frozenset(k.slug for k in stated),
+        own_slugs=own_slugs(snap, county),
+        constraint_states=states,
+        constraints={s.code: s.status for s in states},
+        division=division,
+        leading=leading_industry(
+            county.leading_industries,
+            values,
+            kind_slugs,
+            (county.resource.type, county.resource.stage) if county.resource else (None, None),
+            snap.tuning.leading_industry_share.value,
+            snap.resource_types,
+        ),
     )
+    if valid.benchmark.benchmark.kind == "national":
+        return valid
+    found = line_warnings(snap, valid)
+    if not found:
+        return valid
+    ordered = sorted((*valid.warnings, *found), key=lambda w: (w.field, w.code))
+    return replace(valid, warnings=tuple(ordered))

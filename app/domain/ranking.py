@@ -19,7 +19,8 @@ import heapq
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-from app.domain.compiled import KindFit, PathPlan
+from app.domain.compiled import KindFit, PathPlan, duty_key
+from app.domain.conditions import Gate, gate
 from app.domain.diagnosis import BAND_ORDER, Diagnosis, Evidence
 from app.domain.kinds import OPS
 from app.domain.knowledge import CountyKind, FitCondition, Path
@@ -53,6 +54,14 @@ class StrengthUse(NamedTuple):
     share: float
 
 
+class DutyUse(NamedTuple):
+    """A declared kind's or zone's first duty the path carries out."""
+
+    name: str  # the kind or zone
+    weight: float
+    share: float
+
+
 class Ranked(NamedTuple):
     rank: int
     path: Path
@@ -63,10 +72,13 @@ class Ranked(NamedTuple):
     fit: tuple[FitOutcome, ...]
     fit_factor: float
     kind_fit: KindFit
+    duties: tuple[DutyUse, ...] = ()
+    actions: tuple[int, ...] = ()  # the actions shown, by position in the path
+    left_out: tuple[tuple[int, Gate], ...] = ()  # actions whose requirements fail, and why
 
 
 class Target(NamedTuple):
-    key: str  # "c:<challenge>" or "s:<indicator>"
+    key: str  # "c:<challenge>", "s:<indicator>" or "d:kind:<kind>" / "d:zone:<zone>"
     name: str
     weight: float
     value: float
@@ -83,6 +95,16 @@ class Candidate(NamedTuple):
     targets: tuple[Target, ...]
     kind_factor: float
     reaches: tuple[tuple[str, float], ...]  # (target key, reach)
+    actions: tuple[int, ...]
+    left_out: tuple[tuple[int, Gate], ...]
+
+
+class Excluded(NamedTuple):
+    """A path never shown to the county: its own requirements fail, or none of its actions fit."""
+
+    slug: str
+    gate: Gate
+    reason: Literal["requirements", "no_action_fits"]
 
 
 def _problems(diagnoses: tuple[Diagnosis, ...]) -> dict[str, tuple[str, Evidence]]:
@@ -132,22 +154,70 @@ def _fit(
     return tuple(outcomes), factor
 
 
-def _kind_fit(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
-    key = (plan.slug, kinds)
+def _kind_fit(
+    snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind], declared: frozenset[CountyKind]
+) -> KindFit:
+    key = (plan.slug, kinds, declared)
     hit = snap.memo.kind_fits.get(key)
     if hit is None:
-        hit = snap.memo.kind_fits[key] = _kind_fit_of(snap, plan, kinds)
+        hit = snap.memo.kind_fits[key] = _kind_fit_of(snap, plan, kinds, declared)
     return hit
 
 
-def _kind_fit_of(snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind]) -> KindFit:
+def _kind_fit_of(
+    snap: Snapshot, plan: PathPlan, kinds: frozenset[CountyKind], declared: frozenset[CountyKind]
+) -> KindFit:
+    """A kind the county declares weighs fully; a trait read off its figures only cautions."""
     unsuited = tuple(sorted(plan.unsuited & kinds))
     suits = tuple(sorted(plan.suits & kinds))
+    tuning = snap.tuning
     if unsuited:
-        return KindFit(suits, unsuited, snap.tuning.kind_unsuited_factor.value)
+        firm = any(k in declared or snap.kinds[k].trait_weighs == "fully" for k in unsuited)
+        factor = tuning.kind_unsuited_factor if firm else tuning.trait_unsuited_factor
+        return KindFit(suits, unsuited, factor.value, firm)
     if suits:
-        return KindFit(suits, unsuited, snap.tuning.kind_suits_factor.value)
+        return KindFit(suits, unsuited, tuning.kind_suits_factor.value)
     return KindFit(suits, unsuited, 1.0)
+
+
+def _actions(
+    plan: PathPlan, profile: ValidProfile
+) -> tuple[tuple[int, ...], tuple[tuple[int, Gate], ...]]:
+    """The positions of the actions that fit the county, and those left out with their gate."""
+    kept: list[int] = []
+    left: list[tuple[int, Gate]] = []
+    for i, action in enumerate(plan.actions):
+        g = gate(action.requires, profile)
+        if g.kept:
+            kept.append(i)
+        else:
+            left.append((i, g))
+    return tuple(kept), tuple(left)
+
+
+def _duty_targets(plan: PathPlan, profile: ValidProfile, worth: float) -> list[Target]:
+    out: list[Target] = []
+    for duty in plan.duties:
+        held = (duty.kind is not None and duty.kind in profile.declared_slugs) or (
+            duty.zone is not None and duty.zone == profile.zone
+        )
+        if held:
+            name = duty.kind or duty.zone or ""
+            key = duty_key(duty, plan.slug)
+            out.append(_new(Target, (key, name, duty.weight, worth, duty.weight * worth)))
+    return out
+
+
+def excluded_paths(snap: Snapshot, profile: ValidProfile) -> tuple[Excluded, ...]:
+    """Paths the county is never shown, and why (for ``?trace=true``)."""
+    out: list[Excluded] = []
+    for plan in snap.path_plans:
+        g = gate(plan.requires, profile)
+        if not g.kept:
+            out.append(Excluded(plan.slug, g, "requirements"))
+        elif not _actions(plan, profile)[0]:
+            out.append(Excluded(plan.slug, g, "no_action_fits"))
+    return tuple(out)
 
 
 def _candidates(
@@ -159,11 +229,17 @@ def _candidates(
     severity = {d.slug: d.severity for d in diagnoses if d.active}
     strong = {s.indicator for s in strengths}
     worth = snap.tuning.strength_value.value
-    kinds = profile.kind_slugs
+    duty_worth = snap.tuning.duty_value.value
+    kinds, declared = profile.kind_slugs, profile.declared_slugs
     problems = _problems(diagnoses)
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: the first of equal values is the first slug
-        targets: list[Target] = []
+        if plan.requires and not gate(plan.requires, profile).kept:
+            continue
+        kept, left_out = _actions(plan, profile)
+        if not kept:
+            continue
+        targets: list[Target] = _duty_targets(plan, profile, duty_worth) if plan.duties else []
         for key, challenge, weight in plan.addresses:
             sev = severity.get(challenge)
             if sev is not None:
@@ -173,10 +249,14 @@ def _candidates(
                 targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
         if targets:
             fit, fit_factor = _fit(snap, plan, profile, problems)
-            kind = _kind_fit(snap, plan, kinds)
+            kind = _kind_fit(snap, plan, kinds, declared)
             reaches = tuple([(t.key, t.reach) for t in targets])
             pool.append(
-                _new(Candidate, (plan, fit, fit_factor, kind, tuple(targets), kind.factor, reaches))
+                _new(
+                    Candidate,
+                    (plan, fit, fit_factor, kind, tuple(targets), kind.factor, reaches)
+                    + (kept, left_out),
+                )
             )
     return pool
 
@@ -203,13 +283,15 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
     total = sum(shares) or 1.0
     contributions: list[Contribution] = []
     uses: list[StrengthUse] = []
+    duties: list[DutyUse] = []
     for t, share in zip(c.targets, shares, strict=True):
+        part = round(share / total, 3)
         if t.key[0] == "c":
-            contributions.append(
-                _new(Contribution, (t.name, t.weight, t.value, round(share / total, 3)))
-            )
+            contributions.append(_new(Contribution, (t.name, t.weight, t.value, part)))
+        elif t.key[0] == "s":
+            uses.append(_new(StrengthUse, (t.name, t.weight, part)))
         else:
-            uses.append(_new(StrengthUse, (t.name, t.weight, round(share / total, 3))))
+            duties.append(_new(DutyUse, (t.name, t.weight, part)))
     if len(contributions) > 1:
         contributions.sort(key=_by_share)
     standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_factor)
@@ -223,6 +305,9 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
         c.fit,
         round(c.fit_factor, 4),
         c.kind_fit,
+        tuple(duties),
+        c.actions,
+        c.left_out,
     )
 
 
@@ -253,13 +338,16 @@ def rank_paths(
     stale = [False] * len(pool)
     wanted = len(pool) if limit is None else min(limit, len(pool))
     ranked: list[Ranked] = []
-    while len(ranked) < wanted:
+    floor = snap.tuning.min_score.value / 100
+    while len(ranked) < wanted and heap:
         negative, best = heapq.heappop(heap)
         while stale[best]:  # valued again; kept if it still leads, else swapped for the leader
             stale[best] = False
             negative = -_value(pool[best], remaining)
             if heap and (negative, best) > heap[0]:
                 negative, best = heapq.heapreplace(heap, (negative, best))
+        if -negative < floor:
+            break  # values only fall from here: the rest add too little to recommend
         chosen = pool[best]
         ranked.append(_ranked(len(ranked) + 1, chosen, -negative, remaining))
         for t in chosen.targets:

@@ -14,15 +14,24 @@ from typing import Any, Literal, NamedTuple
 
 from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
+from app.domain.compiled import ExampleText
+from app.domain.conditions import gate, unmet
+from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
-from app.domain.kinds import CountyKindOf
 from app.domain.knowledge import CountyKind, Lang, Status
 from app.domain.messages import catalogue, say
 from app.domain.numbers import round4
 from app.domain.peers import find_peers
 from app.domain.profile import ProfileInput, ValidProfile, validate_profile
-from app.domain.ranking import Ranked, rank_paths
-from app.domain.sentences import challenge_reason, fit_sentence, rationale
+from app.domain.ranking import Ranked, excluded_paths, rank_paths
+from app.domain.sentences import (
+    KindsText,
+    challenge_reason,
+    fit_sentence,
+    kind_name,
+    peer_reason,
+    rationale,
+)
 from app.domain.snapshot import Snapshot
 from app.domain.sources import source_dict
 from app.domain.strengths import Strength, strengths
@@ -33,6 +42,10 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
     lang: {s: texts[lang] for s, texts in catalogue()["status"].items()} for lang in ("en", "zh")
 }
 SUMMARY_PATHS = 10
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round4(value)
 
 
 def confidence_level(snap: Snapshot, value: float) -> Literal["high", "medium", "low"]:
@@ -51,16 +64,36 @@ def _evidence(e: Evidence, lang: Lang) -> dict[str, Any]:
         "unit_label": t.unit_label,
         "band": e.band,
         "benchmark_value": t.benchmark_value,
+        "benchmark_year": t.benchmark_year,
         "thresholds": t.thresholds,
         "basis": t.basis,
         "bad_when": t.bad_when,
-        "target": None if e.band == "ok" else t.thresholds["watch"],
+        "target": None if e.band == "ok" else _target(e, t.thresholds["watch"]),
         "weight": t.weight,
         "anchor": t.anchor,
     }
     if t.line_sources is not None:
         item["line_sources"] = t.line_sources
+    nation = e.rule.national
+    if nation is not None:
+        item["against"] = e.against
+        item["national"] = {
+            "benchmark": nation.slug,
+            "benchmark_value": round4(nation.value),
+            "thresholds": {"watch": round4(nation.watch), "flag": round4(nation.flag)},
+            "benchmark_lags": e.benchmark_lags,
+        }
     return item
+
+
+def _target(e: Evidence, own_watch: float) -> float:
+    """The value that clears the indicator: its own set's watch line, or for a gap rule the
+    stricter of that and the nation's."""
+    nation = e.rule.national
+    if nation is None:
+        return own_watch
+    below = e.rule.rule.bad_when == "below"
+    return round4(max(own_watch, nation.watch) if below else min(own_watch, nation.watch))
 
 
 def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str, Any]:
@@ -89,20 +122,34 @@ def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str
     return item
 
 
-def _examples(
+def _ordered_examples(
     snap: Snapshot, slug: str, lang: Lang, kinds: frozenset[CountyKind]
-) -> list[dict[str, Any]]:
-    """The path's first examples: those of the county's kinds first, never one unsuited to them
-    (``GET /v1/examples?path=`` lists them all). The same for every county of the same kinds."""
+) -> list[ExampleText]:
+    """The path's examples a county of these kinds may see, those of its own kinds first (the
+    same for every county of the same kinds, so kept per snapshot)."""
     key = (slug, lang, kinds)
     hit = snap.memo.examples.get(key)
     if hit is None:
         text = snap.path_texts[(slug, lang)]
         shown = [ex for ex in text.examples if not (ex.unsuited & kinds)]
-        shown.sort(key=lambda ex: 0 if ex.kinds & kinds else 1)
-        limit = int(snap.tuning.examples_shown.value)
-        hit = snap.memo.examples[key] = [ex.item for ex in shown[:limit]]
+        shown.sort(key=lambda ex: -len(ex.kinds & kinds))
+        hit = snap.memo.examples[key] = shown
     return hit
+
+
+def _examples(snap: Snapshot, slug: str, lang: Lang, profile: ValidProfile) -> list[dict[str, Any]]:
+    """The path's first examples that fit the county: never one unsuited to its kinds, never
+    one whose requirements fail, never the county itself as its own model
+    (``GET /v1/examples?path=`` lists them all)."""
+    limit = int(snap.tuning.examples_shown.value)
+    out: list[dict[str, Any]] = []
+    for ex in _ordered_examples(snap, slug, lang, profile.kind_slugs):
+        if ex.county in profile.own_slugs or not gate(ex.requires, profile).kept:
+            continue
+        out.append(ex.item)
+        if len(out) == limit:
+            break
+    return out
 
 
 class _Rendering(NamedTuple):
@@ -121,6 +168,8 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
     sentences = [fit_sentence(snap, f, lang) for f in r.fit]
+    names = profile.leading.names if profile.leading else ()
+    kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs, names)
     item: dict[str, Any] = {
         "rank": r.rank,
         "slug": p.slug,
@@ -137,32 +186,41 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
         "builds_on": [
             {
                 "indicator": u.indicator,
-                "value": round4(strong[u.indicator].value),
+                "value": _round(strong[u.indicator].value),
                 "contribution": u.share,
                 "why": text.builds_on_why[u.indicator],
             }
             for u in r.builds_on
         ],
-        "rationale": rationale(snap, r, reasons, strong, sentences, text.kinds_note, lang),
-        "actions": text.actions,
+        "duties": [
+            {"duty": d.name, "contribution": d.share, "why": text.duty_whys[d.name]}
+            for d in r.duties
+        ],
+        "rationale": rationale(snap, r, reasons, strong, sentences, kinds, lang),
+        "actions": [text.actions[i] for i in r.actions],
         "fit": [
             {"condition": f.condition.text.get(lang), "outcome": f.outcome, "sentence": sentence}
             for f, sentence in zip(r.fit, sentences, strict=True)
         ],
         "kind_fit": {"suits": list(r.kind_fit.suits), "unsuited": list(r.kind_fit.unsuited)},
         "outcome_indicators": text.outcome_indicators,
-        "examples": _examples(snap, p.slug, lang, profile.kind_slugs),
+        "examples": _examples(snap, p.slug, lang, profile),
         "source": text.source,
     }
     if ctx.trace:
         item["score_parts"] = _score_parts(r)
+        item["actions_left_out"] = [
+            {"action": text.actions[i], "unmet": unmet(g)} for i, g in r.left_out
+        ]
     return item
 
 
 def _score_parts(r: Ranked) -> dict[str, Any]:
     """How the score was made: each target's weight, severity and share, and the factors."""
     return {
-        "targets": [c._asdict() for c in r.addresses] + [u._asdict() for u in r.builds_on],
+        "targets": [c._asdict() for c in r.addresses]
+        + [u._asdict() for u in r.builds_on]
+        + [d._asdict() for d in r.duties],
         "fit_factor": r.fit_factor,
         "kind_factor": r.kind_fit.factor,
         "standalone_score": r.standalone_score,
@@ -196,12 +254,15 @@ def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[dict
     return out
 
 
-def _kinds(snap: Snapshot, kinds: tuple[CountyKindOf, ...], lang: Lang) -> list[dict[str, Any]]:
+def _kinds(snap: Snapshot, profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
+    """The county's kinds: declared ones (or implied by a declared zone or resource) by their
+    names, those read off the figures as traits with the values that show them."""
     return [
         {
             "slug": k.slug,
-            "label": snap.kinds[k.slug].label.get(lang) if k.slug in snap.kinds else k.slug,
+            "label": kind_name(snap, k.slug, profile.declared_slugs, lang),
             "basis": k.basis,
+            "via": k.via,
             "evidence": [
                 {
                     "indicator": e.condition.indicator,
@@ -212,7 +273,7 @@ def _kinds(snap: Snapshot, kinds: tuple[CountyKindOf, ...], lang: Lang) -> list[
                 for e in k.evidence
             ],
         }
-        for k in kinds
+        for k in profile.kinds
     ]
 
 
@@ -221,7 +282,7 @@ def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[dict[str, Any]]:
         {
             "indicator": s.indicator,
             "label": s.line.indicator.label.get(lang),
-            "value": round4(s.value),
+            "value": _round(s.value),
             "unit": s.line.indicator.unit,
             "unit_label": s.line.indicator.unit_label.get(lang),
             "line": round4(s.line.line),
@@ -253,6 +314,7 @@ def _analyse(
         return {
             "warnings": warning_items(profile.warnings, lang),
             "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+            "constraints": summary_items(profile),
             "recommendations": [_summary_path(r, lang, snap) for r in top],
         }
     ranked = rank_paths(snap, profile, diagnoses, found)
@@ -263,6 +325,7 @@ def _analyse(
         "warnings": warning_items(profile.warnings, lang),
         "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
         "strengths": _strengths(found, lang),
+        "constraints": constraint_items(snap, profile, ranked, lang),
         "recommendations": [_recommendation(ctx, r) for r in ranked],
     }
 
@@ -270,13 +333,13 @@ def _analyse(
 def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
     return {
         "profile": {
-            "county": profile.county.as_dict(),
+            "county": county_head(snap, profile, lang),
             "indicators": {k: profile.given[k] for k in sorted(profile.given)},
             "signals": list(profile.signals),
             "benchmark": profile.benchmark.slug,
         },
         "derived": {k: round4(v) for k, v in profile.derived.items()},
-        "kinds": _kinds(snap, profile.kinds, lang),
+        "kinds": _kinds(snap, profile, lang),
         "warnings": warning_items(profile.warnings, lang),
         "kb_version": snap.kb_version,
     }
@@ -290,6 +353,8 @@ def _peers(snap: Snapshot, profile: ValidProfile, lang: Lang) -> tuple[list[dict
             "name": snap.counties[p.slug].name.get(lang),
             "similarity": p.similarity,
             "compared": list(p.compared),
+            "shared_kinds": list(p.kinds),
+            "why": peer_reason(snap, profile, p, lang),
         }
         for p in found.peers
     ]
@@ -361,7 +426,7 @@ def recommend(
     profile = validate_profile(snap, request)
     base = _analyse(snap, profile, lang, view, trace)
     head: dict[str, Any] = {
-        "county": profile.county.as_dict(),
+        "county": county_head(snap, profile, lang),
         "kb_version": snap.kb_version,
         "benchmark": profile.benchmark.slug,
         "language": lang,
@@ -372,11 +437,52 @@ def recommend(
     result = head | {
         "view": "full",
         "benchmark_detail": _benchmark(profile, lang),
-        "kinds": _kinds(snap, profile.kinds, lang),
+        "kinds": _kinds(snap, profile, lang),
+        "leading_industry": _leading(profile),
         **base,
         "peers": peers,
         "peers_note": note,
     }
+    if trace:
+        result["paths_left_out"] = [
+            {"slug": e.slug, "reason": e.reason, "unmet": unmet(e.gate)}
+            for e in excluded_paths(snap, profile)
+        ]
     if scenario is not None:
         result["scenario"] = _scenario(snap, request, profile, base, scenario, lang)
     return result
+
+
+def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    """The county as declared, with what the division table says of its code: its official
+    name, prefecture and administrative form (which names its departments in a plan)."""
+    out = profile.county.as_dict()
+    d = profile.division
+    if d is not None:
+        form = (
+            next(f for f in snap.kb.meta.admin_forms if f.slug == d.form)
+            if snap.kb.meta.admin_forms
+            else None
+        )
+        out |= {
+            "official_name": d.name,
+            "prefecture": d.prefecture_name,
+            "admin_form": d.form,
+            "admin_form_label": form.label.get(lang) if form else d.form,
+            "division_code": d.code,
+        }
+    return out
+
+
+def _leading(profile: ValidProfile) -> dict[str, Any] | None:
+    """The leading industry the county declares or shows, and whether its concentration is a
+    risk (only when it is the resource itself or declared in decline)."""
+    lead = profile.leading
+    if lead is None:
+        return None
+    return {
+        "names": list(lead.names),
+        "share": None if lead.share is None else round4(lead.share),
+        "basis": lead.basis,
+        "concentration_risk": lead.risk,
+    }

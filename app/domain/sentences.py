@@ -8,30 +8,39 @@ the knowledge base.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
-from app.domain.compiled import KindFit
+from app.domain.compiled import FIRST_DUTY, KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
 from app.domain.knowledge import CountyKind, FitCondition, Lang
 from app.domain.messages import say, with_unit
+from app.domain.peers import Peer
+from app.domain.profile import ValidProfile
 from app.domain.ranking import FitOutcome, Ranked
 from app.domain.snapshot import Snapshot
 from app.domain.strengths import Strength
 
 
 def evidence_phrase(e: Evidence, lang: Lang) -> str:
-    """``R&D intensity is 1.2%, below the flag line of 1.88%``."""
+    """``R&D intensity is 1.2%, below the flag line of 1.88%``; a gap judged against the nation
+    names the national line, and says when the county's own province lags the nation too."""
     resolved = e.rule
-    line = resolved.flag if e.band == "flag" else resolved.watch
+    lines = resolved.national if e.against == "nation" and resolved.national else resolved
+    line = lines.flag if e.band == "flag" else lines.watch
     unit = resolved.indicator.unit
-    return say(
+    name = ("national_" if e.against == "nation" else "") + (
+        "flag" if e.band == "flag" else "watch"
+    )
+    phrase = say(
         "text",
         "value_below" if resolved.rule.bad_when == "below" else "value_above",
         lang,
         label=resolved.indicator.label.get(lang),
         value=with_unit(e.value, unit, lang),
-        line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
+        line_name=say("band_line", name, lang),
         line=with_unit(line, unit, lang),
     )
+    return phrase + say("text", "benchmark_lags", lang) if e.benchmark_lags else phrase
 
 
 def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
@@ -91,23 +100,61 @@ def fit_sentence(snap: Snapshot, f: FitOutcome, lang: Lang) -> str | None:
     return text.get(lang).format(**_placeholders(snap, cond, f.value, lang))
 
 
-def _kind_names(snap: Snapshot, kinds: tuple[CountyKind, ...], lang: Lang) -> str:
-    return say("text", "kinds_sep", lang).join(snap.kinds[k].label.get(lang) for k in kinds)
+def kind_name(snap: Snapshot, kind: CountyKind, declared: frozenset[CountyKind], lang: Lang) -> str:
+    """A declared kind by its name; a kind read off the figures by the trait it shows."""
+    definition = snap.kinds[kind]
+    if kind not in declared and definition.trait is not None:
+        return definition.trait.get(lang)
+    return definition.label.get(lang)
 
 
-def kind_sentence(snap: Snapshot, fit: KindFit, note: str | None, lang: Lang) -> str | None:
+def _kind_names(
+    snap: Snapshot, kinds: tuple[CountyKind, ...], declared: frozenset[CountyKind], lang: Lang
+) -> str:
+    return say("text", "kinds_sep", lang).join(kind_name(snap, k, declared, lang) for k in kinds)
+
+
+def kind_sentence(
+    snap: Snapshot,
+    fit: KindFit,
+    note: str | None,
+    declared: frozenset[CountyKind],
+    lang: Lang,
+) -> str | None:
+    """How the path suits the county's kinds. A kind the county declares is a fact of
+    designation; a trait of its figures only asks for care, never rules a path out."""
     if fit.unsuited:
-        names = _kind_names(snap, fit.unsuited, lang)
+        names = _kind_names(snap, fit.unsuited, declared, lang)
+        frame = "kind_unsuited" if fit.firm else "kind_trait_caution"
         if note:
-            return say("text", "kind_unsuited", lang, kinds=names, note=note)
-        return say("text", "kind_unsuited_plain", lang, kinds=names)
+            return say("text", frame, lang, kinds=names, note=note)
+        return say("text", frame + "_plain", lang, kinds=names)
     if fit.suits:
-        return say("text", "kind_suits", lang, kinds=_kind_names(snap, fit.suits, lang))
+        return say("text", "kind_suits", lang, kinds=_kind_names(snap, fit.suits, declared, lang))
     return None
 
 
-def strength_sentence(s: Strength, lang: Lang) -> str:
+def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lang) -> list[str]:
+    """Each first duty the path carries out for the county, in its own words."""
+    labels: dict[str, str] = {k: d.label.get(lang) for k, d in snap.kinds.items()}
+    labels |= {z: d.label.get(lang) for z, d in snap.zones.items()}
+    return [
+        say(
+            "text",
+            "duty" if d.weight >= FIRST_DUTY else "agenda",
+            lang,
+            kind=labels[d.name],
+            why=whys[d.name],
+        )
+        for d in r.duties
+    ]
+
+
+def strength_sentence(s: Strength, lang: Lang, names: tuple[str, ...] = ()) -> str:
     unit = s.line.indicator.unit
+    if s.value is None:
+        sep = say("text", "kinds_sep", lang)
+        return say("text", "builds_on_declared", lang, names=sep.join(names))
     return say(
         "text",
         "builds_on",
@@ -118,20 +165,33 @@ def strength_sentence(s: Strength, lang: Lang) -> str:
     )
 
 
+class KindsText(NamedTuple):
+    """What the rationale says about kinds: the path's note on unsuited kinds, its duties'
+    reasons, and the kinds the county declares."""
+
+    note: str | None
+    duty_whys: Mapping[str, str]
+    declared: frozenset[CountyKind]
+    leading_names: tuple[str, ...] = ()
+
+
 def rationale(
     snap: Snapshot,
     r: Ranked,
     reasons: Mapping[str, str],
     strengths: Mapping[str, Strength],
     sentences: list[str | None],
-    kinds_note: str | None,
+    kinds: KindsText,
     lang: Lang,
 ) -> str:
-    """Why this path: the challenges it addresses with their evidence, the strengths it builds
-    on, how the county fits it, and whether it suits the county's kind."""
+    """Why this path: the duties it carries out, the challenges it addresses with their
+    evidence, the strengths it builds on, how the county fits it, and whether it suits the
+    county's kind."""
     sep = say("text", "list_sep", lang)
-    out = [reasons[c.challenge] for c in r.addresses]
-    out += [strength_sentence(strengths[u.indicator], lang) for u in r.builds_on]
+    out = duty_sentences(snap, r, kinds.duty_whys, lang)
+    out += [reasons[c.challenge] for c in r.addresses]
+    names = kinds.leading_names
+    out += [strength_sentence(strengths[u.indicator], lang, names) for u in r.builds_on]
     groups: dict[str, list[str]] = {"fits": [], "fits_less": [], "mind": []}
     for f, sentence in zip(r.fit, sentences, strict=True):
         if sentence is None:
@@ -144,7 +204,45 @@ def rationale(
             out.append(
                 say("text", name, lang, items=sep.join(items)) + ("。" if lang == "zh" else ".")
             )
-    kind = kind_sentence(snap, r.kind_fit, kinds_note, lang)
+    kind = kind_sentence(snap, r.kind_fit, kinds.note, kinds.declared, lang)
     if kind:
         out.append(kind)
     return ("" if lang == "zh" else " ").join(out)
+
+
+def _similar(a: float, b: float, ratio: float = 1.5) -> bool:
+    return a > 0 and b > 0 and 1 / ratio <= a / b <= ratio
+
+
+def peer_reason(snap: Snapshot, profile: ValidProfile, p: Peer, lang: Lang) -> str:
+    """Why a reference county is a peer, in words: the kinds and zone both have, the same
+    province or region, a close GDP per head and, when both give it, a similar population."""
+    parts: list[str] = []
+    if p.kinds:
+        names = say("text", "kinds_sep", lang).join(
+            kind_name(snap, k, profile.declared_slugs, lang) for k in p.kinds
+        )
+        parts.append(say("peer", "kinds", lang, kinds=names[:1].lower() + names[1:]))
+    if p.same_zone and profile.zone is not None:
+        parts.append(say("peer", "zone", lang, zone=snap.zones[profile.zone].label.get(lang)))
+    if p.same_province and profile.province is not None:
+        parts.append(say("peer", "province", lang, province=profile.province.name.get(lang)))
+    elif p.same_region and profile.province is not None:
+        parts.append(
+            say("peer", "region", lang, region=say("region", profile.province.region, lang))
+        )
+    ours = profile.values["gdp_per_capita_cny"]
+    parts.append(
+        say(
+            "peer",
+            "level",
+            lang,
+            peer=with_unit(p.level, "cny", lang),
+            ours=with_unit(ours, "cny", lang),
+        )
+    )
+    size = profile.values.get("resident_population_10k")
+    if p.size is not None and size is not None and _similar(p.size, size):
+        parts.append(say("peer", "size", lang))
+    text = say("peer", "sep", lang).join(parts)
+    return text[:1].upper() + text[1:]

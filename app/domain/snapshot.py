@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from app.domain.compiled import (
     EvidenceText,
+    ExampleText,
     KindFit,
     PathPlan,
     PathText,
@@ -26,11 +27,15 @@ from app.domain.compiled import (
 from app.domain.formula import Formula, compile_formula
 from app.domain.knowledge import (
     LANGS,
+    AdminForm,
+    AdminFormDefinition,
     Benchmark,
     Challenge,
     CountyKind,
     DatedThreshold,
+    Department,
     Example,
+    Figure,
     Indicator,
     KindDefinition,
     KnowledgeBase,
@@ -38,17 +43,23 @@ from app.domain.knowledge import (
     Path,
     Province,
     ReferenceCounty,
+    ResourceType,
+    ResourceTypeDefinition,
     Rule,
     Signal,
     Source,
+    Text,
     Tuning,
+    Zone,
+    ZoneDefinition,
 )
-from app.domain.thresholds import Basis, resolve, resolve_rule
+from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
 """How far a benchmark figure can be trusted, by its tag (the benchmark's confidence is the mean
 over its figures): verified and paper figures fully, secondary and derived ones mostly, recalled
-ones little."""
+ones little. ``V`` means read on the publisher's own page, never on a mirror (kb check refuses
+it), so a figure copied from a re-post weighs as secondary."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,6 +74,16 @@ class ResolvedRule:
     flag_basis: Basis
     benchmark_value: float | None
     texts: Mapping[Lang, EvidenceText]
+    national: NationalLines | None = None
+
+
+class NationalLines(NamedTuple):
+    """A gap rule's lines against the nation, beside those against the county's own set."""
+
+    watch: float
+    flag: float
+    value: float  # the national figure
+    slug: str  # the national set
 
 
 class StrongLine(NamedTuple):
@@ -88,10 +109,17 @@ class RuleBook:
 
 @dataclass(frozen=True, slots=True)
 class BenchmarkView:
+    """A benchmark set as the engine reads it: its own figures, and for every figure it lacks
+    the national set's of the nearest year (``borrowed`` names where each came from), so no
+    county is judged on another province's line."""
+
     benchmark: Benchmark
     values: Mapping[str, float]
     confidence: float
     overrides: tuple[str, ...] = ()
+    borrowed: Mapping[str, str] = field(default_factory=dict)  # indicator -> where it came from
+    national: tuple[str, Mapping[str, float]] | None = None  # the nation's set, for gap rules
+    years: Mapping[str, int] = field(default_factory=dict)  # the year of each figure
 
     @property
     def slug(self) -> str:
@@ -106,9 +134,11 @@ class Memo:
     catalog: dict[tuple[str, Lang], list[dict[str, Any]]] = field(default_factory=dict)
     catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
-    kind_fits: dict[tuple[str, frozenset[CountyKind]], KindFit] = field(default_factory=dict)
+    kind_fits: dict[tuple[str, frozenset[CountyKind], frozenset[CountyKind]], KindFit] = field(
+        default_factory=dict
+    )
     kind_factors: dict[tuple[str, frozenset[CountyKind]], float] = field(default_factory=dict)
-    examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[dict[str, Any]]] = field(
+    examples: dict[tuple[str, Lang, frozenset[CountyKind]], list[ExampleText]] = field(
         default_factory=dict
     )
 
@@ -127,6 +157,10 @@ class Snapshot:
     provincial_sets: Mapping[str, tuple[BenchmarkView, ...]]
     national_sets: tuple[BenchmarkView, ...]
     kinds: Mapping[CountyKind, KindDefinition]
+    resource_types: Mapping[ResourceType, ResourceTypeDefinition]
+    zones: Mapping[Zone, ZoneDefinition]
+    admin_forms: Mapping[AdminForm, AdminFormDefinition]
+    departments: Mapping[str, Department]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
@@ -136,6 +170,7 @@ class Snapshot:
     examples: Mapping[str, Example]
     examples_by_path: Mapping[str, tuple[Example, ...]]
     counties: Mapping[str, ReferenceCounty]
+    county_names: Mapping[str, Text]
     county_values: Mapping[str, Mapping[str, Mapping[str, float]]]
     era_bounds: tuple[int, ...]
     rulebooks: Mapping[tuple[str, int], RuleBook]
@@ -174,6 +209,48 @@ class Snapshot:
         return derived
 
 
+FX = "fx_cny_per_usd"
+
+
+def _nearest_year(years: list[int], year: int) -> int:
+    return min(years, key=lambda y: (abs(y - year), -y))
+
+
+def _filled(kb: KnowledgeBase, views: dict[str, BenchmarkView]) -> dict[str, BenchmarkView]:
+    """Every set completed from the national set nearest its year, and given the exchange rate
+    of its year from the one table of rates (so FDI is a share of GDP everywhere)."""
+    national = sorted(
+        (
+            replace(v, years={f.indicator: f.year for f in v.benchmark.values})
+            for v in views.values()
+            if v.benchmark.kind == "national"
+        ),
+        key=lambda v: v.benchmark.year,
+    )
+    rates = {r.year: r.value for r in kb.meta.fx_rates}
+    out: dict[str, BenchmarkView] = {}
+    for slug, view in views.items():
+        values, borrowed = dict(view.values), {}
+        years = {v.indicator: v.year for v in view.benchmark.values}
+        year = view.benchmark.year
+        nation: tuple[str, Mapping[str, float]] | None = None
+        if view.benchmark.kind != "national" and national:
+            nearest = min(national, key=lambda v: (abs(v.benchmark.year - year), -v.benchmark.year))
+            nation = (nearest.slug, nearest.values)
+            for key, value in nearest.values.items():
+                if key not in values:
+                    values[key], borrowed[key] = value, nearest.slug
+                    years[key] = nearest.years.get(key, nearest.benchmark.year)
+        if FX not in values and rates:
+            rate_year = _nearest_year(sorted(rates), year)
+            values[FX], borrowed[FX] = rates[rate_year], f"fx_rates:{rate_year}"
+            years[FX] = rate_year
+        out[slug] = BenchmarkView(
+            view.benchmark, values, view.confidence, (), borrowed, nation, years
+        )
+    return out
+
+
 def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ...]:
     formulas = {i.key: compile_formula(i.formula) for i in indicators if i.formula}
     ordered: list[tuple[str, Formula]] = []
@@ -194,9 +271,21 @@ def _formula_order(indicators: list[Indicator]) -> tuple[tuple[str, Formula], ..
     return tuple(ordered)
 
 
+def figure_confidence(figure: Figure) -> float:
+    """The trust of one figure: its tag's, but no more than its source's, so a figure derived
+    from recalled inputs is no better than they are.
+
+    >>> src = Source(publisher="x", tag="R")
+    >>> figure_confidence(Figure(indicator="gdp", value=1, year=2024, tag="D", source=src))
+    0.4
+    """
+    own = TAG_CONFIDENCE[figure.tag]
+    return min(own, TAG_CONFIDENCE[figure.source.tag]) if figure.source.tag else own
+
+
 def benchmark_confidence(benchmark: Benchmark) -> float:
-    """The mean trust of a benchmark's figures, by tag (see TAG_CONFIDENCE)."""
-    tags = [TAG_CONFIDENCE[v.tag] for v in benchmark.values]
+    """The mean trust of a benchmark's figures (see figure_confidence)."""
+    tags = [figure_confidence(v) for v in benchmark.values]
     return round(sum(tags) / len(tags), 2) if tags else 0.0
 
 
@@ -213,14 +302,45 @@ def era_bounds(kb: KnowledgeBase) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+def _relabel(basis: Basis) -> Basis:
+    return "national_ratio" if basis == "benchmark_ratio" else basis
+
+
+def _national(lines: Lines, borrowed: bool) -> Lines:
+    """A ratio line resolved on a figure borrowed from the national set says so."""
+    if not borrowed:
+        return lines
+    return lines._replace(
+        watch_basis=_relabel(lines.watch_basis), flag_basis=_relabel(lines.flag_basis)
+    )
+
+
+def _against_nation(
+    rule: Rule, year: int | None, national: tuple[str, Mapping[str, float]], min_sample: float
+) -> NationalLines | None:
+    """The lines of a gap rule against the national figure (None for other rules)."""
+    slug, values = national
+    value = values.get(rule.indicator)
+    if not rule.also_national or value is None:
+        return None
+    lines = resolve_rule(rule, year, value, (), min_sample)
+    return NationalLines(lines.watch, lines.flag, value, slug) if lines else None
+
+
 def build_rulebook(
     kb: KnowledgeBase,
     indicators: Mapping[str, Indicator],
     bench: Mapping[str, float],
     county_values: Mapping[str, Mapping[str, float]],
     year: int | None,
+    borrowed: Mapping[str, str] | None = None,
+    national: tuple[str, Mapping[str, float]] | None = None,
+    bench_years: Mapping[str, int] | None = None,
 ) -> RuleBook:
-    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``."""
+    """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``;
+    a line on a figure ``borrowed`` from the national set says so in its basis (``bench_years``:
+    the year of each benchmark figure, shown with the evidence)."""
+    borrowed = borrowed or {}
     min_sample = kb.meta.tuning.min_percentile_sample.value
     rules: dict[str, tuple[ResolvedRule, ...]] = {}
     unresolved: dict[str, tuple[str, ...]] = {}
@@ -230,12 +350,19 @@ def build_rulebook(
         for rule in ch.rules:
             sample = [v[rule.indicator] for v in county_values.values() if rule.indicator in v]
             bench_value = bench.get(rule.indicator)
+            if rule.indicator in borrowed and not rule.national_fallback:
+                bench_value = None
             lines = resolve_rule(rule, year, bench_value, sample, min_sample)
             if lines is None:
                 dropped.append(rule.indicator)
                 continue
+            lines = _national(lines, rule.indicator in borrowed)
             ind = indicators[rule.indicator]
-            texts = {lang: evidence_text(rule, ind, lines, bench_value, lang) for lang in LANGS}
+            bench_year = (bench_years or {}).get(rule.indicator)
+            texts = {
+                lang: evidence_text(rule, ind, lines, bench_value, lang, bench_year)
+                for lang in LANGS
+            }
             kept.append(
                 ResolvedRule(
                     rule,
@@ -246,6 +373,7 @@ def build_rulebook(
                     lines.flag_basis,
                     bench_value,
                     texts,
+                    _against_nation(rule, year, national, min_sample) if national else None,
                 )
             )
         rules[ch.slug] = tuple(kept)
@@ -309,12 +437,24 @@ def _province_names(kb: KnowledgeBase) -> dict[str, Province]:
     return names
 
 
+def county_names(kb: KnowledgeBase) -> dict[str, Text]:
+    """Every county the knowledge base names, by slug: reference counties, and the counties of
+    examples that carry their own name."""
+    names = {e.county: e.county_name for e in kb.examples if e.county_name is not None}
+    return names | {c.slug: c.name for c in kb.reference_counties}
+
+
 def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot:
     indicators = {i.key: i for i in kb.indicators}
-    views = {
-        b.slug: BenchmarkView(b, {v.indicator: v.value for v in b.values}, benchmark_confidence(b))
-        for b in kb.benchmarks
-    }
+    views = _filled(
+        kb,
+        {
+            b.slug: BenchmarkView(
+                b, {v.indicator: v.value for v in b.values}, benchmark_confidence(b)
+            )
+            for b in kb.benchmarks
+        },
+    )
     provincial, national = _benchmark_indexes(kb, views)
     examples_by_path: dict[str, list[Example]] = {p.slug: [] for p in kb.paths}
     for ex in kb.examples:
@@ -325,6 +465,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         signals_by_challenge.setdefault(sig.challenge, []).append(sig.slug)
     paths = {p.slug: p for p in kb.paths}
     by_path = {k: tuple(v) for k, v in examples_by_path.items()}
+    names = county_names(kb)
     shell = Snapshot(
         kb=kb,
         version=version,
@@ -338,19 +479,24 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         provincial_sets=provincial,
         national_sets=national,
         kinds={k.slug: k for k in kb.meta.county_kinds},
+        resource_types={r.slug: r for r in kb.meta.resource_types},
+        zones={z.slug: z for z in kb.meta.zones},
+        admin_forms={f.slug: f for f in kb.meta.admin_forms},
+        departments={d.slug: d for d in kb.meta.departments},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},
         paths=paths,
         path_plans=tuple(path_plan(p) for _, p in sorted(paths.items())),
         path_texts={
-            (slug, lang): path_text(p, by_path.get(slug, ()), lang)
+            (slug, lang): path_text(p, by_path.get(slug, ()), lang, names)
             for slug, p in paths.items()
             for lang in LANGS
         },
         examples={e.slug: e for e in kb.examples},
         examples_by_path=by_path,
         counties={c.slug: c for c in kb.reference_counties},
+        county_names=names,
         county_values={},
         era_bounds=era_bounds(kb),
         rulebooks={},
@@ -360,7 +506,14 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
     bounds = shell.era_bounds
     rulebooks = {
         (slug, era): build_rulebook(
-            kb, indicators, view.values, county_values[slug], shell.era_year(era)
+            kb,
+            indicators,
+            view.values,
+            county_values[slug],
+            shell.era_year(era),
+            view.borrowed,
+            view.national,
+            view.years,
         )
         for slug, view in views.items()
         for era in range(len(bounds) + 1)

@@ -1,19 +1,127 @@
-"""The public form of a source: what a result or catalog item prints for a citation."""
+"""The public form of a source: what a result or catalog item serves for a citation, what a
+printed document shows of it, and how a mirror is recognised.
+
+A *mirror* is any page that is not the publisher's own: a re-post, a copy on an unrelated site, a
+Q&A or encyclopaedia page, a compiled table. Its figures are at most ``S`` (secondary), and a
+printed document never cites it: it prints the publisher and the document, not the mirror's
+address. What marks a mirror is kept as data (app/locales/provenance.yaml) and documented in
+``seeds/README.md``: add a host when a new one is cited.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-from app.domain.knowledge import Lang, Source
+import yaml
+
+from app.domain.knowledge import Example, ExampleFigure, Lang, Source, Tag
 
 _FIELDS = ("document", "section", "doi", "url", "publisher", "year", "tag")
 
 
+class Provenance(NamedTuple):
+    """What marks a mirror (app/locales/provenance.yaml)."""
+
+    mirror_words: tuple[str, ...]
+    secondary_words: tuple[str, ...]
+    mirror_hosts: frozenset[str]
+
+
+@cache
+def provenance() -> Provenance:
+    """The mirror words and hosts, read once from the package's data."""
+    text = resources.files("app.locales").joinpath("provenance.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return Provenance(
+        tuple(w.lower() for w in data["mirror_words"]),
+        tuple(w.lower() for w in data["secondary_words"]),
+        frozenset(h.lower() for h in data["mirror_hosts"]),
+    )
+
+
+_PUNCT = re.compile(r"[()（）,，;；]")
+_REMARK = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url``, without port or ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def mirror_host(url: str | None) -> str | None:
+    """The listed mirror host ``url`` lies on, if any."""
+    if not url:
+        return None
+    host = host_of(url)
+    hosts = provenance().mirror_hosts
+    return next((h for h in sorted(hosts) if host == h or host.endswith("." + h)), None)
+
+
+def mirror_word(*texts: str | None, secondary: bool = False) -> str | None:
+    """The first mirror word (or, with ``secondary``, secondary-page word) in any of ``texts``
+    (brackets and commas count as spaces, so "(via x.com)" holds " via ").
+
+    >>> mirror_word("Workers' Daily (via chinaxiaokang.com)"), mirror_word("NBS, 2024 bulletin")
+    ('via', None)
+    """
+    words = provenance().secondary_words if secondary else provenance().mirror_words
+    for text in texts:
+        low = " " + _PUNCT.sub(" ", (text or "").lower()) + " "
+        for word in words:
+            if word in low:
+                return word.strip()
+    return None
+
+
+def is_mirror(url: str | None, *publishers: str | None) -> bool:
+    """The page is not the publisher's own: a listed host, or a publisher string naming a
+    mirror, a re-post or a secondary kind of page (encyclopaedia, Q&A)."""
+    return (
+        mirror_host(url) is not None
+        or mirror_word(*publishers) is not None
+        or mirror_word(*publishers, secondary=True) is not None
+    )
+
+
+def names_mirror(printed: str) -> str | None:
+    """The mirror word or listed host a printed publisher still names, if any."""
+    low = printed.lower()
+    return mirror_word(printed) or next(
+        (h for h in sorted(provenance().mirror_hosts) if h in low), None
+    )
+
+
+def printed_publisher(text: str) -> str:
+    """The publisher as a printed document cites it: parenthesised remarks that name a mirror
+    (how the page was read) are left out, the publisher and the document stay.
+
+    >>> printed_publisher("Zhejiang Bureau of Statistics, 2024 bulletin (low-quality mirror)")
+    'Zhejiang Bureau of Statistics, 2024 bulletin'
+    >>> printed_publisher("国务院《意见》（国发〔2019〕12号）（转载于低质量镜像站）")
+    '国务院《意见》（国发〔2019〕12号）'
+    """
+    kept = _REMARK.sub(lambda m: "" if mirror_word(m.group(1)) else m.group(0), text)
+    return kept.strip(" ,;，；")
+
+
+def publisher_in(src: Source, lang: Lang) -> str | None:
+    """The publisher in the reader's language (the Chinese name in Chinese)."""
+    if lang == "zh" and src.publisher_zh:
+        return src.publisher_zh
+    return src.publisher
+
+
 def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
-    """Only the fields the source has; a heuristic says so and explains itself."""
+    """Only the fields the source has; a heuristic says so and explains itself. The publisher
+    is given in the reader's language."""
     out: dict[str, Any] = {}
     for key in _FIELDS:
-        value = getattr(src, key)
+        value = publisher_in(src, lang) if key == "publisher" else getattr(src, key)
         if value is not None:
             out[key] = value
     if src.heuristic:
@@ -21,3 +129,33 @@ def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
     if src.note is not None:
         out["note"] = src.note.get(lang)
     return out
+
+
+def printed_source(src: dict[str, Any]) -> dict[str, Any]:
+    """What a printed document shows of a served source (``source_dict``'s form, also as
+    stored in an old result): the paper's section, or the publisher and document without any
+    mirror remark, its year, and its address only when the page is the publisher's own."""
+    if src.get("document"):
+        return {k: src[k] for k in ("document", "section", "doi") if src.get(k)}
+    publisher = src.get("publisher") or ""
+    out: dict[str, Any] = {"publisher": printed_publisher(publisher)}
+    if src.get("year"):
+        out["year"] = src["year"]
+    if src.get("url") and not is_mirror(src["url"], publisher):
+        out["url"] = src["url"]
+    return out
+
+
+def figure_source(example: Example, figure: ExampleFigure) -> Source:
+    """An example figure's source: its own, else the example's."""
+    return figure.source or example.source
+
+
+def figure_year(example: Example, figure: ExampleFigure) -> int | None:
+    """The year an example figure describes: its own, else the example's."""
+    return figure.year if figure.year is not None else example.year
+
+
+def figure_tag(example: Example, figure: ExampleFigure) -> Tag | None:
+    """An example figure's tag: its own, else its source's."""
+    return figure.tag or figure_source(example, figure).tag

@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from app.domain.knowledge import Rule, Threshold, line_at
 
-Basis = Literal["absolute", "benchmark_ratio", "percentile", "fallback"]
+Basis = Literal["absolute", "benchmark_ratio", "national_ratio", "percentile", "fallback"]
 
 
 class Lines(NamedTuple):

@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
 from app.models.assessment import Assessment  # noqa: E402
+from app.models.batch_job import BatchJob, BatchJobChunk  # noqa: E402
 from app.models.kb import (  # noqa: E402
     BenchmarkRow,
     BenchmarkValueRow,
@@ -39,6 +40,8 @@ __all__ = [
     "AppSecret",
     "Assessment",
     "AuditEvent",
+    "BatchJob",
+    "BatchJobChunk",
     "BenchmarkRow",
     "BenchmarkValueRow",
     "ChallengeRow",

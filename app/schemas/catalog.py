@@ -136,12 +136,18 @@ class FigureOut(BaseModel):
 
 
 class ExampleFigureOut(BaseModel):
-    """A figure quoted by a worked example (an investment, a count), in its own unit."""
+    """A figure quoted by a worked example (an investment, a count), in its own unit, with the
+    year it describes and where it is printed (the example's own year and source unless it
+    names others)."""
 
     key: str
     value: float
     unit: str
     label: str
+    year: int | None
+    tag: SourceTag | None
+    note: str | None
+    source: SourceOut
 
 
 class ExampleDetail(BaseModel):

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from app.domain.knowledge import CountyKind
-from app.domain.profile import County, ProfileInput
+from app.domain.knowledge import CountyKind, ResourceStage, ResourceType, Zone
+from app.domain.profile import County, ProfileInput, ResourceFact
 from app.schemas.common import COUNTY_CODE
 from app.schemas.text import shown_safely
 
@@ -46,6 +46,20 @@ class Strict_(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+IndustryName = Annotated[
+    str,
+    Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+    AfterValidator(shown_safely),
+]
+
+
+class ResourceIn(Strict_):
+    type: ResourceType = Field(description="coal, oil-gas, metal, non-metal or forestry.")
+    stage: ResourceStage | None = Field(
+        default=None, description="growing, mature, declining or regenerating."
+    )
+
+
 class CountyIn(Strict_):
     name: Annotated[
         str,
@@ -75,9 +89,28 @@ class CountyIn(Strict_):
     year: int | None = Field(default=None, ge=1949, le=2100, description="Reference year.")
     kinds: list[CountyKind] | None = Field(
         default=None,
-        max_length=7,
-        description="County kinds, when the county knows them (e.g. a designated ecological "
-        "function area); otherwise countypath infers them from the indicators.",
+        max_length=12,
+        description="County kinds the county declares (a border or port county, a pastoral "
+        "county, a county out of poverty …). Declared kinds come first; countypath also reads "
+        "traits off the indicators (a farm-heavy economy, a forest-rich county) and names them "
+        "as traits with their evidence, never as designations.",
+    )
+    main_function_zone: Zone | None = Field(
+        default=None,
+        description="The county's legal main-function-zone designation: `urbanised`, "
+        "`agricultural` (a major farm-producing zone) or `ecological` (a key ecological function "
+        "zone), as the provincial plan names it. Only ever declared, never inferred.",
+    )
+    resource: ResourceIn | None = Field(
+        default=None,
+        description="For a resource-based county: the resource it lives on and its stage in the "
+        "national plan for resource-based cities (growing, mature, declining, regenerating).",
+    )
+    leading_industries: list[IndustryName] | None = Field(
+        default=None,
+        max_length=5,
+        description='The county\'s leading industries, e.g. `["garments"]`: a base to '
+        "upgrade, not a concentration to cut (unless it is a resource or declining).",
     )
 
 
@@ -113,8 +146,13 @@ class ProfileIn(Strict_):
     def to_domain(self) -> ProfileInput:
         c = self.county
         kinds = tuple(dict.fromkeys(c.kinds or ()))
+        resource = ResourceFact(c.resource.type, c.resource.stage) if c.resource else None
+        leading = tuple(dict.fromkeys(n.strip() for n in c.leading_industries or ()))
+        county = County(
+            c.name, c.code, c.province, c.year, kinds, c.main_function_zone, resource, leading
+        )
         return ProfileInput(
-            County(c.name, c.code, c.province, c.year, kinds),
+            county,
             dict(self.indicators),
             tuple(self.signals),
             self.benchmark,

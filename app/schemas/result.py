@@ -92,6 +92,11 @@ class EvidenceOut(BaseModel):
     unit_label: str
     band: Band
     benchmark_value: float | None
+    benchmark_year: int | None = Field(
+        default=None,
+        description="The year of the benchmark figure, which may be older than its set's "
+        "(the benchmark's figure says why in its note); null without a benchmark figure.",
+    )
     thresholds: Thresholds
     basis: ThresholdBasis
     bad_when: BadWhen

@@ -14,6 +14,7 @@ from app.domain.knowledge import (
     Challenge,
     DatedThreshold,
     Example,
+    ExampleFigure,
     Figure,
     Indicator,
     Lang,
@@ -24,7 +25,7 @@ from app.domain.knowledge import (
     Threshold,
 )
 from app.domain.snapshot import Snapshot
-from app.domain.sources import source_dict
+from app.domain.sources import figure_source, figure_tag, figure_year, source_dict
 from app.errors import NotFound
 from app.services.curation import item_etag as content_etag
 
@@ -133,15 +134,26 @@ def path(snap: Snapshot, p: Path, lang: Lang) -> Item:
     }
 
 
+def _example_figure(e: Example, f: ExampleFigure, lang: Lang) -> Item:
+    """A figure with its own year, tag and source (the example's where it has none)."""
+    return {
+        "key": f.key,
+        "value": f.value,
+        "unit": f.unit.get(lang),
+        "label": f.label.get(lang),
+        "year": figure_year(e, f),
+        "tag": figure_tag(e, f),
+        "note": f.note.get(lang) if f.note else None,
+        "source": source_dict(figure_source(e, f), lang),
+    }
+
+
 def example(snap: Snapshot, e: Example, lang: Lang) -> Item:
     return {
         **_same(e, "slug", "county"),
         **_texts(e, lang, "title", "summary"),
         "year": e.year,
-        "figures": [
-            {"key": f.key, "value": f.value, "unit": f.unit.get(lang), "label": f.label.get(lang)}
-            for f in e.figures
-        ],
+        "figures": [_example_figure(e, f, lang) for f in e.figures],
         "paths": list(e.paths),
         "source": source_dict(e.source, lang),
     }

@@ -21,6 +21,7 @@ from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
+from app.domain.sources import printed_source
 from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
 from app.services import assessments, plans
@@ -90,11 +91,13 @@ def _env(markdown: bool) -> Environment:
 
 
 def _sources(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sources the document cites, as printed: the publisher and document in the result's
+    language, never a mirror (app.domain.sources.printed_source), each once."""
     found: dict[str, dict[str, Any]] = {}
     items = [c["source"] for c in result["challenges"]]
     for r in result["recommendations"][:PATHS_SHOWN]:
         items += [r["source"], *[e["source"] for e in r["examples"]]]
-    for src in items:
+    for src in map(printed_source, items):
         found[str(sorted(src.items()))] = src
     return sorted(
         found.values(),

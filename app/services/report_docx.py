@@ -336,8 +336,9 @@ def _sources(doc: DocxDocument, ctx: dict[str, Any], n: int) -> None:
         if s.get("document"):
             text = f"{labels.document(s['document'])} §{s['section']}"
         else:
-            text = (s.get("publisher") or "") + (f" ({s['year']})" if s.get("year") else "")
-            text += f" {s['url']}" if s.get("url") else ""
+            punct, year_text = ctx["punct"], ctx["year_text"]
+            year = punct["lp"] + year_text(s["year"]) + punct["rp"] if s.get("year") else ""
+            text = s["publisher"] + year + (f" {s['url']}" if s.get("url") else "")
         _paragraph(doc, text, lang, "table")
 
 

@@ -138,6 +138,77 @@ async function report() {
   window.open(url, "_blank");
 }
 
+// A workbook of counties as a batch job: submit it with the caller's key, follow the job's
+// progress, download the results workbook when it is done. The key stays in the field only.
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+let job = null;
+
+function showJob(state) {
+  const t = TEXT[lang];
+  const bar = document.getElementById("batch-progress");
+  bar.max = state.progress.total;
+  bar.value = state.progress.done;
+  let text = `${t["job_" + state.status]}${t.colon}${state.progress.done} / ${state.progress.total} ${t.batch_rows}`;
+  if (state.results) text += ` · ${t.batch_failed} ${state.results.failed}`;
+  if (state.error) text += ` · ${state.error.detail}`;
+  document.getElementById("batch-text").textContent = text;
+  const box = document.getElementById("batch-state");
+  box.hidden = false;
+  box.dataset.status = state.status;
+  const open = state.status === "queued" || state.status === "running";
+  document.getElementById("batch-cancel").hidden = !open;
+  document.getElementById("batch-download").hidden = state.status !== "done";
+  document.getElementById("batch-submit").disabled = open;
+}
+
+async function followJob(location) {
+  while (job && job.location === location) {
+    const res = await fetch(location, { headers: { Authorization: `Bearer ${job.key}` } });
+    const state = await res.json();
+    if (!res.ok) { showErrors(state); return; }
+    job.state = state;
+    showJob(state);
+    if (state.status !== "queued" && state.status !== "running") return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function submitJob() {
+  document.getElementById("errors").hidden = true;
+  const file = document.getElementById("batch-file").files[0];
+  const key = document.getElementById("batch-key").value.trim();
+  if (!key || !file) { showErrors({ title: TEXT[lang].batch_title, detail: TEXT[lang].batch_missing }); return; }
+  const view = document.getElementById("batch-view").value;
+  const res = await fetch(`/v1/batch-jobs?view=${view}`, {
+    method: "POST", headers: { "Content-Type": XLSX, "Accept-Language": lang, Authorization: `Bearer ${key}` }, body: file,
+  });
+  const body = await res.json();
+  if (!res.ok) { showErrors(body); return; }
+  job = { location: res.headers.get("Location"), key, state: body };
+  showJob(body);
+  followJob(job.location);
+}
+
+async function cancelJob() {
+  if (!job) return;
+  const res = await fetch(job.location, { method: "DELETE", headers: { Authorization: `Bearer ${job.key}` } });
+  if (res.status === 200) { job.state = await res.json(); showJob(job.state); }
+}
+
+async function downloadJob() {
+  if (!job || !job.state.results) return;
+  const res = await fetch(job.state.results.href, { headers: { Accept: XLSX, Authorization: `Bearer ${job.key}` } });
+  if (!res.ok) { showErrors(await res.json()); return; }
+  const link = el("a", { href: URL.createObjectURL(await res.blob()), download: "countypath-results.xlsx" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  document.body.dataset.downloaded = "true";
+}
+
+document.getElementById("batch-submit").addEventListener("click", submitJob);
+document.getElementById("batch-cancel").addEventListener("click", cancelJob);
+document.getElementById("batch-download").addEventListener("click", downloadJob);
 document.getElementById("profile").addEventListener("submit", submit);
 document.getElementById("report").addEventListener("click", report);
 for (const [code, words] of Object.entries(TEXT)) {
@@ -147,6 +218,7 @@ for (const [code, words] of Object.entries(TEXT)) {
     lang = b.dataset.lang;
     const keep = currentValues();
     await buildForm(keep);
+    if (job && job.state) showJob(job.state);
     if (!document.getElementById("results").hidden) document.getElementById("profile").requestSubmit();
   });
 }

@@ -41,6 +41,10 @@ def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
         ("GET", "/v1/assessments"): (401, 200, 403, 200),
         ("GET", "/v1/assessments/trend"): (401, 422, 403, 422),
         ("GET", "/v1/assessments/{assessment_id}"): (401, 404, 403, 404),
+        ("POST", "/v1/batch-jobs"): (401, 202, 403, 202),
+        ("GET", "/v1/batch-jobs/{job_id}"): (401, 404, 403, 404),
+        ("GET", "/v1/batch-jobs/{job_id}/results"): (401, 404, 403, 404),
+        ("DELETE", "/v1/batch-jobs/{job_id}"): (401, 404, 403, 404),
     }
     for kind in CURATED:
         if kind != "signals":
@@ -65,7 +69,11 @@ SLUGS = {
 
 def _url(path: str) -> str:
     kind = path.split("/")[2] if path.count("/") >= 2 else ""
-    return path.replace("{slug}", SLUGS.get(kind, "x")).replace("{assessment_id}", UUID)
+    return (
+        path.replace("{slug}", SLUGS.get(kind, "x"))
+        .replace("{assessment_id}", UUID)
+        .replace("{job_id}", UUID)
+    )
 
 
 def _body(method: str, path: str) -> object:
@@ -77,7 +85,7 @@ def _body(method: str, path: str) -> object:
         "/v1/reports",
     ):
         return DEQING_PROFILE.read_bytes()
-    if path == "/v1/recommendations/batch":
+    if path in ("/v1/recommendations/batch", "/v1/batch-jobs"):
         return b"[" + DEQING_PROFILE.read_bytes() + b"]"
     if method in ("POST", "PUT", "PATCH"):
         return b"{}"

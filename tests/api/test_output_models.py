@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ BAD_ROW = {"county": {"name": "Anji"}, "indicators": {"rd_intensity_pct": 1e9}}
 FIXED_ID = "00000000-0000-4000-8000-000000000000"
 FIXED_TIME = "2026-01-01T00:00:00Z"
 TEXT_FIELDS = ("title", "label", "name")
+UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 class Samples:
@@ -83,6 +85,21 @@ def _assessments(s: Samples) -> None:
     s.call("assessment-reports-get", "GET", f"/v1/assessments/{made['id']}/report", headers=md)
 
 
+def _batch_jobs(s: Samples) -> None:
+    from app.services import batch_jobs
+
+    h = auth(s.keys["assessments"])
+    body = [DEQING_EXAMPLE, BAD_ROW]
+    url = "/v1/batch-jobs?view=summary"
+    made = s.call("batch-jobs-create", "POST", url, 202, json=body, headers=h)
+    s.requests["batch-jobs-create"] = body
+    batch_jobs.run(s.client.app.state.jobs.worker(), made["id"])  # type: ignore[attr-defined]
+    s.call("batch-jobs-get", "GET", f"/v1/batch-jobs/{made['id']}", headers=h)
+    s.call("batch-job-results-get", "GET", f"/v1/batch-jobs/{made['id']}/results", headers=h)
+    queued = s.client.post(url, json=body, headers=h).json()
+    s.call("batch-jobs-delete", "DELETE", f"/v1/batch-jobs/{queued['id']}", headers=h)
+
+
 def _curation(s: Samples) -> None:
     h = auth(s.keys["admin"])
     exported = s.call("kb-export", "GET", "/v1/kb/export")
@@ -143,7 +160,7 @@ def samples(
     engine.dispose()
     with TestClient(create_app(settings)) as client:
         s = Samples(client, keys)
-        for step in (_catalog, _diagnosis, _assessments, _curation):
+        for step in (_catalog, _diagnosis, _assessments, _batch_jobs, _curation):
             step(s)
         s.spec = client.get("/openapi.json").json()  # type: ignore[attr-defined]
         yield s
@@ -239,10 +256,12 @@ def _trim(value: Any) -> Any:
         for key in ("id", "assessment_id"):
             if isinstance(out.get(key), str) and len(out[key]) == 36:
                 out[key] = FIXED_ID
-        for key in ("created_at", "at"):
+        for key in ("created_at", "at", "started_at", "finished_at", "expires_at"):
             if isinstance(out.get(key), str):
                 out[key] = FIXED_TIME
         return out
+    if isinstance(value, str):
+        return UUID_IN_TEXT.sub(FIXED_ID, value)
     return value
 
 

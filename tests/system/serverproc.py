@@ -50,7 +50,8 @@ class Proc:
     log: Path
 
     def workers(self) -> list[int]:
-        """Worker processes (uvicorn spawns them; the multiprocessing resource tracker is not one)."""
+        """Worker processes (uvicorn spawns them; the multiprocessing resource tracker and the
+        batch-job worker are not among them)."""
         path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         kids = [int(p) for p in path.read_text().split()] if path.exists() else []
         out = []
@@ -59,7 +60,7 @@ class Proc:
                 cmdline = Path(f"/proc/{kid}/cmdline").read_bytes()
             except FileNotFoundError:
                 continue
-            if b"resource_tracker" not in cmdline:
+            if b"resource_tracker" not in cmdline and b"jobs\x00worker" not in cmdline:
                 out.append(kid)
         return out
 
@@ -87,6 +88,7 @@ def server(
         COUNTYPATH_DATABASE_URL=database_url,
         COUNTYPATH_LOG_LEVEL="WARNING",
         COUNTYPATH_RATE_LIMIT="off",
+        COUNTYPATH_JOB_QUEUE_PATH=str(log.with_suffix(".queue.db")),
     )
     full_env.update(env or {})
     sink = log.open("wb")

@@ -163,7 +163,7 @@ def make_kb(**overrides: Any) -> KnowledgeBase:
             {
                 "slug": "peer-a",
                 "name": t("Peer A"),
-                "code": "330000",
+                "code": "330101",
                 "province": "Zhejiang",
                 "values": [
                     _fig("gdp", 700),

@@ -114,6 +114,66 @@ def check_warnings(res: Result, want: list[dict[str, str]]) -> None:
         )
 
 
+def check_warnings_exclude(res: Result, want: list[dict[str, str]]) -> None:
+    for w in want:
+        assert not any(all(item.get(k) == v for k, v in w.items()) for item in res["warnings"]), (
+            w,
+            res["warnings"],
+        )
+
+
+def check_leading_industry(res: Result, want: dict[str, Any]) -> None:
+    got = res["leading_industry"]
+    assert got is not None
+    for key, value in want.items():
+        assert got[key] == value, (key, got)
+
+
+def check_kind_basis(res: Result, want: dict[str, str]) -> None:
+    got = {k["slug"]: k["basis"] for k in res["kinds"]}
+    for kind, basis in want.items():
+        assert got.get(kind) == basis, (kind, got)
+
+
+def check_kind_labels(res: Result, want: dict[str, str]) -> None:
+    got = {k["slug"]: k["label"] for k in res["kinds"]}
+    for kind, label in want.items():
+        assert got.get(kind) == label, (kind, got)
+
+
+def check_county(res: Result, want: dict[str, Any]) -> None:
+    for key, value in want.items():
+        assert res["county"].get(key) == value, (key, res["county"])
+
+
+def check_not_judged(res: Result, want: list[str]) -> None:
+    """No challenge judges the county on these indicators (nor counts them as missing)."""
+    for c in res["challenges"]:
+        judged = {e["indicator"] for e in c["evidence"]} | set(c["missing"])
+        assert not judged & set(want), (c["slug"], judged & set(want))
+
+
+def check_evidence_against(res: Result, want: dict[str, dict[str, str]]) -> None:
+    got = _challenges(res)
+    for slug, indicators in want.items():
+        evidence = {e["indicator"]: e for e in got[slug]["evidence"]}
+        for key, against in indicators.items():
+            assert evidence[key].get("against") == against, (slug, key, evidence[key])
+
+
+def check_constraints(res: Result, want: dict[str, str]) -> None:
+    got = {c["code"]: c["status"] for c in res["constraints"]}
+    for code, status in want.items():
+        assert got.get(code) == status, (code, got)
+
+
+def check_held_back(res: Result, want: dict[str, list[str]]) -> None:
+    """These paths lose an action, or are left out whole, because of the constraint."""
+    got = {c["code"]: {x["path"] for x in c["left_out"]} for c in res["constraints"]}
+    for code, paths in want.items():
+        assert set(paths) <= got.get(code, set()), (code, got.get(code))
+
+
 def check_no_warnings(res: Result, want: list[str]) -> None:
     codes = [w["code"] for w in res["warnings"]]
     assert not set(codes) & set(want), res["warnings"]
@@ -163,6 +223,26 @@ def check_rationale_contains(res: Result, want: list[str]) -> None:
 
 def check_rationale_excludes(res: Result, want: list[str]) -> None:
     text = _rationales(res)
+    for fragment in want:
+        assert fragment not in text, fragment
+
+
+def _actions(res: Result) -> str:
+    return "\n".join(a for r in res["recommendations"] for a in r["actions"])
+
+
+def check_actions_include(res: Result, want: list[str]) -> None:
+    """Some action of a recommended path contains each fragment (e.g. a coal county is
+    shown coal actions)."""
+    text = _actions(res)
+    for fragment in want:
+        assert fragment in text, fragment
+
+
+def check_actions_exclude(res: Result, want: list[str]) -> None:
+    """No action of any recommended path contains these fragments (e.g. a metal-mining county is
+    shown no coal action)."""
+    text = _actions(res)
     for fragment in want:
         assert fragment not in text, fragment
 
@@ -217,12 +297,23 @@ CHECKS: dict[str, Callable[[Result, Any], None]] = {
     "benchmark": check_benchmark,
     "warnings": check_warnings,
     "no_warnings": check_no_warnings,
+    "warnings_exclude": check_warnings_exclude,
+    "leading_industry": check_leading_industry,
+    "kind_basis": check_kind_basis,
+    "constraints": check_constraints,
+    "held_back": check_held_back,
+    "kind_labels": check_kind_labels,
+    "county": check_county,
+    "not_judged": check_not_judged,
+    "evidence_against": check_evidence_against,
     "confidence_below": check_confidence_below,
     "missing_include": check_missing_include,
     "evidence_once": check_evidence_once,
     "targets": check_targets,
     "rationale_contains": check_rationale_contains,
     "rationale_excludes": check_rationale_excludes,
+    "actions_include": check_actions_include,
+    "actions_exclude": check_actions_exclude,
     "fit_outcome": check_fit_outcome,
     "strengths": check_strengths,
     "peers_note": check_peers_note,
@@ -242,6 +333,6 @@ def test_case(snapshot: Snapshot, profile: dict[str, Any], case: dict[str, Any])
     unknown = set(case["expect"]) - set(CHECKS)
     assert not unknown, f"unknown expectations {sorted(unknown)}"
     request = RecommendationRequest.model_validate(profile)
-    res = recommendation(snapshot, request, case.get("lang", "en"))
+    res = recommendation(snapshot, request, case.get("lang", "en"), trace=True)
     for key, want in case["expect"].items():
         CHECKS[key](res, want)

@@ -15,12 +15,17 @@ MODULES = [
     "app.domain.knowledge",
     "app.domain.messages",
     "app.domain.language",
+    "app.domain.divisions",
+    "app.reference.refresh",
     "app.services.wording",
     "app.services.preconditions",
     "app.services.csv_cells",
     "app.services.report_words",
     "app.errors",
     "app.schemas.text",
+    "app.domain.sources",
+    "app.domain.snapshot",
+    "app.domain.integrity",
     "tests.unit.test_paper_figures",
 ]
 

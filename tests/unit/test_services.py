@@ -179,8 +179,9 @@ def test_readiness_names_what_is_missing(snapshot: Snapshot) -> None:
 def test_an_import_that_empties_a_kind_needs_confirmation(
     uow: FakeUnitOfWork, kb: KnowledgeBase
 ) -> None:
-    hollow = kb.model_dump(mode="json") | {"examples": []}
-    with pytest.raises(ConfirmationRequired, match=f"every one of the {len(kb.examples)} examples"):
+    hollow = kb.model_dump(mode="json") | {"benchmarks": []}
+    every = f"every one of the {len(kb.benchmarks)} benchmarks"
+    with pytest.raises(ConfirmationRequired, match=every):
         curation.import_kb(uow, CURATOR, hollow)
     assert uow.commits == 0
     _, changed = curation.import_kb(uow, CURATOR, hollow, confirm=True)

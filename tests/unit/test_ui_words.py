@@ -14,8 +14,9 @@ from app.domain.messages import catalogue
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
-# Chinese that is not wording: the official fonts a Chinese DOCX is set in, and English
-# documentation or error messages that quote a Chinese column name a workbook may use.
+# Chinese that is not wording: the official fonts a Chinese DOCX is set in, English
+# documentation or error messages that quote a Chinese column name a workbook may use, and the
+# endings of official unit names that the division table's parser reads.
 ALLOWED = {
     "services/report_docx.py": ("方正小标宋简体", "黑体", "楷体", "仿宋", "宋体"),
     "api/batch_formats.py": (
@@ -30,6 +31,9 @@ ALLOWED = {
     "schemas/plans.py": ("县发展和改革局",),
     "schemas/result.py": ("`F (备注)`",),
     "services/tables.py": ("(or 县名)",),
+    # The suffixes and level names of the ministry's division table: data the parser reads.
+    "domain/divisions.py": ("自治县", "自治旗", "特区", "林区", "旗", "县", "市", "区"),
+    "reference/refresh.py": ("县级", "直辖"),
 }
 
 

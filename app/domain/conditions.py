@@ -1,0 +1,187 @@
+"""Whether an item fits the county: the one place where a requirement is judged.
+
+Rules, paths, actions, examples, targets and funding channels all state what they need of the
+county in one form (``Requirement``, see app.domain.knowledge). Each requirement comes out
+``met``, ``missed`` or ``unknown``; an item is kept when every requirement is met, or unknown and
+marked ``unknown: keep``. A fact the county has not declared and its figures do not show counts as
+missed (a county that says nothing of mines has none to repair); only what nobody could know
+without the figure (an indicator nobody gave, a zone nobody declared) is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NamedTuple, Protocol
+
+from app.domain.kinds import OPS
+from app.domain.knowledge import (
+    AdminForm,
+    ConstraintCode,
+    ConstraintStatus,
+    CountyKind,
+    Requirement,
+    ResourceStage,
+    ResourceType,
+    Zone,
+)
+
+Outcome = Literal["met", "missed", "unknown"]
+
+
+class Facts(Protocol):
+    """What a requirement can ask of a county (a validated profile is one)."""
+
+    @property
+    def kind_slugs(self) -> frozenset[CountyKind]: ...
+    @property
+    def zone(self) -> Zone | None: ...
+    @property
+    def resource_type(self) -> ResourceType | None: ...
+    @property
+    def resource_stage(self) -> ResourceStage | None: ...
+    @property
+    def province_slug(self) -> str | None: ...
+    @property
+    def admin_form(self) -> AdminForm | None: ...
+    @property
+    def leading_base(self) -> bool | None: ...
+    @property
+    def values(self) -> Mapping[str, float]: ...
+    @property
+    def signals(self) -> tuple[str, ...]: ...
+    @property
+    def constraints(self) -> Mapping[ConstraintCode, ConstraintStatus]: ...
+    @property
+    def pairing_sides(self) -> frozenset[str]: ...
+
+
+class Judged(NamedTuple):
+    requirement: Requirement
+    outcome: Outcome
+
+
+class Gate(NamedTuple):
+    """Whether an item is shown, and each requirement's outcome (for the trace)."""
+
+    kept: bool
+    judged: tuple[Judged, ...]
+
+    @property
+    def failed(self) -> tuple[Judged, ...]:
+        return tuple(j for j in self.judged if not _passes(j))
+
+
+OPEN = Gate(True, ())
+
+
+def _member(value: str | None, allowed: Sequence[str], unknown: bool = True) -> Outcome:
+    if value is None:
+        return "unknown" if unknown else "missed"
+    return "met" if value in allowed else "missed"
+
+
+def _absent(value: str | None, excluded: Sequence[str]) -> Outcome:
+    if value is None:
+        return "unknown"
+    return "missed" if value in excluded else "met"
+
+
+def _resource(req: Requirement, facts: Facts) -> Outcome:
+    assert req.resources is not None
+    if facts.resource_type is not None:
+        return "met" if facts.resource_type in req.resources else "missed"
+    return "unknown" if "resource-based" in facts.kind_slugs else "missed"
+
+
+def _leading(wanted: bool, facts: Facts) -> Outcome:
+    base = facts.leading_base
+    if base is None:
+        return "unknown"
+    return "met" if base == wanted else "missed"
+
+
+def _pairing(side: str, sides: frozenset[str]) -> Outcome:
+    """On that side of a pairing programme; a province-internal scheme (both sides) leaves it
+    unknown which side the county is on."""
+    if side in sides:
+        return "met"
+    return "unknown" if "both" in sides else "missed"
+
+
+def _indicator(req: Requirement, facts: Facts) -> Outcome:
+    assert req.indicator is not None
+    assert req.op is not None
+    assert req.value is not None
+    value = facts.values.get(req.indicator)
+    if value is None:
+        return "unknown"
+    return "met" if OPS[req.op](value, req.value) else "missed"
+
+
+def judge(req: Requirement, facts: Facts) -> Outcome:
+    """One requirement's outcome for the county."""
+    match req.subject:
+        case "kinds":
+            assert req.kinds is not None
+            return "met" if facts.kind_slugs & set(req.kinds) else "missed"
+        case "not_kinds":
+            assert req.not_kinds is not None
+            return "missed" if facts.kind_slugs & set(req.not_kinds) else "met"
+        case "zones":
+            assert req.zones is not None
+            return _member(facts.zone, req.zones)
+        case "not_zones":
+            assert req.not_zones is not None
+            return "missed" if facts.zone in req.not_zones else "met"
+        case "resources":
+            return _resource(req, facts)
+        case "stages":
+            assert req.stages is not None
+            return _member(facts.resource_stage, req.stages)
+        case "provinces":
+            assert req.provinces is not None
+            return _member(facts.province_slug, req.provinces)
+        case "not_provinces":
+            assert req.not_provinces is not None
+            return _absent(facts.province_slug, req.not_provinces)
+        case "forms":
+            assert req.forms is not None
+            return _member(facts.admin_form, req.forms)
+        case "leading_industry":
+            assert req.leading_industry is not None
+            return _leading(req.leading_industry, facts)
+        case "indicator":
+            return _indicator(req, facts)
+        case "signal":
+            return "met" if req.signal in facts.signals else "unknown"
+        case "pairing":
+            assert req.pairing is not None
+            return _pairing(req.pairing, facts.pairing_sides)
+        case _:
+            assert req.constraint is not None
+            assert req.status is not None
+            status = facts.constraints.get(req.constraint, "unknown")
+            return "met" if status in req.status else "missed"
+
+
+def _passes(j: Judged) -> bool:
+    return j.outcome == "met" or (j.outcome == "unknown" and j.requirement.unknown == "keep")
+
+
+def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
+    """Every requirement judged; the item is kept when each passes."""
+    if not requires:
+        return OPEN
+    judged = tuple(Judged(req, judge(req, facts)) for req in requires)
+    return Gate(all(_passes(j) for j in judged), judged)
+
+
+def unmet(g: Gate) -> list[dict[str, Any]]:
+    """The requirements that kept an item away, as the trace prints them."""
+    out: list[dict[str, Any]] = []
+    for j in g.failed:
+        req = j.requirement
+        item: dict[str, Any] = {"subject": req.subject, "outcome": j.outcome}
+        item["wants"] = req.model_dump(mode="json", exclude_none=True, exclude={"note", "unknown"})
+        out.append(item)
+    return out

@@ -1,0 +1,89 @@
+"""The result's ``constraints``: each limit's status, what shows it, and what it changed in the
+recommendations (the actions and paths it held back), in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.conditions import Gate
+from app.domain.constraints import ConstraintEvidence
+from app.domain.knowledge import ConstraintCode, Lang
+from app.domain.numbers import round4
+from app.domain.profile import ValidProfile
+from app.domain.ranking import Excluded, Ranked, excluded_paths
+from app.domain.snapshot import Snapshot
+
+
+def _evidence(snap: Snapshot, e: ConstraintEvidence, lang: Lang) -> dict[str, Any]:
+    if e.indicator is None:
+        province = snap.provinces_by_name.get(e.province or "")
+        return {
+            "basis": "province_debt_control",
+            "province": e.province,
+            "label": province.name.get(lang) if province else e.province,
+            "level": e.level,
+        }
+    ind = snap.indicators[e.indicator]
+    return {
+        "basis": "indicator",
+        "indicator": e.indicator,
+        "label": ind.label.get(lang),
+        "value": None if e.value is None else round4(e.value),
+        "unit": ind.unit,
+        "line": None if e.line is None else round4(e.line),
+        "level": e.level,
+    }
+
+
+def _held_by(gate: Gate, code: ConstraintCode) -> bool:
+    return any(j.requirement.constraint == code for j in gate.failed)
+
+
+def _left_out(
+    snap: Snapshot,
+    code: ConstraintCode,
+    ranked: tuple[Ranked, ...],
+    excluded: tuple[Excluded, ...],
+    lang: Lang,
+) -> list[dict[str, Any]]:
+    """The actions of recommended paths, and the paths, that this constraint held back."""
+    out: list[dict[str, Any]] = []
+    for r in ranked:
+        text = snap.path_texts[(r.path.slug, lang)]
+        for i, g in r.left_out:
+            if _held_by(g, code):
+                out.append({"path": r.path.slug, "title": text.title, "action": text.actions[i]})
+    for e in excluded:
+        if _held_by(e.gate, code):
+            out.append(
+                {"path": e.slug, "title": snap.path_texts[(e.slug, lang)].title, "action": None}
+            )
+    return out
+
+
+def constraint_items(
+    snap: Snapshot, profile: ValidProfile, ranked: tuple[Ranked, ...], lang: Lang
+) -> list[dict[str, Any]]:
+    definitions = {d.code: d for d in snap.kb.meta.constraints}
+    active = {s.code for s in profile.constraint_states if s.status in ("tight", "binding")}
+    excluded = excluded_paths(snap, profile) if active else ()
+    out: list[dict[str, Any]] = []
+    for state in profile.constraint_states:
+        d = definitions[state.code]
+        on = state.code in active
+        out.append(
+            {
+                "code": state.code,
+                "label": d.label.get(lang),
+                "status": state.status,
+                "evidence": [_evidence(snap, e, lang) for e in state.evidence],
+                "effect": d.effect.get(lang) if on else None,
+                "left_out": _left_out(snap, state.code, ranked, excluded, lang) if on else [],
+            }
+        )
+    return out
+
+
+def summary_items(profile: ValidProfile) -> list[dict[str, Any]]:
+    """Code and status of each constraint, for the summary view."""
+    return [{"code": s.code, "status": s.status} for s in profile.constraint_states]

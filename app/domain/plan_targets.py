@@ -1,0 +1,183 @@
+"""The plan's target table (主要目标): one target per indicator, a pace the county can keep.
+
+A target moves the indicator the good way from the county's own value at the indicator's pace:
+a share of the county's level for what grows with the economy (GDP and income per head), a change
+in the indicator's unit otherwise. Where a line is still to clear, the target is that line when the
+pace reaches it by the horizon, else what the pace reaches; where nothing is to clear, a level
+indicator grows at its pace and a share holds its level. No target is better than the best value
+any reference county or benchmark shows, none is set on geography or a descriptive ratio, none on
+an indicator whose lines do not judge the county (forest cover on steppe), and each is rounded as a
+plan writes it and labelled binding (约束性) or expected (预期性) with its basis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, NamedTuple
+
+from app.domain.conditions import gate
+from app.domain.knowledge import Indicator, Lang
+from app.domain.messages import say, with_unit
+from app.domain.numbers import round4
+from app.domain.profile import ValidProfile
+from app.domain.snapshot import Snapshot
+
+Basis = Literal["clears_line", "pace_limited", "pace", "hold", "best_observed"]
+
+
+class Target(NamedTuple):
+    indicator: str
+    baseline: float
+    target: float
+    year: int
+    kind: Literal["binding", "expected"]
+    basis: Basis
+    direction: int  # +1 rises, -1 falls
+    line: float | None
+    best: float | None
+
+
+def _direction(snap: Snapshot, ind: Indicator, evidence: Iterable[Mapping[str, Any]]) -> int:
+    """+1 when the indicator should rise, -1 when it should fall, 0 when nothing says: an
+    indicator whose good direction depends on the county follows its rule's evidence."""
+    if ind.direction == "higher_is_better":
+        return 1
+    if ind.direction == "lower_is_better":
+        return -1
+    bad = [e["bad_when"] for e in evidence if e.get("band") != "ok"]
+    return (1 if bad[0] == "below" else -1) if bad else 0
+
+
+def _judged_here(snap: Snapshot, key: str, profile: ValidProfile) -> bool:
+    """Whether any line of this indicator judges the county (no target where none does)."""
+    rules = [r for ch in snap.kb.challenges for r in ch.rules if r.indicator == key]
+    return not rules or any(gate(r.requires, profile).kept for r in rules)
+
+
+def best_observed(snap: Snapshot, key: str, sign: int) -> float | None:
+    """The best value any reference county or benchmark set shows: no plan asks for more."""
+    seen = [v[key] for per in snap.county_values.values() for v in per.values() if key in v]
+    seen += [b.values[key] for b in snap.benchmarks.values() if key in b.values]
+    if not seen:
+        return None
+    return max(seen) if sign > 0 else min(seen)
+
+
+def _line(evidence: Iterable[Mapping[str, Any]], baseline: float, sign: int) -> float | None:
+    """The farthest line still to clear on the good side of the baseline, if any."""
+    lines = [
+        float(e["target"])
+        for e in evidence
+        if e.get("band") != "ok"
+        and e.get("target") is not None
+        and (float(e["target"]) - baseline) * sign > 0
+    ]
+    return max(lines, key=lambda v: v * sign) if lines else None
+
+
+def _reach(ind: Indicator, baseline: float, years: int) -> float:
+    """How far the indicator can move in ``years`` at its pace."""
+    assert ind.pace is not None
+    step = ind.pace.max_change_per_year
+    if ind.pace.relative:
+        return abs(baseline) * ((1 + step) ** years - 1)
+    return step * years
+
+
+def plan_round(value: float, baseline: float, unit: str) -> float:
+    """Round toward the baseline at the precision a plan writes: two significant figures of the
+    change, never finer than the unit's usual precision, so a rounded target never asks more.
+
+    >>> plan_round(163712.4, 122500, "cny"), plan_round(2.7421, 2.4, "pct"), plan_round(1.2861, 1.35, "ratio")
+    (163000.0, 2.7, 1.29)
+    """
+    change = value - baseline
+    if change == 0:
+        return round(value, 4)
+    finest = {"pct": 0.1, "ratio": 0.01, "years": 0.1}.get(unit, 1e-4)
+    precision = max(10 ** (math.floor(math.log10(abs(change))) - 1), finest)
+    steps = math.floor(abs(change) / precision + 1e-9)
+    return round(baseline + math.copysign(steps * precision, change), 4)
+
+
+def target_for(
+    snap: Snapshot,
+    profile: ValidProfile,
+    key: str,
+    evidence: list[Mapping[str, Any]],
+    span: tuple[int, int],
+) -> Target | None:
+    """The one target of ``key`` for the plan's years ``span`` (first, last), or None when the
+    indicator takes no target for this county."""
+    ind = snap.indicators[key]
+    baseline = profile.values.get(key)
+    if ind.plan_target == "none" or baseline is None or ind.pace is None:
+        return None
+    if not _judged_here(snap, key, profile):
+        return None
+    sign = _direction(snap, ind, evidence)
+    if sign == 0:
+        return None
+    start, horizon = span
+    kind: Literal["binding", "expected"] = "binding" if ind.plan_target == "binding" else "expected"
+    line = _line(evidence, baseline, sign)
+    best = best_observed(snap, key, sign)
+    reach = _reach(ind, baseline, horizon - start + 1)
+    if line is None and not ind.pace.relative:
+        return Target(key, baseline, round(baseline, 4), horizon, kind, "hold", sign, None, best)
+    if line is not None and abs(line - baseline) <= reach + 1e-9:
+        per_year = _reach(ind, baseline, 1) or reach
+        years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
+        due = min(horizon, start - 1 + years)
+        return Target(key, baseline, round4(line), due, kind, "clears_line", sign, line, best)
+    raw = baseline + sign * reach
+    edge = ind.max if sign > 0 else ind.min
+    raw = baseline + sign * max(0.0, min(abs(raw - baseline), (edge - baseline) * sign))
+    basis: Basis = "pace_limited" if line is not None else "pace"
+    if best is not None and (raw - best) * sign > 0:
+        raw, basis = (best, "best_observed") if (best - baseline) * sign > 0 else (baseline, "hold")
+    return Target(
+        key, baseline, plan_round(raw, baseline, ind.unit), horizon, kind, basis, sign, line, best
+    )
+
+
+def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:
+    """The basis of a target in words (年均增长5.5%, 达到关注线…, 保持现有水平 …)."""
+    ind = snap.indicators[t.indicator]
+    assert ind.pace is not None
+    unit = ind.unit
+    if t.basis == "hold":
+        return say("target_basis", "hold", lang)
+    if t.basis == "clears_line":
+        return say("target_basis", "clears_line", lang, line=with_unit(t.target, unit, lang))
+    if t.basis == "best_observed":
+        return say("target_basis", "best_observed", lang, best=with_unit(t.target, unit, lang))
+    pace = ind.pace.max_change_per_year
+    if ind.pace.relative:
+        rate = with_unit(round(pace * 100, 1), "pct", lang)
+        name = "pace_rate_up" if t.direction > 0 else "pace_rate_down"
+        return say("target_basis", name, lang, rate=rate)
+    step = with_unit(pace, unit, lang)
+    name = "pace_step_up" if t.direction > 0 else "pace_step_down"
+    return say("target_basis", name, lang, step=step)
+
+
+def target_item(snap: Snapshot, t: Target, lang: Lang) -> dict[str, Any]:
+    ind = snap.indicators[t.indicator]
+    return {
+        "indicator": t.indicator,
+        "label": ind.label.get(lang),
+        "unit": ind.unit,
+        "unit_label": ind.unit_label.get(lang),
+        "direction": "increase" if t.direction > 0 else "decrease",
+        "baseline": round4(t.baseline),
+        "target": t.target,
+        "year": t.year,
+        "kind": t.kind,
+        "kind_label": say("target_kind", t.kind, lang),
+        "basis": t.basis,
+        "basis_text": basis_text(snap, t, lang),
+        "line": None if t.line is None else round4(t.line),
+        "best_observed": None if t.best is None else round4(t.best),
+    }
