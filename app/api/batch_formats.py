@@ -14,8 +14,8 @@ from app.domain.result import View
 from app.domain.snapshot import Snapshot
 from app.errors import UnsupportedMediaType
 from app.schemas.profile import DEQING_EXAMPLE
-from app.services import problem_text, spreadsheets, tables
 from app.services import recommendations as svc
+from app.services import spreadsheets, tables
 from app.services.problem_text import problem
 from app.services.spreadsheets import XLSX
 from app.services.tables import Origin
@@ -47,19 +47,6 @@ def parse(
     raise problem(UnsupportedMediaType, "batch_media")
 
 
-def warnings_of(origin: Origin | None, lang: Lang) -> list[dict[str, Any]]:
-    """What the table reader left out, as the JSON and NDJSON answers list it, in ``lang``."""
-    return [
-        {
-            "code": w.code,
-            "row": w.row,
-            "column": w.column,
-            "message": problem_text.message(w.as_error(), lang),
-        }
-        for w in (origin.warnings if origin else ())
-    ]
-
-
 async def answer(
     accept: str,
     snap: Snapshot,
@@ -81,7 +68,7 @@ async def answer(
         headers["Content-Disposition"] = 'attachment; filename="countypath-results.xlsx"'
         return Response(book, media_type=XLSX, headers=headers)
     chunks = (svc.ndjson_chunks if accept == NDJSON else svc.json_chunks)(
-        snap, rows, lang, view, deadline, warnings_of(origin, lang)
+        snap, rows, lang, view, deadline, tables.warning_dicts(origin, lang)
     )
     # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
     return StreamingResponse(chunks, media_type=accept, headers=headers)

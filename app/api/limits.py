@@ -212,12 +212,14 @@ class LimitsMiddleware:
         late = problem(
             TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
         )
+        untimed = self.untimed is not None and self.untimed.match(scope.get("path", ""))
+        limit = None if untimed else self.timeout
         # Work done in threads cannot be cancelled: it is handed the deadline and stops itself
         # (a batch raises TimedOut), so nothing runs on after the answer.
-        scope.setdefault("state", {})["deadline"] = time.monotonic() + self.timeout
+        if limit is not None:
+            scope.setdefault("state", {})["deadline"] = time.monotonic() + limit
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
-            limit = None if self.untimed and self.untimed.match(path) else self.timeout
             async with asyncio.timeout(limit):
                 await self.app(scope, receive, stamped)
         except (TimeoutError, TimedOut):

@@ -31,10 +31,11 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from app.domain.knowledge import LANGS
+from app.domain.knowledge import LANGS, Lang
 from app.domain.messages import catalogue
 from app.domain.snapshot import Snapshot
 from app.errors import FieldError, InvalidInput, MalformedJson, PayloadTooLarge, TimedOut
+from app.services import problem_text
 from app.services.problem_text import problem
 
 HEADER_SEARCH_ROWS = 10
@@ -113,6 +114,19 @@ class Origin:
         if not column and pointer.startswith("/indicators/"):
             column = self.columns.get("/indicators", "")
         return row, column
+
+
+def warning_dicts(origin: Origin | None, lang: Lang) -> list[dict[str, Any]]:
+    """What the table reader left out, as the JSON and NDJSON answers list it, in ``lang``."""
+    return [
+        {
+            "code": w.code,
+            "row": w.row,
+            "column": w.column,
+            "message": problem_text.message(w.as_error(), lang),
+        }
+        for w in (origin.warnings if origin else ())
+    ]
 
 
 def normal(text: str) -> str:
