@@ -34,6 +34,8 @@ class Facts(Protocol):
     @property
     def kind_slugs(self) -> frozenset[CountyKind]: ...
     @property
+    def declared_slugs(self) -> frozenset[CountyKind]: ...
+    @property
     def zone(self) -> Zone | None: ...
     @property
     def resource_type(self) -> ResourceType | None: ...
@@ -124,6 +126,9 @@ def judge(req: Requirement, facts: Facts) -> Outcome:
         case "kinds":
             assert req.kinds is not None
             return "met" if facts.kind_slugs & set(req.kinds) else "missed"
+        case "declared_kinds":
+            assert req.declared_kinds is not None
+            return "met" if facts.declared_slugs & set(req.declared_kinds) else "missed"
         case "not_kinds":
             assert req.not_kinds is not None
             return "missed" if facts.kind_slugs & set(req.not_kinds) else "met"

@@ -355,6 +355,7 @@ def line_at(line: Line, year: int | None) -> Threshold:
 
 _SUBJECTS = (
     "kinds",
+    "declared_kinds",
     "not_kinds",
     "zones",
     "not_zones",
@@ -375,7 +376,8 @@ class Requirement(Record):
     """One condition an item needs of the county before it is shown (the one condition form of
     rules, paths, actions, examples, KPIs and funding channels; app.domain.conditions judges it).
 
-    Exactly one subject: the county is of one of ``kinds`` (declared or inferred) or of none of
+    Exactly one subject: the county is of one of ``kinds`` (declared or inferred), declares one
+    of ``declared_kinds`` (or a zone or resource that implies it), or is of none of
     ``not_kinds``; its declared main-function zone is one of ``zones`` or none of ``not_zones``
     (an undeclared zone meets ``not_zones``); its declared resource type is one of ``resources``
     or its stage one of ``stages``; its province is one of ``provinces`` or none of
@@ -389,6 +391,7 @@ class Requirement(Record):
     """
 
     kinds: list[CountyKind] | None = Field(default=None, min_length=1)
+    declared_kinds: list[CountyKind] | None = Field(default=None, min_length=1)
     not_kinds: list[CountyKind] | None = Field(default=None, min_length=1)
     zones: list[Zone] | None = Field(default=None, min_length=1)
     not_zones: list[Zone] | None = Field(default=None, min_length=1)

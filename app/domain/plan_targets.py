@@ -85,20 +85,39 @@ def _reach(ind: Indicator, baseline: float, years: int) -> float:
     return step * years
 
 
-def plan_round(value: float, baseline: float, unit: str) -> float:
-    """Round toward the baseline at the precision a plan writes: two significant figures of the
-    change, never finer than the unit's usual precision, so a rounded target never asks more.
+FINEST = {"pct": 0.1, "ratio": 0.01, "years": 0.1, "cny": 100.0}
+"""The finest step a plan writes for a unit (a tenth of a point, a hundredth of a ratio)."""
 
-    >>> plan_round(163712.4, 122500, "cny"), plan_round(2.7421, 2.4, "pct"), plan_round(1.2861, 1.35, "ratio")
-    (163000.0, 2.7, 1.29)
+
+def plan_round(value: float, baseline: float, unit: str) -> float:
+    """The target as a plan writes it: a round number at two significant figures of the change
+    (never finer than the unit's usual step), rounded toward the baseline so it never asks
+    more than the pace allows.
+
+    >>> plan_round(163712.4, 122500, "cny"), plan_round(2.7421, 2.4, "pct")
+    (163000.0, 2.7)
+    >>> plan_round(1.2861, 1.35, "ratio"), plan_round(54105.26, 42105.26, "cny")
+    (1.29, 54000.0)
     """
     change = value - baseline
     if change == 0:
         return round(value, 4)
-    finest = {"pct": 0.1, "ratio": 0.01, "years": 0.1}.get(unit, 1e-4)
-    precision = max(10 ** (math.floor(math.log10(abs(change))) - 1), finest)
-    steps = math.floor(abs(change) / precision + 1e-9)
-    return round(baseline + math.copysign(steps * precision, change), 4)
+    precision = max(10.0 ** (math.floor(math.log10(abs(change))) - 1), FINEST.get(unit, 1e-4))
+    steps = value / precision
+    whole = math.floor(steps + 1e-9) if change > 0 else math.ceil(steps - 1e-9)
+    rounded = whole * precision
+    if (rounded - baseline) * change <= 0:
+        return shown(baseline, unit)
+    return round(rounded, 4)
+
+
+def shown(value: float, unit: str) -> float:
+    """A county's own value as a plan prints it (yuan to the yuan, shares to the hundredth).
+
+    >>> shown(42105.2632, "cny"), shown(0.16667, "ratio"), shown(45.0, "pct")
+    (42105.0, 0.1667, 45.0)
+    """
+    return round(value, 0 if unit == "cny" else 4)
 
 
 def target_for(
@@ -125,7 +144,8 @@ def target_for(
     best = best_observed(snap, key, sign)
     reach = _reach(ind, baseline, horizon - start + 1)
     if line is None and not ind.pace.relative:
-        return Target(key, baseline, round(baseline, 4), horizon, kind, "hold", sign, None, best)
+        held = shown(baseline, ind.unit)
+        return Target(key, baseline, held, horizon, kind, "hold", sign, None, best)
     if line is not None and abs(line - baseline) <= reach + 1e-9:
         per_year = _reach(ind, baseline, 1) or reach
         years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
@@ -171,7 +191,7 @@ def target_item(snap: Snapshot, t: Target, lang: Lang) -> dict[str, Any]:
         "unit": ind.unit,
         "unit_label": ind.unit_label.get(lang),
         "direction": "increase" if t.direction > 0 else "decrease",
-        "baseline": round4(t.baseline),
+        "baseline": shown(t.baseline, ind.unit),
         "target": t.target,
         "year": t.year,
         "kind": t.kind,

@@ -304,30 +304,51 @@ def _benchmark(profile: ValidProfile, lang: Lang) -> dict[str, Any]:
     }
 
 
+class Analysis(NamedTuple):
+    """A profile's recommendation as the engine holds it, for what is built on it (a plan):
+    the county, its diagnosis, strengths and ranked paths, and the rendered result."""
+
+    profile: ValidProfile
+    diagnoses: tuple[Diagnosis, ...]
+    strengths: tuple[Strength, ...]
+    ranked: tuple[Ranked, ...]
+    result: dict[str, Any]
+
+
 def _analyse(
     snap: Snapshot, profile: ValidProfile, lang: Lang, view: View, trace: bool
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[Diagnosis, ...], tuple[Strength, ...], tuple[Ranked, ...]]:
     diagnoses = diagnose(snap, profile, trace)
     found = strengths(profile)
     if view == "summary":
         top = rank_paths(snap, profile, diagnoses, found, SUMMARY_PATHS)
-        return {
-            "warnings": warning_items(profile.warnings, lang),
-            "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
-            "constraints": summary_items(profile),
-            "recommendations": [_summary_path(r, lang, snap) for r in top],
-        }
+        return (
+            {
+                "warnings": warning_items(profile.warnings, lang),
+                "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+                "constraints": summary_items(profile),
+                "recommendations": [_summary_path(r, lang, snap) for r in top],
+            },
+            diagnoses,
+            found,
+            top,
+        )
     ranked = rank_paths(snap, profile, diagnoses, found)
     reasons = {d.slug: challenge_reason(snap, d, lang) for d in diagnoses if d.active}
     ctx = _Rendering(snap, profile, reasons, {s.indicator: s for s in found}, lang, trace)
-    return {
-        "derived": {k: round4(v) for k, v in profile.derived.items()},
-        "warnings": warning_items(profile.warnings, lang),
-        "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
-        "strengths": _strengths(found, lang),
-        "constraints": constraint_items(snap, profile, ranked, lang),
-        "recommendations": [_recommendation(ctx, r) for r in ranked],
-    }
+    return (
+        {
+            "derived": {k: round4(v) for k, v in profile.derived.items()},
+            "warnings": warning_items(profile.warnings, lang),
+            "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+            "strengths": _strengths(found, lang),
+            "constraints": constraint_items(snap, profile, ranked, lang),
+            "recommendations": [_recommendation(ctx, r) for r in ranked],
+        },
+        diagnoses,
+        found,
+        ranked,
+    )
 
 
 def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
@@ -392,7 +413,7 @@ def _scenario(
             for e in exc.errors
         ]
         raise
-    alt = _analyse(snap, alt_profile, lang, "full", False)
+    alt = _analyse(snap, alt_profile, lang, "full", False)[0]
     before: dict[str, tuple[Status, float]] = {
         c["slug"]: (c["status"], c["severity"]) for c in base["challenges"]
     }
@@ -423,8 +444,20 @@ def recommend(
     trace: bool = False,
 ) -> dict[str, Any]:
     """The diagnosis and ranked paths of one profile; see the module docstring for views."""
+    return analyse(snap, request, lang, scenario, view, trace).result
+
+
+def analyse(
+    snap: Snapshot,
+    request: ProfileInput,
+    lang: Lang,
+    scenario: Mapping[str, float] | None = None,
+    view: View = "full",
+    trace: bool = False,
+) -> Analysis:
+    """``recommend``, keeping the engine's own values beside the rendered result."""
     profile = validate_profile(snap, request)
-    base = _analyse(snap, profile, lang, view, trace)
+    base, diagnoses, found, ranked = _analyse(snap, profile, lang, view, trace)
     head: dict[str, Any] = {
         "county": county_head(snap, profile, lang),
         "kb_version": snap.kb_version,
@@ -432,7 +465,7 @@ def recommend(
         "language": lang,
     }
     if view == "summary":
-        return head | {"view": "summary"} | base
+        return Analysis(profile, diagnoses, found, ranked, head | {"view": "summary"} | base)
     peers, note = _peers(snap, profile, lang)
     result = head | {
         "view": "full",
@@ -450,7 +483,7 @@ def recommend(
         ]
     if scenario is not None:
         result["scenario"] = _scenario(snap, request, profile, base, scenario, lang)
-    return result
+    return Analysis(profile, diagnoses, found, ranked, result)
 
 
 def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:

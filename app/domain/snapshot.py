@@ -36,6 +36,7 @@ from app.domain.knowledge import (
     Department,
     Example,
     Figure,
+    FundingChannel,
     Indicator,
     KindDefinition,
     KnowledgeBase,
@@ -161,6 +162,7 @@ class Snapshot:
     zones: Mapping[Zone, ZoneDefinition]
     admin_forms: Mapping[AdminForm, AdminFormDefinition]
     departments: Mapping[str, Department]
+    channels: Mapping[str, FundingChannel]
     signals: Mapping[str, Signal]
     challenges: Mapping[str, Challenge]
     signals_by_challenge: Mapping[str, tuple[str, ...]]
@@ -483,6 +485,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         zones={z.slug: z for z in kb.meta.zones},
         admin_forms={f.slug: f for f in kb.meta.admin_forms},
         departments={d.slug: d for d in kb.meta.departments},
+        channels={c.slug: c for c in kb.meta.funding_channels},
         signals={s.slug: s for s in kb.signals},
         challenges={c.slug: c for c in kb.challenges},
         signals_by_challenge={k: tuple(v) for k, v in signals_by_challenge.items()},

@@ -134,7 +134,11 @@ def _kpi_progress(
     out |= {"latest_year": latest["year"], "latest_value": value}
     if kpi["target"] is None or kpi["baseline"] is None or kpi["direction"] is None:
         return out | {"status": "no_target"}
-    status, expected = _kpi_status(kpi, action["phase"]["start"], latest["year"], value)
+    start = action["phase"]["start"]
+    if latest["year"] < start:
+        # Read before the action began: the value says nothing of its progress yet.
+        return out | {"status": "not_started"}
+    status, expected = _kpi_status(kpi, start, latest["year"], value)
     return out | {"status": status, "expected": round(expected, 4)}
 
 

@@ -97,7 +97,7 @@ class KpiProgress(BaseModel):
         description="Where the value should be by `latest_year` on a straight line from the "
         "baseline to the target."
     )
-    status: Literal["met", "on_track", "behind", "no_data", "no_target"]
+    status: Literal["met", "on_track", "behind", "no_data", "no_target", "not_started"]
 
 
 class PlanProgress(BaseModel):

@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.knowledge import Lang
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
-from app.schemas.result import CountyOut
+from app.schemas.result import ConstraintOut, CountyOut
 from app.schemas.vocabulary import Family, Status
 
 DEFAULT_HORIZON = 2030
-Basis = Literal["clears_line", "pace_limited", "measure_baseline", "no_direction", "no_pace"]
+TargetBasis = Literal["clears_line", "pace_limited", "pace", "hold", "best_observed"]
 
 
 class PlanOptions(BaseModel):
@@ -70,19 +70,41 @@ class StageOut(BaseModel):
     end: int
 
 
-class KpiOut(BaseModel):
+class TargetOut(BaseModel):
+    """One row of the plan's main targets (主要目标): one per indicator."""
+
     indicator: str
     label: str
     unit: str
     unit_label: str
-    direction: Literal["increase", "decrease"] | None
-    baseline: float | None = Field(description="The profile's value, given or derived.")
-    target: float | None = Field(description="The value to reach by `year`.")
-    year: int = Field(description="When the target is due: inside the action's phase.")
+    direction: Literal["increase", "decrease"]
+    baseline: float = Field(description="The county's value, given or derived.")
+    target: float = Field(description="The value to reach by `year`, rounded as a plan writes it.")
+    year: int = Field(description="When the target is due.")
+    kind: Literal["binding", "expected"] = Field(
+        description="约束性 (binding) or 预期性 (expected)."
+    )
+    kind_label: str
+    basis: TargetBasis
+    basis_text: str = Field(description="The basis in words: a pace, a line, the level held.")
     line: float | None = Field(description="The line that clears the challenge, if one is due.")
-    pace: float | None = Field(description="The credible change per year (knowledge base).")
-    basis: Basis
+    best_observed: float | None = Field(
+        description="The best value any reference county or benchmark shows: a cap on targets."
+    )
+
+
+class OutputKpiOut(BaseModel):
+    """An output a bureau is assessed on that is not an indicator: its baseline comes first."""
+
+    slug: str
+    label: str
+    unit_label: str
+    kind: Literal["binding", "expected"]
+    kind_label: str
+    baseline: float | None
+    target: float | None
     basis_text: str
+    paths: list[str]
 
 
 class AddressedOut(BaseModel):
@@ -92,6 +114,33 @@ class AddressedOut(BaseModel):
     confidence: float
 
 
+class FundingNote(BaseModel):
+    dropped: list[str] = Field(description="Channels of the path the county cannot use.")
+    text: str
+
+
+class CostOut(BaseModel):
+    band: Literal["small", "medium", "large"] | None = Field(
+        description="small: under 10 million yuan a year; medium: tens of millions; large: a "
+        "hundred million or more; null: to be costed."
+    )
+    label: str
+    basis: str | None
+    county_share: Literal["main", "shared", "minor"] | None = Field(
+        description="The county's own share, by its fiscal self-sufficiency."
+    )
+    county_share_text: str
+
+
+class TaskOut(BaseModel):
+    text: str
+    start: int
+    timing: Literal["quick", "structural"] | None
+    cost: Literal["small", "medium", "large"] | None
+    new_build: bool
+    lead: Named | None
+
+
 class ActionOut(BaseModel):
     rank: int
     path: str
@@ -99,14 +148,18 @@ class ActionOut(BaseModel):
     title: str
     stage: int = Field(ge=1, le=3)
     phase: PhaseOut
-    lead: Named
+    lead: Named | None
     partners: list[Named]
     funding: list[Named]
-    kpis: list[KpiOut]
+    funding_note: FundingNote | None
+    cost: CostOut
+    kpis: list[TargetOut] = Field(description="The plan's target rows this action moves.")
+    outputs: list[str] = Field(description="Slugs of the plan's `outputs` this action delivers.")
     depends_on: list[str] = Field(description="Paths of this plan that must start first.")
     required_by: list[str] = Field(description="Paths of this plan that wait for this one.")
     addresses: list[AddressedOut]
     tasks: list[str]
+    task_details: list[TaskOut]
 
 
 class PlanChallenge(BaseModel):
@@ -128,6 +181,13 @@ class PlanWarning(BaseModel):
     suggested_value: float | None = None
 
 
+class ProgrammeOut(BaseModel):
+    slug: str
+    name: str
+    side: Literal["giving", "receiving", "both"]
+    partners: list[str]
+
+
 class PlanResult(BaseModel):
     county: CountyOut
     kb_version: str
@@ -137,6 +197,12 @@ class PlanResult(BaseModel):
     horizon: int
     phases: list[StageOut]
     challenges: list[PlanChallenge]
+    targets: list[TargetOut] = Field(description="One target per indicator (主要目标).")
+    outputs: list[OutputKpiOut]
+    constraints: list[ConstraintOut]
+    programmes: list[ProgrammeOut] = Field(
+        description="Pairing programmes of the county's province (东西部协作, 对口支援, 山海协作 …)."
+    )
     actions: list[ActionOut]
     warnings: list[PlanWarning]
 

@@ -16,6 +16,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.domain.knowledge import (
+    AdminForm,
+    ConstraintCode,
+    ConstraintStatus,
+    ResourceStage,
+    ResourceType,
+    Zone,
+)
 from app.errors import ErrorCode
 from app.schemas.vocabulary import (
     BadWhen,
@@ -49,6 +57,11 @@ class SourceOut(BaseModel):
     note: str | None = None
 
 
+class ResourceOut(BaseModel):
+    type: ResourceType
+    stage: ResourceStage | None
+
+
 class CountyOut(BaseModel):
     name: str
     code: str | None
@@ -56,6 +69,27 @@ class CountyOut(BaseModel):
     year: int | None
     kinds: list[CountyKind] | None = Field(
         default=None, description="The kinds the profile declared (absent when it declared none)."
+    )
+    main_function_zone: Zone | None = Field(
+        default=None, description="The declared main-function zone (absent when not declared)."
+    )
+    resource: ResourceOut | None = None
+    leading_industries: list[str] | None = None
+    official_name: str | None = Field(
+        default=None, description="The name the national division table gives the code."
+    )
+    prefecture: str | None = Field(
+        default=None,
+        description="The prefecture above the county (null directly under a province).",
+    )
+    admin_form: AdminForm | None = Field(
+        default=None,
+        description="The administrative form from the code (county, county-level city, district, "
+        "banner, autonomous county …): it names the county's departments in a plan.",
+    )
+    admin_form_label: str | None = None
+    division_code: str | None = Field(
+        default=None, description="The current code (differs from `code` when that was retired)."
     )
 
 
@@ -84,6 +118,15 @@ class LineSources(BaseModel):
     flag: SourceOut | None = None
 
 
+class NationalLinesOut(BaseModel):
+    benchmark: str
+    benchmark_value: float
+    thresholds: Thresholds
+    benchmark_lags: bool = Field(
+        description="Whether the county's own benchmark itself lies past the nation's watch line."
+    )
+
+
 class EvidenceOut(BaseModel):
     indicator: str
     label: str
@@ -108,6 +151,14 @@ class EvidenceOut(BaseModel):
     anchor: SourceOut
     line_sources: LineSources | None = Field(
         default=None, description="Sources of the lines themselves, when they have their own."
+    )
+    against: Literal["benchmark", "nation"] | None = Field(
+        default=None,
+        description="For a gap rule, which lines made the band: the county's own set's or the "
+        "nation's (the worse counts).",
+    )
+    national: NationalLinesOut | None = Field(
+        default=None, description="A gap rule's lines against the nation."
     )
 
 
@@ -190,7 +241,17 @@ class AddressOut(BaseModel):
 
 class BuildsOnOut(BaseModel):
     indicator: str
-    value: float
+    value: float | None = Field(
+        description="The county's value; null for a leading industry declared without its share."
+    )
+    contribution: float
+    why: str
+
+
+class DutyOut(BaseModel):
+    duty: str = Field(
+        description="The declared kind or zone whose duty or agenda the path carries."
+    )
     contribution: float
     why: str
 
@@ -199,6 +260,7 @@ class ExampleRef(BaseModel):
     slug: str
     title: str
     county: str
+    county_name: str = Field(description="The example's own county, in the reader's language.")
     year: int | None
     kinds: list[CountyKind]
     source: SourceOut
@@ -218,6 +280,7 @@ class KindFitOut(BaseModel):
 class ScoreTarget(BaseModel):
     challenge: str | None = None
     indicator: str | None = None
+    name: str | None = Field(default=None, description="The kind or zone of a duty.")
     weight: float
     severity: float | None = None
     share: float
@@ -231,6 +294,23 @@ class ScoreParts(BaseModel):
     marginal_score: float
 
 
+class UnmetOut(BaseModel):
+    subject: str
+    outcome: Literal["missed", "unknown"]
+    wants: dict[str, Any]
+
+
+class LeftOutAction(BaseModel):
+    action: str
+    unmet: list[UnmetOut]
+
+
+class LeftOutPath(BaseModel):
+    slug: str
+    reason: Literal["requirements", "no_action_fits"]
+    unmet: list[UnmetOut]
+
+
 class RecommendationOut(BaseModel):
     rank: int
     slug: str
@@ -242,6 +322,10 @@ class RecommendationOut(BaseModel):
     summary: str
     addresses: list[AddressOut]
     builds_on: list[BuildsOnOut]
+    duties: list[DutyOut] = Field(
+        default_factory=list,
+        description="The first duties or agenda items of the county's declared kinds the path carries.",
+    )
     rationale: str
     actions: list[str]
     fit: list[FitOut]
@@ -250,6 +334,10 @@ class RecommendationOut(BaseModel):
     examples: list[ExampleRef]
     source: SourceOut
     score_parts: ScoreParts | None = None
+    actions_left_out: list[LeftOutAction] | None = Field(
+        default=None,
+        description="With `?trace=true`: actions not shown, and the requirements they miss.",
+    )
 
 
 class AddressSummaryOut(BaseModel):
@@ -271,6 +359,8 @@ class PeerOut(BaseModel):
     name: str
     similarity: float = Field(ge=0, le=1)
     compared: list[str]
+    shared_kinds: list[CountyKind] = Field(default_factory=list)
+    why: str = Field(description="Why the county is comparable, in words.")
 
 
 class PeersNote(BaseModel):
@@ -287,9 +377,55 @@ class KindEvidenceOut(BaseModel):
 
 class KindOut(BaseModel):
     slug: CountyKind
-    label: str
+    label: str = Field(
+        description="A declared kind by its name; one read off the figures by the trait it shows."
+    )
     basis: KindBasis
+    via: Literal["kinds", "zone", "resource"] | None = Field(
+        default=None, description="The declared fact that gives the kind (kinds, zone or resource)."
+    )
     evidence: list[KindEvidenceOut]
+
+
+class LeadingIndustryOut(BaseModel):
+    names: list[str]
+    share: float | None
+    basis: Literal["declared", "evident"]
+    concentration_risk: Literal["resource", "declining"] | None = Field(
+        description="Why concentration in it is a risk (the resource itself, or in decline); "
+        "null when it is a base to upgrade."
+    )
+
+
+class ConstraintEvidenceOut(BaseModel):
+    basis: Literal["indicator", "province_debt_control"]
+    label: str | None
+    level: Literal["tight", "binding"] | None
+    indicator: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    line: float | None = None
+    province: str | None = None
+
+
+class ConstraintLeftOut(BaseModel):
+    path: str
+    title: str
+    action: str | None = Field(description="The action held back; null when the whole path is.")
+
+
+class ConstraintOut(BaseModel):
+    code: ConstraintCode
+    label: str
+    status: ConstraintStatus
+    evidence: list[ConstraintEvidenceOut]
+    effect: str | None = Field(description="What the constraint changes, when tight or binding.")
+    left_out: list[ConstraintLeftOut]
+
+
+class ConstraintSummaryOut(BaseModel):
+    code: ConstraintCode
+    status: ConstraintStatus
 
 
 class StrengthOut(BaseModel):
@@ -329,6 +465,7 @@ class ScenarioOut(BaseModel):
     warnings: list[WarningOut]
     challenges: list[ChallengeOut]
     strengths: list[StrengthOut]
+    constraints: list[ConstraintOut]
     recommendations: list[RecommendationOut]
     changes: list[ChangeOut]
 
@@ -343,13 +480,18 @@ class RecommendationResult(BaseModel):
     view: Literal["full"]
     benchmark_detail: BenchmarkUsed
     kinds: list[KindOut]
+    leading_industry: LeadingIndustryOut | None
     derived: dict[str, float]
     warnings: list[WarningOut]
     challenges: list[ChallengeOut]
     strengths: list[StrengthOut]
+    constraints: list[ConstraintOut]
     recommendations: list[RecommendationOut]
     peers: list[PeerOut]
     peers_note: PeersNote | None
+    paths_left_out: list[LeftOutPath] | None = Field(
+        default=None, description="With `?trace=true`: paths never shown, and why."
+    )
     scenario: ScenarioOut | None = None
 
 
@@ -363,6 +505,7 @@ class RecommendationSummary(BaseModel):
     view: Literal["summary"]
     warnings: list[WarningOut]
     challenges: list[ChallengeSummaryOut]
+    constraints: list[ConstraintSummaryOut]
     recommendations: list[RecommendationSummaryOut] = Field(description="The top ten ranked paths.")
 
 

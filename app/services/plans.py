@@ -13,25 +13,18 @@ from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.services import recommendations
 
 
-def plan_for_result(
-    snap: Snapshot, profile: ProfileIn, result: dict[str, Any], options: PlanOptions
-) -> dict[str, Any]:
-    """The plan of a result already computed for ``profile``."""
-    values = dict(profile.indicators) | dict(result["derived"])
-    return build_plan(snap, result, values, options.horizon, options.max_actions)
-
-
 def recommend_and_plan(
     snap: Snapshot, profile: ProfileIn, options: PlanOptions | None, lang: Lang
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The recommendation result, and its plan when ``options`` asks for one."""
+    """The recommendation result, and its plan when ``options`` asks for one (built from the
+    same analysis, so the plan answers exactly the diagnosis beside it)."""
     request = RecommendationRequest.model_construct(
         **{name: getattr(profile, name) for name in ProfileIn.model_fields}
     )
-    result = recommendations.recommendation(snap, request, lang)
+    analysis = recommendations.analysis(snap, request, lang)
     if options is None:
-        return result, None
-    return result, plan_for_result(snap, profile, result, options)
+        return analysis.result, None
+    return analysis.result, build_plan(snap, analysis, options.horizon, options.max_actions)
 
 
 def plan(snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
-from app.domain.result import View, recommend, validation_result
+from app.domain.result import Analysis, View, analyse, validation_result
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, FieldError, InvalidInput, MalformedJson, short_pointer
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -36,12 +36,23 @@ def recommendation(
 ) -> dict[str, Any]:
     """The one door into the engine's recommendation: routes, batches, assessments, reports,
     plans and the command line all come through here."""
+    return analysis(snap, body, lang, view, trace).result
+
+
+def analysis(
+    snap: Snapshot,
+    body: ProfileIn,
+    lang: Lang,
+    view: View = "full",
+    trace: bool = False,
+) -> Analysis:
+    """The one door, keeping the engine's own values for what is built on the result."""
     scenario = (
         body.scenario.indicators
         if isinstance(body, RecommendationRequest) and body.scenario
         else None
     )
-    return recommend(snap, body.to_domain(), lang, scenario, view, trace)
+    return analyse(snap, body.to_domain(), lang, scenario, view, trace)
 
 
 def run_one(

@@ -1,9 +1,10 @@
-"""The planner: owners, money and dated targets for every action; targets that move the right way
-within the pace the knowledge base defends; stages that respect prerequisites."""
+"""The planner: one target per indicator at a pace the county can keep, owners named as the
+county names them, money it can use, and something started in the first year."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -12,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.knowledge import KnowledgeBase, Pace, Source, Text
-from app.domain.plan import build_plan, kpi, plan_start, stages
-from app.domain.profile import County, ProfileInput
-from app.domain.result import recommend
-from app.domain.snapshot import Snapshot, compile_snapshot
+from app.domain.plan import build_plan, plan_start
+from app.domain.plan_sequence import stages
+from app.domain.plan_targets import best_observed
+from app.domain.profile import County, ProfileInput, ResourceFact
+from app.domain.result import analyse
+from app.domain.snapshot import Snapshot
 from app.errors import InvalidInput
 from tests.conftest import DEQING_PROFILE
 
@@ -46,159 +48,218 @@ INDUSTRIAL: dict[str, float] = {
     "energy_intensity_tce_per_10k_cny": 0.9,
     "enterprise_digitalization_pct": 55.0,
     "urban_rural_income_ratio": 2.3,
+    "general_budget_revenue_cny_100m": 22.0,
+    "general_budget_expenditure_cny_100m": 60.0,
     "distance_to_core_city_km": 160.0,
 }
 
 
-def _result(snap: Snapshot, indicators: dict[str, float], lang: str = "zh", **county: Any) -> Any:
-    place = {"name": "Test County", "code": "341221", "province": "Anhui", "year": 2024} | county
-    request = ProfileInput(
-        County(place["name"], place["code"], place["province"], place["year"]),
-        indicators,
-        (),
-        None,
-    )
-    return recommend(snap, request, lang)  # type: ignore[arg-type]
+def _plan(
+    snap: Snapshot,
+    indicators: dict[str, float],
+    horizon: int = 2030,
+    lang: str = "zh",
+    county: County | None = None,
+    signals: tuple[str, ...] = (),
+    max_actions: int = 10,
+) -> dict[str, Any]:
+    place = county or County("Test County", "341221", "Anhui", 2024)
+    analysis = analyse(snap, ProfileInput(place, indicators, signals, None), lang)  # type: ignore[arg-type]
+    return build_plan(snap, analysis, horizon, max_actions)
 
 
-def _plan(snap: Snapshot, indicators: dict[str, float], horizon: int = 2030, **kw: Any) -> Any:
-    result = _result(snap, indicators, **kw)
-    return build_plan(snap, result, indicators | result["derived"], horizon, 10)
-
-
-def _check_kpis(plan: dict[str, Any], snap: Snapshot) -> int:
-    """Every KPI of every action obeys the rule; returns how many had a target."""
-    with_target = 0
+def _check_targets(plan: dict[str, Any], snap: Snapshot) -> None:
+    """Every target row moves the right way, within its pace and the best observed value, and
+    every action's KPIs are rows of the table."""
+    rows = {t["indicator"]: t for t in plan["targets"]}
+    assert len(rows) == len(plan["targets"]), "one target per indicator"
+    years = plan["horizon"] - plan["start"] + 1
+    for t in plan["targets"]:
+        ind = snap.indicators[t["indicator"]]
+        assert ind.plan_target != "none", t
+        assert plan["start"] <= t["year"] <= plan["horizon"], t
+        sign = 1 if t["direction"] == "increase" else -1
+        moved = (t["target"] - t["baseline"]) * sign
+        assert moved >= -1e-9, t
+        assert ind.pace is not None
+        step = ind.pace.max_change_per_year
+        most = abs(t["baseline"]) * ((1 + step) ** years - 1) if ind.pace.relative else step * years
+        assert moved <= most + max(1e-6, abs(t["baseline"]) * 1e-6), t
+        best = best_observed(snap, t["indicator"], sign)
+        if best is not None and (best - t["baseline"]) * sign >= 0:
+            assert (t["target"] - best) * sign <= 1e-9, t
+        assert t["kind"] == ("binding" if ind.plan_target == "binding" else "expected")
+        assert t["basis_text"]
     for action in plan["actions"]:
-        assert action["kpis"], action["path"]
         for k in action["kpis"]:
-            assert action["phase"]["start"] <= k["year"] <= plan["horizon"], (action["path"], k)
-            if k["baseline"] is None:
-                assert k["target"] is None
-                assert k["basis"] == "measure_baseline"
-                continue
-            with_target += 1
-            sign = 1 if k["direction"] == "increase" else -1
-            moved = (k["target"] - k["baseline"]) * sign
-            assert moved >= 0, (action["path"], k)
-            years = k["year"] - action["phase"]["start"] + 1
-            pace = snap.indicators[k["indicator"]].pace
-            assert pace is not None
-            assert k["pace"] == pace.max_change_per_year
-            assert moved <= pace.max_change_per_year * years + 1e-9, (action["path"], k)
-            if k["basis"] == "clears_line":
-                assert k["target"] == k["line"]
-            else:
-                assert k["basis"] == "pace_limited"
-                assert k["year"] == plan["horizon"]
-    return with_target
+            assert k == rows[k["indicator"]], (action["path"], k["indicator"])
 
 
-def test_every_action_has_a_chinese_lead_partners_funding_and_a_kpi(snapshot: Snapshot) -> None:
+def test_every_action_has_a_chinese_lead_partners_and_kpis_from_the_one_table(
+    snapshot: Snapshot,
+) -> None:
     body = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
     for indicators, signals in ((body["indicators"], tuple(body["signals"])), (INDUSTRIAL, ())):
-        request = ProfileInput(
-            County("德清县", "330521", "Zhejiang", 2024), indicators, signals, None
-        )
-        result = recommend(snapshot, request, "zh")
-        plan = build_plan(snapshot, result, indicators | result["derived"], 2030, 10)
+        county = County("德清县", "330521", "Zhejiang", 2024)
+        plan = _plan(snapshot, indicators, county=county, signals=signals)
         assert len(plan["actions"]) >= 6
         for action in plan["actions"]:
             assert CJK.search(action["lead"]["name"]), action
             assert action["partners"]
             assert all(CJK.search(p["name"]) for p in action["partners"])
-            assert action["funding"]
             assert all(CJK.search(f["name"]) for f in action["funding"])
-            assert action["kpis"]
-            assert all(CJK.search(k["label"]) for k in action["kpis"])
+            assert CJK.search(action["cost"]["label"])
         assert plan["phases"][0]["name"] == "启动实施"
+        _check_targets(plan, snapshot)
 
 
-def test_kpis_move_the_right_way_within_pace_inside_phase_and_horizon(snapshot: Snapshot) -> None:
+def test_targets_move_the_right_way_within_pace_and_best_observed(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
-    assert _check_kpis(plan, snapshot) >= 8
-    bases = {k["basis"] for a in plan["actions"] for k in a["kpis"]}
-    assert {"clears_line", "pace_limited"} <= bases
+    _check_targets(plan, snapshot)
+    bases = {t["basis"] for t in plan["targets"]}
+    assert "pace" in bases or "pace_limited" in bases
+    kinds = {t["indicator"]: t["kind"] for t in plan["targets"]}
+    if "energy_intensity_tce_per_10k_cny" in kinds:
+        assert kinds["energy_intensity_tce_per_10k_cny"] == "binding"
 
 
-def test_rd_intensity_does_not_jump_to_the_line(snapshot: Snapshot) -> None:
-    """1.1% against a line near 2.7%: three years at 0.2 points a year reach 1.7, not the line."""
-    plan = _plan(snapshot, INDUSTRIAL, horizon=2028)
-    rd = [k for a in plan["actions"] for k in a["kpis"] if k["indicator"] == "rd_intensity_pct"]
-    assert rd
-    for k in rd:
-        assert k["basis"] == "pace_limited"
-        assert k["line"] is not None
-        assert k["line"] > 2
-        assert k["target"] <= 1.1 + 0.2 * 3 + 1e-9
-        assert k["target"] > 1.1
-
-
-def test_a_close_line_is_the_target_dated_when_the_pace_reaches_it(snapshot: Snapshot) -> None:
+def test_no_target_on_geography_or_a_quotient(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
-    lq = [k for a in plan["actions"] for k in a["kpis"] if k["indicator"] == "trade_lq"]
-    cleared = [k for k in lq if k["basis"] == "clears_line"]
-    pace = 0.05
-    for k in cleared:
-        assert k["target"] == k["line"]
-        assert k["year"] < plan["horizon"] or abs(k["line"] - k["baseline"]) > 3 * pace
+    keys = {t["indicator"] for t in plan["targets"]}
+    assert not keys & {"distance_to_core_city_km", "trade_lq", "tourism_receipts_to_gdp_pct"}
 
 
-def test_missing_baseline_says_measure_first(snapshot: Snapshot) -> None:
-    plan = _plan(snapshot, {"rd_intensity_pct": 0.6, "invention_patents_per_10k": 1.0})
-    measured = [k for a in plan["actions"] for k in a["kpis"] if k["baseline"] is None]
-    assert measured
-    for k in measured:
-        assert k["target"] is None
-        assert k["basis"] == "measure_baseline"
-        assert "baseline" in k["basis_text"] or "基期" in k["basis_text"]
+def test_income_per_head_grows_at_a_rate_not_a_fixed_step(snapshot: Snapshot) -> None:
+    poor = _plan(snapshot, INDUSTRIAL | {"gdp_cny_100m": 250.0})
+    rich = _plan(snapshot, INDUSTRIAL | {"gdp_cny_100m": 1200.0})
+    growth = []
+    for plan in (poor, rich):
+        row = next(t for t in plan["targets"] if t["indicator"] == "gdp_per_capita_cny")
+        growth.append(row["target"] / row["baseline"])
+        assert "年均增长" in row["basis_text"]
+    assert math.isclose(growth[0], growth[1], rel_tol=0.03), growth
 
 
-def test_stages_respect_dependencies_and_confidence(snapshot: Snapshot) -> None:
+def test_a_ratio_already_among_the_best_is_held_not_pushed_past_the_best(
+    snapshot: Snapshot,
+) -> None:
+    best = best_observed(snapshot, "urban_rural_income_ratio", -1)
+    assert best is not None
+    plan = _plan(snapshot, INDUSTRIAL | {"urban_rural_income_ratio": best})
+    row = next(t for t in plan["targets"] if t["indicator"] == "urban_rural_income_ratio")
+    assert row["target"] == pytest.approx(best)
+
+
+def test_no_forest_target_on_the_steppe(snapshot: Snapshot) -> None:
+    county = County("A steppe banner", "152525", "Inner Mongolia", 2023, ("pastoral",))
+    plan = _plan(snapshot, INDUSTRIAL | {"forest_cover_pct": 6.0}, county=county)
+    assert "forest_cover_pct" not in {t["indicator"] for t in plan["targets"]}
+
+
+def test_something_starts_in_the_first_year_even_for_a_strong_county(
+    snapshot: Snapshot,
+) -> None:
+    strong = {
+        "gdp_cny_100m": 5000.0,
+        "resident_population_10k": 170.0,
+        "secondary_share_pct": 50.0,
+        "primary_share_pct": 1.0,
+        "tertiary_share_pct": 49.0,
+        "rd_intensity_pct": 3.6,
+        "urban_rural_income_ratio": 1.7,
+        "general_budget_revenue_cny_100m": 300.0,
+        "general_budget_expenditure_cny_100m": 290.0,
+        "foreign_trade_cny_100m": 2500.0,
+    }
+    county = County("A Jiangsu county", "320582", "Jiangsu", 2024)
+    plan = _plan(snapshot, strong, county=county)
+    assert plan["actions"]
+    first_year = [
+        t for a in plan["actions"] for t in a["task_details"] if t["start"] == plan["start"]
+    ]
+    assert first_year, "a strong county's plan starts something in its first year"
+
+
+def test_structural_tasks_wait_while_quick_ones_start(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
+    starts = {t["start"] for a in plan["actions"] for t in a["task_details"]}
+    assert plan["start"] in starts
+    assert len(starts) > 1, "not every task of the plan starts in its first year"
+    for a in plan["actions"]:
+        for t in a["task_details"]:
+            if t["timing"] == "quick" and not a["depends_on"]:
+                assert t["start"] == plan["start"], (a["path"], t)
+
+
+def test_stages_respect_dependencies(snapshot: Snapshot) -> None:
+    body = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
+    county = County("A Zhejiang county", None, "Zhejiang", 2024)
+    plan = _plan(snapshot, body["indicators"], county=county, signals=tuple(body["signals"]))
     by_path = {a["path"]: a for a in plan["actions"]}
     ends = {p["stage"]: p["end"] for p in plan["phases"]}
-    dependent = [a for a in plan["actions"] if a["depends_on"]]
-    assert dependent, "the industrial county's plan holds a path with a prerequisite"
-    for action in dependent:
-        for dep in action["depends_on"]:
-            first_end = ends[by_path[dep]["stage"]]
-            assert action["phase"]["start"] > first_end, (action["path"], dep)
-            assert action["path"] in by_path[dep]["required_by"]
     for action in plan["actions"]:
-        flagged = any(a["status"] == "flag" and a["confidence"] >= 0.4 for a in action["addresses"])
-        if flagged and not action["depends_on"]:
-            assert action["stage"] == 1, action["path"]
-        if not flagged:
-            assert action["stage"] >= 2, action["path"]
+        for dep in action["depends_on"]:
+            assert action["phase"]["start"] > ends[by_path[dep]["stage"]], (action["path"], dep)
+            assert action["path"] in by_path[dep]["required_by"]
 
 
-def test_low_confidence_flags_wait_for_the_second_stage(snapshot: Snapshot) -> None:
-    result = _result(snapshot, INDUSTRIAL)
-    for c in result["challenges"]:
-        c["confidence"] = 0.2
-    plan = build_plan(snapshot, result, INDUSTRIAL | result["derived"], 2030, 10)
-    assert {a["stage"] for a in plan["actions"]} >= {2}
-    assert all(a["stage"] >= 2 for a in plan["actions"])
+def test_no_bonds_or_policy_loans_where_debt_binds_and_no_transfers_for_a_net_contributor(
+    snapshot: Snapshot,
+) -> None:
+    guizhou = _plan(snapshot, INDUSTRIAL, county=County("A Guizhou county", None, "Guizhou", 2024))
+    used = {f["slug"] for a in guizhou["actions"] for f in a["funding"]}
+    assert not used & {"special-bonds", "policy-bank-credit"}
+    assert any(a["funding_note"] for a in guizhou["actions"])
+    assert {c["code"]: c["status"] for c in guizhou["constraints"]}["debt"] == "binding"
+    rich = INDUSTRIAL | {"general_budget_revenue_cny_100m": 90.0}
+    contributor = _plan(snapshot, rich, county=County("A Jiangsu county", None, "Jiangsu", 2024))
+    assert "transfers" not in {f["slug"] for a in contributor["actions"] for f in a["funding"]}
 
 
-def test_a_prerequisite_outside_the_top_joins_the_plan(snapshot: Snapshot) -> None:
-    body = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
-    request = ProfileInput(
-        County("Deqing", "330521", "Zhejiang", 2024),
-        body["indicators"],
-        tuple(body["signals"]),
-        None,
-    )
-    result = recommend(snapshot, request, "en")
-    top = [r["slug"] for r in result["recommendations"][:3]]
-    assert "targeted-investment-promotion" in top
-    plan = build_plan(snapshot, result, body["indicators"] | result["derived"], 2030, 3)
-    by_path = {a["path"]: a for a in plan["actions"]}
-    assert by_path["leading-cluster-plus"]["required_by"] == ["targeted-investment-promotion"]
-    assert (
-        by_path["targeted-investment-promotion"]["stage"] > by_path["leading-cluster-plus"]["stage"]
-    )
+@pytest.mark.parametrize(
+    ("county", "slug", "name"),
+    [
+        (County("Yiwu", "330782", "Zhejiang", 2024), "economy-information", "市经济和信息化局"),
+        (County("Ruijin", "360781", "Jiangxi", 2024), "economy-information", "市工业和信息化局"),
+        (County("Yudu", "360731", "Jiangxi", 2024), "development-reform", "县发展和改革局"),
+    ],
+)
+def test_departments_are_named_by_province_and_form(
+    snapshot: Snapshot, county: County, slug: str, name: str
+) -> None:
+    plan = _plan(snapshot, INDUSTRIAL, county=county, max_actions=20)
+    names = {
+        n["slug"]: n["name"]
+        for a in plan["actions"]
+        for n in [a["lead"], *a["partners"]]
+        if n is not None
+    }
+    assert names.get(slug) == name, names
+
+
+def test_a_banner_in_inner_mongolia_has_a_banner_farm_and_herd_bureau(snapshot: Snapshot) -> None:
+    county = County("Abag Banner", "152522", "Inner Mongolia", 2023, ("pastoral",))
+    plan = _plan(snapshot, INDUSTRIAL | {"primary_share_pct": 30.0}, county=county, max_actions=20)
+    names = {n["name"] for a in plan["actions"] for n in [a["lead"], *a["partners"]] if n}
+    assert any(n.startswith("旗") for n in names), names
+    assert all(not n.startswith("县") for n in names), names
+    assert "旗农牧局" in names, names
+
+
+def test_mountain_sea_cooperation_only_in_zhejiang(snapshot: Snapshot) -> None:
+    def tasks(province: str) -> str:
+        county = County("A mountain county", None, province, 2024, ("ecological",))
+        plan = _plan(snapshot, INDUSTRIAL, county=county, max_actions=30)
+        return "\n".join(t for a in plan["actions"] for t in a["tasks"])
+
+    assert "山海协作" not in tasks("Jiangxi")
+
+
+def test_a_coal_county_metal_county_split(snapshot: Snapshot) -> None:
+    metal = County("A metal county", None, "Hubei", 2024, (), None, ResourceFact("metal", "mature"))
+    plan = _plan(snapshot, INDUSTRIAL | {"mining_share_of_industry_pct": 40.0}, county=metal)
+    text = "\n".join(t for a in plan["actions"] for t in a["tasks"])
+    assert "煤化工" not in text and "采煤沉陷" not in text
 
 
 def test_plan_years_start_after_the_profile_and_never_before_2026() -> None:
@@ -216,51 +277,12 @@ def test_plan_years_start_after_the_profile_and_never_before_2026() -> None:
 def test_a_horizon_too_short_or_far_is_422_naming_horizon(
     snapshot: Snapshot, year: int, horizon: int
 ) -> None:
-    result = _result(snapshot, INDUSTRIAL, year=year)
     with pytest.raises(InvalidInput) as caught:
-        build_plan(snapshot, result, INDUSTRIAL, horizon, 10)
+        _plan(snapshot, INDUSTRIAL, horizon, county=County("T", "341221", "Anhui", year))
     assert caught.value.errors[0].pointer == "/horizon"
 
 
-def test_neutral_indicator_takes_its_direction_from_the_rule(kb: KnowledgeBase) -> None:
-    note = Text(en="test pace", zh="测试速度")
-    indicators = [
-        i.model_copy(
-            update={"pace": Pace(max_change_per_year=1, source=Source(heuristic=True, note=note))}
-        )
-        if i.key == "secondary_share_pct"
-        else i
-        for i in kb.indicators
-    ]
-    snap = compile_snapshot(kb.model_copy(update={"indicators": indicators}), 1, "x")
-    assert snap.indicators["secondary_share_pct"].direction == "neutral"
-    up = kpi(
-        snap,
-        "secondary_share_pct",
-        30.0,
-        [{"bad_when": "below", "band": "flag", "target": 40}],
-        2026,
-        2030,
-        "en",
-    )
-    assert up["direction"] == "increase"
-    assert up["target"] == 35
-    assert up["basis"] == "pace_limited"
-    down = kpi(
-        snap,
-        "secondary_share_pct",
-        80.0,
-        [{"bad_when": "above", "band": "watch", "target": 78}],
-        2026,
-        2030,
-        "en",
-    )
-    assert down["direction"] == "decrease"
-    assert down["target"] == 78
-    assert down["year"] == 2027
-
-
-def test_same_result_same_plan_bytes(snapshot: Snapshot) -> None:
+def test_same_profile_same_plan_bytes(snapshot: Snapshot) -> None:
     first = orjson.dumps(_plan(snapshot, INDUSTRIAL))
     assert orjson.dumps(_plan(snapshot, INDUSTRIAL)) == first
 
@@ -268,7 +290,7 @@ def test_same_result_same_plan_bytes(snapshot: Snapshot) -> None:
 VALUE = st.floats(min_value=0.01, max_value=1.0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     shares=st.dictionaries(
         st.sampled_from(sorted(INDUSTRIAL)), VALUE, min_size=3, max_size=len(INDUSTRIAL)
@@ -276,7 +298,7 @@ VALUE = st.floats(min_value=0.01, max_value=1.0)
     year=st.one_of(st.none(), st.integers(2018, 2027)),
     extra=st.integers(2, 12),
 )
-def test_kpi_rule_holds_for_any_county(
+def test_target_rule_holds_for_any_county(
     snapshot: Snapshot, shares: dict[str, float], year: int | None, extra: int
 ) -> None:
     """Values drawn across each indicator's plausible range, any year and horizon."""
@@ -286,15 +308,6 @@ def test_kpi_rule_holds_for_any_county(
         lo, hi = ind.plausible or (ind.min, ind.max)
         indicators[key] = round(lo + (hi - lo) * share, 3)
     start = plan_start(year)
-    plan = _plan(snapshot, indicators, horizon=start + extra, year=year)
-    _check_kpis(plan, snapshot)
-
-
-def test_the_examples_in_the_planner_docstrings_hold() -> None:
-    import doctest
-
-    import app.domain.plan
-
-    outcome = doctest.testmod(app.domain.plan)
-    assert outcome.attempted >= 4
-    assert outcome.failed == 0
+    county = County("Test County", "341221", "Anhui", year)
+    plan = _plan(snapshot, indicators, horizon=start + extra, county=county)
+    _check_targets(plan, snapshot)

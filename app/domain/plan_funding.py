@@ -1,0 +1,87 @@
+"""Who does a plan's action and how it is paid for, in the county's own terms.
+
+Departments are named as the county's province and administrative form name them (市工业和
+信息化局, 旗农牧局). Funding channels are those of the path that the county can use: special bonds
+and policy-bank loans not where debt binds, transfers not for a county whose own revenue covers its
+spending, paired-assistance money only where the province receives it; what was dropped and what to
+use instead is said. Each action carries a cost band (from its tasks, with the reason, or "to be
+costed") and the share the county itself can be expected to carry, by its fiscal position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from app.domain.conditions import gate
+from app.domain.knowledge import CostBand, Lang
+from app.domain.messages import say
+from app.domain.naming import department_name
+from app.domain.plan_sequence import Task
+from app.domain.profile import ValidProfile
+from app.domain.snapshot import Snapshot
+
+BANDS: tuple[CostBand, ...] = ("small", "medium", "large")
+Share = Literal["main", "shared", "minor"]
+
+
+def named(
+    snap: Snapshot, profile: ValidProfile, slug: str | None, lang: Lang
+) -> dict[str, str] | None:
+    """A department by slug with its name as the county writes it."""
+    if slug is None:
+        return None
+    return {
+        "slug": slug,
+        "name": department_name(snap, slug, profile.province, profile.admin_form, lang),
+    }
+
+
+def channels(
+    snap: Snapshot, profile: ValidProfile, slugs: Sequence[str], lang: Lang
+) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+    """The path's funding channels the county can use, and a note on those it cannot."""
+    usable: list[dict[str, str]] = []
+    dropped: list[str] = []
+    for slug in slugs:
+        channel = snap.channels.get(slug)
+        if channel is None:
+            continue
+        if gate(channel.requires, profile).kept:
+            usable.append({"slug": slug, "name": channel.name.get(lang)})
+        else:
+            dropped.append(slug)
+    if not dropped:
+        return usable, None
+    names = say("text", "kinds_sep", lang).join(snap.channels[s].name.get(lang) for s in dropped)
+    return usable, {
+        "dropped": dropped,
+        "text": say("plan_funding", "dropped", lang, channels=names),
+    }
+
+
+def county_share(profile: ValidProfile) -> Share | None:
+    """How much of an action the county's own budget can carry, by its fiscal self-sufficiency
+    (None when revenue and spending are not given)."""
+    ratio = profile.values.get("fiscal_self_sufficiency")
+    if ratio is None:
+        return None
+    if ratio >= 0.8:
+        return "main"
+    return "shared" if ratio >= 0.4 else "minor"
+
+
+def cost(tasks: Sequence[Task], profile: ValidProfile, lang: Lang) -> dict[str, Any]:
+    """The action's cost band: the largest of its tasks', with that task's reason; "to be
+    costed" when no task has one."""
+    costed = [t for t in tasks if t.action.cost is not None]
+    share = county_share(profile)
+    share_text = say("county_share", share or "unknown", lang)
+    out: dict[str, Any] = {"county_share": share, "county_share_text": share_text}
+    if not costed:
+        return out | {"band": None, "label": say("cost_band", "unknown", lang), "basis": None}
+    top = max(costed, key=lambda t: BANDS.index(t.action.cost or "small"))
+    band = top.action.cost
+    assert band is not None
+    basis = top.action.cost_basis.get(lang) if top.action.cost_basis else None
+    return out | {"band": band, "label": say("cost_band", band, lang), "basis": basis}
