@@ -14,7 +14,14 @@ from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import Analysis, View, analyse, validation_result
 from app.domain.snapshot import Snapshot
-from app.errors import AppError, FieldError, InvalidInput, MalformedJson, short_pointer
+from app.errors import (
+    AppError,
+    FieldError,
+    InvalidInput,
+    MalformedJson,
+    TimedOut,
+    short_pointer,
+)
 from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.services import problem_text
 from app.services.problem_text import json_error, problem, unreadable_body
@@ -171,6 +178,16 @@ def run_batch(
 CHUNK = 64
 
 
+def _streamed(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``entries`` for an answer already under way: its deadline passing is a TimeoutError,
+    which the admission middleware turns into the stream's last line (NDJSON) or a cut-off
+    body (JSON). As a problem (TimedOut) it would meet a handler that can no longer answer."""
+    try:
+        yield from entries
+    except TimedOut as exc:
+        raise TimeoutError(exc.detail) from None
+
+
 def ndjson_chunks(
     snap: Snapshot,
     rows: list[Any],
@@ -182,7 +199,7 @@ def ndjson_chunks(
     """One JSON object per line, yielded in chunks so the thread hand-offs stay few; what the
     table reader set aside comes first, one ``{"warning": ...}`` line each."""
     buf: list[bytes] = [orjson.dumps({"warning": w}) + b"\n" for w in warnings]
-    for entry in run_batch(snap, rows, lang, view, deadline):
+    for entry in _streamed(run_batch(snap, rows, lang, view, deadline)):
         buf.append(orjson.dumps(entry) + b"\n")
         if len(buf) >= CHUNK:
             yield b"".join(buf)
@@ -203,7 +220,7 @@ def json_chunks(
     computed."""
     failed = 0
     buf: list[bytes] = [b'{"items":[']
-    for index, entry in enumerate(run_batch(snap, rows, lang, view, deadline)):
+    for index, entry in enumerate(_streamed(run_batch(snap, rows, lang, view, deadline))):
         failed += "error" in entry
         buf.append((b"," if index else b"") + orjson.dumps(entry))
         if len(buf) >= CHUNK:

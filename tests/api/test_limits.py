@@ -243,24 +243,25 @@ async def test_a_hung_redis_costs_one_timeout_and_one_log_line() -> None:
     logger.addHandler(handler)
     counter = RedisCounter(f"redis://127.0.0.1:{switch.port}/6", cooldown=1.0)
     who = f"ip:breaker-test-{secrets.token_hex(4)}"
+    now = time.time()  # one window throughout: a minute boundary would restart the count
     try:
-        assert (await counter.hit(who, 60, time.time()))[0] == 1  # through Redis
+        assert (await counter.hit(who, 60, now))[0] == 1  # through Redis
         switch.hung = True
         started = time.monotonic()
         for _ in range(30):
-            await counter.hit(who, 60, time.time())
+            await counter.hit(who, 60, now)
         assert time.monotonic() - started < 1.0  # one 0.5 s timeout, not thirty
         assert len(lines) == 1
         assert "unavailable" in lines[0]
         await asyncio.sleep(1.1)  # the breaker lets one request try again: still hung
         started = time.monotonic()
         for _ in range(10):
-            await counter.hit(who, 60, time.time())
+            await counter.hit(who, 60, now)
         assert time.monotonic() - started < 1.0
         assert len(lines) == 1  # the same outage, not logged again
         switch.hung = False
         await asyncio.sleep(1.1)
-        count, _ = await counter.hit(who, 60, time.time())
+        count, _ = await counter.hit(who, 60, now)
         assert count == 2  # counted in Redis again, where the first request left 1
         assert len(lines) == 2
         assert "again" in lines[1]

@@ -92,12 +92,8 @@ def test_a_workbook_batch_answers_json(live: Proc) -> None:
     data = res.json()
     assert (data["count"], data["succeeded"], data["failed"]) == (2, 1, 1)
     deqing = data["items"][0]["result"]
-    assert deqing["county"] == {
-        "name": "Deqing",
-        "code": "330521",
-        "province": "Zhejiang",
-        "year": 2024,
-    }
+    read = {"name": "Deqing", "code": "330521", "province": "Zhejiang", "year": 2024}
+    assert {k: deqing["county"][k] for k in read} == read
     pointers = {e["pointer"] for e in data["items"][1]["error"]["errors"]}
     assert pointers == {"/indicators/gdp_cny_100m"}  # "lots" under the Chinese GDP label
 
