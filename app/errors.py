@@ -19,14 +19,23 @@ Tree of the raised errors (status, stable ``code``)::
     ├── PreconditionFailed (412, PRECONDITION_FAILED)
     ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)
+    ├── RequestTimeout (408, REQUEST_TIMEOUT)
+    ├── RateLimited (429, RATE_LIMITED)
     ├── UnsupportedMediaType (415, UNSUPPORTED_MEDIA_TYPE)
     ├── NotAcceptable (406, NOT_ACCEPTABLE)
     ├── InvalidInput (422, VALIDATION_FAILED)  -- carries field errors with JSON Pointers
     └── Unavailable (503, SERVICE_UNAVAILABLE)
-        └── KnowledgeBaseMissing (503, KB_NOT_LOADED)
+        ├── KnowledgeBaseMissing (503, KB_NOT_LOADED)
+        ├── Overloaded (503, OVERLOADED)
+        └── TimedOut (503, TIMEOUT)  -- also what a batch raises when its deadline has passed
 
 The other codes are answered by the HTTP layer itself (routing, admission control, database
 outages); they are registered here all the same.
+
+Languages: ``detail`` and every ``FieldError.message`` are written in English where they are
+raised. ``key`` (a problem) and ``template``/``params`` (a field error) let the API say the same in
+the request's language from the message catalogue (app/locales/messages.yaml, sections
+``problem_detail`` and ``field_error``); without them the English text is served.
 
 Nothing here imports FastAPI, so the domain and services raise these freely.
 """
@@ -34,7 +43,7 @@ Nothing here imports FastAPI, so the domain and services raise these freely.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
@@ -124,7 +133,9 @@ CODES: dict[ErrorCode, CodeInfo] = {
         422, "Invalid input", "Some fields are invalid; `errors[]` names each by JSON Pointer."
     ),
     ErrorCode.PRECONDITION_REQUIRED: CodeInfo(
-        428, "Precondition required", "The write needs `If-Match` with the item's ETag."
+        428,
+        "Precondition required",
+        "The write needs `If-Match` with the item's ETag (`*` is not accepted).",
     ),
     ErrorCode.RATE_LIMITED: CodeInfo(
         429, "Too many requests", "Over the quota; retry after `Retry-After` seconds."
@@ -194,35 +205,107 @@ def json_pointer(*parts: str | int) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def suggestion(word: str, choices: Iterable[str], listing: str) -> dict[str, str]:
+    """What a hint for an unknown name says: the closest choice, else where to look them up.
+
+    >>> suggestion("gdp_cny", ["gdp_cny_100m"], "GET /v1/indicators")
+    {'suggestion': 'gdp_cny_100m'}
+    >>> suggestion("zzz", ["gdp_cny_100m"], "GET /v1/indicators")
+    {'listing': 'GET /v1/indicators'}
+    """
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
+    return {"suggestion": close[0]} if close else {"listing": listing}
+
+
 def did_you_mean(word: str, choices: Iterable[str], listing: str) -> str:
     """A hint for an unknown name: the closest choice, else where to look them up.
 
     >>> did_you_mean("gdp_cny", ["gdp_cny_100m", "pm25_ugm3"], "GET /v1/indicators")
     "; did you mean 'gdp_cny_100m'?"
     """
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else f"; see {listing}."
+    hint = suggestion(word, choices, listing)
+    if "suggestion" in hint:
+        return f"; did you mean '{hint['suggestion']}'?"
+    return f"; see {listing}."
+
+
+# A pointer names what the client sent; a segment longer than this (an over-long key) is cut, so
+# an error never echoes more of the request than it needs to say where.
+MAX_SEGMENT = 64
+
+
+def short_pointer(*parts: str | int) -> str:
+    """:func:`json_pointer`, each segment cut to :data:`MAX_SEGMENT` characters (marked ``…``).
+
+    >>> short_pointer("indicators", "k" * 70) == "/indicators/" + "k" * 63 + "…"
+    True
+    """
+    cut = [p if len(str(p)) <= MAX_SEGMENT else str(p)[: MAX_SEGMENT - 1] + "…" for p in parts]
+    return json_pointer(*cut)
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """A Pydantic validation error as field errors, each addressed by JSON Pointer; the input is
-    never echoed back (it may be NaN, huge or secret)."""
+    never echoed back (it may be NaN, huge or secret), and a long key in the pointer is cut. The
+    error's context (limits, the expected values) goes along as ``params``."""
     return [
-        FieldError(json_pointer(*e["loc"]), str(e["type"]), str(e["msg"]))
+        FieldError(
+            short_pointer(*e["loc"]),
+            str(e["type"]),
+            str(e["msg"]),
+            params={k: str(v) for k, v in (e.get("ctx") or {}).items()},
+        )
         for e in exc.errors(include_url=False, include_input=False)
     ]
 
 
 @dataclass(frozen=True, slots=True)
+class TextPosition:
+    """Where in a text body something is: line and column from 1, offset in characters from 0.
+
+    >>> TextPosition.of('{"a": 1,\\n  oops}', 12)
+    TextPosition(line=2, column=4, offset=12)
+    """
+
+    line: int
+    column: int
+    offset: int
+
+    @classmethod
+    def of(cls, text: str, offset: int) -> TextPosition:
+        line_start = text.rfind("\n", 0, offset) + 1
+        return cls(text.count("\n", 0, offset) + 1, offset - line_start + 1, offset)
+
+
+@dataclass(frozen=True, slots=True)
 class FieldError:
-    """One problem with one place in the request, addressed by JSON Pointer (RFC 6901)."""
+    """One problem with one place in the request, addressed by JSON Pointer (RFC 6901).
+
+    ``template`` names the catalogue entry that says ``message`` in other languages (the code
+    when empty), ``params`` fill its placeholders (a value may be a mapping by language, such as
+    a unit label). ``position`` says where in an unreadable body the problem is; the pointer is
+    then ``""`` (the body as a whole)."""
 
     pointer: str
     code: str
     message: str
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
+    template: str = ""
+    position: TextPosition | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "pointer": self.pointer,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.position is not None:
+            out |= {
+                "line": self.position.line,
+                "column": self.position.column,
+                "offset": self.position.offset,
+            }
+        return out
 
 
 @dataclass
@@ -233,6 +316,8 @@ class AppError(Exception):
     detail: str = "The server could not complete the request."
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    key: str | None = None  # the catalogue entry (section problem_detail) saying ``detail``
+    params: dict[str, object] = field(default_factory=dict)
 
     code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
     status: ClassVar[int] = CODES[ErrorCode.INTERNAL].status
@@ -296,6 +381,14 @@ class PayloadTooLarge(AppError):
     code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
+class RequestTimeout(AppError):
+    code = ErrorCode.REQUEST_TIMEOUT
+
+
+class RateLimited(AppError):
+    code = ErrorCode.RATE_LIMITED
+
+
 class UnsupportedMediaType(AppError):
     code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
@@ -314,3 +407,14 @@ class Unavailable(AppError):
 
 class KnowledgeBaseMissing(Unavailable):
     code = ErrorCode.KB_NOT_LOADED
+
+
+class Overloaded(Unavailable):
+    code = ErrorCode.OVERLOADED
+
+
+class TimedOut(Unavailable):
+    """The request's time is up. Raised by work that checks its deadline (batches), so a thread
+    stops when its request is over instead of running on after the answer was sent."""
+
+    code = ErrorCode.TIMEOUT

@@ -118,6 +118,7 @@ each explained by evidence and illustrated with cited Deqing practice.
 * Language: `Accept-Language: zh` (or `zh-CN`, `zh-Hans`) or `?lang=zh` for Chinese; English is the
   default and the fallback for any other language.
 * Every GET resource answers HEAD with the same status and headers and no body.
+* Paths are exact: `/v1/challenges/` (trailing slash) is a 404, never a redirect.
 * Lists take `limit` (default 20, at most 100) and an opaque `cursor`.
 * Knowledge: Yuan (2025), doi 10.62177/apemr.v2i3.373 (CC BY-NC 4.0), and public statistics.
 
@@ -230,6 +231,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    # No redirect from /v1/x/ to /v1/x: Starlette builds its Location from the request's Host
+    # header, which any client sets (an open redirect through a shared cache or a portal link).
+    # A path with a trailing slash is a 404 like any other unknown path.
+    app.router.redirect_slashes = False
     problems.install(app)
     openapi.install(app)
     docs.install(app)

@@ -15,8 +15,10 @@ from app.domain.snapshot import Snapshot
 from app.errors import UnsupportedMediaType
 from app.schemas.profile import DEQING_EXAMPLE
 from app.services import recommendations as svc
-from app.services import spreadsheets
-from app.services.spreadsheets import XLSX, Origin
+from app.services import spreadsheets, tables
+from app.services.problem_text import problem
+from app.services.spreadsheets import XLSX
+from app.services.tables import Origin
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -31,17 +33,18 @@ CSV_EXAMPLE = (
 XLSX_SCHEMA = {"type": "string", "format": "binary", "contentMediaType": XLSX}
 
 
-def parse(media: str, body: bytes, snap: Snapshot, limit: int) -> tuple[list[Any], Origin | None]:
-    """The batch's rows in input order, and for a workbook where each row came from."""
+def parse(
+    media: str, body: bytes, snap: Snapshot, limit: int, deadline: float | None = None
+) -> tuple[list[Any], Origin | None]:
+    """The batch's rows in input order, and for a table (CSV, workbook) where each row came
+    from and what was left out; the reading stops at ``deadline``."""
     if media == JSON or media.endswith("+json"):
         return svc.parse_json_rows(body, limit), None
     if media == CSV:
-        return svc.parse_csv_rows(body, limit), None
+        return tables.read_csv(body, snap, limit, deadline)
     if media == XLSX:
-        return spreadsheets.read_workbook(body, snap, limit)
-    raise UnsupportedMediaType(
-        detail="Send the batch as application/json, text/csv or an .xlsx workbook."
-    )
+        return spreadsheets.read_workbook(body, snap, limit, deadline)
+    raise problem(UnsupportedMediaType, "batch_media")
 
 
 async def answer(
@@ -51,18 +54,22 @@ async def answer(
     origin: Origin | None,
     lang: Lang,
     view: View = "full",
+    deadline: float | None = None,
 ) -> Response:
     """The results in the negotiated format; JSON and NDJSON stream as they are computed. A
-    workbook holds statuses, severities and top paths, so its rows take the summary view."""
+    workbook holds statuses, severities and top paths, so its rows take the summary view. The
+    work stops at ``deadline``: no thread runs on after the request is over."""
     headers = {"Content-Language": content_language(lang), "Vary": "Accept, Accept-Language"}
     if accept == XLSX:
-        entries = svc.run_batch(snap, rows, lang, "summary")
+        entries = svc.run_batch(snap, rows, lang, "summary", deadline)
         book = await run_in_threadpool(
             spreadsheets.write_results, entries, rows, origin, snap, lang
         )
         headers["Content-Disposition"] = 'attachment; filename="countypath-results.xlsx"'
         return Response(book, media_type=XLSX, headers=headers)
-    chunks = (svc.ndjson_chunks if accept == NDJSON else svc.json_chunks)(snap, rows, lang, view)
+    chunks = (svc.ndjson_chunks if accept == NDJSON else svc.json_chunks)(
+        snap, rows, lang, view, deadline, tables.warning_dicts(origin, lang)
+    )
     # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
     return StreamingResponse(chunks, media_type=accept, headers=headers)
 
@@ -88,8 +95,10 @@ REQUEST_BODY: dict[str, Any] = {
                 "contentMediaType": CSV,
                 "description": "UTF-8 CSV with a header row: `county_name` (required), "
                 "`county_code`, `province`, `year`, `benchmark`, `signals` (slugs separated by "
-                "`;`), and one column per indicator key (GET /v1/indicators). An empty cell is "
-                "an absent value.",
+                "`;`), and one column per indicator key (GET /v1/indicators) or label. Read like "
+                "a workbook's sheet: an empty cell or a mark for no figure (`暂缺`, `—`, `/`, `-`) "
+                "is an absent value; a column nobody knows, a total row and a note are left out "
+                "with a warning.",
             },
             "example": CSV_EXAMPLE,
         },
@@ -97,10 +106,16 @@ REQUEST_BODY: dict[str, Any] = {
             "schema": XLSX_SCHEMA
             | {
                 "description": "An .xlsx workbook; its first sheet holds one county per row "
-                "under a header row. Headers are indicator keys or their Chinese (or English) "
-                "labels, a unit in brackets allowed (`地区生产总值（亿元）`), plus county name "
-                "(`county_name` or `县名`), `county_code` (`代码`), `province` (`省份`), `year` "
-                "(`年份`), `benchmark` and `signals`.",
+                "under a header row (title rows above it are skipped: the header is the first "
+                "of the first 10 rows that hold anything with a county name column). Headers "
+                "are indicator keys or their Chinese (or English) labels, a unit in brackets "
+                "allowed (`地区生产总值（亿元）`), plus county name (`county_name` or `县名`), "
+                "`county_code` (`代码`), `province` (`省份`), `year` (`年份`), `benchmark` and "
+                "`signals`. A column nobody knows is left out with a warning and the rest is "
+                "used; a total row (`合计`, `总计`) and a note under the table (`注：…`) are "
+                "left out with a warning; `暂缺`, `—`, `/`, `-` are absent values. Limits "
+                "(413 or 422 naming the limit): 32 MiB inflated (8 MiB of shared strings), "
+                "the vocabulary's columns plus 64, 32,767 characters a cell.",
             },
         },
     },
@@ -110,7 +125,8 @@ RESPONSE_CONTENT: dict[str, Any] = {
     NDJSON: {
         "schema": {
             "type": "string",
-            "description": "One BatchItem (JSON) per line, in input order.",
+            "description": "One BatchItem (JSON) per line, in input order; first, one line "
+            '`{"warning": BatchWarning}` for each thing a CSV or workbook table left out.',
         },
         "example": '{"index":0,"error":{"index":0,"status":422,"code":"VALIDATION_FAILED",'
         '"detail":"Row is not a valid profile.","errors":[{"pointer":"/county/name",'
@@ -119,9 +135,11 @@ RESPONSE_CONTENT: dict[str, Any] = {
     XLSX: {
         "schema": XLSX_SCHEMA
         | {
-            "description": "Sheet `results`: per county its row, statuses and severities per "
-            "challenge and the top three paths; sheet `errors`: per invalid field its row, "
-            "column, field, code and message.",
+            "description": "In the request's language. Sheet `results`: per county its row, "
+            "the status (警示/关注/正常/数据不足 in Chinese) and severity of each challenge, "
+            "and the titles of the top three paths; sheet `errors`: per invalid field its "
+            "row, column, field, code and message (every problem of a row); sheet "
+            "`warnings`: what the table reader left out. Headers frozen, columns sized.",
         }
     },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -54,6 +55,15 @@ async def get_assessment_store(engine: EngineDep) -> AssessmentStore:
     return store_for(engine)
 
 
+async def get_deadline(request: Request) -> float:
+    """When the request's time is up (``time.monotonic``): what work in a thread checks, since a
+    thread cannot be cancelled. Set by the admission middleware; else the configured timeout."""
+    deadline: float | None = getattr(request.state, "deadline", None)
+    if deadline is None:
+        deadline = time.monotonic() + request.app.state.settings.request_timeout_seconds
+    return deadline
+
+
 SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
 EngineDep = Annotated[Engine, Depends(_from_state("engine"))]
 AssessmentStoreDep = Annotated[AssessmentStore, Depends(get_assessment_store)]
@@ -61,3 +71,4 @@ UowDep = Annotated[UnitOfWork, Depends(_from_state("uow"))]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 LangDep = Annotated[Lang, Depends(get_lang)]
+DeadlineDep = Annotated[float, Depends(get_deadline)]

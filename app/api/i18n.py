@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
+from starlette.types import Scope
+
 from app.domain.knowledge import Lang
 from app.domain.messages import say
 
@@ -46,3 +50,15 @@ def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lan
 
 def content_language(lang: Lang) -> str:
     return say("language", "tag", lang)
+
+
+def lang_of(scope: Scope) -> Lang:
+    """The language a request asked for (``?lang=``, then Accept-Language), read from its ASGI
+    scope: what an answer sent from middleware, before any route ran, is written in."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    param = next((v for k, v in parse_qsl(query) if k == "lang"), None)
+    header = next(
+        (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"accept-language"),
+        None,
+    )
+    return negotiate(header, param)

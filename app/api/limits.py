@@ -8,7 +8,11 @@ untrusted peer) chooses the bucket, and a bucket name is short whatever the requ
 
 The rate-limit counters live in Redis when COUNTYPATH_REDIS_URL is set, so the quota holds across
 workers and replicas; otherwise in process memory (right for one process). A Redis outage fails
-open to the in-process counters: a limiter must not take the API down with it.
+open to the in-process counters: a limiter must not take the API down with it, nor slow it down
+(a breaker stops asking a Redis that hangs; see RedisCounter).
+
+A request whose credential failed is counted too, against its client address, before its 401:
+a loop guessing keys spends that address's quota like any other.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.middleware import problem_bytes, send_problem, unguarded
+from app.errors import Overloaded, RateLimited, TimedOut
+from app.services.problem_text import problem
 
 log = logging.getLogger("countypath.limits")
 NDJSON = b"application/x-ndjson"
+REDIS_TIMEOUT = 0.5  # seconds a rate-limit round trip may take before Redis counts as down
+BREAKER_SECONDS = 5.0  # how long the counting stays in process after Redis failed
 
 
 class LocalCounter:
@@ -48,26 +56,58 @@ class LocalCounter:
 
 
 class RedisCounter:
-    """Fixed-window counters shared through Redis (INCR + EXPIRE in one round trip)."""
+    """Fixed-window counters shared through Redis (INCR + EXPIRE in one round trip), behind a
+    circuit breaker. A Redis that fails (refused, or hung until the socket timeout) opens the
+    breaker: for ``cooldown`` seconds every request counts in this process without asking Redis,
+    so a hung Redis costs one timeout, not one per request. Then one request tries Redis again
+    while the others keep counting here; its success closes the breaker. One warning is logged
+    when an outage begins and one line when it ends, however many requests pass in between."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cooldown: float = BREAKER_SECONDS) -> None:
         import redis.asyncio as redis
 
-        self._client: Any = redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._client: Any = redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
         self._fallback = LocalCounter()
+        self.cooldown = cooldown
+        self._retry_at = 0.0  # monotonic time before which Redis is not asked
+        self._down = False  # an outage is under way (logged once)
+        self._trying = False  # one request is trying Redis again
 
     async def hit(self, identity: str, window: int, now: float) -> tuple[int, float]:
+        if self._down and (self._trying or time.monotonic() < self._retry_at):
+            return await self._fallback.hit(identity, window, now)
+        trial = self._down
+        self._trying = self._trying or trial
+        try:
+            return await self._redis_hit(identity, window, now)
+        except Exception as exc:  # noqa: BLE001 - any Redis failure falls back, logged once
+            self._retry_at = time.monotonic() + self.cooldown
+            if not self._down:
+                self._down = True
+                log.warning(
+                    "rate-limit store unavailable (%s): counting in this process, "
+                    "trying it again every %g s",
+                    type(exc).__name__,
+                    self.cooldown,
+                )
+            return await self._fallback.hit(identity, window, now)
+        finally:
+            if trial:
+                self._trying = False
+
+    async def _redis_hit(self, identity: str, window: int, now: float) -> tuple[int, float]:
         index = int(now // window)
         key = f"countypath:rl:{identity}:{index}"
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, window * 2)
-                count, _ = await pipe.execute()
-            return int(count), (index + 1) * window - now
-        except Exception as exc:  # noqa: BLE001 - any Redis failure falls back, logged
-            log.warning("rate-limit store unavailable, counting in process: %s", type(exc).__name__)
-            return await self._fallback.hit(identity, window, now)
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, window * 2)
+            count, _ = await pipe.execute()
+        if self._down:
+            self._down = False
+            log.warning("rate-limit store answers again: counting in Redis")
+        return int(count), (index + 1) * window - now
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -105,31 +145,28 @@ class LimitsMiddleware:
         if unguarded(scope):
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
         extra: list[tuple[bytes, bytes]] = []
         if self.counter is not None:
-            extra = await self._count(scope, send, path)
+            extra = await self._count(scope, send)
             if not extra:
                 return
+        refusal = scope.get("state", {}).get("refusal")
+        if refusal is not None:
+            # A credential that failed (AuthenticationMiddleware) is refused only now, after the
+            # attempt was counted against the client address: guessing keys spends a quota.
+            await send_problem(send, scope, refusal, extra)
+            return
         if self.in_flight >= self.max_in_flight:
-            await send_problem(
-                send,
-                503,
-                "OVERLOADED",
-                "Service unavailable",
-                "Too many requests in flight; retry shortly.",
-                path,
-                [(b"retry-after", b"1")],
-                keep_alive=True,
-            )
+            busy = problem(Overloaded, "overloaded", headers={"Retry-After": "1"})
+            await send_problem(send, scope, busy, keep_alive=True)
             return
         self.in_flight += 1
         try:
-            await self._run(scope, receive, send, extra, path)
+            await self._run(scope, receive, send, extra)
         finally:
             self.in_flight -= 1
 
-    async def _count(self, scope: Scope, send: Send, path: str) -> list[tuple[bytes, bytes]]:
+    async def _count(self, scope: Scope, send: Send) -> list[tuple[bytes, bytes]]:
         """Count the request in its client's window: the RateLimit headers to add, or nothing
         when the quota is spent (the 429 is sent here)."""
         assert self.counter is not None
@@ -144,16 +181,15 @@ class LimitsMiddleware:
             return extra
         if self.metrics is not None:
             self.metrics.rate_limited.inc()
-        await send_problem(
-            send,
-            429,
-            "RATE_LIMITED",
-            "Too many requests",
-            f"The quota is {self.quota} requests per {self.window} s; retry after {seconds} s.",
-            path,
-            extra + [(b"retry-after", str(seconds).encode())],
-            keep_alive=True,
+        spent = problem(
+            RateLimited,
+            "rate_limited",
+            headers={"Retry-After": str(seconds)},
+            quota=self.quota,
+            window=self.window,
+            seconds=seconds,
         )
+        await send_problem(send, scope, spent, extra, keep_alive=True)
         return []
 
     async def _run(
@@ -162,7 +198,6 @@ class LimitsMiddleware:
         receive: Receive,
         send: Send,
         extra: list[tuple[bytes, bytes]],
-        path: str,
     ) -> None:
         started: bytes | None = None  # the content type, once the answer has begun
 
@@ -174,28 +209,25 @@ class LimitsMiddleware:
                 message["headers"] = headers + extra
             await send(message)
 
-        detail = f"The request took longer than {self.timeout:g} s."
+        late = problem(
+            TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
+        )
+        untimed = self.untimed is not None and self.untimed.match(scope.get("path", ""))
+        limit = None if untimed else self.timeout
+        # Work done in threads cannot be cancelled: it is handed the deadline and stops itself
+        # (a batch raises TimedOut), so nothing runs on after the answer.
+        if limit is not None:
+            scope.setdefault("state", {})["deadline"] = time.monotonic() + limit
         try:
             # asyncio.timeout, not wait_for: no extra task per request.
-            limit = None if self.untimed and self.untimed.match(path) else self.timeout
             async with asyncio.timeout(limit):
                 await self.app(scope, receive, stamped)
-        except TimeoutError:
+        except (TimeoutError, TimedOut):
             if started is None:
-                await send_problem(
-                    send,
-                    503,
-                    "TIMEOUT",
-                    "Service unavailable",
-                    detail,
-                    path,
-                    [(b"retry-after", b"1")],
-                    keep_alive=True,
-                )
+                await send_problem(send, scope, late, keep_alive=True)
             elif started.startswith(NDJSON):
                 # A stream of lines ends with one saying why it ends: every line above is whole.
-                problem = problem_bytes(503, "TIMEOUT", "Service unavailable", detail, path)
-                line = b'{"error":' + problem + b"}\n"
+                line = b'{"error":' + problem_bytes(scope, late) + b"}\n"
                 await send({"type": "http.response.body", "body": line, "more_body": False})
             # Any other answer already begun is left unfinished: the server closes the
             # connection without ending the body, so no client takes it for a whole document.

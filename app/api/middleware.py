@@ -16,7 +16,10 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.i18n import content_language, lang_of
 from app.api.proxies import Network, client_address
+from app.errors import AppError, FieldError, PayloadTooLarge, RequestTimeout
+from app.services import problem_text
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("countypath.access")
@@ -41,32 +44,58 @@ def problem_document(status: int, code: str, title: str, detail: str, path: str)
     }
 
 
-def problem_bytes(status: int, code: str, title: str, detail: str, path: str) -> bytes:
-    return orjson.dumps(problem_document(status, code, title, detail, path))
+def localised_problem(
+    scope: Scope,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    key: str | None = None,
+    params: dict[str, object] | None = None,
+    errors: list[FieldError] | list[dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """The problem document in the language the request asked for, and that language's tag:
+    title, detail and field messages from the catalogue, English where it has no words."""
+    lang = lang_of(scope)
+    said = problem_text.detail(key, params or {}, detail, lang)
+    body = problem_document(status, code, problem_text.title(code, lang), said, scope["path"])
+    if errors:
+        body["errors"] = problem_text.field_dicts(errors, lang)
+    return body, content_language(lang)
+
+
+def problem_bytes(scope: Scope, exc: AppError) -> bytes:
+    body, _ = localised_problem(
+        scope, exc.status, exc.code, exc.detail, key=exc.key, params=exc.params, errors=exc.errors
+    )
+    return orjson.dumps(body)
 
 
 async def send_problem(
     send: Send,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    path: str,
+    scope: Scope,
+    exc: AppError,
     headers: list[tuple[bytes, bytes]] | None = None,
     *,
     keep_alive: bool = False,
 ) -> None:
-    """A problem sent from outside the app. The connection closes after it (the request body
-    may be unread) unless ``keep_alive``: the refusals of admission control, which read none."""
-    body = problem_bytes(status, code, title, detail, path)
+    """A problem sent from outside the app, in the request's language. The connection closes
+    after it (the request body may be unread) unless ``keep_alive``: the refusals of admission
+    control, which read none."""
+    document, language = localised_problem(
+        scope, exc.status, exc.code, exc.detail, key=exc.key, params=exc.params, errors=exc.errors
+    )
+    body = orjson.dumps(document)
     framing = [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(body)).encode()),
+        (b"content-language", language.encode()),
     ]
+    framing += [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
     if not keep_alive:
         framing.append((b"connection", b"close"))
     await send(
-        {"type": "http.response.start", "status": status, "headers": framing + (headers or [])}
+        {"type": "http.response.start", "status": exc.status, "headers": framing + (headers or [])}
     )
     await send({"type": "http.response.body", "body": body})
 
@@ -121,9 +150,7 @@ class RequestContextMiddleware:
         except Exception:
             log.exception("unhandled error")
             if not answer["status"]:
-                path = scope.get("path", "")
-                detail = "The request could not be completed."
-                await send_problem(wrapped, 500, "INTERNAL", "Internal error", detail, path)
+                await send_problem(wrapped, scope, problem_text.problem(AppError, "internal"))
         finally:
             self._record(scope, answer["status"], time.perf_counter() - started)
             request_id_var.reset(token)
@@ -230,7 +257,7 @@ class _BodyGuard:
     """One request's body, counted and timed as the app reads it."""
 
     def __init__(self, scope: Scope, receive: Receive, send: Send, limit: int, timeout: float):
-        self.path: str = scope.get("path", "")
+        self.scope = scope
         self._receive, self._send = receive, send
         self.limit, self.timeout = limit, timeout
         self.received = 0
@@ -266,13 +293,14 @@ class _BodyGuard:
 
     async def refuse(self, status: int) -> Message:
         if not self.started and not self.refused:
-            if status == 413:
-                code, title = "PAYLOAD_TOO_LARGE", "Payload too large"
-                detail = f"The body exceeds the limit of {self.limit} bytes."
-            else:
-                code, title = "REQUEST_TIMEOUT", "Request timeout"
-                detail = f"The body did not arrive within {self.timeout:g} s."
-            await send_problem(self._send, status, code, title, detail, self.path)
+            exc: AppError = (
+                problem_text.problem(PayloadTooLarge, "body_too_large", limit=self.limit)
+                if status == 413
+                else problem_text.problem(
+                    RequestTimeout, "body_timeout", seconds=f"{self.timeout:g}"
+                )
+            )
+            await send_problem(self._send, self.scope, exc)
         self.refused = True
         return {"type": "http.disconnect"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from app.errors import NotAcceptable, UnsupportedMediaType
+from app.services.problem_text import problem
 
 
 def media_type(request: Request) -> str:
@@ -14,7 +15,7 @@ def media_type(request: Request) -> str:
 async def require_json_body(request: Request) -> None:
     media = media_type(request)
     if media != "application/json" and not media.endswith("+json"):
-        raise UnsupportedMediaType(detail="Send the body as application/json.")
+        raise problem(UnsupportedMediaType, "json_body_required")
 
 
 def _accept_ranges(header: str) -> list[tuple[float, str]]:
@@ -54,7 +55,7 @@ def negotiate(request: Request, offered: tuple[str, ...]) -> str:
                 if best is None or key[:2] > best[:2]:
                     best = key
     if best is None:
-        raise NotAcceptable(detail=f"This endpoint answers {', '.join(offered)}.")
+        raise problem(NotAcceptable, "not_acceptable", types=", ".join(offered))
     return best[2]
 
 

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from app.api.http import json_response
 from app.errors import InvalidCursor, Unavailable
+from app.services.problem_text import problem
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -55,9 +56,7 @@ def decode_cursor(key: bytes, cursor: str, scope: str) -> int:
         data = orjson.loads(payload)
         offset = data["o"]
         if data["s"] != scope:
-            raise InvalidCursor(
-                detail="The cursor belongs to another list, filter or knowledge-base version."
-            )
+            raise problem(InvalidCursor, "cursor_elsewhere")
         if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
             raise ValueError("offset")
         return offset
@@ -71,16 +70,13 @@ def decode_cursor(key: bytes, cursor: str, scope: str) -> int:
         UnicodeDecodeError,
         orjson.JSONDecodeError,
     ):
-        raise InvalidCursor(detail="The cursor is not one this API issued.") from None
+        raise problem(InvalidCursor, "cursor_foreign") from None
 
 
 def _key(request: Request) -> bytes:
     key: bytes | None = request.app.state.cursor_key
     if key is None:  # the database could not be asked for it yet
-        raise Unavailable(
-            detail="Pages cannot be signed yet: the database is unavailable; retry shortly.",
-            headers={"Retry-After": "2"},
-        )
+        raise problem(Unavailable, "cursor_unsigned", headers={"Retry-After": "2"})
     return key
 
 

@@ -16,34 +16,54 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from app.api.http import HTTP_METHODS
-from app.api.middleware import problem_document
+from app.api.middleware import localised_problem
 from app.api.security import access_refusal
-from app.errors import AppError, ErrorCode, FieldError, code_for_status, json_pointer
+from app.domain.messages import say
+from app.errors import (
+    AppError,
+    ErrorCode,
+    FieldError,
+    InvalidInput,
+    MalformedJson,
+    Unavailable,
+    code_for_status,
+    short_pointer,
+)
+from app.schemas.profile import ProfileIn
+from app.services.problem_text import SOURCE, json_error, problem, unreadable_body
+from app.services.recommendations import row_problems
 
 log = logging.getLogger("countypath.errors")
 PROBLEM = "application/problem+json"
 
 
 def problem_response(
-    request_path: str,
+    request: Request,
     status: int,
     code: ErrorCode,
-    title: str,
     detail: str,
     errors: list[FieldError] | list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    *,
+    key: str | None = None,
+    params: dict[str, object] | None = None,
 ) -> Response:
-    body = problem_document(status, code, title, detail, request_path)
-    if errors:
-        body["errors"] = [e.as_dict() if isinstance(e, FieldError) else e for e in errors]
+    """The problem document, in the language the request asked for (English where the catalogue
+    has no words for it); ``code`` is the same in every language."""
+    body, language = localised_problem(
+        request.scope, status, code, detail, key=key, params=params, errors=errors
+    )
     return Response(
-        content=orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers
+        content=orjson.dumps(body),
+        status_code=status,
+        media_type=PROBLEM,
+        headers=(headers or {}) | {"Content-Language": language},
     )
 
 
 def _pointer(loc: tuple[Any, ...]) -> tuple[str, dict[str, str]]:
     if loc and loc[0] == "body":
-        return json_pointer(*loc[1:]) if len(loc) > 1 else "", {}
+        return short_pointer(*loc[1:]) if len(loc) > 1 else "", {}
     if loc and loc[0] in ("query", "path", "header", "cookie"):
         return "", {"in": str(loc[0]), "parameter": str(loc[1]) if len(loc) > 1 else ""}
     return "", {}
@@ -58,10 +78,24 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             "pointer": pointer,
             "code": str(err.get("type", "invalid")),
             "message": str(err.get("msg", "invalid value")),
+            "params": {k: str(v) for k, v in (err.get("ctx") or {}).items()},
         }
         entry.update(extra)
         out.append(entry)
     return out
+
+
+def _unreadable_json(exc: RequestValidationError) -> FieldError | None:
+    """The JSON decoder's complaint, placed by line, column and character offset (FastAPI puts
+    the offset where a JSON Pointer goes; it is not one)."""
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            offset = err["loc"][-1] if isinstance(err["loc"][-1], int) else 0
+            text = exc.body if isinstance(exc.body, str) else ""
+            return json_error(
+                (err.get("ctx") or {}).get("error", "JSON decode error"), text, offset
+            )
+    return None
 
 
 def _allowed_methods(request: Request) -> list[str]:
@@ -78,7 +112,14 @@ def _allowed_methods(request: Request) -> list[str]:
 
 def _render(request: Request, exc: AppError) -> Response:
     return problem_response(
-        request.url.path, exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers
+        request,
+        exc.status,
+        exc.code,
+        exc.detail,
+        exc.errors,
+        exc.headers,
+        key=exc.key,
+        params=exc.params,
     )
 
 
@@ -94,68 +135,72 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
     refusal = access_refusal(request)
     if refusal is not None:  # the body is read before any dependency runs
         return _render(request, refusal)
-    errors = _validation_errors(exc)
-    if any(e["code"] == "json_invalid" for e in errors):
-        return problem_response(
-            request.url.path,
-            400,
-            ErrorCode.MALFORMED_JSON,
-            "Malformed JSON",
-            "The request body is not valid JSON.",
-            [e for e in errors if e["code"] == "json_invalid"],
-        )
-    return problem_response(
-        request.url.path,
-        422,
-        ErrorCode.VALIDATION_FAILED,
-        "Invalid input",
-        "Some fields of the request are invalid; see errors.",
-        errors,
-    )
+    unreadable = _unreadable_json(exc)
+    if unreadable is not None:
+        return _render(request, problem(MalformedJson, "malformed_json", errors=[unreadable]))
+    invalid = problem(InvalidInput, "validation_failed")
+    errors = _profile_problems(request, exc) or _validation_errors(exc)
+    return problem_response(request, 422, invalid.code, invalid.detail, errors, key=invalid.key)
+
+
+def _profile_problems(request: Request, exc: RequestValidationError) -> list[FieldError]:
+    """A profile the schema refused gets every problem it has, as a batch row does (a wrong
+    type does not hide a value out of range); other bodies and parameters keep the schema's."""
+    route = request.scope.get("route")
+    body = getattr(getattr(route, "body_field", None), "field_info", None)
+    model = getattr(body, "annotation", None)
+    found = list(exc.errors())
+    if not (isinstance(model, type) and issubclass(model, ProfileIn)):
+        return []
+    if any(tuple(e.get("loc", ()))[:1] != ("body",) for e in found):
+        return []  # a parameter is wrong too: the schema's own list says it
+    store = request.app.state.store
+    if not store.loaded:
+        return []
+    relative = [e | {"loc": tuple(e["loc"])[1:]} for e in found]
+    return row_problems(store.snapshot, exc.body, relative)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     status = exc.status_code
     headers = dict(exc.headers or {})
+    if status == 400 and exc.__cause__ is not None:
+        # FastAPI could not read a JSON body (nested too deeply, not UTF-8 ...): the code the
+        # docs promise for an unreadable body, whatever the parser tripped on.
+        refusal = access_refusal(request)
+        if refusal is not None:
+            return _render(request, refusal)
+        return _render(request, unreadable_body(exc.__cause__))
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    key: str | None = None
+    params: dict[str, object] = {}
     if status == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
         method = "HEAD" if getattr(request.state, "head", False) else request.method
-        detail = f"{method} is not allowed here; see the Allow header."
+        key, params = "method_not_allowed", {"method": method}
     elif status == 404:
-        detail = f"No resource at {request.url.path}."
+        key, params = "not_found", {"path": request.url.path}
+    if key is not None:
+        detail = say("problem_detail", key, SOURCE, **params)
     return problem_response(
-        request.url.path,
-        status,
-        code_for_status(status),
-        HTTPStatus(status).phrase,
-        detail,
-        headers=headers,
+        request, status, code_for_status(status), detail, headers=headers, key=key, params=params
     )
 
 
 async def _db_down(request: Request, exc: Exception) -> Response:
     text = str(getattr(exc, "orig", exc)).lower()
-    if "disk" in text and "full" in text:
-        code, detail = (
-            ErrorCode.STORAGE_FULL,
-            "Storage is full; writes are refused until space is freed.",
-        )
-    else:
-        code, detail = (
-            ErrorCode.DATABASE_UNAVAILABLE,
-            "The database is unavailable; retry shortly.",
-        )
+    full = "disk" in text and "full" in text
     log.warning("database unavailable: %s: %s", type(exc).__name__, text[:200])
+    down = problem(Unavailable, "storage_full" if full else "database_unavailable")
+    code = ErrorCode.STORAGE_FULL if full else ErrorCode.DATABASE_UNAVAILABLE
     return problem_response(
-        request.url.path, 503, code, "Service unavailable", detail, headers={"Retry-After": "2"}
+        request, 503, code, down.detail, headers={"Retry-After": "2"}, key=down.key
     )
 
 
 def _internal(request: Request) -> Response:
     """The 500 of an error nobody foresaw: no detail of it leaves the server (the log has it)."""
-    detail = "The request could not be completed."
-    return problem_response(request.url.path, 500, ErrorCode.INTERNAL, "Internal error", detail)
+    return _render(request, problem(AppError, "internal"))
 
 
 async def _db_error(request: Request, exc: DBAPIError) -> Response:

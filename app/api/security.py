@@ -2,8 +2,9 @@
 string), and the scopes a route needs.
 
 The key is checked once, by :class:`AuthenticationMiddleware`, before anything else spends on the
-request: an invalid credential is a 401 before any rate-limit counter, database query or body
-parsing, and the rate limit then counts requests by the verified key (or by client address). The
+request: an invalid credential is a 401 before any database query beyond the key check or any
+body parsing. The rate limit then counts requests by the verified key, or by client address,
+and an invalid credential's attempt counts against its client address before its 401 is sent. The
 route dependencies read the verdict and check scopes; routes that declare nothing are public, and
 the route table test walks every route, so an undeclared one cannot slip through unnoticed.
 """
@@ -19,10 +20,11 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.middleware import send_problem, unguarded
+from app.api.middleware import unguarded
 from app.errors import AppError, Forbidden, Unauthorized, Unavailable
 from app.services.key_directory import MAX_CREDENTIAL, KeyDirectory
 from app.services.keys import Principal
+from app.services.problem_text import problem
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <key>`")
@@ -35,10 +37,7 @@ def presented_key(scope: Scope) -> str | None:
     in the query string, longer than any key, or two different ones at once."""
     query = scope.get("query_string", b"").decode("latin-1")
     if query and any(name in QUERY_KEYS for name, _ in parse_qsl(query, keep_blank_values=True)):
-        raise Unauthorized(
-            detail="Keys in the query string are refused (they leak into logs); send Authorization: Bearer or X-API-Key.",
-            headers=CHALLENGE,
-        )
+        raise problem(Unauthorized, "keys_in_query", headers=CHALLENGE)
     found: set[bytes] = set()
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -48,17 +47,18 @@ def presented_key(scope: Scope) -> str | None:
         elif name == b"x-api-key":
             found.add(value.strip())
     if len(found) > 1:
-        raise Unauthorized(detail="Send one API key, not two different ones.", headers=CHALLENGE)
+        raise problem(Unauthorized, "two_keys", headers=CHALLENGE)
     if not found:
         return None
     (raw,) = found
     if len(raw) > MAX_CREDENTIAL:
-        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+        raise problem(Unauthorized, "key_invalid", headers=CHALLENGE)
     return raw.decode("latin-1")
 
 
 class AuthenticationMiddleware:
-    """Settles who is calling (``scope["state"]["principal"]``) or answers 401 at once."""
+    """Settles who is calling (``scope["state"]["principal"]``), or why no one may: a failed
+    credential is left in ``scope["state"]["refusal"]``, to be answered once it was counted."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -67,14 +67,14 @@ class AuthenticationMiddleware:
         if unguarded(scope):
             await self.app(scope, receive, send)
             return
+        state = scope.setdefault("state", {})
         try:
-            principal = await _authenticate(scope)
+            state["principal"] = await _authenticate(scope)
         except AppError as exc:
-            headers = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
-            path = scope.get("path", "")
-            await send_problem(send, exc.status, exc.code, exc.title, exc.detail, path, headers)
-            return
-        scope.setdefault("state", {})["principal"] = principal
+            # Answered by LimitsMiddleware once the attempt is counted against the client
+            # address; any route that would still be reached raises it (optional_principal).
+            state["principal"] = None
+            state["refusal"] = exc
         await self.app(scope, receive, send)
 
 
@@ -86,12 +86,9 @@ async def _authenticate(scope: Scope) -> Principal | None:
     try:
         principal = await directory.principal(presented)
     except SQLAlchemyError:
-        raise Unavailable(
-            detail="API keys cannot be checked: the database is unavailable; retry shortly.",
-            headers={"Retry-After": "2"},
-        ) from None
+        raise problem(Unavailable, "keys_unavailable", headers={"Retry-After": "2"}) from None
     if principal is None:
-        raise Unauthorized(detail="The API key is not valid.", headers=CHALLENGE)
+        raise problem(Unauthorized, "key_invalid", headers=CHALLENGE)
     return principal
 
 
@@ -106,12 +103,11 @@ class Access:
         if principal is None:
             if self.scope is None and not require_key:
                 return None
-            what = "This deployment requires an API key."
-            if self.scope is not None:
-                what = f"This needs an API key with scope {self.scope!r}."
-            return Unauthorized(detail=what, headers=CHALLENGE)
+            if self.scope is None:
+                return problem(Unauthorized, "key_required", headers=CHALLENGE)
+            return problem(Unauthorized, "scope_required", headers=CHALLENGE, scope=self.scope)
         if self.scope is not None and not principal.has(self.scope):
-            return Forbidden(detail=f"The key {principal.name!r} lacks scope {self.scope!r}.")
+            return problem(Forbidden, "key_lacks_scope", key_name=principal.name, scope=self.scope)
         return None
 
 
@@ -123,6 +119,9 @@ async def optional_principal(
     """The caller AuthenticationMiddleware verified. ``creds`` and ``header_key`` are declared so
     the published schema names both ways to send a key."""
     del creds, header_key
+    refusal: AppError | None = getattr(request.state, "refusal", None)
+    if refusal is not None:
+        raise refusal
     principal: Principal | None = getattr(request.state, "principal", None)
     return principal
 

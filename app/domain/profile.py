@@ -7,7 +7,7 @@ fixes every field in one round trip.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from app.domain import divisions
@@ -38,7 +38,7 @@ from app.domain.knowledge import (
 from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
-from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer
+from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer, suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,21 +160,30 @@ def _check_indicators(
         # Only a rejected value needs its pointer (the common case is a valid one).
         where = json_pointer("indicators", key)
         if ind is None:
-            hint = did_you_mean(key, snap.input_keys, "GET /v1/indicators")
-            errors.append(
-                FieldError(where, "unknown_indicator", f"'{key}' is not an indicator{hint}")
-            )
+            errors.append(_unknown(where, key, snap.input_keys))
         elif ind.derived:
+            inputs = ", ".join(ind.inputs)
             errors.append(
                 FieldError(
                     where,
                     "derived_indicator",
-                    f"'{key}' is computed by countypath from {', '.join(ind.inputs)}; give those instead.",
+                    f"'{key}' is computed by countypath from {inputs}; give those instead.",
+                    params={"key": key, "inputs": inputs},
                 )
             )
         else:
             errors.append(_out_of_range(where, value, ind))
     return given
+
+
+def _unknown(where: str, key: str, choices: Iterable[str]) -> FieldError:
+    hint = suggestion(key, choices, "GET /v1/indicators")
+    return FieldError(
+        where,
+        "unknown_indicator",
+        f"'{key}' is not an indicator{did_you_mean(key, choices, 'GET /v1/indicators')}",
+        params={"key": key, **hint},
+    )
 
 
 def _out_of_range(where: str, value: float, ind: Indicator) -> FieldError:
@@ -183,6 +192,12 @@ def _out_of_range(where: str, value: float, ind: Indicator) -> FieldError:
         "out_of_range",
         f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
         f"({ind.unit_label.en}).",
+        params={
+            "value": fmt(value),
+            "min": fmt(ind.min),
+            "max": fmt(ind.max),
+            "unit": ind.unit_label.model_dump(),
+        },
     )
 
 
@@ -198,6 +213,7 @@ def _check_signals(
                     json_pointer("signals", index),
                     "unknown_signal",
                     f"'{slug}' is not a signal{hint}",
+                    params={"slug": slug, **suggestion(slug, snap.signals, "GET /v1/signals")},
                 )
             )
         elif slug not in signals:
@@ -218,14 +234,19 @@ def _check_benchmark_values(
             snap.indicators.get(key),
         )
         if ind is None and key not in context:
-            hint = did_you_mean(key, snap.indicators.keys() | context, "GET /v1/indicators")
-            errors.append(
-                FieldError(where, "unknown_indicator", f"'{key}' is not an indicator{hint}")
-            )
+            errors.append(_unknown(where, key, snap.indicators.keys() | context))
         elif ind is not None and not ind.min <= value <= ind.max:
             errors.append(_out_of_range(where, value, ind))
         elif ind is None and value <= 0:
-            errors.append(FieldError(where, "out_of_range", f"{fmt(value)} must be above 0."))
+            errors.append(
+                FieldError(
+                    where,
+                    "out_of_range",
+                    f"{fmt(value)} must be above 0.",
+                    params={"value": fmt(value)},
+                    template="above_zero",
+                )
+            )
         else:
             out[key] = float(value)
     return out
@@ -365,10 +386,14 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
     own = _check_benchmark_values(snap, profile.benchmark_values, errors)
     choice = choose_benchmark(snap, profile.benchmark, county.province, county.code, county.year)
     if choice.view is None:
-        hint = did_you_mean(profile.benchmark or "", snap.benchmarks, "GET /v1/benchmarks")
+        slug = profile.benchmark or ""
+        hint = did_you_mean(slug, snap.benchmarks, "GET /v1/benchmarks")
         errors.append(
             FieldError(
-                "/benchmark", "unknown_benchmark", f"'{profile.benchmark}' is not a benchmark{hint}"
+                "/benchmark",
+                "unknown_benchmark",
+                f"'{profile.benchmark}' is not a benchmark{hint}",
+                params={"slug": slug, **suggestion(slug, snap.benchmarks, "GET /v1/benchmarks")},
             )
         )
     if not profile.indicators and not profile.signals:
@@ -376,7 +401,9 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
             FieldError("/indicators", "empty_profile", "Give at least one indicator or one signal.")
         )
     if errors:
-        raise InvalidInput(detail="The profile has problems; see errors.", errors=errors)
+        raise InvalidInput(
+            detail="The profile has problems; see errors.", errors=errors, key="profile_invalid"
+        )
     assert choice.view is not None
     division, code_warnings = division_of(county, choice.province)
     view = with_values(snap, choice.view, own)

@@ -15,11 +15,19 @@ UUID = f"^{UUID_TEXT}$"
 
 
 class FieldProblem(BaseModel):
-    pointer: str = Field(description="JSON Pointer into the request body ('' for parameters).")
+    pointer: str = Field(
+        description="JSON Pointer into the request body ('' for parameters and for a body that "
+        "is not JSON at all); a segment over 64 characters is cut and ends in '…'."
+    )
     code: str
-    message: str
+    message: str = Field(description="In the request's language; English where it has none.")
     parameter: str | None = None
     in_: str | None = Field(default=None, alias="in")
+    line: int | None = Field(default=None, ge=1, description="Malformed JSON: line, from 1.")
+    column: int | None = Field(default=None, ge=1, description="Malformed JSON: column, from 1.")
+    offset: int | None = Field(
+        default=None, ge=0, description="Malformed JSON: characters from the body's start."
+    )
 
 
 class Problem(BaseModel):

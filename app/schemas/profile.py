@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
-from pydantic_core import PydanticCustomError
 
 from app.domain.knowledge import CountyKind, ResourceStage, ResourceType, Zone
 from app.domain.profile import County, ProfileInput, ResourceFact
 from app.schemas.common import COUNTY_CODE
+from app.schemas.text import shown_safely
 
 FiniteNumber = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 IndicatorKey = Annotated[str, Field(min_length=1, max_length=64)]
@@ -46,27 +46,10 @@ class Strict_(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-# Bidi embeddings, overrides and isolates, and the line and paragraph separators: they reorder or
-# break the text around a name wherever it is shown (reports, CSV, logs).
-_UNSAFE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-
-
-def _shown_safely(name: str) -> str:
-    if any(ch in _UNSAFE for ch in name):
-        raise PydanticCustomError(
-            "unsafe_characters",
-            "bidirectional controls and line or paragraph separators are not allowed",
-        )
-    if not name.strip().strip(_INVISIBLE).strip():
-        raise PydanticCustomError("blank", "the name is blank or made of invisible characters")
-    return name
-
-
 IndustryName = Annotated[
     str,
     Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
-    AfterValidator(_shown_safely),
+    AfterValidator(shown_safely),
 ]
 
 
@@ -84,19 +67,24 @@ class CountyIn(Strict_):
             min_length=1,
             max_length=100,
             pattern=r"^[^\x00-\x1f\x7f]+$",
-            description="County name (no control, bidirectional or invisible-only text).",
+            description="County name (no control, format, bidirectional, separator or "
+            "noncharacter code points; not blank).",
         ),
-        AfterValidator(_shown_safely),
+        AfterValidator(shown_safely),
     ]
     code: str | None = Field(
         default=None, pattern=COUNTY_CODE, description="GB/T 2260 six-digit code."
     )
-    province: str | None = Field(
+    province: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$"),
+            AfterValidator(shown_safely),
+        ]
+        | None
+    ) = Field(
         default=None,
-        min_length=1,
-        max_length=60,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="Province; with `year` it picks the default benchmark.",
+        description="Province; with `year` it picks the default benchmark. Checked like `name`.",
     )
     year: int | None = Field(default=None, ge=1949, le=2100, description="Reference year.")
     kinds: list[CountyKind] | None = Field(

@@ -550,11 +550,24 @@ class BatchItem(BaseModel):
     error: BatchError | None = None
 
 
+class BatchWarning(BaseModel):
+    """Something a CSV or workbook table held that was left out: a column nobody knows
+    (``unknown_column``), a total row (``total_row``), a note under the table (``note_row``)."""
+
+    code: str
+    row: int = Field(ge=1, description="The sheet row (or CSV line).")
+    column: str = Field(description="Column letter and header, e.g. `F (备注)`; '' if none.")
+    message: str
+
+
 class BatchResult(BaseModel):
     items: list[BatchItem]
     count: int
     succeeded: int
     failed: int
+    warnings: list[BatchWarning] = Field(
+        default_factory=list, description="What the table reader left out (CSV and workbooks)."
+    )
 
 
 def deqing_result_examples() -> dict[str, Any]:

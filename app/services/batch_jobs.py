@@ -46,6 +46,7 @@ from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
 from app.services.spreadsheets import Origin
+from app.services.tables import warning_dicts
 from app.settings import Settings
 
 log = logging.getLogger("countypath.jobs")
@@ -304,7 +305,10 @@ class JobResults:
         return data["rows"], None if origin is None else Origin(**origin)
 
     def ndjson(self) -> Iterator[bytes]:
-        buf: list[bytes] = []
+        """One entry a line, after one ``{"warning": ...}`` line for each thing the table reader
+        left out, as the batch endpoint streams them."""
+        warnings = warning_dicts(self.source_rows()[1], self.lang)
+        buf: list[bytes] = [orjson.dumps({"warning": w}) + b"\n" for w in warnings]
         for entry in self.entries():
             buf.append(orjson.dumps(entry) + b"\n")
             if len(buf) == svc.CHUNK:
@@ -314,7 +318,8 @@ class JobResults:
             yield b"".join(buf)
 
     def json(self) -> Iterator[bytes]:
-        """``{"items": [...], "count", "succeeded", "failed"}``, the batch endpoint's document."""
+        """``{"items": [...], "count", "succeeded", "failed", "warnings"}``, the batch
+        endpoint's document (warnings: what the table reader left out of a CSV or workbook)."""
         buf = [b'{"items":[']
         for index, entry in enumerate(self.entries()):
             buf.append((b"," if index else b"") + orjson.dumps(entry))
@@ -322,9 +327,10 @@ class JobResults:
                 yield b"".join(buf)
                 buf.clear()
         job = self.job
+        warnings = warning_dicts(self.source_rows()[1], self.lang)
         buf.append(
-            b'],"count":%d,"succeeded":%d,"failed":%d}'
-            % (job.total, job.total - job.failed, job.failed)
+            b'],"count":%d,"succeeded":%d,"failed":%d,"warnings":%s}'
+            % (job.total, job.total - job.failed, job.failed, orjson.dumps(warnings))
         )
         yield b"".join(buf)
 

@@ -12,7 +12,7 @@ from typing import Any
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
-from app.services import recommend_text, spreadsheets
+from app.services import recommend_text, spreadsheets, tables
 from app.services import recommendations as svc
 from app.services.csv_cells import safe_row
 from app.services.spreadsheets import Origin
@@ -58,7 +58,7 @@ def read_profiles(
         data = path.read_bytes()
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            rows += svc.parse_csv_rows(data, limit)
+            rows += tables.read_csv(data, snap, limit)[0]
         elif suffix == ".xlsx":
             sheet_rows, sheet_origin = spreadsheets.read_workbook(data, snap, limit)
             origin = sheet_origin if len(paths) == 1 else None

@@ -1,11 +1,16 @@
 """Entity-tag comparison for conditional requests (RFC 9110 section 13.1).
 
 ``If-Match`` uses the strong comparison: a weak tag (``W/"..."``) never matches, since a writer
-must prove it saw these exact bytes. ``If-None-Match`` uses the weak comparison, where the ``W/``
-prefix is ignored.
+must prove it saw these exact bytes. For the same reason ``If-Match: *`` is refused (428): RFC 9110
+lets ``*`` match any current item, which would let a writer overwrite what it never read, the lost
+update that If-Match is required to prevent. ``If-None-Match`` uses the weak comparison, where
+the ``W/`` prefix is ignored, and ``*`` keeps its meaning.
 """
 
 from __future__ import annotations
+
+from app.errors import PreconditionRequired
+from app.services.problem_text import problem
 
 
 def entity_tag(digest: str) -> str:
@@ -22,9 +27,16 @@ def _tags(header: str) -> list[str]:
 
 
 def strong_match(header: str, current: str) -> bool:
-    """``If-Match``: ``*`` or the current tag exactly, never a weak one."""
+    """``If-Match`` where an entity tag is required (every write that calls this): the current
+    tag exactly, never a weak one; ``*`` is refused with 428.
+
+    >>> strong_match('W/"a", "a"', '"a"'), strong_match('W/"a"', '"a"')
+    (True, False)
+    """
     tags = _tags(header)
-    return "*" in tags or any(t == current and not t.startswith("W/") for t in tags)
+    if "*" in tags:
+        raise problem(PreconditionRequired, "if_match_star")
+    return any(t == current and not t.startswith("W/") for t in tags)
 
 
 def weak_match(header: str, current: str) -> bool:

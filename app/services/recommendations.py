@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import copy
 import json
-import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -16,11 +14,20 @@ from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import Analysis, View, analyse, validation_result
 from app.domain.snapshot import Snapshot
-from app.errors import AppError, FieldError, InvalidInput, MalformedJson, field_errors
+from app.errors import (
+    AppError,
+    FieldError,
+    InvalidInput,
+    MalformedJson,
+    TimedOut,
+    short_pointer,
+)
 from app.schemas.profile import ProfileIn, RecommendationRequest
+from app.services import problem_text
+from app.services.problem_text import json_error, problem, unreadable_body
+from app.services.tables import check_deadline, check_size
 
 _PROFILE = TypeAdapter(ProfileIn)
-CSV_META = ("county_name", "county_code", "province", "year", "benchmark", "signals")
 
 
 def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> dict[str, Any]:
@@ -55,137 +62,146 @@ def analysis(
     return analyse(snap, body.to_domain(), lang, scenario, view, trace)
 
 
-def _error_entry(index: int, exc: AppError) -> dict[str, Any]:
-    return {
-        "index": index,
-        "error": {
-            "index": index,
-            "status": exc.status,
-            "code": exc.code,
-            "detail": exc.detail,
-            "errors": [e.as_dict() for e in exc.errors],
-        },
-    }
-
-
 def run_one(
     snap: Snapshot, index: int, raw: Any, lang: Lang, view: View = "full"
 ) -> dict[str, Any]:
-    """One batch row: its result, or an error entry that names the row and its fields."""
+    """One batch row: its result, or an error entry that names every problem of the row (a
+    wrong type does not hide an out-of-range value next to it), in ``lang``."""
     try:
         profile = _PROFILE.validate_python(raw)
     except ValidationError as exc:
-        return _error_entry(
-            index, InvalidInput(detail="Row is not a valid profile.", errors=field_errors(exc))
-        )
+        bad = problem(InvalidInput, "row_invalid", errors=row_problems(snap, raw, exc))
+        return problem_text.entry(index, bad, lang)
     try:
         return {"index": index, "result": recommendation(snap, profile, lang, view)}
     except AppError as exc:
-        return _error_entry(index, exc)
+        return problem_text.entry(index, exc, lang)
+
+
+def row_problems(snap: Snapshot, raw: Any, exc: ValidationError | list[Any]) -> list[FieldError]:
+    """Every problem of a profile the schema refused: the schema's (types, shapes), then what
+    the knowledge base finds in the rest once the refused fields are set aside (unknown keys,
+    values out of range), so one round trip shows them all. ``exc`` is Pydantic's error, or its
+    list of errors (locations relative to the profile)."""
+    found = (
+        exc.errors(include_url=False, include_input=False)
+        if isinstance(exc, ValidationError)
+        else exc
+    )
+    errors = [_field_error(e) for e in found]
+    rest = _without(raw, found)
+    if rest is None:
+        return errors
+    try:
+        validate_profile(snap, _PROFILE.validate_python(rest).to_domain())
+    except ValidationError:
+        return errors
+    except InvalidInput as more:
+        seen = {e.pointer for e in errors}
+        # "give at least one indicator" would be untrue when the row gave only refused ones.
+        errors += [e for e in more.errors if e.pointer not in seen and e.code != "empty_profile"]
+    return errors
+
+
+def _field_error(error: Any) -> FieldError:
+    ctx = error.get("ctx") or {}
+    return FieldError(
+        short_pointer(*error["loc"]) if error["loc"] else "",
+        str(error["type"]),
+        str(error["msg"]),
+        params={k: str(v) for k, v in ctx.items()},
+    )
+
+
+def _without(raw: Any, found: list[Any]) -> Any:
+    """``raw`` without the fields the schema refused (a placeholder for a refused name), or
+    None when what is left could not be a profile."""
+    if not isinstance(raw, dict):
+        return None
+    rest = copy.deepcopy(raw)
+    signals: set[int] = set()
+    for error in found:
+        loc = error["loc"]
+        if not loc:
+            return None
+        part = rest.get(loc[0])
+        if loc[0] in ("indicators", "benchmark_values", "county") and len(loc) > 1:
+            if isinstance(part, dict):
+                part.pop(loc[1], None)
+                if loc[0] == "county":
+                    part.setdefault("name", "-")
+                continue
+        if loc[0] == "signals" and len(loc) > 1 and isinstance(loc[1], int):
+            signals.add(loc[1])
+            continue
+        rest.pop(loc[0], None)
+    if signals and isinstance(rest.get("signals"), list):
+        rest["signals"] = [s for i, s in enumerate(rest["signals"]) if i not in signals]
+    if not isinstance(rest.get("county"), dict):
+        rest["county"] = {"name": "-"}
+    return rest
 
 
 def parse_json_rows(body: bytes, limit: int) -> list[Any]:
+    """The profiles of a JSON array; an unreadable body names where it stops being JSON."""
     try:
         rows = json.loads(body)
-    except (ValueError, RecursionError):
-        raise MalformedJson(detail="The batch body is not valid JSON.") from None
+    except json.JSONDecodeError as exc:
+        where = json_error(exc.msg, exc.doc, exc.pos)
+        raise problem(MalformedJson, "malformed_json", errors=[where]) from None
+    except (ValueError, RecursionError) as exc:
+        raise unreadable_body(exc) from None
     if not isinstance(rows, list):
-        raise InvalidInput(
-            detail="A JSON batch is an array of profiles.",
-            errors=[FieldError("", "type", "expected an array of profiles")],
+        raise problem(
+            InvalidInput,
+            "batch_not_array",
+            errors=[FieldError("", "type", "expected an array of profiles", template="an_array")],
         )
-    _check_size(len(rows), limit)
-    return rows
-
-
-def _check_size(count: int, limit: int) -> None:
-    if count == 0:
-        raise InvalidInput(
-            detail="The batch is empty.",
-            errors=[FieldError("", "too_short", "give at least one profile")],
-        )
-    if count > limit:
-        raise InvalidInput(
-            detail=f"A batch holds at most {limit} profiles; this one has {count}.",
-            errors=[FieldError("", "too_long", f"at most {limit} profiles")],
-        )
-
-
-def _cell_number(text: str) -> float | str:
-    try:
-        value = float(text)
-    except ValueError:
-        return text  # left as a string: the profile schema reports it by pointer
-    return value if math.isfinite(value) else text
-
-
-def parse_csv_rows(body: bytes, limit: int) -> list[Any]:
-    """CSV with one column per indicator plus county_name, county_code, province, year,
-    benchmark and signals (separated by ';'). Empty cells are absent values."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MalformedJson(detail="The CSV body is not UTF-8.") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        raise MalformedJson(detail=f"The CSV body cannot be read: {exc}.") from None
-    if not header or "county_name" not in header:
-        raise InvalidInput(
-            detail="The CSV needs a header row with at least county_name.",
-            errors=[FieldError("", "missing_column", "column county_name is required")],
-        )
-    rows: list[Any] = []
-    records = iter(reader)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise MalformedJson(detail=f"CSV row {len(rows) + 1} cannot be read: {exc}.") from None
-        if len(rows) >= limit:
-            _check_size(limit + 1, limit)
-        county: dict[str, Any] = {"name": (record.get("county_name") or "").strip()}
-        for column, field in (("county_code", "code"), ("province", "province")):
-            if record.get(column):
-                county[field] = record[column].strip()
-        if record.get("year"):
-            year_text = record["year"].strip()
-            county["year"] = int(year_text) if year_text.isdigit() else year_text
-        row: dict[str, Any] = {"county": county, "indicators": {}}
-        if record.get("benchmark"):
-            row["benchmark"] = record["benchmark"].strip()
-        if record.get("signals"):
-            row["signals"] = [s.strip() for s in record["signals"].split(";") if s.strip()]
-        for column, cell in record.items():
-            if column is None or column in CSV_META or cell is None or not cell.strip():
-                continue
-            row["indicators"][column.strip()] = _cell_number(cell.strip())
-        rows.append(row)
-    _check_size(len(rows), limit)
+    check_size(len(rows), limit)
     return rows
 
 
 def run_batch(
-    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+    snap: Snapshot,
+    rows: list[Any],
+    lang: Lang,
+    view: View = "full",
+    deadline: float | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """Each row's entry, in order; stops (TimedOut) once ``deadline`` has passed, so the thread
+    computing a batch ends with its request."""
     for index, raw in enumerate(rows):
+        check_deadline(deadline)
         yield run_one(snap, index, raw, lang, view)
 
 
 CHUNK = 64
 
 
+def _streamed(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """``entries`` for an answer already under way: its deadline passing is a TimeoutError,
+    which the admission middleware turns into the stream's last line (NDJSON) or a cut-off
+    body (JSON). As a problem (TimedOut) it would meet a handler that can no longer answer."""
+    try:
+        yield from entries
+    except TimedOut as exc:
+        raise TimeoutError(exc.detail) from None
+
+
 def ndjson_chunks(
-    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+    snap: Snapshot,
+    rows: list[Any],
+    lang: Lang,
+    view: View = "full",
+    deadline: float | None = None,
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> Iterator[bytes]:
-    """One JSON object per line, yielded in chunks so the thread hand-offs stay few."""
-    buf: list[bytes] = []
-    for entry in run_batch(snap, rows, lang, view):
+    """One JSON object per line, yielded in chunks so the thread hand-offs stay few; what the
+    table reader set aside comes first, one ``{"warning": ...}`` line each."""
+    buf: list[bytes] = [orjson.dumps({"warning": w}) + b"\n" for w in warnings]
+    for entry in _streamed(run_batch(snap, rows, lang, view, deadline)):
         buf.append(orjson.dumps(entry) + b"\n")
-        if len(buf) == CHUNK:
+        if len(buf) >= CHUNK:
             yield b"".join(buf)
             buf.clear()
     if buf:
@@ -193,18 +209,25 @@ def ndjson_chunks(
 
 
 def json_chunks(
-    snap: Snapshot, rows: list[Any], lang: Lang, view: View = "full"
+    snap: Snapshot,
+    rows: list[Any],
+    lang: Lang,
+    view: View = "full",
+    deadline: float | None = None,
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> Iterator[bytes]:
-    """``{"items": [...], "count", "succeeded", "failed"}`` serialised as it is computed."""
+    """``{"items": [...], "count", "succeeded", "failed", "warnings"}`` serialised as it is
+    computed."""
     failed = 0
     buf: list[bytes] = [b'{"items":[']
-    for index, entry in enumerate(run_batch(snap, rows, lang, view)):
+    for index, entry in enumerate(_streamed(run_batch(snap, rows, lang, view, deadline))):
         failed += "error" in entry
         buf.append((b"," if index else b"") + orjson.dumps(entry))
         if len(buf) >= CHUNK:
             yield b"".join(buf)
             buf.clear()
     buf.append(
-        b'],"count":%d,"succeeded":%d,"failed":%d}' % (len(rows), len(rows) - failed, failed)
+        b'],"count":%d,"succeeded":%d,"failed":%d,"warnings":%s}'
+        % (len(rows), len(rows) - failed, failed, orjson.dumps(list(warnings)))
     )
     yield b"".join(buf)

@@ -1,197 +1,325 @@
 """Batches as Excel workbooks (.xlsx), in and out, for the sheet a statistics bureau already
-keeps: one county per row; indicator keys or their Chinese labels as headers (a unit in brackets
-after the label is fine); county name, code, province and year columns.
+keeps (app/services/tables.py reads it into profiles: header below title rows, unknown columns,
+totals and "no figure" marks).
 
-Reading: the first sheet; a header row; empty rows skipped; every row becomes the same profile
-dict a CSV row becomes, and :class:`Origin` remembers where each field came from, so a bad row is
-reported by its row number and column. Writing: a ``results`` sheet (statuses, severities, top
-paths) and an ``errors`` sheet naming row and column. Every text cell is written as text: a
-value that starts with = + - @ is never a formula. Same entries give the same bytes.
+Reading trusts nothing the file declares about itself. The archive's parts are measured before
+anything is inflated (:data:`MAX_INFLATED_BYTES` in all, :data:`MAX_SHARED_STRINGS_BYTES` for the
+shared strings, :data:`MAX_PART_BYTES` for each part openpyxl parses whole); the first sheet's
+tags are counted before it is parsed (:data:`MAX_TAGS`); then the sheet is streamed element by
+element, each one let go once read, so memory stays flat however the rows are spread. Only
+cells that exist are read (a ``dimension`` claiming ``A1:XFD1048576`` costs nothing), up to
+:func:`tables.max_columns` columns, and the request's deadline is checked as it goes. What is over
+a limit is refused with 413 or 422 naming the limit, before more work is spent on it.
+
+Writing: a ``results`` sheet (statuses, severities and top paths, in the request's language), an
+``errors`` sheet naming row and column, and a ``warnings`` sheet (what the table reader set
+aside); headers frozen, columns as wide as their content. Every text cell is written as text: a
+value that starts with = + - @ is never a formula, and a character XML cannot hold is dropped.
+Same entries give the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-import re
+import unicodedata
+import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from lxml import etree
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet._reader import (
+    CELL_TAG,
+    DATA_TAG,
+    ROW_TAG,
+    WorkSheetParser,
+)
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
-from app.domain.knowledge import LANGS, Lang
-from app.domain.messages import catalogue
+from app.domain.knowledge import Lang
+from app.domain.messages import say
 from app.domain.snapshot import Snapshot
-from app.errors import FieldError, InvalidInput, MalformedSpreadsheet
-from app.services.wording import words
+from app.errors import AppError, MalformedSpreadsheet, PayloadTooLarge
+from app.schemas.text import is_noncharacter
+from app.services import problem_text, tables
+from app.services.problem_text import problem
+from app.services.tables import Origin, TableWarning, check_deadline, header_vocabulary
+from app.services.wording import Labels, words
+
+__all__ = ["XLSX", "Origin", "header_vocabulary", "read_workbook", "write_results"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A workbook is a zip: refuse one that inflates past this, whatever its compressed size.
-MAX_INFLATED_BYTES = 256 * 1024 * 1024
-_BRACKETED_UNIT = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+MIB = 1024 * 1024
+# A 5,000-row sheet of 60 columns is about 15 MiB of XML; twice that is the most a batch needs.
+MAX_INFLATED_BYTES = 32 * MIB
+MAX_SHARED_STRINGS_BYTES = 8 * MIB
+MAX_PART_BYTES = 4 * MIB  # any other part openpyxl parses whole (workbook, styles ...)
+# Tags the first sheet may hold: a full batch of 5,000 rows of 70 numbers is 1.4 million (four a
+# cell: <c><v></v></c>). Past it the sheet is refused (413) before it is parsed: parsing costs
+# 1-3 microseconds a tag, so no sheet costs more than a few seconds.
+MAX_TAGS = 1_500_000
+STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
+TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
+RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2000, 1, 1)
 
 
-@dataclass
-class Origin:
-    """Where each row and field of a workbook came from, for error messages."""
+@dataclass(frozen=True)
+class _Sheet:
+    """The first worksheet of a workbook, with what its cells refer to."""
 
-    rows: list[int] = field(default_factory=list)  # sheet row number of each profile
-    columns: dict[str, str] = field(default_factory=dict)  # JSON pointer -> "C (header)"
-
-    def cell(self, index: int, pointer: str) -> tuple[int, str]:
-        """The sheet row and column of ``pointer`` in profile ``index`` (column '' if unknown)."""
-        row = self.rows[index] if index < len(self.rows) else index + 2
-        column = self.columns.get(pointer, "")
-        if not column and pointer.startswith("/indicators/"):
-            column = self.columns.get("/indicators", "")
-        return row, column
+    archive: zipfile.ZipFile
+    path: str
+    strings: list[str]
+    epoch: datetime
+    date_formats: Any
+    timedelta_formats: Any
 
 
-def _normal(text: str) -> str:
-    return _BRACKETED_UNIT.sub("", text.strip()).strip().lower()
-
-
-def header_vocabulary(snap: Snapshot) -> dict[str, str]:
-    """Header text (normalised) -> profile field: indicator keys, Chinese and English labels,
-    then the county columns in every language (the catalogue's ``sheet_columns``)."""
-    out: dict[str, str] = {}
-    for ind in snap.indicators.values():
-        if ind.derived:
-            continue
-        for text in (ind.key, ind.label.get("zh"), ind.label.get("en")):
-            out.setdefault(_normal(text), f"indicators/{ind.key}")
-    for target, texts in catalogue()["sheet_columns"].items():
-        for lang in LANGS:
-            for name in texts[lang].split("|"):
-                out[_normal(name)] = target
-    return out
-
-
-def _open(body: bytes) -> Any:
+def _open(body: bytes) -> _Sheet:
+    """The workbook's first sheet, once the archive's parts are measured. openpyxl reads the
+    manifest, the workbook part and the styles (small parts, capped); the shared strings and the
+    sheet are streamed here, since openpyxl would walk a sheet whole just to size it."""
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > MAX_INFLATED_BYTES:
-            raise MalformedSpreadsheet(detail="The workbook inflates past the size limit.")
-        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-    except MalformedSpreadsheet:
-        raise
-    except Exception:  # noqa: BLE001 - openpyxl and zipfile raise many kinds for a bad file
-        raise MalformedSpreadsheet(detail="The body is not an .xlsx workbook.") from None
-    if not book.worksheets:
-        raise MalformedSpreadsheet(detail="The workbook has no worksheet.")
-    return book.worksheets[0]
-
-
-def _header(cells: tuple[Any, ...], vocabulary: Mapping[str, str]) -> tuple[dict[int, str], Origin]:
-    """Column index -> profile field, and where each field sits."""
-    fields: dict[int, str] = {}
-    origin = Origin()
-    for position, cell in enumerate(cells):
-        text = "" if cell is None else str(cell).strip()
-        if not text:
-            continue
-        target = vocabulary.get(_normal(text), f"indicators/{text}")
-        if target in fields.values():
-            raise InvalidInput(
-                detail=f"Two columns fill {target!r}; keep one.",
-                errors=[FieldError("", "duplicate_column", f"column {text!r} repeats {target}")],
-            )
-        fields[position] = target
-        pointer = "/county/" + target if "/" not in target else "/" + target
-        if target in ("benchmark", "signals"):
-            pointer = "/" + target
-        origin.columns[pointer] = f"{get_column_letter(position + 1)} ({text})"
-    if "name" not in fields.values():
-        raise InvalidInput(
-            detail="The sheet needs a header row with a county name column.",
-            errors=[FieldError("", "missing_column", "a column county_name (or 县名) is required")],
-        )
-    return fields, origin
-
-
-def _value(cell: Any) -> Any:
-    """A cell as JSON would carry it: numbers stay numbers; numeric text becomes a number; other
-    text stays text (so the profile schema names it); dates become ISO text."""
-    if isinstance(cell, bool):
-        return cell
-    if isinstance(cell, int | float):
-        return float(cell)
-    if isinstance(cell, datetime | date):
-        return cell.isoformat()
-    text = str(cell).strip()
+            parts = [(info.filename, info.file_size) for info in archive.infolist()]
+    except Exception:  # noqa: BLE001 - zipfile raises many kinds for what is not a zip
+        raise problem(MalformedSpreadsheet, "xlsx_not_workbook") from None
+    _measure(parts)
     try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        return text
-    return number if number == number and abs(number) != float("inf") else text
-
-
-def _profile(cells: tuple[Any, ...], fields: Mapping[int, str]) -> dict[str, Any]:
-    county: dict[str, Any] = {"name": ""}
-    row: dict[str, Any] = {"county": county, "indicators": {}}
-    for position, target in fields.items():
-        cell = cells[position] if position < len(cells) else None
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        if target.startswith("indicators/"):
-            row["indicators"][target.removeprefix("indicators/")] = _value(cell)
-        elif target == "signals":
-            row["signals"] = [s.strip() for s in re.split(r"[;；]", str(cell)) if s.strip()]
-        elif target == "year":
-            value = _value(cell)
-            county["year"] = (
-                int(value) if isinstance(value, float) and value.is_integer() else value
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a client's file is not ours to warn about
+            reader = ExcelReader(io.BytesIO(body), read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            path = next(
+                (rel.target for _, rel in reader.parser.find_sheets() if _is_sheet(reader, rel)),
+                None,
             )
-        elif target == "benchmark":
-            row["benchmark"] = str(cell).strip()
+            strings = _shared_strings(reader)
+    except AppError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl and lxml raise many kinds for a bad file
+        raise problem(MalformedSpreadsheet, "xlsx_not_workbook") from None
+    if path is None:
+        raise problem(MalformedSpreadsheet, "xlsx_no_sheet")
+    book = reader.wb
+    return _Sheet(
+        reader.archive,
+        path,
+        strings,
+        book.epoch,
+        getattr(book, "_date_formats", set()),
+        getattr(book, "_timedelta_formats", set()),
+    )
+
+
+def _measure(parts: list[tuple[str, int]]) -> None:
+    """Refuse an archive whose parts inflate past what a batch needs (their declared sizes:
+    a part that inflates past its declared size fails its CRC check when read)."""
+    if sum(size for _, size in parts) > MAX_INFLATED_BYTES:
+        raise problem(PayloadTooLarge, "xlsx_too_large", limit=MAX_INFLATED_BYTES // MIB)
+    for name, size in parts:
+        folder = name.lower().rpartition("/")[0]
+        if name.lower().endswith("sharedstrings.xml"):
+            limit = MAX_SHARED_STRINGS_BYTES
+        elif folder.endswith("worksheets") or folder.endswith("media"):
+            continue
         else:
-            county[target] = str(int(cell)) if isinstance(cell, int) else str(cell).strip()
-    return row
+            limit = MAX_PART_BYTES
+        if size > limit:
+            part = name[-60:]
+            raise problem(PayloadTooLarge, "xlsx_part_too_large", limit=limit // MIB, part=part)
 
 
-def read_workbook(body: bytes, snap: Snapshot, limit: int) -> tuple[list[Any], Origin]:
+def _is_sheet(reader: Any, rel: Any) -> bool:
+    return rel.target in reader.valid_files and "chartsheet" not in rel.Type
+
+
+def _xml_events(source: Any, tag: str | None = None) -> Any:
+    """lxml's streaming parse, as safe as defusedxml: no entity resolved, nothing fetched, no
+    DTD loaded (and one declared is refused by the readers below)."""
+    return etree.iterparse(
+        source,
+        events=("end",),
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _refuse_doctype(element: Any) -> None:
+    if element.getroottree().docinfo.doctype:
+        raise ValueError("a document type declaration")
+
+
+def _shared_strings(reader: Any) -> list[str]:
+    """The shared-strings table, streamed: each string's text without its phonetic runs."""
+    found = reader.package.find(SHARED_STRINGS)
+    if found is None:
+        return []
+    strings: list[str] = []
+    with reader.archive.open(found.PartName[1:]) as source:
+        for element in (e for _, e in _xml_events(source, STRING_TAG)):
+            if not strings:
+                _refuse_doctype(element)
+            text = [c.text or "" for c in element if c.tag == TEXT_TAG]
+            for run in (c for c in element if c.tag == RUN_TAG):
+                text += [t.text or "" for t in run if t.tag == TEXT_TAG]
+            strings.append("".join(text).replace("x005F_", ""))
+            element.getparent().remove(element)
+    return strings
+
+
+def read_workbook(
+    body: bytes, snap: Snapshot, limit: int, deadline: float | None = None
+) -> tuple[list[Any], Origin]:
     """The profiles of the first sheet, in order, and where each came from."""
     sheet = _open(body)
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None)
-    if header is None:
-        raise InvalidInput(
-            detail="The sheet is empty.", errors=[FieldError("", "too_short", "no header row")]
-        )
-    fields, origin = _header(header, header_vocabulary(snap))
-    rows: list[Any] = []
-    for number, cells in enumerate(lines, start=2):
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        if len(rows) >= limit:
-            raise InvalidInput(
-                detail=f"A batch holds at most {limit} profiles.",
-                errors=[FieldError("", "too_long", f"at most {limit} profiles")],
-            )
-        rows.append(_profile(cells, fields))
-        origin.rows.append(number)
-    if not rows:
-        raise InvalidInput(
-            detail="The batch is empty.",
-            errors=[FieldError("", "too_short", "give at least one profile")],
-        )
-    return rows, origin
+    columns = tables.max_columns(snap)
+    cells = _sheet_cells(sheet, columns, limit, deadline)
+    try:
+        return tables.read_table(cells, snap, limit, deadline)
+    finally:
+        cells.close()
+        sheet.archive.close()
+
+
+def _sheet_cells(
+    sheet: _Sheet, columns: int, profiles: int, deadline: float | None
+) -> Generator[tuple[int, dict[int, Any]], None, None]:
+    """Each row of the sheet that holds a value: its number and its cells (column from 0).
+
+    The sheet's tags are counted before it is parsed (a byte count, in C): more than a full
+    batch could need is refused at once. Then each cell is dropped once read and each row once
+    yielded, so memory holds about one row whatever the sheet. openpyxl's reader says what a
+    cell means (shared strings, inline text, dates), but does not walk the sheet: it pads every
+    row to the width the sheet declares."""
+    xml = sheet.archive.read(sheet.path)  # at most MAX_INFLATED_BYTES: measured before
+    if xml.count(b"<") > MAX_TAGS:  # every element starts with one (so does any other markup)
+        raise problem(PayloadTooLarge, "xlsx_too_many_cells", limit=MAX_TAGS, profiles=profiles)
+    source = io.BytesIO(xml)
+    parser = WorkSheetParser(
+        source,
+        sheet.strings,
+        data_only=True,
+        epoch=sheet.epoch,
+        date_formats=sheet.date_formats,
+        timedelta_formats=sheet.timedelta_formats,
+    )
+    try:
+        yield from _rows(_xml_events(source), parser, columns, deadline)
+    except (etree.LxmlError, ValueError, IndexError, KeyError, TypeError):
+        # Broken XML, bad coordinates, a shared string that is not there, a number that is not
+        # one: the sheet is broken, not the request.
+        raise problem(MalformedSpreadsheet, "xlsx_unreadable") from None
+
+
+def _rows(
+    events: Iterator[tuple[str, Any]], parser: Any, columns: int, deadline: float | None
+) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The hot loop: one pass per XML element, a cell read only when it is within the columns
+    read; every element let go once read."""
+    row_number = column = tick = 0  # the row being read, its last cell's column
+    in_row, first = False, True
+    cells: dict[int, Any] = {}
+    for _, element in events:
+        tick += 1
+        if tick == 4096:
+            tick = 0
+            check_deadline(deadline)
+        if first:
+            first = False
+            _refuse_doctype(element)
+        parent = element.getparent()
+        if parent is None:
+            continue  # the root: the sheet is read
+        tag = element.tag
+        if tag == CELL_TAG:
+            if not in_row:
+                row_number, in_row = _row_number(parent, row_number), True
+            reference = element.get("r")
+            column = column + 1 if reference is None else _column(reference)
+            if column <= columns:
+                _read_cell(parser, element, row_number, column, cells)
+            elif len(element):  # a value (or formula) beyond the columns read
+                raise tables.too_many_columns(columns, get_column_letter(column))
+            parent.remove(element)
+        elif tag == ROW_TAG:
+            if not in_row:
+                row_number = _row_number(element, row_number)
+            if cells:
+                yield row_number, cells
+            column, in_row, cells = 0, False, {}
+            parent.remove(element)
+        elif parent.tag != CELL_TAG and _near_root(parent):
+            parent.remove(element)  # read (a column width, a merged range ...): let it go
+
+
+def _near_root(parent: Any) -> bool:
+    """Whether an element under ``parent`` sits at most two levels below the root: outside any
+    row or cell, so nothing still to be read needs it."""
+    grand = parent.getparent()
+    return grand is None or (grand.getparent() is None and parent.tag != DATA_TAG)
+
+
+def _row_number(element: Any, previous: int) -> int:
+    text = element.get("r")
+    return int(text) if text is not None else previous + 1
+
+
+def _column(reference: str) -> int:
+    return column_index_from_string(coordinate_from_string(reference)[0])
+
+
+def _read_cell(parser: Any, element: Any, row: int, column: int, cells: dict[int, Any]) -> None:
+    parser.row_counter, parser.col_counter = row, column - 1
+    value = parser.parse_cell(element)["value"]
+    if value is None:
+        return
+    if isinstance(value, str) and len(value) > tables.MAX_CELL_CHARS:
+        raise tables.cell_too_long(f"{get_column_letter(column)}{row}")
+    cells[column - 1] = value
 
 
 # ---------------------------------------------------------------- writing
 
+TOP_PATHS = 3
+MAX_WIDTH = 60  # characters (a Chinese character counts two)
+
+
+def _cell_text(value: Any) -> Any:
+    """What a cell can hold of ``value``: numbers as they are; anything else as text, without
+    the characters XML 1.0 cannot carry (controls, U+FFFE ...), and no longer than Excel allows.
+    A bad row's value (a list where a name should be) is shown, never a reason to fail."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else repr(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = "".join(ch for ch in text if not is_noncharacter(ch))
+    return text[: tables.MAX_CELL_CHARS]
+
 
 def _text_cell(sheet: Worksheet, value: Any) -> Any:
     """A write-only cell; text is always stored as text, so a leading = + - @ stays inert."""
+    value = _cell_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -200,31 +328,48 @@ def _text_cell(sheet: Worksheet, value: Any) -> Any:
     return cell
 
 
-def _append(sheet: Worksheet, values: Iterable[Any]) -> None:
-    sheet.append([_text_cell(sheet, v) for v in values])
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-TOP_PATHS = 3
+def _write_sheet(sheet: Worksheet, header: list[str], rows: list[list[Any]]) -> None:
+    """A sheet with its header frozen and filtered, and each column as wide as its content."""
+    widths = [_width(h) for h in header]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], _width(_cell_text(value)))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    for values in [header, *rows]:
+        sheet.append([_text_cell(sheet, v) for v in values])
 
 
 def _results_header(snap: Snapshot, lang: Lang) -> list[str]:
     heads = words("sheet", lang)
+    labels = Labels(snap, lang)
     columns = [heads[k] for k in ("row", "county", "code", "province", "year", "benchmark")]
     columns.append(heads["kb_version"])
     for slug in sorted(snap.challenges):
-        columns += [f"{slug} {heads['status']}", f"{slug} {heads['severity']}"]
-    return columns + [f"{heads['path']} {rank}" for rank in range(1, TOP_PATHS + 1)]
+        title = labels.challenge(slug)
+        columns.append(say("sheet", "challenge_status", lang, challenge=title))
+        columns.append(say("sheet", "challenge_severity", lang, challenge=title))
+    return columns + [say("sheet", "path_rank", lang, rank=r) for r in range(1, TOP_PATHS + 1)]
 
 
-def _result_row(row: int, result: Mapping[str, Any], snap: Snapshot) -> list[Any]:
+def _result_row(row: int, result: Mapping[str, Any], snap: Snapshot, lang: Lang) -> list[Any]:
     county = result["county"]
+    statuses = words("status", lang)
     by_slug = {c["slug"]: c for c in result["challenges"]}
     values: list[Any] = [row, county["name"], county.get("code"), county.get("province")]
-    values += [county.get("year"), result["benchmark"], result["kb_version"]]
+    values += [county.get("year"), Labels(snap, lang).benchmark(result["benchmark"])]
+    values.append(result["kb_version"])
     for slug in sorted(snap.challenges):
         found = by_slug.get(slug)
-        values += [found["status"], found["severity"]] if found else [None, None]
-    top = [f"{p['title']} ({p['slug']})" for p in result["recommendations"][:TOP_PATHS]]
+        values += [statuses[found["status"]], found["severity"]] if found else [None, None]
+    top = [p["title"] for p in result["recommendations"][:TOP_PATHS]]
     return values + top + [None] * (TOP_PATHS - len(top))
 
 
@@ -233,7 +378,7 @@ def _error_rows(
 ) -> list[list[Any]]:
     index = entry["index"]
     error = entry["error"]
-    name = ""
+    name: Any = ""
     if index < len(rows) and isinstance(rows[index], dict):
         county = rows[index].get("county")
         name = county.get("name", "") if isinstance(county, dict) else ""
@@ -241,10 +386,14 @@ def _error_rows(
         {"pointer": "", "code": error["code"], "message": error["detail"]}
     ]
     out = []
-    for problem in problems:
-        row, column = origin.cell(index, problem["pointer"]) if origin else (index, "")
-        out.append([row, name, column, problem["pointer"], problem["code"], problem["message"]])
+    for found in problems:
+        row, column = origin.cell(index, found["pointer"]) if origin else (index, "")
+        out.append([row, name, column, found["pointer"], found["code"], found["message"]])
     return out
+
+
+def _warning_rows(warnings: Iterable[TableWarning], lang: Lang) -> list[list[Any]]:
+    return [[w.row, w.column, w.code, problem_text.message(w.as_error(), lang)] for w in warnings]
 
 
 def write_results(
@@ -254,21 +403,25 @@ def write_results(
     snap: Snapshot,
     lang: Lang,
 ) -> bytes:
-    """The batch's answer as a workbook: ``results`` and ``errors`` sheets. Rows are sheet rows
-    for a workbook batch, else the profile's index (counted from 0)."""
-    book = Workbook(write_only=True)
-    results = book.create_sheet("results")
-    errors = book.create_sheet("errors")
+    """The batch's answer as a workbook, in ``lang``: ``results`` (statuses, severities and top
+    paths), ``errors`` (each invalid field by row and column) and ``warnings`` (what the table
+    reader left out). Rows are sheet rows for a table batch, else the profile's index (from 0)."""
     heads = words("sheet", lang)
-    _append(results, _results_header(snap, lang))
-    _append(errors, [heads[k] for k in ("row", "county", "column", "pointer", "error", "message")])
+    results: list[list[Any]] = []
+    errors: list[list[Any]] = []
     for entry in entries:
         if "error" in entry:
-            for line in _error_rows(entry, rows, origin):
-                _append(errors, line)
+            errors += _error_rows(entry, rows, origin)
         else:
             row = origin.cell(entry["index"], "")[0] if origin else entry["index"]
-            _append(results, _result_row(row, entry["result"], snap))
+            results.append(_result_row(row, entry["result"], snap, lang))
+    book = Workbook(write_only=True)
+    _write_sheet(book.create_sheet("results"), _results_header(snap, lang), results)
+    error_head = [heads[k] for k in ("row", "county", "column", "pointer", "error", "message")]
+    _write_sheet(book.create_sheet("errors"), error_head, errors)
+    warning_head = [heads[k] for k in ("row", "column", "notice", "message")]
+    warnings = _warning_rows(origin.warnings if origin else (), lang)
+    _write_sheet(book.create_sheet("warnings"), warning_head, warnings)
     book.properties.created = book.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     # Workbook.save would stamp the save time as "modified"; the writer keeps the fixed one.

@@ -46,20 +46,23 @@ def test_an_unverified_header_does_not_choose_the_bucket(limited: TestClient) ->
     assert codes == [200] * 5 + [429] * 3
 
 
-def test_forged_keys_are_401_before_any_quota(
+def test_forged_keys_spend_the_address_quota_not_the_owners(
     limited: TestClient, api_keys: dict[str, str]
 ) -> None:
+    """Guessing keys is not free: each failed credential counts against the client address, so
+    the loop meets 429 once the address's quota is spent; the owner's own quota is untouched."""
     owner = api_keys["assessments"]
     prefix = owner.split("_")[1]
-    for _ in range(6):
-        res = limited.get("/v1/kb", headers={"X-API-Key": forged(prefix)})
-        assert res.status_code == 401
-        assert res.headers["www-authenticate"] == "Bearer"
-        assert "ratelimit" not in res.headers
-    # The owner's quota is untouched by the forgeries.
+    replies = [limited.get("/v1/kb", headers={"X-API-Key": forged(prefix)}) for _ in range(7)]
+    assert [r.status_code for r in replies] == [401] * 5 + [429] * 2
+    assert replies[0].headers["www-authenticate"] == "Bearer"
+    assert replies[0].headers["ratelimit"].startswith('"default";r=4;')
+    assert replies[-1].json()["code"] == "RATE_LIMITED"
     owned = [limited.get("/v1/kb", headers=auth(owner)) for _ in range(6)]
     assert [r.status_code for r in owned] == [200] * 5 + [429]
     assert owned[0].headers["ratelimit"].startswith('"default";r=4;')
+    # Anonymous requests from the address share the spent quota.
+    assert limited.get("/v1/kb").status_code == 429
 
 
 def test_a_key_cannot_escape_its_quota_with_a_second_credential(
@@ -79,7 +82,7 @@ def test_a_key_cannot_escape_its_quota_with_a_second_credential(
 def test_an_oversized_credential_is_refused_unread(limited: TestClient) -> None:
     res = limited.get("/v1/kb", headers={"X-API-Key": "cp_" + "a" * 12_000})
     assert res.status_code == 401
-    assert "ratelimit" not in res.headers
+    assert res.headers["ratelimit"].startswith('"default";r=4;')  # counted like any attempt
 
 
 async def test_a_flood_of_forged_keys_costs_a_few_queries(settings: Settings) -> None:

@@ -1,5 +1,6 @@
-"""County names that would reorder or hide text where they are shown (reports, CSV, logs) are
-refused as 422 naming /county/name, and nothing is stored; on SQLite and PostgreSQL."""
+"""County names and provinces that would reorder, hide or break text where they are shown
+(reports, Word and Excel files, CSV, logs) are refused as 422 naming the field, and nothing is
+stored; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +25,25 @@ REFUSED = {
     "blank": "   ",
     "zero-width-only": "\u200b\u200c\u200d",
     "zero-width-and-spaces": " \u2060 \ufeff ",
+    "next-line-c1": "Deqing\u0085",
+    "control-sequence-introducer-c1": "\u009b31mDeqing",
+    "left-to-right-mark": "De\u200eqing",
+    "right-to-left-mark": "Deqing\u200f",
+    "arabic-letter-mark": "\u061cDeqing",
+    "byte-order-mark-inside": "De\ufeffqing",
+    "noncharacters-fffe-ffff": "De\ufffeq\uffff",
+    "noncharacter-fdd0": "Deqing\ufdd0",
+    "noncharacter-plane-1": "Deqing\U0001fffe",
+    "combining-marks-stacked": "D" + "\u0301" * 99 + "eqing",
+    "soft-hyphen": "De\u00adqing",
+}
+PROVINCES = {
+    "right-to-left-override": "Zhe\u202ejiang",
+    "line-separator": "Zhejiang\u2028",
+    "blank": "  ",
+    "noncharacter": "Zhejiang\uffff",
+    "left-to-right-mark": "\u200eZhejiang",
+    "c1-control": "Zhejiang\u0085",
 }
 
 
@@ -49,7 +69,30 @@ def test_unsafe_county_names_are_refused_and_not_stored(
     engine.dispose()
 
 
+@pytest.mark.parametrize("province", PROVINCES.values(), ids=PROVINCES.keys())
+def test_unsafe_provinces_are_refused(client: TestClient, province: str) -> None:
+    body = PROFILE | {"county": PROFILE["county"] | {"province": province}}
+    res = client.post("/v1/recommendations", json=body)
+    assert res.status_code == 422, res.text
+    assert [e["pointer"] for e in res.json()["errors"]] == ["/county/province"]
+
+
+def test_a_refusal_names_the_code_point(client: TestClient) -> None:
+    body = PROFILE | {"county": PROFILE["county"] | {"name": "De\ufffeqing"}}
+    (error,) = client.post("/v1/recommendations", json=body).json()["errors"]
+    assert error["code"] == "unsafe_characters"
+    assert "U+FFFE" in error["message"]
+
+
 def test_ordinary_names_pass(client: TestClient) -> None:
-    for name in ("Deqing", "德清县", "Xinjiang Uyghur: Ürümqi", "Mary-Ann's County"):
-        body = PROFILE | {"county": PROFILE["county"] | {"name": name}}
+    names = (
+        "Deqing",
+        "德清县",
+        "Xinjiang Uyghur: Ürümqi",
+        "Mary-Ann's County",
+        "Nghe\u0302\u0323 An",  # two combining marks on one letter, as Vietnamese writes
+        "恩施土家族苗族自治州\u3000来凤县",  # an ideographic space inside
+    )
+    for name in names:
+        body = PROFILE | {"county": PROFILE["county"] | {"name": name, "province": "浙江省"}}
         assert client.post("/v1/profiles/validate", json=body).status_code == 200, name

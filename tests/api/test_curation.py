@@ -173,7 +173,11 @@ def test_if_match_uses_the_strong_comparison(client: TestClient, api_keys: dict[
     star = client.patch(
         url, json=patch | {"title": {"en": "Any", "zh": "任意"}}, headers=h | {"If-Match": "*"}
     )
-    assert star.status_code == 200
+    assert star.status_code == 428  # '*' would overwrite what the writer never read
+    assert star.json()["code"] == "PRECONDITION_REQUIRED"
+    assert client.get(url).json()["title"] != "Any"
+    assert client.delete(url, headers=h | {"If-Match": "*"}).status_code == 428
+    assert client.get(url).status_code == 200
     # If-None-Match keeps the weak comparison (RFC 9110 section 13.1.2).
     fresh = client.get(url).headers["etag"]
     assert client.get(url, headers={"If-None-Match": f"W/{fresh}"}).status_code == 304

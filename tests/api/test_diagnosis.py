@@ -199,7 +199,8 @@ def test_batch_limits(client: TestClient) -> None:
         )
         assert unreadable.status_code == 400, unreadable.text
         assert unreadable.headers["content-type"] == "application/problem+json"
-        assert "field larger than field limit" in unreadable.json()["detail"]
+        assert unreadable.json()["code"] == "MALFORMED_JSON"
+        assert "line" in unreadable.json()["detail"]
     xml = client.post(
         "/v1/recommendations/batch", content=b"<a/>", headers={"content-type": "application/xml"}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -38,6 +39,17 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     res = client.put("/v1/paths")
     assert res.status_code == 405
     assert set(res.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize("path", ["/v1/challenges/", "/metrics/", "/v1/paths/?limit=2"])
+def test_a_trailing_slash_is_never_a_redirect_built_from_the_host(
+    client: TestClient, path: str
+) -> None:
+    """Starlette would answer 307 with a Location built from the Host header a client sends."""
+    res = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert res.status_code == 404
+    assert "location" not in res.headers
+    assert res.headers["content-type"] == "application/problem+json"
 
 
 def test_media_types(client: TestClient) -> None:

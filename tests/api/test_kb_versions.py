@@ -106,6 +106,8 @@ def test_rollback_preconditions(
     c = store_client
     admin = auth(store_keys["admin"])
     assert c.post("/v1/kb/rollback", json={"version": 1}, headers=admin).status_code == 428
+    star = c.post("/v1/kb/rollback", json={"version": 1}, headers=admin | {"If-Match": "*"})
+    assert star.status_code == 428
     etag = c.get("/v1/kb").headers["etag"]
     assert etag.startswith('"kb-1-')
     for bad in ("W/" + etag, '"kb-0-0000000000000000"'):

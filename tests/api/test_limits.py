@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 import pytest
@@ -162,3 +163,109 @@ def test_metrics_moved_to_a_separate_address_are_not_on_the_api(settings: Settin
     app = create_app(settings.model_copy(update={"metrics_address": "127.0.0.1:9464"}))
     with TestClient(app) as c:
         assert c.get("/metrics").status_code == 404
+
+
+class _RedisSwitch:
+    """A TCP relay in front of the test Redis that can go silent: it then swallows what it is
+    sent and answers nothing, as a stopped (SIGSTOP) Redis does."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.hung = False
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                if not self.hung:
+                    dst.write(data)
+                    await dst.drain()
+
+        try:
+            await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            for end in (writer, upstream_writer):
+                end.close()
+                with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                    await end.wait_closed()
+
+
+@pytest.mark.anyio
+async def test_a_hung_redis_costs_one_timeout_and_one_log_line() -> None:
+    """A Redis that hangs (not refuses) opened no breaker: every request waited out the 0.5 s
+    socket timeout and logged a warning. Now the first one pays, the rest count in process until
+    Redis answers again, and the outage is logged once when it begins and once when it ends."""
+    import logging
+    import os
+    import secrets
+    import time
+
+    import redis
+
+    from app.api.limits import RedisCounter
+
+    url = os.environ.get("COUNTYPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("COUNTYPATH_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis not reachable at {url}")
+        pytest.skip(f"Redis not reachable at {url}")
+    address = url.removeprefix("redis://").split("/")[0]
+    host, _, port = address.rpartition(":")
+    switch = _RedisSwitch((host, int(port)))
+    await switch.start()
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("countypath.limits")
+    logger.addHandler(handler)
+    counter = RedisCounter(f"redis://127.0.0.1:{switch.port}/6", cooldown=1.0)
+    who = f"ip:breaker-test-{secrets.token_hex(4)}"
+    now = time.time()  # one window throughout: a minute boundary would restart the count
+    try:
+        assert (await counter.hit(who, 60, now))[0] == 1  # through Redis
+        switch.hung = True
+        started = time.monotonic()
+        for _ in range(30):
+            await counter.hit(who, 60, now)
+        assert time.monotonic() - started < 1.0  # one 0.5 s timeout, not thirty
+        assert len(lines) == 1
+        assert "unavailable" in lines[0]
+        await asyncio.sleep(1.1)  # the breaker lets one request try again: still hung
+        started = time.monotonic()
+        for _ in range(10):
+            await counter.hit(who, 60, now)
+        assert time.monotonic() - started < 1.0
+        assert len(lines) == 1  # the same outage, not logged again
+        switch.hung = False
+        await asyncio.sleep(1.1)
+        count, _ = await counter.hit(who, 60, now)
+        assert count == 2  # counted in Redis again, where the first request left 1
+        assert len(lines) == 2
+        assert "again" in lines[1]
+    finally:
+        logger.removeHandler(handler)
+        await counter.close()
+        await switch.stop()

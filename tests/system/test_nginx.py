@@ -257,3 +257,51 @@ def test_writes_survive_a_replica_killed_with_minus_nine(tmp_path: Path, pg_url:
                 res = c.get(f"/v1/assessments/{assessment_id}", headers={"X-API-Key": portal})
                 assert res.status_code == 200, (n, assessment_id, res.text)
         assert httpx.get(f"{s.replicas[1].base}/readyz", timeout=5).status_code == 200
+
+
+# ------------------------------------------------------------------ nginx's own errors
+
+
+def _raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (httpx would fix them) and read nginx's answer."""
+    with _open(base) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), headers, body
+
+
+RAW = {
+    "hidden-metrics-404": b"GET /metrics HTTP/1.1\r\nHost: c\r\nConnection: close\r\n\r\n",
+    "nul-in-path-400": b"GET /metrics%00 HTTP/1.1\r\nHost: c\r\nConnection: close\r\n\r\n",
+    "length-and-chunked-400": b"POST /v1/recommendations HTTP/1.1\r\nHost: c\r\n"
+    b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    "unknown-coding-501": b"POST /v1/recommendations HTTP/1.1\r\nHost: c\r\n"
+    b"Transfer-Encoding: xchunked\r\nConnection: close\r\n\r\n",
+    "header-too-large-400": b"GET /v1/kb HTTP/1.1\r\nHost: c\r\nX-Big: "
+    + b"a" * 9000
+    + b"\r\nConnection: close\r\n\r\n",
+    "line-too-long-414": b"GET /v1/kb?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: c\r\n\r\n",
+}
+
+
+def test_nginx_answers_its_own_errors_as_problems(tmp_path: Path) -> None:
+    """I-4 of the 2026-12-06 probe: nginx's own 400, 404 and 501 pages were HTML."""
+    database = f"sqlite:///{tmp_path / 'nginx-errors.db'}"
+    with stack(tmp_path, database, {}) as s:
+        for name, request in RAW.items():
+            status, headers, body = _raw(s.base, request)
+            assert status == int(name.rsplit("-", 1)[1]), (name, status, body[:200])
+            assert headers.get("content-type") == "application/problem+json", (name, headers)
+            problem = json.loads(body)
+            assert problem["status"] == status, name
+            assert problem["code"] in {"BAD_REQUEST", "NOT_FOUND"}, name
+        # A replica's own problems pass through untouched.
+        with client(s.base, "127.0.0.8") as c:
+            res = c.get("/v1/nothing", params={"lang": "zh"})
+        assert res.status_code == 404
+        assert res.json()["title"] == "未找到"

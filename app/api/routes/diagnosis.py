@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import batch_formats
-from app.api.deps import LangDep, SettingsDep, SnapshotDep
+from app.api.deps import DeadlineDep, LangDep, SettingsDep, SnapshotDep
 from app.api.http import json_response
 from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
 from app.api.security import public_unless_required
@@ -113,11 +113,11 @@ async def create_batch(
     snap: SnapshotDep,
     settings: SettingsDep,
     lang: LangDep,
+    deadline: DeadlineDep,
     view: ViewQuery = "full",
 ) -> Response:
     accept = negotiate(request, batch_formats.ANSWERS)
     body = await request.body()
-    rows, origin = await run_in_threadpool(
-        batch_formats.parse, media_type(request), body, snap, settings.max_batch_profiles
-    )
-    return await batch_formats.answer(accept, snap, rows, origin, lang, view)
+    media, limit = media_type(request), settings.max_batch_profiles
+    rows, origin = await run_in_threadpool(batch_formats.parse, media, body, snap, limit, deadline)
+    return await batch_formats.answer(accept, snap, rows, origin, lang, view, deadline)

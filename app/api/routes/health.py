@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.api.deps import StoreDep, UowDep
@@ -37,14 +37,13 @@ def healthz() -> Health:
     response_model=Readiness,
     responses=problem_responses(406, 503),
 )
-def readyz(uow: UowDep, store: StoreDep) -> Response | Readiness:
+def readyz(request: Request, uow: UowDep, store: StoreDep) -> Response | Readiness:
     state = readiness(uow, head_revision(), store.snapshot if store.loaded else None)
     if isinstance(state, NotReady):
         return problem_response(
-            "/readyz",
+            request,
             503,
             state.code,
-            "Service unavailable",
             state.detail,
             headers={"Retry-After": state.retry_after} if state.retry_after else None,
         )
