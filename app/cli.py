@@ -20,6 +20,7 @@ from app.settings import Settings, get_settings
 if TYPE_CHECKING:
     from app.domain.knowledge import KnowledgeBase
     from app.domain.snapshot import Snapshot
+    from app.services.ports import UnitOfWork
 
 cli = typer.Typer(
     help="countypath: county development diagnosis and recommended paths.", no_args_is_help=True
@@ -54,23 +55,42 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
+@contextmanager
+def _uow(settings: Settings) -> Iterator[UnitOfWork]:
+    """The unit of work over the database ``settings`` name, its engine closed afterwards."""
+    from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
+
+    engine = make_engine(settings, pooled=False)
+    try:
+        yield SqlUnitOfWork(engine)
+    finally:
+        engine.dispose()
+
+
+def _snapshot(settings: Settings, from_seeds: bool) -> Snapshot:
+    """The knowledge base a server on ``settings`` would serve (the seeds' with --seeds, or when
+    the database holds none)."""
+    from app.services import offline
+
+    if from_seeds:
+        return offline.load_snapshot(settings.seeds_dir, None)
+    with _uow(settings) as uow:
+        return offline.load_snapshot(settings.seeds_dir, uow)
+
+
 def prepare_database(settings: Settings, seeds: Path | None = None) -> None:
     """Migrate to head, then seed when the database holds no knowledge base yet."""
     from app import migrate
-    from app.db.engine import make_engine, read_session
-    from app.db.kb_repo import latest_version_number
     from app.seeding import load_seeds, seed
 
     migrate.upgrade(settings.database_url)
-    engine = make_engine(settings, pooled=False)
-    try:
-        with read_session(engine) as session:
-            empty = latest_version_number(session) == 0
+    with _uow(settings) as uow:
+        with uow.read() as tx:
+            empty = tx.kb.latest() is None
         if empty:
-            outcome = seed(engine, load_seeds(seeds or settings.seeds_dir))
+            outcome = seed(uow, load_seeds(seeds or settings.seeds_dir))
             err.print(f"seeded knowledge base version {outcome.version}")
-    finally:
-        engine.dispose()
 
 
 def _shared_metrics_dir() -> Path | None:
@@ -160,16 +180,12 @@ def _load_seeds(directory: Path) -> KnowledgeBase:
 @cli.command("seed")
 def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) -> None:
     """Validate seeds/ as a whole, then upsert it in one transaction (a no-op when unchanged)."""
-    from app.db.engine import make_engine
     from app.seeding import seed
 
     settings = _settings(database_url)
     kb = _load_seeds(seeds or settings.seeds_dir)
-    engine = make_engine(settings, pooled=False)
-    try:
-        outcome = seed(engine, kb)
-    finally:
-        engine.dispose()
+    with _uow(settings) as uow:
+        outcome = seed(uow, kb)
     state = "stored as" if outcome.changed else "unchanged at"
     out.print(f"knowledge base {state} version {outcome.version} (sha256 {outcome.checksum})")
 
@@ -222,7 +238,7 @@ def recommend(
     needs_file = "a workbook needs --output FILE.xlsx"
     fmt = _output_format(output_format, output, RECOMMEND_FORMATS, needs_file)
     settings = _settings()
-    snap = offline.load_snapshot(settings, from_seeds)
+    snap = _snapshot(settings, from_seeds)
     with _refused():
         rows, origin = offline.read_profiles(files, settings.max_batch_profiles * 20, snap)
     entries = _diagnose(snap, rows, language)
@@ -380,13 +396,12 @@ def report(
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """Write the report for a profile (diagnosis and action plan), offline."""
-    from app.services import offline
     from app.services import report as reports
     from app.services.report_docx import render_docx
 
     language = _language(lang)
     body = _plan_request(profile, horizon)
-    snap = offline.load_snapshot(_settings(), from_seeds)
+    snap = _snapshot(_settings(), from_seeds)
     with _refused():
         rep = reports.for_profile(snap, body, language)
     suffix = output.suffix.lower()
@@ -407,13 +422,13 @@ def plan(
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""
-    from app.services import offline, plans
+    from app.services import plans
     from app.services import report as reports
 
     language = _language(lang)
     fmt = _output_format(output_format, output, PLAN_FORMATS, "a DOCX needs a file: -o plan.docx")
     body = _plan_request(profile, horizon)
-    snap = offline.load_snapshot(_settings(), from_seeds)
+    snap = _snapshot(_settings(), from_seeds)
     with _refused():
         result, made = plans.recommend_and_plan(snap, body.profile(), body, language)
     rep = reports.Report(result, made, None, language)
@@ -440,32 +455,17 @@ def _plan_as(fmt: str, rep: Any, snap: Snapshot) -> str | bytes:
     return reports.render_plan_markdown(rep, snap)
 
 
-def _engine(database_url: str | None = None) -> Any:
-    from app.db.engine import make_engine
-
-    return make_engine(_settings(database_url), pooled=False)
-
-
 @keys_cli.command("create")
 def keys_create(
     name: Annotated[str, typer.Option(help="Who holds the key, e.g. portal-a.")],
     scopes: Annotated[str, typer.Option(help="Comma-separated: assessments, kb:write, admin.")],
 ) -> None:
     """Create a key and print it once."""
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.keys import create_key
 
-    engine = _engine()
-    try:
-        row, key = create_key(
-            SqlUnitOfWork(engine), name, [s.strip() for s in scopes.split(",") if s.strip()]
-        )
-    except AppError as exc:
-        err.print(exc.detail, markup=False)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    with _uow(_settings()) as uow, _refused(1):
+        row, key = create_key(uow, name, wanted)
     err.print(
         f"created key {row.name!r} with scopes {', '.join(row.scopes)}; store it now, it is not shown again:"
     )
@@ -477,14 +477,10 @@ def keys_list() -> None:
     """List keys (names, scopes, state; never the keys)."""
     from rich.table import Table
 
-    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
-    engine = _engine()
-    try:
-        rows = list_keys(SqlUnitOfWork(engine))
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow:
+        rows = list_keys(uow)
     table = Table("name", "prefix", "scopes", "created", "revoked")
     for row in rows:
         table.add_row(
@@ -500,18 +496,10 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key; it stops working at once."""
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.keys import revoke_key
 
-    engine = _engine()
-    try:
-        revoke_key(SqlUnitOfWork(engine), name)
-    except AppError as exc:
-        err.print(exc.detail, markup=False)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow, _refused(1):
+        revoke_key(uow, name)
     err.print(f"revoked {name!r}")
 
 
@@ -522,15 +510,8 @@ def kb_export(
     ] = None,
 ) -> None:
     """Write the stored knowledge base as one JSON document."""
-    from app.db.engine import read_session
-    from app.db.kb_repo import read_kb
-
-    engine = _engine()
-    try:
-        with read_session(engine) as session:
-            kb = read_kb(session)
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow, uow.read() as tx:
+        kb = tx.kb.read()
     if kb is None:
         err.print("no knowledge base is stored; run countypath seed")
         raise typer.Exit(code=1)
@@ -557,28 +538,17 @@ def kb_import(
     """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
     import json
 
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.curation import import_kb
     from app.services.keys import Principal
 
-    engine = _engine()
     try:
-        snap, changed = import_kb(
-            SqlUnitOfWork(engine),
-            Principal(0, "cli", frozenset({"admin"})),
-            json.loads(source.read_bytes()),
-            "cli",
-            confirm_remove,
-        )
-    except (AppError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, AppError) else str(exc)
-        err.print(detail, markup=False)
-        for e in getattr(exc, "errors", []):
-            err.print(f"  {e.pointer}: {e.message}", markup=False)
+        document = json.loads(source.read_bytes())
+    except ValueError as exc:
+        err.print(f"{source}: not valid JSON ({exc})", markup=False)
         raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    who = Principal(0, "cli", frozenset({"admin"}))
+    with _uow(_settings()) as uow, _refused(1):
+        snap, changed = import_kb(uow, who, document, "cli", confirm_remove)
     state = "imported as" if changed else "unchanged at"
     out.print(f"knowledge base {state} version {snap.version} (sha256 {snap.checksum})")
 

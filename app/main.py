@@ -157,7 +157,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         uow = SqlUnitOfWork(engine)
-        store = KnowledgeStore(engine)
+        store = KnowledgeStore(uow)
         keys = KeyDirectory(uow)
         # If the database is not ready, /readyz says so and the polls keep trying.
         store.poll()

@@ -1,4 +1,4 @@
-"""seeds/ -> validate the whole set -> upsert by slug in one transaction -> record the version.
+"""seeds/ -> validate the whole set -> store it as a new version in one transaction.
 
 Validation happens item by item first, so a broken file is reported by file, item and field;
 nothing touches the database until the whole set is known to be sound.
@@ -12,13 +12,11 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Engine
 
-from app.db.engine import write_session
-from app.db.kb_repo import latest_version, record_version, write_kb
 from app.domain.integrity import check_references
 from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import KnowledgeBase, Meta
+from app.services.ports import UnitOfWork
 
 SINGLE_FILES: dict[str, str] = {"meta": "meta.yaml"}
 """Kinds kept in one file; every other kind is a directory of item files (see seeds/README.md)."""
@@ -138,13 +136,13 @@ def load_seeds(directory: Path) -> KnowledgeBase:
     return kb
 
 
-def seed(engine: Engine, kb: KnowledgeBase, origin: str = "seed") -> SeedOutcome:
+def seed(uow: UnitOfWork, kb: KnowledgeBase, origin: str = "seed") -> SeedOutcome:
     """Store ``kb`` unless it is already the current version; one transaction either way."""
     checksum = kb.checksum()
-    with write_session(engine) as session:
-        current = latest_version(session)
+    with uow.write() as tx:
+        tx.kb.lock()
+        current = tx.kb.latest()
         if current is not None and current.checksum == checksum:
             return SeedOutcome(current.number, checksum, changed=False)
-        write_kb(session, kb)
-        version = record_version(session, kb, origin)
+        version = tx.kb.record(kb, origin)
         return SeedOutcome(version.number, checksum, changed=True)

@@ -6,13 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from sqlalchemy import Engine
 
 from app.api.i18n import negotiate
-from app.db.assessments_repo import AssessmentStore
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
-from app.services.assessments import store_for
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
 from app.settings import Settings
@@ -50,13 +47,7 @@ async def get_lang(
     return negotiate(accept_language, lang)
 
 
-async def get_assessment_store(engine: EngineDep) -> AssessmentStore:
-    return store_for(engine)
-
-
 SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
-EngineDep = Annotated[Engine, Depends(_from_state("engine"))]
-AssessmentStoreDep = Annotated[AssessmentStore, Depends(get_assessment_store)]
 UowDep = Annotated[UnitOfWork, Depends(_from_state("uow"))]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.db.assessments_repo import AssessmentRepository
 from app.db.audit_repo import AuditRepository
 from app.db.kb_repo import KbRepository
 from app.db.keys_repo import KeyRepository
@@ -24,6 +25,7 @@ from app.db.secrets_repo import SecretRepository
 @dataclass(frozen=True)
 class Repositories:
     kb: KbRepository
+    assessments: AssessmentRepository
     audit: AuditRepository
     keys: KeyRepository
     schema: SchemaRepository
@@ -33,6 +35,7 @@ class Repositories:
     def over(cls, session: Session) -> Repositories:
         return cls(
             kb=KbRepository.from_session(session),
+            assessments=AssessmentRepository.from_session(session),
             audit=AuditRepository.from_session(session),
             keys=KeyRepository.from_session(session),
             schema=SchemaRepository.from_session(session),

@@ -13,24 +13,8 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
-from app.models.assessment import Assessment  # noqa: E402
-from app.models.kb import (  # noqa: E402
-    BenchmarkRow,
-    BenchmarkValueRow,
-    ChallengeRow,
-    ExampleLinkRow,
-    ExampleRow,
-    IndicatorRow,
-    KbDocument,
-    KbMetaRow,
-    KbVersion,
-    PathLinkRow,
-    PathRow,
-    ReferenceCountyRow,
-    ReferenceValueRow,
-    RuleRow,
-    SignalRow,
-)
+from app.models.assessment import Assessment, DuplicateKey  # noqa: E402
+from app.models.kb import KbDocument, KbVersion  # noqa: E402
 
 metadata = SQLModel.metadata
 
@@ -39,20 +23,8 @@ __all__ = [
     "AppSecret",
     "Assessment",
     "AuditEvent",
-    "BenchmarkRow",
-    "BenchmarkValueRow",
-    "ChallengeRow",
-    "ExampleLinkRow",
-    "ExampleRow",
-    "IndicatorRow",
+    "DuplicateKey",
     "KbDocument",
-    "KbMetaRow",
     "KbVersion",
-    "PathLinkRow",
-    "PathRow",
-    "ReferenceCountyRow",
-    "ReferenceValueRow",
-    "RuleRow",
-    "SignalRow",
     "metadata",
 ]

@@ -30,11 +30,11 @@ from app.errors import (
     field_errors,
 )
 from app.models import AuditEvent, KbVersion
-from app.services.assessments import _iso
 from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
 from app.services.ports import Tx, UnitOfWork
 from app.services.preconditions import entity_tag, strong_match
+from app.services.timestamps import iso
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -239,11 +239,8 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
         candidate, change = edit(kb)
         _check(candidate, change)
         require_confirmation(kb, candidate, confirm)
-        checksum = candidate.checksum()
-        tx.kb.keep(kb)  # a version older than version history gets its content kept now
-        tx.kb.write(candidate)
         note = f"{change.action} {change.kind} {change.slug}"
-        number = tx.kb.record(candidate, f"api:{who.name}", note).number
+        version = tx.kb.record(candidate, f"api:{who.name}", note)
         tx.audit.add(
             AuditEvent(
                 at=datetime.now(UTC),
@@ -251,13 +248,14 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
                 action=change.action,
                 entity=change.kind,
                 slug=change.slug,
-                kb_version=number,
+                kb_version=version.number,
                 before=None if change.before is None else change.before.model_dump(mode="json"),
                 after=None if change.after is None else change.after.model_dump(mode="json"),
             )
         )
     etag = None if change.after is None else item_etag(change.after)
-    return WriteOutcome(change.after, etag, compile_snapshot(candidate, number, checksum))
+    snapshot = compile_snapshot(candidate, version.number, version.checksum)
+    return WriteOutcome(change.after, etag, snapshot)
 
 
 def import_kb(
@@ -281,11 +279,9 @@ def import_kb(
         before = tx.kb.read()
         if before is not None:
             require_confirmation(before, kb, confirm)
-            tx.kb.keep(before)
-        tx.kb.write(kb)
-        number = tx.kb.record(kb, f"{origin}:{who.name}").number
-        tx.audit.add(_kb_event(who, "import", number, current, None))
-    return compile_snapshot(kb, number, checksum), True
+        version = tx.kb.record(kb, f"{origin}:{who.name}")
+        tx.audit.add(_kb_event(who, "import", version.number, current, None))
+    return compile_snapshot(kb, version.number, version.checksum), True
 
 
 def kb_etag(version: int, checksum: str) -> str:
@@ -319,11 +315,9 @@ def rollback(
             return compile_snapshot(now, current.number, current.checksum), False
         restored = _kept_content(tx, target)
         require_confirmation(now, restored, confirm)
-        tx.kb.keep(now)
-        tx.kb.write(restored)
         new = tx.kb.record(restored, f"rollback:{who.name}", f"rollback to version {number}")
         tx.audit.add(_kb_event(who, "rollback", new.number, current, target))
-    return compile_snapshot(restored, new.number, target.checksum), True
+    return compile_snapshot(restored, new.number, new.checksum), True
 
 
 def _kept_content(tx: Tx, target: KbVersion) -> KnowledgeBase:
@@ -371,7 +365,7 @@ def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, An
             "checksum": r.checksum,
             "origin": r.origin,
             "note": r.note,
-            "created_at": _iso(r.created_at),
+            "created_at": iso(r.created_at),
             "restorable": r.checksum in kept,
         }
         for r in rows

@@ -18,6 +18,7 @@ MODULES = [
     "app.services.wording",
     "app.services.preconditions",
     "app.services.report_words",
+    "app.services.timestamps",
     "app.errors",
     "tests.unit.test_paper_figures",
 ]

@@ -31,8 +31,10 @@ ADMIN = Principal(1, "admin", frozenset({"admin"}))
 
 @pytest.fixture
 def uow(kb: KnowledgeBase) -> FakeUnitOfWork:
-    state = State(kb=kb)
-    FakeKbRepo(state).record(kb, "seed")  # the version `countypath seed` leaves
+    state = State()
+    repo = FakeKbRepo(state)
+    repo.lock()
+    repo.record(kb, "seed")  # the version `countypath seed` leaves
     return FakeUnitOfWork(state)
 
 
@@ -231,12 +233,10 @@ def test_rollback_restores_an_earlier_version_as_a_new_one(
 def test_a_version_whose_content_was_not_kept_cannot_be_restored(
     uow: FakeUnitOfWork, kb: KnowledgeBase
 ) -> None:
-    uow.state.documents.clear()  # versions made before version history
-    assert curation.list_versions(uow, 0, 10)[0]["restorable"] is False
     curation.create_item(uow, CURATOR, "signals", _signal(kb, "long-commutes"))
-    # The write kept the content it replaced, so version 1 can be restored after all.
     assert curation.list_versions(uow, 0, 10)[1]["restorable"] is True
-    uow.state.documents.pop(kb.checksum())
+    uow.state.documents.pop(kb.checksum())  # a version made before contents were kept
+    assert curation.list_versions(uow, 0, 10)[1]["restorable"] is False
     with pytest.raises(Conflict, match="not kept"):
         curation.rollback(uow, ADMIN, 1, curation.kb_etag(2, uow.state.versions[-1].checksum))
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
+from app.api.deps import LangDep, SnapshotDep, UowDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
@@ -61,7 +61,7 @@ def _county_code_query() -> Any:
 async def create_assessment(
     body: ProfileIn,
     who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    uow: UowDep,
     snap: SnapshotDep,
     lang: LangDep,
     idempotency_key: Annotated[
@@ -85,7 +85,7 @@ async def create_assessment(
 ) -> Response:
     options = PlanOptions(horizon=horizon, max_actions=max_actions) if plan else None
     out, created = await run_in_threadpool(
-        svc.create, store, snap, who, body, lang, idempotency_key, options
+        svc.create, uow, snap, who, body, lang, idempotency_key, options
     )
     headers = {"Location": f"/v1/assessments/{out['id']}"}
     if not created:
@@ -105,13 +105,13 @@ async def create_assessment(
 def list_assessments(
     request: Request,
     who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    uow: UowDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
     county_code: Annotated[str | None, _county_code_query()] = None,
 ) -> Response:
     scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
-    fetch = partial(svc.list_for, store, who, county_code)
+    fetch = partial(svc.list_for, uow, who, county_code)
     return paged_response(request, fetch, limit, cursor, scope, {"Cache-Control": "no-store"})
 
 
@@ -130,11 +130,11 @@ def list_assessments(
 )
 def assessment_trend(
     who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    uow: UowDep,
     snap: SnapshotDep,
     county_code: Annotated[str, _county_code_query()],
 ) -> Response:
-    body = svc.trend(store, snap, who, county_code)
+    body = svc.trend(uow, snap, who, county_code)
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -148,7 +148,7 @@ def assessment_trend(
 )
 def get_assessment(
     who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    uow: UowDep,
     assessment_id: Annotated[str, Path(pattern=UUID, description="Assessment id (UUID).")],
 ) -> Response:
-    return json_response(svc.get(store, who, assessment_id))
+    return json_response(svc.get(uow, who, assessment_id))

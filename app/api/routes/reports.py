@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
+from app.api.deps import LangDep, SnapshotDep, UowDep
 from app.api.i18n import content_language
 from app.api.negotiation import negotiate, require_json_body
 from app.api.security import AssessmentsKey, public_unless_required
@@ -86,10 +86,10 @@ async def create_report(
 def assessment_report(
     request: Request,
     who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    uow: UowDep,
     snap: SnapshotDep,
     assessment_id: Annotated[str, Path(pattern=UUID)],
 ) -> Response:
     media = negotiate(request, OFFERED)
-    report = reports.for_assessment(store, snap, who, assessment_id)
+    report = reports.for_assessment(uow, snap, who, assessment_id)
     return _render(report, snap, media)
