@@ -200,6 +200,30 @@ def kb_check(seeds: SeedsDirOpt = None) -> None:
     out.print(f"seeds valid: {counts}; sha256 {kb.checksum()}")
 
 
+@kb_cli.command("test")
+def kb_test(
+    seeds: SeedsDirOpt = None,
+    name_filter: Annotated[
+        str | None,
+        typer.Option("--name-filter", "-k", help="Only cases whose 'set: name' contains this."),
+    ] = None,
+) -> None:
+    """Run the knowledge base's expert cases (seeds/cases) against the seeds; each failure names
+    the case, what it expected and what was found; exit 1 when one fails or none ran."""
+    from app.domain.snapshot import compile_snapshot
+    from app.services.expert_cases import failures_text, run
+
+    kb = _load_seeds(seeds or _settings().seeds_dir)
+    chosen = (lambda label: name_filter in label) if name_filter else None
+    outcomes = run(compile_snapshot(kb, 0, kb.checksum()), kb.cases, chosen)
+    for line in failures_text(outcomes):
+        out.print(line, markup=False, highlight=False)
+    failed = sum(not o.passed for o in outcomes)
+    out.print(f"{len(outcomes) - failed} passed, {failed} failed ({len(kb.cases)} case sets)")
+    if failed or not outcomes:
+        raise typer.Exit(code=1)
+
+
 # Output formats by the output file's suffix, in the order --help lists them; the last one is
 # binary and needs a file.
 RECOMMEND_FORMATS = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx"}

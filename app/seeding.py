@@ -20,6 +20,9 @@ from app.services.ports import UnitOfWork
 
 SINGLE_FILES: dict[str, str] = {"meta": "meta.yaml"}
 """Kinds kept in one file; every other kind is a directory of item files (see seeds/README.md)."""
+NAMED_BY_FILE = frozenset({"cases"})
+"""Kinds whose file is one item named by the file (``seeds/cases/tourism.yaml`` is ``tourism``);
+a seed set may have none of them."""
 
 MODELS: dict[str, type[BaseModel]] = {
     "meta": Meta,
@@ -80,7 +83,7 @@ def _load_items(
 ) -> list[Any]:
     """Every item of one kind; a file holds one item (a mapping) or several (a list)."""
     files = _item_files(directory, kind)
-    if not files:
+    if not files and kind not in NAMED_BY_FILE:
         problems.append(f"seeds/{kind}/: no item files")
         return []
     adapter: TypeAdapter[Any] = TypeAdapter(MODELS[kind])
@@ -88,6 +91,8 @@ def _load_items(
     for path in files:
         label = f"seeds/{path.relative_to(directory).as_posix()}"
         raw = _read(path, label, problems)
+        if kind in NAMED_BY_FILE and isinstance(raw, dict):
+            raw = {"slug": path.stem} | raw
         entries = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else None
         if entries is None:
             if raw is not None or path.stat().st_size:

@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api import spec_headers
 from app.api.middleware import problem_document
+from app.domain.cases import EXPECTATIONS
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
 from app.schemas.assessments import trend_example
@@ -170,6 +171,39 @@ def _share_enums(schema: dict[str, Any]) -> None:
     schema["paths"] = walk(schema["paths"], None)
 
 
+def _typed_cases(components: dict[str, Any]) -> None:
+    """An expert case's profiles are county profiles and its expectations the known keys; the
+    knowledge base keeps them as plain data (app.domain.cases), the document says what they
+    hold."""
+    case, case_set = components.get("Case"), components.get("CaseSet")
+    if case is None or case_set is None:
+        return
+    profile = {"$ref": "#/components/schemas/RecommendationRequest"}
+    members = components["RecommendationRequest"]["properties"]
+    changes = {
+        "type": "object",
+        "properties": {
+            name: {"description": f"Merged into the base's `{name}`."} for name in members
+        },
+        "additionalProperties": False,
+    }
+    for holder, name, typed in (
+        (case, "profile", profile),
+        (case, "changes", changes),
+        (case_set, "base", profile),
+    ):
+        field = holder["properties"][name]
+        field["anyOf"] = [typed, {"type": "null"}]
+    expect = case["properties"]["expect"]
+    expect.update(
+        properties={
+            key: {"description": (check.__doc__ or "See seeds/cases/README.md.").split("\n")[0]}
+            for key, check in sorted(EXPECTATIONS.items())
+        },
+        additionalProperties=False,
+    )
+
+
 def _examples(schema: dict[str, Any]) -> None:
     """Attach the published examples: ``{operationId: {status or "request": example}}``."""
     examples = published_examples()
@@ -237,6 +271,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.get("schemas", {}).pop(unused, None)
     _share_enums(schema)
+    _typed_cases(components.get("schemas", {}))
     _examples(schema)
     for item in schema.get("paths", {}).values():
         if "get" in item and "head" not in item:

@@ -5,10 +5,11 @@ lists) and whole, as the documents of its versions (kb_document). Only one reade
 tables, always all of them at once, and every write is checked whole before it is stored, so the
 tables are dropped and the latest version's document is the knowledge base (docs/architecture.md).
 
-Upgrade: the content of the tables is put back together as a document (as the application wrote
-it: its canonical JSON, keys sorted) and kept under its checksum when no document holds it yet;
-if that checksum is not the latest version's (the tables were written by an older release), it
-becomes a new version, so the knowledge base served is the one that was stored. Downgrade: the
+Upgrade: the content of the tables is put back together as a document (as the application writes
+it: its canonical JSON, keys sorted, with the expert cases this release adds to the document, of
+which the tables hold none) and kept under its checksum when no document holds it yet; if that
+checksum is not the latest version's (the tables were written by an earlier release), it becomes
+a new version, so the version served names the document served. Downgrade: the
 latest version's document is split into the tables again (content the old layout has no place
 for, such as expert cases, stays in the document only).
 
@@ -293,7 +294,7 @@ def _assembled(conn: sa.Connection) -> dict[str, Any] | None:
     nested_of = defaultdict(list)
     for c in CHILDREN:
         nested_of[c.parent].append(c.nested)
-    document: dict[str, Any] = {"meta": meta}
+    document: dict[str, Any] = {"meta": meta, "cases": []}
     for spec in ITEMS:
         rows = conn.execute(sa.select(spec.table).order_by(spec.table.c.position)).mappings()
         document[spec.kind] = [

@@ -109,7 +109,7 @@ def test_tables_become_the_latest_document_and_back(
         f"sqlite:///{tmp_path / 'm.db'}" if store == "sqlite" else request.getfixturevalue("pg_url")
     )
     upgrade(url)
-    old = kb  # TEMP
+    old = kb.model_copy(update={"cases": []})  # the table layout has no place for cases
     engine = make_engine(Settings(database_url=url), pooled=False)
     seed(SqlUnitOfWork(engine), old)
     engine.dispose()
@@ -128,7 +128,7 @@ def test_tables_written_by_an_older_release_become_a_new_version(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url)
-    old = kb  # TEMP
+    old = kb.model_copy(update={"cases": []})  # the table layout has no place for cases
     engine = make_engine(Settings(database_url=url), pooled=False)
     seed(SqlUnitOfWork(engine), old)
     engine.dispose()

@@ -15,6 +15,7 @@ MODULES = [
     "app.domain.knowledge",
     "app.domain.messages",
     "app.domain.language",
+    "app.domain.merge",
     "app.services.wording",
     "app.services.preconditions",
     "app.services.report_words",
