@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from app.domain.knowledge import Lang
+from app.services import renderers
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -225,9 +226,10 @@ def kb_test(
 
 
 # Output formats by the output file's suffix, in the order --help lists them; the last one is
-# binary and needs a file.
+# binary and needs a file. A plan's are the renderers' (app.services.renderers).
 RECOMMEND_FORMATS = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx"}
-PLAN_FORMATS = {".json": "json", ".md": "md", ".docx": "docx"}
+PLAN_FORMATS = {f.suffix: f.name for f in renderers.PLAN_FORMATS}
+REPORT_SUFFIXES = ", ".join(f.suffix for f in renderers.REPORT_FORMATS)
 
 
 def _formats_text(by_suffix: dict[str, str]) -> str:
@@ -413,27 +415,27 @@ def report(
     profile: ProfileArg,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="report.html (A4 page), report.md or plan.docx."),
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"The file to write; its suffix ({REPORT_SUFFIXES}) picks the format, else HTML.",
+        ),
     ],
     lang: LangOpt = "en",
     horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
-    """Write the report for a profile (diagnosis and action plan), offline."""
+    """Write the report for a profile (diagnosis and action plan), offline: report.html (an A4
+    page), report.md or plan.docx."""
     from app.services import report as reports
-    from app.services.report_docx import render_docx
 
     language = _language(lang)
     body = _plan_request(profile, horizon)
     snap = _snapshot(_settings(), from_seeds)
     with _refused():
         rep = reports.for_profile(snap, body, language)
-    suffix = output.suffix.lower()
-    if suffix == ".docx":
-        _emit(render_docx(rep, snap), output)
-    else:
-        render = reports.render_markdown if suffix == ".md" else reports.render_html
-        _emit(render(rep, snap), output)
+    fmt = renderers.by_suffix(renderers.REPORT_FORMATS, output.suffix) or renderers.HTML
+    _emit(renderers.render_report(fmt, rep, snap), output)
 
 
 @cli.command()
@@ -446,7 +448,6 @@ def plan(
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""
-    from app.services import plans
     from app.services import report as reports
 
     language = _language(lang)
@@ -454,29 +455,15 @@ def plan(
     body = _plan_request(profile, horizon)
     snap = _snapshot(_settings(), from_seeds)
     with _refused():
-        result, made = plans.recommend_and_plan(snap, body.profile(), body, language)
-    rep = reports.Report(result, made, None, language)
-    if fmt == "table":
+        rep = reports.for_plan(snap, body, language)
+    chosen = renderers.by_name(renderers.PLAN_FORMATS, fmt)
+    if chosen is None:  # the terminal's table
         from app.services.plan_table import plan_tables
 
         for table in plan_tables(rep, snap):
             out.print(table)
     else:
-        _emit(_plan_as(fmt, rep, snap), output)
-
-
-def _plan_as(fmt: str, rep: Any, snap: Snapshot) -> str | bytes:
-    """The plan as a DOCX, JSON or Markdown."""
-    import orjson
-
-    from app.services import report as reports
-    from app.services.report_docx import render_docx
-
-    if fmt == "docx":
-        return render_docx(rep, snap)
-    if fmt == "json":
-        return orjson.dumps(rep.plan, option=orjson.OPT_INDENT_2).decode()
-    return reports.render_plan_markdown(rep, snap)
+        _emit(renderers.render_plan(chosen, rep, snap), output)
 
 
 @keys_cli.command("create")

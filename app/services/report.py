@@ -29,7 +29,6 @@ from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
 from app.services.report_words import kpi_text, numbered, plain, sub_numbered, year_text
 from app.services.wording import Labels, md, words
 
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The plan table's columns (report words), as the report, the DOCX and the terminal show them.
 PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
 PATHS_SHOWN = 12
@@ -55,6 +54,13 @@ def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
             raise
         result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang)
     return Report(result, plan, None, as_lang(result["language"]))
+
+
+def for_plan(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
+    """The plan of a profile with the diagnosis it comes from (a horizon the plan cannot hold is
+    refused, as ``POST /v1/plans`` refuses it)."""
+    result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang)
+    return Report(result, plan, None, lang)
 
 
 def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_id: str) -> Report:
