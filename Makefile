@@ -38,8 +38,7 @@ kbtest: $(RUN_STAMP)
 	$(BIN)/countypath kb test
 
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS) -m "not exclusive"
-	$(BIN)/pytest -p no:xdist -m exclusive
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck kbtest pytest
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import processes
 from tests.conftest import ROOT, seeds_with
 
 CLI = [sys.executable, "-m", "app"]
@@ -18,9 +19,7 @@ def run(
     env = dict(os.environ)
     if db is not None:
         env["COUNTYPATH_DATABASE_URL"] = f"sqlite:///{db}"
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=ROOT, env=env, check=check, timeout=120
-    )
+    return processes.run([*CLI, *args], cwd=ROOT, env=env, check=check, timeout=120)
 
 
 def test_kb_check_passes_on_the_seeds() -> None:
