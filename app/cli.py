@@ -441,10 +441,10 @@ def report(
 @cli.command()
 def plan(
     profile: ProfileArg,
-    horizon: HorizonOpt = None,
     output_format: PlanFormatOpt = "table",
     output: OutputOpt = None,
     lang: LangOpt = "en",
+    horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""

@@ -16,7 +16,7 @@ Tree of the raised errors (status, stable ``code``)::
     ├── NotFound (404, NOT_FOUND)
     ├── Conflict (409, CONFLICT)
     │   ├── ConfirmationRequired (409, CONFIRMATION_REQUIRED)
-    │   └── CasesFailed (409, KB_CASES_FAILED)
+    │   └── CasesFailed (409, KB_CASES_FAILED)  -- names each expert case that fails
     ├── PreconditionFailed (412, PRECONDITION_FAILED)
     ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
 from app.api.i18n import negotiate
+from app.api.security import AssessmentsKey
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
+from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
 from app.settings import Settings
@@ -52,3 +55,19 @@ UowDep = Annotated[UnitOfWork, Depends(_from_state("uow"))]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 LangDep = Annotated[Lang, Depends(get_lang)]
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A caller with the scope `assessments` and the unit of work its assessments are stored and
+    read through (the service shows it no other key's)."""
+
+    who: Principal
+    uow: UnitOfWork
+
+
+async def get_owner(who: AssessmentsKey, uow: UowDep) -> Owner:
+    return Owner(who, uow)
+
+
+OwnerDep = Annotated[Owner, Depends(get_owner)]

@@ -26,6 +26,7 @@ SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # as app.domain.knowledge's (which impo
 Result = dict[str, Any]
 Found = Any  # None when the expectation is met; else what was found, for the report
 Check = Callable[[Result, Any], Found]
+Fits = Callable[[set[str], set[str]], bool]
 EXPECTATIONS: dict[str, Check] = {}
 
 
@@ -194,31 +195,32 @@ def most_severe(res: Result, want: list[str]) -> Found:
     return None if first in want else top
 
 
-@expectation("not_among_most_severe")
-def not_among_most_severe(res: Result, want: dict[Any, list[str]]) -> Found:
+def _among_first(ranked: list[str], want: dict[Any, list[str]], fits: Fits) -> Found:
+    """``{n: [...]}`` against the first n of ``ranked``: the first n whose slugs do not fit."""
     for n, slugs in _by_count(want):
-        top = [c["slug"] for c in res["challenges"][:n]]
-        if set(top) & set(slugs):
+        top = ranked[:n]
+        if not fits(set(slugs), set(top)):
             return {n: top}
     return None
+
+
+def _none_of(slugs: set[str], top: set[str]) -> bool:
+    return not slugs & top
+
+
+@expectation("not_among_most_severe")
+def not_among_most_severe(res: Result, want: dict[Any, list[str]]) -> Found:
+    return _among_first([c["slug"] for c in res["challenges"]], want, _none_of)
 
 
 @expectation("top_paths")
 def top_paths(res: Result, want: dict[Any, list[str]]) -> Found:
-    for n, slugs in _by_count(want):
-        top = _paths(res)[:n]
-        if not set(slugs) <= set(top):
-            return {n: top}
-    return None
+    return _among_first(_paths(res), want, set.issubset)
 
 
 @expectation("top_paths_exclude")
 def top_paths_exclude(res: Result, want: dict[Any, list[str]]) -> Found:
-    for n, slugs in _by_count(want):
-        top = _paths(res)[:n]
-        if set(slugs) & set(top):
-            return {n: top}
-    return None
+    return _among_first(_paths(res), want, _none_of)
 
 
 @expectation("ranks_above")

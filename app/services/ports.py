@@ -62,9 +62,13 @@ class Tx(Protocol):
     """The repositories of one transaction."""
 
     @property
-    def kb(self) -> KbRepo: ...
+    def kb(self) -> KbRepo:
+        """The knowledge base: its versions and their documents."""
+
     @property
-    def assessments(self) -> AssessmentRepo: ...
+    def assessments(self) -> AssessmentRepo:
+        """Stored assessments (a service shows a caller only its own)."""
+
     @property
     def audit(self) -> AuditRepo: ...
     @property

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import LangDep, SnapshotDep, UowDep
+from app.api.deps import LangDep, OwnerDep, SnapshotDep
 from app.api.documents import chosen, content_of, document_response
 from app.api.negotiation import require_json_body
-from app.api.security import AssessmentsKey, public_unless_required
+from app.api.security import public_unless_required
 from app.domain.snapshot import Snapshot
 from app.schemas.common import UUID, problem_responses
 from app.schemas.plans import PlanRequest
@@ -68,11 +68,10 @@ async def create_report(
 )
 def assessment_report(
     request: Request,
-    who: AssessmentsKey,
-    uow: UowDep,
+    owner: OwnerDep,
     snap: SnapshotDep,
     assessment_id: Annotated[str, Path(pattern=UUID)],
 ) -> Response:
     fmt = chosen(request, REPORT_FORMATS)
-    report = reports.for_assessment(uow, snap, who, assessment_id)
+    report = reports.for_assessment(owner.uow, snap, owner.who, assessment_id)
     return _render(report, snap, fmt)
