@@ -171,6 +171,41 @@ def _share_enums(schema: dict[str, Any]) -> None:
     schema["paths"] = walk(schema["paths"], None)
 
 
+# Vocabularies that may grow within /v1 (docs/versioning.md): their known values are one named
+# enum, and every field that takes one also accepts any other string, so a client generated from
+# this document reads a code added later instead of failing on it.
+OPEN_SETS = ("ErrorCode", "WarningCode")
+_OPEN_NOTE = (
+    " An open set: these are the values known to this version; new ones may be added within /v1 "
+    "without notice, so a client must accept (and may ignore) a value it does not know."
+)
+
+
+def _open_sets(schema: dict[str, Any]) -> None:
+    """Publish each of OPEN_SETS as its named enum of known values, and every use of it as
+    ``anyOf: [that enum, string]``."""
+    components = schema["components"]["schemas"]
+    refs = {f"#/components/schemas/{name}" for name in OPEN_SETS if name in components}
+    for ref in refs:
+        named = components[ref.rsplit("/", 1)[-1]]
+        named["description"] = named.get("description", "").rstrip() + _OPEN_NOTE
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("$ref") in refs:
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {"anyOf": [{"$ref": node["$ref"]}, {"type": "string"}], **rest}
+        return {k: walk(v) for k, v in node.items()}
+
+    for name in list(components):
+        if name not in OPEN_SETS:
+            components[name] = walk(components[name])
+    schema["paths"] = walk(schema["paths"])
+
+
 def _typed_cases(components: dict[str, Any]) -> None:
     """An expert case's profiles are county profiles and its expectations the known keys; the
     knowledge base keeps them as plain data (app.domain.cases), the document says what they
@@ -271,6 +306,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.get("schemas", {}).pop(unused, None)
     _share_enums(schema)
+    _open_sets(schema)
     _typed_cases(components.get("schemas", {}))
     _examples(schema)
     for item in schema.get("paths", {}).values():
