@@ -32,8 +32,12 @@ EXPECTATIONS: dict[str, Check] = {}
 
 def _as_json(value: Any) -> Any:
     """``value`` as JSON gives it back (mapping keys as strings, dates as ISO text), so a case
-    reads the same from a YAML seed, a stored document and an import."""
-    return orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    reads the same from a YAML seed, a stored document and an import. What JSON cannot hold (an
+    integer past 64 bits) is refused."""
+    try:
+        return orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    except TypeError as exc:  # orjson.JSONEncodeError
+        raise ValueError(f"not a JSON value: {exc}") from None
 
 
 class Case(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from app.domain.cases import EXPECTATIONS, CaseSet, judge
 from app.domain.knowledge import KnowledgeBase
@@ -97,3 +98,10 @@ def test_keys_read_from_yaml_survive_the_stored_document(kb: KnowledgeBase) -> N
     again = KnowledgeBase.model_validate_json(kb.canonical_json())
     assert again.cases == kb.cases
     assert again.checksum() == kb.checksum()
+
+
+def test_a_value_json_cannot_hold_is_refused_as_invalid() -> None:
+    with pytest.raises(ValidationError, match="Integer exceeds 64-bit range"):
+        CaseSet.model_validate(
+            {"slug": "x", "base": {"n": 2**70}, "cases": [{"name": "n", "why": "w", "expect": {}}]}
+        )
