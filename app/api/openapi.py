@@ -188,7 +188,9 @@ def _open_sets(schema: dict[str, Any]) -> None:
     refs = {f"#/components/schemas/{name}" for name in OPEN_SETS if name in components}
     for ref in refs:
         named = components[ref.rsplit("/", 1)[-1]]
-        named["description"] = named.get("description", "").rstrip() + _OPEN_NOTE
+        said = named.get("description", "").rstrip()
+        if "open" not in said.lower():  # a vocabulary may say so itself (schemas/vocabulary.py)
+            named["description"] = said + _OPEN_NOTE
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):
