@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run test lint typecheck pytest bench clean clients
+.PHONY: run test lint typecheck kbtest pytest bench clean clients
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "countypath needs Python >= 3.11")'
@@ -33,11 +33,14 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS) -m "not exclusive"
-	$(BIN)/pytest -p no:xdist -m exclusive
+# The knowledge base's expert cases, as a curator runs them (seeds/cases/README.md).
+kbtest: $(RUN_STAMP)
+	$(BIN)/countypath kb test
 
-test: lint typecheck pytest
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck kbtest pytest
 
 # The OpenAPI document linted by Redocly and Spectral, the Python client and the TypeScript types,
 # under clients/out/ (Node tools from clients/package-lock.json, installed once per lock file).

@@ -15,11 +15,13 @@ import typer
 from rich.console import Console
 
 from app.domain.knowledge import Lang
+from app.services import renderers
 from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from app.domain.knowledge import KnowledgeBase
     from app.domain.snapshot import Snapshot
+    from app.services.ports import UnitOfWork
 
 cli = typer.Typer(
     help="countypath: county development diagnosis and recommended paths.", no_args_is_help=True
@@ -59,23 +61,42 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
+@contextmanager
+def _uow(settings: Settings) -> Iterator[UnitOfWork]:
+    """The unit of work over the database ``settings`` name, its engine closed afterwards."""
+    from app.db.engine import make_engine
+    from app.db.uow import SqlUnitOfWork
+
+    engine = make_engine(settings, pooled=False)
+    try:
+        yield SqlUnitOfWork(engine)
+    finally:
+        engine.dispose()
+
+
+def _snapshot(settings: Settings, from_seeds: bool) -> Snapshot:
+    """The knowledge base a server on ``settings`` would serve (the seeds' with --seeds, or when
+    the database holds none)."""
+    from app.services import offline
+
+    if from_seeds:
+        return offline.load_snapshot(settings.seeds_dir, None)
+    with _uow(settings) as uow:
+        return offline.load_snapshot(settings.seeds_dir, uow)
+
+
 def prepare_database(settings: Settings, seeds: Path | None = None) -> None:
     """Migrate to head, then seed when the database holds no knowledge base yet."""
     from app import migrate
-    from app.db.engine import make_engine, read_session
-    from app.db.kb_repo import latest_version_number
     from app.seeding import load_seeds, seed
 
     migrate.upgrade(settings.database_url)
-    engine = make_engine(settings, pooled=False)
-    try:
-        with read_session(engine) as session:
-            empty = latest_version_number(session) == 0
+    with _uow(settings) as uow:
+        with uow.read() as tx:
+            empty = tx.kb.latest() is None
         if empty:
-            outcome = seed(engine, load_seeds(seeds or settings.seeds_dir))
+            outcome = seed(uow, load_seeds(seeds or settings.seeds_dir))
             err.print(f"seeded knowledge base version {outcome.version}")
-    finally:
-        engine.dispose()
 
 
 def _shared_metrics_dir() -> Path | None:
@@ -182,16 +203,12 @@ def _load_seeds(directory: Path) -> KnowledgeBase:
 @cli.command("seed")
 def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) -> None:
     """Validate seeds/ as a whole, then upsert it in one transaction (a no-op when unchanged)."""
-    from app.db.engine import make_engine
     from app.seeding import seed
 
     settings = _settings(database_url)
     kb = _load_seeds(seeds or settings.seeds_dir)
-    engine = make_engine(settings, pooled=False)
-    try:
-        outcome = seed(engine, kb)
-    finally:
-        engine.dispose()
+    with _uow(settings) as uow:
+        outcome = seed(uow, kb)
     state = "stored as" if outcome.changed else "unchanged at"
     out.print(f"knowledge base {state} version {outcome.version} (sha256 {outcome.checksum})")
 
@@ -236,10 +253,35 @@ def _check_paper(kb: KnowledgeBase, paper: Path) -> None:
         raise typer.Exit(code=1)
 
 
+@kb_cli.command("test")
+def kb_test(
+    seeds: SeedsDirOpt = None,
+    name_filter: Annotated[
+        str | None,
+        typer.Option("--name-filter", "-k", help="Only cases whose 'set: name' contains this."),
+    ] = None,
+) -> None:
+    """Run the knowledge base's expert cases (seeds/cases) against the seeds; each failure names
+    the case, what it expected and what was found; exit 1 when one fails or none ran."""
+    from app.domain.snapshot import compile_snapshot
+    from app.services.expert_cases import failures_text, run
+
+    kb = _load_seeds(seeds or _settings().seeds_dir)
+    chosen = (lambda label: name_filter in label) if name_filter else None
+    outcomes = run(compile_snapshot(kb, 0, kb.checksum()), kb.cases, chosen)
+    for line in failures_text(outcomes):
+        out.print(line, markup=False, highlight=False)
+    failed = sum(not o.passed for o in outcomes)
+    out.print(f"{len(outcomes) - failed} passed, {failed} failed ({len(kb.cases)} case sets)")
+    if failed or not outcomes:
+        raise typer.Exit(code=1)
+
+
 # Output formats by the output file's suffix, in the order --help lists them; the last one is
-# binary and needs a file.
+# binary and needs a file. A plan's are the renderers' (app.services.renderers).
 RECOMMEND_FORMATS = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx"}
-PLAN_FORMATS = {".json": "json", ".md": "md", ".docx": "docx"}
+PLAN_FORMATS = {f.suffix: f.name for f in renderers.PLAN_FORMATS}
+REPORT_SUFFIXES = ", ".join(f.suffix for f in renderers.REPORT_FORMATS)
 
 
 def _formats_text(by_suffix: dict[str, str]) -> str:
@@ -274,7 +316,7 @@ def recommend(
     needs_file = "a workbook needs --output FILE.xlsx"
     fmt = _output_format(output_format, output, RECOMMEND_FORMATS, needs_file)
     settings = _settings()
-    snap = offline.load_snapshot(settings, from_seeds)
+    snap = _snapshot(settings, from_seeds)
     with _refused():
         rows, origin = offline.read_profiles(files, settings.max_batch_profiles * 20, snap)
     entries = _diagnose(snap, rows, language)
@@ -425,77 +467,55 @@ def report(
     profile: ProfileArg,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="report.html (A4 page), report.md or plan.docx."),
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"The file to write; its suffix ({REPORT_SUFFIXES}) picks the format, else HTML.",
+        ),
     ],
     lang: LangOpt = "en",
     horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
-    """Write the report for a profile (diagnosis and action plan), offline."""
-    from app.services import offline
+    """Write the report for a profile (diagnosis and action plan), offline: report.html (an A4
+    page), report.md or plan.docx."""
     from app.services import report as reports
-    from app.services.report_docx import render_docx
 
     language = _language(lang)
     body = _plan_request(profile, horizon)
-    snap = offline.load_snapshot(_settings(), from_seeds)
+    snap = _snapshot(_settings(), from_seeds)
     with _refused():
         rep = reports.for_profile(snap, body, language)
-    suffix = output.suffix.lower()
-    if suffix == ".docx":
-        _emit(render_docx(rep, snap), output)
-    else:
-        render = reports.render_markdown if suffix == ".md" else reports.render_html
-        _emit(render(rep, snap), output)
+    fmt = renderers.by_suffix(renderers.REPORT_FORMATS, output.suffix) or renderers.HTML
+    _emit(renderers.render_report(fmt, rep, snap), output)
 
 
 @cli.command()
 def plan(
     profile: ProfileArg,
-    horizon: HorizonOpt = None,
     output_format: PlanFormatOpt = "table",
     output: OutputOpt = None,
     lang: LangOpt = "en",
+    horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """The action plan for a profile: who leads each action, partners, funding, phase and KPIs."""
-    from app.services import offline, plans
     from app.services import report as reports
 
     language = _language(lang)
     fmt = _output_format(output_format, output, PLAN_FORMATS, "a DOCX needs a file: -o plan.docx")
     body = _plan_request(profile, horizon)
-    snap = offline.load_snapshot(_settings(), from_seeds)
+    snap = _snapshot(_settings(), from_seeds)
     with _refused():
-        result, made = plans.recommend_and_plan(snap, body.profile(), body, language)
-    rep = reports.Report(result, made, None, language)
-    if fmt == "table":
+        rep = reports.for_plan(snap, body, language)
+    chosen = renderers.by_name(renderers.PLAN_FORMATS, fmt)
+    if chosen is None:  # the terminal's table
         from app.services.plan_table import plan_tables
 
         for table in plan_tables(rep, snap):
             out.print(table)
     else:
-        _emit(_plan_as(fmt, rep, snap), output)
-
-
-def _plan_as(fmt: str, rep: Any, snap: Snapshot) -> str | bytes:
-    """The plan as a DOCX, JSON or Markdown."""
-    import orjson
-
-    from app.services import report as reports
-    from app.services.report_docx import render_docx
-
-    if fmt == "docx":
-        return render_docx(rep, snap)
-    if fmt == "json":
-        return orjson.dumps(rep.plan, option=orjson.OPT_INDENT_2).decode()
-    return reports.render_plan_markdown(rep, snap)
-
-
-def _engine(database_url: str | None = None) -> Any:
-    from app.db.engine import make_engine
-
-    return make_engine(_settings(database_url), pooled=False)
+        _emit(renderers.render_plan(chosen, rep, snap), output)
 
 
 @keys_cli.command("create")
@@ -504,20 +524,11 @@ def keys_create(
     scopes: Annotated[str, typer.Option(help="Comma-separated: assessments, kb:write, admin.")],
 ) -> None:
     """Create a key and print it once."""
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.keys import create_key
 
-    engine = _engine()
-    try:
-        row, key = create_key(
-            SqlUnitOfWork(engine), name, [s.strip() for s in scopes.split(",") if s.strip()]
-        )
-    except AppError as exc:
-        err.print(exc.detail, markup=False)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    with _uow(_settings()) as uow, _refused(1):
+        row, key = create_key(uow, name, wanted)
     err.print(
         f"created key {row.name!r} with scopes {', '.join(row.scopes)}; store it now, it is not shown again:"
     )
@@ -529,14 +540,10 @@ def keys_list() -> None:
     """List keys (names, scopes, state; never the keys)."""
     from rich.table import Table
 
-    from app.db.uow import SqlUnitOfWork
     from app.services.keys import list_keys
 
-    engine = _engine()
-    try:
-        rows = list_keys(SqlUnitOfWork(engine))
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow:
+        rows = list_keys(uow)
     table = Table("name", "prefix", "scopes", "created", "revoked")
     for row in rows:
         table.add_row(
@@ -552,18 +559,10 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke a key; it stops working at once."""
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.keys import revoke_key
 
-    engine = _engine()
-    try:
-        revoke_key(SqlUnitOfWork(engine), name)
-    except AppError as exc:
-        err.print(exc.detail, markup=False)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow, _refused(1):
+        revoke_key(uow, name)
     err.print(f"revoked {name!r}")
 
 
@@ -574,15 +573,8 @@ def kb_export(
     ] = None,
 ) -> None:
     """Write the stored knowledge base as one JSON document."""
-    from app.db.engine import read_session
-    from app.db.kb_repo import read_kb
-
-    engine = _engine()
-    try:
-        with read_session(engine) as session:
-            kb = read_kb(session)
-    finally:
-        engine.dispose()
+    with _uow(_settings()) as uow, uow.read() as tx:
+        kb = tx.kb.read()
     if kb is None:
         err.print("no knowledge base is stored; run countypath seed")
         raise typer.Exit(code=1)
@@ -609,28 +601,17 @@ def kb_import(
     """Replace the stored knowledge base with a JSON document, validated whole (all or nothing)."""
     import json
 
-    from app.db.uow import SqlUnitOfWork
-    from app.errors import AppError
     from app.services.curation import import_kb
     from app.services.keys import Principal
 
-    engine = _engine()
     try:
-        snap, changed = import_kb(
-            SqlUnitOfWork(engine),
-            Principal(0, "cli", frozenset({"admin"})),
-            json.loads(source.read_bytes()),
-            "cli",
-            confirm_remove,
-        )
-    except (AppError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, AppError) else str(exc)
-        err.print(detail, markup=False)
-        for e in getattr(exc, "errors", []):
-            err.print(f"  {e.pointer}: {e.message}", markup=False)
+        document = json.loads(source.read_bytes())
+    except ValueError as exc:
+        err.print(f"{source}: not valid JSON ({exc})", markup=False)
         raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    who = Principal(0, "cli", frozenset({"admin"}))
+    with _uow(_settings()) as uow, _refused(1):
+        snap, changed = import_kb(uow, who, document, "cli", confirm_remove)
     state = "imported as" if changed else "unchanged at"
     out.print(f"knowledge base {state} version {snap.version} (sha256 {snap.checksum})")
 
@@ -647,6 +628,7 @@ def jobs_worker(
     import logging
 
     from app.api.middleware import configure_logging
+    from app.db.uow import uow_for
     from app.services.job_queue import JobQueue
 
     settings = _settings()
@@ -654,7 +636,7 @@ def jobs_worker(
     logging.getLogger("huey").setLevel(
         max(logging.WARNING, logging.getLevelName(settings.log_level))
     )
-    queue = JobQueue(settings)
+    queue = JobQueue(settings, uow_for)
     try:
         queue.run_worker(workers, parent)
     finally:
@@ -689,6 +671,7 @@ def jobs_submit(
 ) -> None:
     """Submit a batch as a job; print its id. A job worker computes it (`countypath serve`
     runs one)."""
+    from app.db.uow import uow_for
     from app.services import batch_jobs, offline
     from app.services.job_queue import JobQueue
 
@@ -698,27 +681,27 @@ def jobs_submit(
     if output is not None and output.suffix.lower() not in JOB_FORMATS:
         raise typer.BadParameter("use .json, .ndjson or .xlsx", param_hint="--output")
     settings = _settings()
-    snap = offline.load_snapshot(settings, from_seeds=False)
+    snap = _snapshot(settings, from_seeds=False)
     with _refused():
         rows, origin = offline.read_profiles([file], settings.max_batch_profiles, snap)
         if len(rows) > settings.max_batch_profiles:
             raise _too_many(len(rows), settings.max_batch_profiles)
-    engine = _engine()
-    queue = JobQueue(settings)
+    queue = JobQueue(settings, uow_for)
     try:
-        uow = _uow(engine)
-        who = _owner(uow, owner)
-        source = {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower(), "json")
-        batch = batch_jobs.Submission(
-            rows, origin, source, "summary" if view == "summary" else "full", language
-        )
-        job, _ = batch_jobs.submit(uow, queue, who, batch, snap, batch_jobs.JobConfig.of(settings))
-        out.print(job["id"], markup=False, highlight=False)
-        if follow:
-            _follow(uow, job["id"], output, snap)
+        with _uow(settings) as uow:
+            who = _owner(uow, owner)
+            source = {".csv": "csv", ".xlsx": "xlsx"}.get(file.suffix.lower(), "json")
+            batch = batch_jobs.Submission(
+                rows, origin, source, "summary" if view == "summary" else "full", language
+            )
+            job, _ = batch_jobs.submit(
+                uow, queue, who, batch, snap, batch_jobs.JobConfig.of(settings)
+            )
+            out.print(job["id"], markup=False, highlight=False)
+            if follow:
+                _follow(uow, job["id"], output, snap)
     finally:
         queue.close()
-        engine.dispose()
 
 
 def _too_many(count: int, limit: int) -> Exception:
@@ -728,12 +711,6 @@ def _too_many(count: int, limit: int) -> Exception:
         detail=f"A batch holds at most {limit} profiles; this one has {count}.",
         errors=[FieldError("", "too_long", f"at most {limit} profiles")],
     )
-
-
-def _uow(engine: Any) -> Any:
-    from app.db.uow import SqlUnitOfWork
-
-    return SqlUnitOfWork(engine)
 
 
 def _owner(uow: Any, name: str | None) -> Any:
@@ -825,14 +802,12 @@ def jobs_status(
     from app.errors import AppError
     from app.services import batch_jobs
 
-    engine = _engine()
     try:
-        job = batch_jobs.status(_uow(engine), None, job_id)
+        with _uow(_settings()) as uow:
+            job = batch_jobs.status(uow, None, job_id)
     except AppError as exc:
         err.print(exc.detail, markup=False)
         raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
     if as_json:
         out.print(
             orjson.dumps(job, option=orjson.OPT_INDENT_2).decode(), markup=False, highlight=False

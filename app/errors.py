@@ -15,7 +15,8 @@ Tree of the raised errors (status, stable ``code``)::
     ├── Forbidden (403, FORBIDDEN)
     ├── NotFound (404, NOT_FOUND)
     ├── Conflict (409, CONFLICT)
-    │   └── ConfirmationRequired (409, CONFIRMATION_REQUIRED)
+    │   ├── ConfirmationRequired (409, CONFIRMATION_REQUIRED)
+    │   └── CasesFailed (409, KB_CASES_FAILED)  -- names each expert case that fails
     ├── PreconditionFailed (412, PRECONDITION_FAILED)
     ├── PreconditionRequired (428, PRECONDITION_REQUIRED)
     ├── PayloadTooLarge (413, PAYLOAD_TOO_LARGE)
@@ -65,6 +66,7 @@ class ErrorCode(StrEnum):
     NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
     CONFLICT = "CONFLICT"
     CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
+    KB_CASES_FAILED = "KB_CASES_FAILED"
     PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
@@ -176,6 +178,14 @@ CODES: dict[ErrorCode, CodeInfo] = {
         409,
         "Confirmation required",
         "The change would remove most of the knowledge base; repeat it with `?confirm=remove`.",
+    ),
+    ErrorCode.KB_CASES_FAILED: CodeInfo(
+        409,
+        "Expert cases fail",
+        "The change makes expert cases of the knowledge base fail; `errors[]` names each "
+        "expectation (`pointer` into the knowledge-base document, `GET /v1/kb/export`), what it "
+        "expected and what was found. Change the cases in the same request (`POST /v1/kb/import`) "
+        "or first (`PUT /v1/cases/{slug}`).",
     ),
 }
 
@@ -375,6 +385,12 @@ class ConfirmationRequired(Conflict):
     """The change would remove most of the knowledge base and was not explicitly confirmed."""
 
     code = ErrorCode.CONFIRMATION_REQUIRED
+
+
+class CasesFailed(Conflict):
+    """The change makes expert cases of the knowledge base fail (app.services.expert_cases)."""
+
+    code = ErrorCode.KB_CASES_FAILED
 
 
 class PayloadTooLarge(AppError):

@@ -49,7 +49,7 @@ from app.api.routes.page import STATIC
 from app.api.security import AuthenticationMiddleware
 from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
-from app.db.uow import SqlUnitOfWork
+from app.db.uow import SqlUnitOfWork, uow_for
 from app.services.job_queue import JobQueue
 from app.services.key_directory import KeyDirectory
 from app.services.knowledge_store import KnowledgeStore
@@ -179,7 +179,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         uow = SqlUnitOfWork(engine)
-        store = KnowledgeStore(engine)
+        store = KnowledgeStore(uow)
         keys = KeyDirectory(uow)
         # If the database is not ready, /readyz says so and the polls keep trying.
         store.poll()
@@ -191,7 +191,7 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         app.state.keys = keys
         app.state.cursor_key = _signing_key(uow, settings)
         app.state.reading = threading.Lock()
-        app.state.jobs = JobQueue(settings)
+        app.state.jobs = JobQueue(settings, uow_for)
         watcher = asyncio.create_task(_poll(app, settings.kb_refresh_seconds))
         # Everything built so far (modules, the compiled knowledge base) lives as long as the
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and

@@ -1,4 +1,4 @@
-"""seeds/ -> validate the whole set -> upsert by slug in one transaction -> record the version.
+"""seeds/ -> validate the whole set -> store it as a new version in one transaction.
 
 Validation happens item by item first, so a broken file is reported by file, item and field;
 nothing touches the database until the whole set is known to be sound.
@@ -12,16 +12,17 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Engine
 
-from app.db.engine import write_session
-from app.db.kb_repo import latest_version, record_version, write_kb
 from app.domain.integrity import check_references
 from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import KnowledgeBase, Meta
+from app.services.ports import UnitOfWork
 
 SINGLE_FILES: dict[str, str] = {"meta": "meta.yaml"}
 """Kinds kept in one file; every other kind is a directory of item files (see seeds/README.md)."""
+NAMED_BY_FILE = frozenset({"cases"})
+"""Kinds whose file is one item named by the file (``seeds/cases/tourism.yaml`` is ``tourism``);
+a seed set may have none of them."""
 
 MODELS: dict[str, type[BaseModel]] = {
     "meta": Meta,
@@ -82,7 +83,7 @@ def _load_items(
 ) -> list[Any]:
     """Every item of one kind; a file holds one item (a mapping) or several (a list)."""
     files = _item_files(directory, kind)
-    if not files:
+    if not files and kind not in NAMED_BY_FILE:
         problems.append(f"seeds/{kind}/: no item files")
         return []
     adapter: TypeAdapter[Any] = TypeAdapter(MODELS[kind])
@@ -90,6 +91,8 @@ def _load_items(
     for path in files:
         label = f"seeds/{path.relative_to(directory).as_posix()}"
         raw = _read(path, label, problems)
+        if kind in NAMED_BY_FILE and isinstance(raw, dict):
+            raw = {"slug": path.stem} | raw
         entries = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else None
         if entries is None:
             if raw is not None or path.stat().st_size:
@@ -138,13 +141,13 @@ def load_seeds(directory: Path) -> KnowledgeBase:
     return kb
 
 
-def seed(engine: Engine, kb: KnowledgeBase, origin: str = "seed") -> SeedOutcome:
+def seed(uow: UnitOfWork, kb: KnowledgeBase, origin: str = "seed") -> SeedOutcome:
     """Store ``kb`` unless it is already the current version; one transaction either way."""
     checksum = kb.checksum()
-    with write_session(engine) as session:
-        current = latest_version(session)
+    with uow.write() as tx:
+        tx.kb.lock()
+        current = tx.kb.latest()
         if current is not None and current.checksum == checksum:
             return SeedOutcome(current.number, checksum, changed=False)
-        write_kb(session, kb)
-        version = record_version(session, kb, origin)
+        version = tx.kb.record(kb, origin)
         return SeedOutcome(version.number, checksum, changed=True)

@@ -100,11 +100,17 @@ def python_client(spec_path: Path, target: Path) -> str:
 
 
 def typescript_types(spec_path: Path, target: Path) -> Path:
-    """``paths`` and ``components`` types for openapi-fetch, into ``target`` (a .d.ts file)."""
+    """``paths`` and ``components`` types for openapi-fetch, into ``target`` (a .d.ts file).
+
+    A property with a default is optional unless the schema requires it: a request may leave
+    out ``max_actions`` (the server applies the default), while an answer's schema lists every
+    field it always carries as required. (openapi-typescript's own default makes every property
+    with a default required, requests' included.)"""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     bin_dir = install_node_tools()
-    _run([str(bin_dir / "openapi-typescript"), str(spec_path), "-o", str(target)])
+    args = [str(bin_dir / "openapi-typescript"), str(spec_path), "-o", str(target)]
+    _run([*args, "--default-non-nullable=false"])
     return target
 
 

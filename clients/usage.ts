@@ -23,7 +23,9 @@ export async function flagged(profile: Schemas["ProfileIn"] = deqing): Promise<s
     params: { query: { lang: "zh" } },
   });
   if (error) {
-    const code: Schemas["ErrorCode"] = error.code;
+    // Problem codes are an open set: the known ones are Schemas["ErrorCode"], a newer one is a
+    // plain string, and both compile.
+    const code: Schemas["ErrorCode"] | string = error.code;
     const fields: string[] = (error.errors ?? []).map((e) => e.pointer);
     throw new Error(`${code} ${fields.join(", ")}`);
   }
@@ -47,4 +49,13 @@ export async function batch(profiles: Schemas["ProfileIn"][]): Promise<number> {
   const { data } = await api.POST("/v1/recommendations/batch", { body: profiles });
   if (data === undefined || typeof data === "string") return 0;
   return data.items.filter((item) => item.error?.code === "VALIDATION_FAILED").length;
+}
+
+export async function plan(profile: Schemas["ProfileIn"] = deqing): Promise<number> {
+  // A field with a default (horizon, max_actions) may be left out: the server applies it.
+  const request: Schemas["PlanRequest"] = { ...profile, horizon: 2030 };
+  // The default answer is JSON; Markdown and DOCX (asked for with Accept) arrive as text.
+  const { data } = await api.POST("/v1/plans", { body: request });
+  if (data === undefined || typeof data === "string") return 0;
+  return data.actions.length;
 }

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db.engine import make_engine
+from app.db.uow import SqlUnitOfWork
 from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.main import create_app
@@ -48,7 +49,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase)
     url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(Settings(database_url=url), pooled=False)
-    seed(engine, kb)
+    seed(SqlUnitOfWork(engine), kb)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -128,7 +129,7 @@ def pg_url(pg_database: str) -> str:
 @pytest.fixture
 def pg_seeded_url(pg_url: str, kb: KnowledgeBase) -> str:
     engine = make_engine(Settings(database_url=pg_url), pooled=False)
-    seed(engine, kb)
+    seed(SqlUnitOfWork(engine), kb)
     engine.dispose()
     return pg_url
 

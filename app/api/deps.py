@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from sqlalchemy import Engine
 
 from app.api.i18n import negotiate
-from app.db.assessments_repo import AssessmentStore
+from app.api.security import AssessmentsKey
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
-from app.services.assessments import store_for
+from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
 from app.settings import Settings
@@ -51,10 +51,6 @@ async def get_lang(
     return negotiate(accept_language, lang)
 
 
-async def get_assessment_store(engine: EngineDep) -> AssessmentStore:
-    return store_for(engine)
-
-
 async def get_deadline(request: Request) -> float:
     """When the request's time is up (``time.monotonic``): what work in a thread checks, since a
     thread cannot be cancelled. Set by the admission middleware; else the configured timeout."""
@@ -65,10 +61,24 @@ async def get_deadline(request: Request) -> float:
 
 
 SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
-EngineDep = Annotated[Engine, Depends(_from_state("engine"))]
-AssessmentStoreDep = Annotated[AssessmentStore, Depends(get_assessment_store)]
 UowDep = Annotated[UnitOfWork, Depends(_from_state("uow"))]
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 DeadlineDep = Annotated[float, Depends(get_deadline)]
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A caller with the scope `assessments` and the unit of work its assessments are stored and
+    read through (the service shows it no other key's)."""
+
+    who: Principal
+    uow: UnitOfWork
+
+
+async def get_owner(who: AssessmentsKey, uow: UowDep) -> Owner:
+    return Owner(who, uow)
+
+
+OwnerDep = Annotated[Owner, Depends(get_owner)]

@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from app.api import spec_headers
 from app.api.middleware import problem_document
+from app.domain.cases import EXPECTATIONS
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
 from app.schemas.assessments import trend_example
@@ -170,6 +171,76 @@ def _share_enums(schema: dict[str, Any]) -> None:
     schema["paths"] = walk(schema["paths"], None)
 
 
+# Vocabularies that may grow within /v1 (docs/versioning.md): their known values are one named
+# enum, and every field that takes one also accepts any other string, so a client generated from
+# this document reads a code added later instead of failing on it.
+OPEN_SETS = ("ErrorCode", "WarningCode")
+_OPEN_NOTE = (
+    " An open set: these are the values known to this version; new ones may be added within /v1 "
+    "without notice, so a client must accept (and may ignore) a value it does not know."
+)
+
+
+def _open_sets(schema: dict[str, Any]) -> None:
+    """Publish each of OPEN_SETS as its named enum of known values, and every use of it as
+    ``anyOf: [that enum, string]``."""
+    components = schema["components"]["schemas"]
+    refs = {f"#/components/schemas/{name}" for name in OPEN_SETS if name in components}
+    for ref in refs:
+        named = components[ref.rsplit("/", 1)[-1]]
+        said = named.get("description", "").rstrip()
+        if "open" not in said.lower():  # a vocabulary may say so itself (schemas/vocabulary.py)
+            named["description"] = said + _OPEN_NOTE
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("$ref") in refs:
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {"anyOf": [{"$ref": node["$ref"]}, {"type": "string"}], **rest}
+        return {k: walk(v) for k, v in node.items()}
+
+    for name in list(components):
+        if name not in OPEN_SETS:
+            components[name] = walk(components[name])
+    schema["paths"] = walk(schema["paths"])
+
+
+def _typed_cases(components: dict[str, Any]) -> None:
+    """An expert case's profiles are county profiles and its expectations the known keys; the
+    knowledge base keeps them as plain data (app.domain.cases), the document says what they
+    hold."""
+    case, case_set = components.get("Case"), components.get("CaseSet")
+    if case is None or case_set is None:
+        return
+    profile = {"$ref": "#/components/schemas/RecommendationRequest"}
+    members = components["RecommendationRequest"]["properties"]
+    changes = {
+        "type": "object",
+        "properties": {
+            name: {"description": f"Merged into the base's `{name}`."} for name in members
+        },
+        "additionalProperties": False,
+    }
+    for holder, name, typed in (
+        (case, "profile", profile),
+        (case, "changes", changes),
+        (case_set, "base", profile),
+    ):
+        field = holder["properties"][name]
+        field["anyOf"] = [typed, {"type": "null"}]
+    expect = case["properties"]["expect"]
+    expect.update(
+        properties={
+            key: {"description": (check.__doc__ or "See seeds/cases/README.md.").split("\n")[0]}
+            for key, check in sorted(EXPECTATIONS.items())
+        },
+        additionalProperties=False,
+    )
+
+
 def _examples(schema: dict[str, Any]) -> None:
     """Attach the published examples: ``{operationId: {status or "request": example}}``."""
     examples = published_examples()
@@ -237,6 +308,8 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.get("schemas", {}).pop(unused, None)
     _share_enums(schema)
+    _open_sets(schema)
+    _typed_cases(components.get("schemas", {}))
     _examples(schema)
     for item in schema.get("paths", {}).values():
         if "get" in item and "head" not in item:

@@ -1,57 +1,21 @@
-"""Every query on stored assessments, behind a small repository and a store that opens one per
-transaction. The service speaks to the ``AssessmentStore`` protocol, so it is tested against an
-in-memory fake as well as against SQLite and PostgreSQL."""
+"""Every query on stored assessments. The service reaches them through the unit of work
+(``tx.assessments``), typed against ``app.services.ports.AssessmentRepo``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
-
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import col
 
-from app.db.engine import read_session, write_session
-from app.models import Assessment
+from app.db.repository import Repository
+from app.models import Assessment, DuplicateKey
 
 TREND_MAX_POINTS = 200
 PLANS_MAX = 5
 
 
-class DuplicateKey(Exception):
-    """Another transaction stored the same owner and idempotency key first."""
-
-
-class AssessmentRepository(Protocol):
-    def by_idempotency_key(self, owner_key_id: int, key: str) -> Assessment | None: ...
-
-    def release_key(self, row: Assessment) -> None: ...
-
-    def add(self, row: Assessment) -> None: ...
-
-    def get(self, assessment_id: str) -> Assessment | None: ...
-
-    def page(
-        self, owner_key_id: int, county_code: str | None, offset: int, count: int
-    ) -> list[Assessment]: ...
-
-    def latest_per_year(self, owner_key_id: int, county_code: str) -> list[Assessment]: ...
-
-    def with_plans(self, owner_key_id: int, county_code: str) -> list[Assessment]: ...
-
-
-class AssessmentStore(Protocol):
-    def reading(self) -> AbstractContextManager[AssessmentRepository]: ...
-
-    def writing(self) -> AbstractContextManager[AssessmentRepository]: ...
-
-
-class SqlAssessments:
-    """The repository over one session."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class AssessmentRepository(Repository):
+    """Stored assessments, in the unit of work's transaction."""
 
     def by_idempotency_key(self, owner_key_id: int, key: str) -> Assessment | None:
         stmt = select(Assessment).where(
@@ -66,8 +30,13 @@ class SqlAssessments:
         self.session.flush()
 
     def add(self, row: Assessment) -> None:
+        """Store ``row``; DuplicateKey when another transaction stored its idempotency key
+        first (the transaction is then rolled back by the unit of work)."""
         self.session.add(row)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError:
+            raise DuplicateKey from None
 
     def get(self, assessment_id: str) -> Assessment | None:
         return self.session.get(Assessment, assessment_id)
@@ -128,23 +97,3 @@ class SqlAssessments:
         return sorted(
             self.session.execute(stmt).scalars(), key=lambda r: (r.year or 0, r.created_at)
         )
-
-
-class SqlAssessmentStore:
-    """Opens a repository per transaction; a write commits when its block ends cleanly."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def reading(self) -> Iterator[AssessmentRepository]:
-        with read_session(self.engine) as session:
-            yield SqlAssessments(session)
-
-    @contextmanager
-    def writing(self) -> Iterator[AssessmentRepository]:
-        try:
-            with write_session(self.engine) as session:
-                yield SqlAssessments(session)
-        except IntegrityError:
-            raise DuplicateKey from None

@@ -1,17 +1,15 @@
-"""Engine and session factories. SQLite gets WAL, foreign keys, a busy timeout and explicit
-BEGIN control (``BEGIN IMMEDIATE`` for writes, so a reader-turned-writer never hits SQLITE_BUSY).
+"""The engine factory; sessions are opened by the unit of work alone (app.db.uow). SQLite gets
+WAL, foreign keys, a busy timeout and explicit BEGIN control (``BEGIN IMMEDIATE`` for writes, so
+a reader-turned-writer never hits SQLITE_BUSY).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
 
 from app.settings import Settings
 
@@ -66,22 +64,3 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-@contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """One write transaction; the caller (a service) decides to commit by leaving cleanly."""
-    with Session(engine) as session:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-@contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

@@ -14,17 +14,20 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.db.assessments_repo import AssessmentRepository
 from app.db.audit_repo import AuditRepository
 from app.db.jobs_repo import JobRepository
 from app.db.kb_repo import KbRepository
 from app.db.keys_repo import KeyRepository
 from app.db.schema_repo import SchemaRepository
 from app.db.secrets_repo import SecretRepository
+from app.settings import Settings
 
 
 @dataclass(frozen=True)
 class Repositories:
     kb: KbRepository
+    assessments: AssessmentRepository
     audit: AuditRepository
     keys: KeyRepository
     schema: SchemaRepository
@@ -35,6 +38,7 @@ class Repositories:
     def over(cls, session: Session) -> Repositories:
         return cls(
             kb=KbRepository.from_session(session),
+            assessments=AssessmentRepository.from_session(session),
             audit=AuditRepository.from_session(session),
             keys=KeyRepository.from_session(session),
             schema=SchemaRepository.from_session(session),
@@ -64,3 +68,11 @@ class SqlUnitOfWork:
             except BaseException:
                 session.rollback()
                 raise
+
+
+def uow_for(settings: Settings) -> SqlUnitOfWork:
+    """A unit of work over a pooled engine of its own, for a process that lives with it (a job
+    worker, the job sweeper): what the composition roots hand to the job queue."""
+    from app.db.engine import make_engine
+
+    return SqlUnitOfWork(make_engine(settings))

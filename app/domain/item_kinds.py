@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from app.domain.cases import CaseSet
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
@@ -52,6 +53,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind("paths", Path),
     ItemKind("examples", Example),
     ItemKind("reference_counties", ReferenceCounty),
+    ItemKind("cases", CaseSet),
 )
 BY_ATTR: dict[str, ItemKind] = {kind.attr: kind for kind in ITEM_KINDS}
 BY_URL_NAME: dict[str, ItemKind] = {kind.url_name: kind for kind in ITEM_KINDS}

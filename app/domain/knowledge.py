@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.domain.cases import CaseSet
+
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 Tag = Literal["V", "S", "P", "D", "R"]
@@ -946,6 +948,7 @@ class KnowledgeBase(Record):
     paths: list[Path]
     examples: list[Example]
     reference_counties: list[ReferenceCounty]
+    cases: list[CaseSet] = Field(default_factory=list)  # expert cases: app.domain.cases
 
     def canonical_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
@@ -963,4 +966,5 @@ KINDS: tuple[str, ...] = (
     "paths",
     "examples",
     "reference_counties",
+    "cases",
 )

@@ -48,7 +48,7 @@ def _gap(scale: Scale, a: float, b: float) -> float | None:
     if scale.log:
         if a <= 0 or b <= 0:
             return None
-        return min(1.0, abs(math.log(a / b)) / scale.width)
+        return min(1.0, abs(math.log(a) - math.log(b)) / scale.width)  # a / b can underflow
     return min(1.0, abs(a - b) / scale.width)
 
 

@@ -13,25 +13,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
-from app.models.assessment import Assessment  # noqa: E402
+from app.models.assessment import Assessment, DuplicateKey  # noqa: E402
 from app.models.batch_job import BatchJob, BatchJobChunk  # noqa: E402
-from app.models.kb import (  # noqa: E402
-    BenchmarkRow,
-    BenchmarkValueRow,
-    ChallengeRow,
-    ExampleLinkRow,
-    ExampleRow,
-    IndicatorRow,
-    KbDocument,
-    KbMetaRow,
-    KbVersion,
-    PathLinkRow,
-    PathRow,
-    ReferenceCountyRow,
-    ReferenceValueRow,
-    RuleRow,
-    SignalRow,
-)
+from app.models.kb import KbDocument, KbVersion  # noqa: E402
 
 metadata = SQLModel.metadata
 
@@ -42,20 +26,8 @@ __all__ = [
     "AuditEvent",
     "BatchJob",
     "BatchJobChunk",
-    "BenchmarkRow",
-    "BenchmarkValueRow",
-    "ChallengeRow",
-    "ExampleLinkRow",
-    "ExampleRow",
-    "IndicatorRow",
+    "DuplicateKey",
     "KbDocument",
-    "KbMetaRow",
     "KbVersion",
-    "PathLinkRow",
-    "PathRow",
-    "ReferenceCountyRow",
-    "ReferenceValueRow",
-    "RuleRow",
-    "SignalRow",
     "metadata",
 ]

@@ -27,3 +27,8 @@ class Assessment(SQLModel, table=True):
     result: dict[str, Any] = Field(sa_type=JSON)
     plan: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class DuplicateKey(Exception):
+    """Another transaction stored an assessment with the same owner and idempotency key first
+    (the repository raises it; the service answers 409)."""

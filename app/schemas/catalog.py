@@ -200,6 +200,7 @@ class KbCounts(BaseModel):
     paths: int
     examples: int
     reference_counties: int
+    cases: int = Field(description="Sets of expert cases (`countypath kb test` runs them).")
 
 
 class KbSummary(BaseModel):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.domain.cases import CaseSet
 from app.domain.knowledge import (
     Benchmark,
     Challenge,
@@ -31,7 +32,7 @@ class KbVersionRef(BaseModel):
     checksum: str | None = None
 
 
-KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark
+KbItem = Challenge | Path | Example | Signal | ReferenceCounty | Benchmark | CaseSet
 
 
 class AuditEvent(BaseModel):

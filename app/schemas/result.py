@@ -294,10 +294,35 @@ class ScoreParts(BaseModel):
     marginal_score: float
 
 
+class WantsOut(BaseModel):
+    """The condition an item needs of the county, as the knowledge base states it: exactly one
+    subject is given (kinds, a zone, a resource, the province, an indicator compared with a
+    value, a signal, a constraint's status, a pairing side)."""
+
+    kinds: list[CountyKind] | None = None
+    declared_kinds: list[CountyKind] | None = None
+    not_kinds: list[CountyKind] | None = None
+    zones: list[Zone] | None = None
+    not_zones: list[Zone] | None = None
+    resources: list[ResourceType] | None = None
+    stages: list[ResourceStage] | None = None
+    provinces: list[str] | None = None
+    not_provinces: list[str] | None = None
+    forms: list[AdminForm] | None = None
+    leading_industry: bool | None = None
+    indicator: str | None = None
+    op: Literal["lt", "le", "gt", "ge"] | None = None
+    value: float | None = None
+    signal: str | None = None
+    constraint: ConstraintCode | None = None
+    status: list[ConstraintStatus] | None = None
+    pairing: Literal["giving", "receiving"] | None = None
+
+
 class UnmetOut(BaseModel):
     subject: str
     outcome: Literal["missed", "unknown"]
-    wants: dict[str, Any]
+    wants: WantsOut
 
 
 class LeftOutAction(BaseModel):

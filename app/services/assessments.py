@@ -1,7 +1,7 @@
 """Stored assessments: a diagnosis at a point in time, explainable later (the profile, the whole
 result, the knowledge-base version and, when asked, the action plan are kept together).
 Idempotency keys live in the same row, so a key and its assessment commit or fail together.
-Every query lives in the repository (app.db.assessments_repo); this module decides."""
+Storage is reached through the unit of work (``tx.assessments``); this module decides."""
 
 from __future__ import annotations
 
@@ -11,37 +11,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine
 
-from app.db.assessments_repo import (
-    AssessmentRepository,
-    AssessmentStore,
-    DuplicateKey,
-    SqlAssessmentStore,
-)
 from app.domain import trend as trends
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.models import Assessment
+from app.models import Assessment, DuplicateKey
 from app.schemas.plans import PlanOptions
 from app.schemas.profile import ProfileIn
 from app.services import plans
 from app.services.keys import Principal
+from app.services.ports import AssessmentRepo, UnitOfWork
+from app.services.timestamps import iso
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def summary(row: Assessment) -> dict[str, Any]:
     return {
         "id": row.id,
-        "created_at": _iso(row.created_at),
+        "created_at": iso(row.created_at),
         "county": row.result.get("county"),
         "year": row.year,
         "kb_version": row.kb_version,
@@ -81,7 +70,7 @@ def _analyse(
         raise
 
 
-def _replay(repo: AssessmentRepository, who: Principal, key: str, request_hash: str) -> Any:
+def _replay(repo: AssessmentRepo, who: Principal, key: str, request_hash: str) -> Any:
     """The stored assessment this key already made, or None when the key is free."""
     existing = repo.by_idempotency_key(who.key_id, key)
     if existing is None:
@@ -103,7 +92,7 @@ def _replay(repo: AssessmentRepository, who: Principal, key: str, request_hash: 
 
 
 def create(
-    store: AssessmentStore,
+    uow: UnitOfWork,
     snap: Snapshot,
     who: Principal,
     body: ProfileIn,
@@ -116,7 +105,8 @@ def create(
     request_hash = _request_hash(profile, lang, options)
     result, plan = _analyse(snap, body, lang, options)
     try:
-        with store.writing() as repo:
+        with uow.write() as tx:
+            repo = tx.assessments
             if idempotency_key is not None:
                 replayed = _replay(repo, who, idempotency_key, request_hash)
                 if replayed is not None:
@@ -145,39 +135,33 @@ def create(
     return out, True
 
 
-def get(store: AssessmentStore, who: Principal, assessment_id: str) -> dict[str, Any]:
-    with store.reading() as repo:
-        row = repo.get(assessment_id)
+def get(uow: UnitOfWork, who: Principal, assessment_id: str) -> dict[str, Any]:
+    with uow.read() as tx:
+        row = tx.assessments.get(assessment_id)
         if row is None or row.owner_key_id != who.key_id:
             raise NotFound(detail=f"No assessment {assessment_id} for this key.")
         return detail(row)
 
 
 def list_for(
-    store: AssessmentStore, who: Principal, county_code: str | None, offset: int, count: int
+    uow: UnitOfWork, who: Principal, county_code: str | None, offset: int, count: int
 ) -> list[dict[str, Any]]:
     """One page of the caller's assessments."""
-    with store.reading() as repo:
-        return [summary(row) for row in repo.page(who.key_id, county_code, offset, count)]
+    with uow.read() as tx:
+        rows = tx.assessments.page(who.key_id, county_code, offset, count)
+        return [summary(row) for row in rows]
 
 
-def trend(
-    store: AssessmentStore, snap: Snapshot, who: Principal, county_code: str
-) -> dict[str, Any]:
+def trend(uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str) -> dict[str, Any]:
     """The caller's assessments of one county by year (the latest of each year), with changes
     between consecutive years and progress against the KPIs of any plan stored earlier.
     Assessments without a year cannot be placed and are left out."""
-    with store.reading() as repo:
-        rows = repo.latest_per_year(who.key_id, county_code)
-        planned = repo.with_plans(who.key_id, county_code)
+    with uow.read() as tx:
+        rows = tx.assessments.latest_per_year(who.key_id, county_code)
+        planned = tx.assessments.with_plans(who.key_id, county_code)
         points = [trends.point(r.id, r.year, r.profile, r.result) for r in rows if r.year]
         stored = [(r.id, r.year, r.plan) for r in planned if r.year and r.plan]
     directions = {key: ind.direction for key, ind in snap.indicators.items()}
     out = trends.trend(county_code, points, stored, directions)
     out["county"] = rows[-1].result.get("county") if rows else None
     return out
-
-
-def store_for(engine: Engine) -> AssessmentStore:
-    """The store the API and the CLI use: the database behind ``engine``."""
-    return SqlAssessmentStore(engine)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services.assessments import _iso
 from app.services.ports import UnitOfWork
+from app.services.timestamps import iso
 
 
 def list_events(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]]:
@@ -15,7 +15,7 @@ def list_events(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]
     return [
         {
             "id": r.id,
-            "at": _iso(r.at),
+            "at": iso(r.at),
             "actor": r.actor,
             "action": r.action,
             "entity": r.entity,

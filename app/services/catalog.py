@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.domain.cases import CaseSet
 from app.domain.item_kinds import BY_URL_NAME, ITEM_KINDS
 from app.domain.knowledge import (
     Benchmark,
@@ -177,6 +178,12 @@ def benchmark(snap: Snapshot, b: Benchmark, lang: Lang) -> Item:
     }
 
 
+def case_set(snap: Snapshot, c: CaseSet, lang: Lang) -> Item:
+    """A set of expert cases as written (its names and reasons are the experts' own words)."""
+    rendered: Item = c.model_dump(mode="json")
+    return rendered
+
+
 # How each kind is rendered, by its name in URLs (app.domain.item_kinds).
 RENDERERS: dict[str, Callable[..., Item]] = {
     "indicators": indicator,
@@ -186,6 +193,7 @@ RENDERERS: dict[str, Callable[..., Item]] = {
     "examples": example,
     "reference-counties": reference_county,
     "benchmarks": benchmark,
+    "cases": case_set,
 }
 
 

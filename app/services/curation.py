@@ -1,10 +1,17 @@
 """Curating the knowledge base over HTTP: create, replace, patch and delete items, and import a
 whole knowledge base. Every write is one transaction that validates the whole result with the
-same checks as the seeds, bumps the version and records an audit event; concurrent writers are
-serialised (PostgreSQL row lock, SQLite BEGIN IMMEDIATE) and guarded by If-Match."""
+same checks as the seeds, runs the knowledge base's expert cases on it (a write that makes one
+fail is refused), bumps the version and records an audit event; concurrent writers are
+serialised (PostgreSQL advisory lock, SQLite BEGIN IMMEDIATE) and guarded by If-Match.
+
+Expert cases are items too (``cases``): a write of a case set is judged by the cases it writes.
+To change an item and the cases that hold it to account together, import the knowledge base
+with both changed (one request, one version); or first write the cases so that they hold
+before and after the change, then the item (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections.abc import Callable
@@ -18,8 +25,10 @@ from pydantic import BaseModel, ValidationError
 from app.domain.integrity import check_references
 from app.domain.item_kinds import BY_URL_NAME, ItemKind
 from app.domain.knowledge import KnowledgeBase
+from app.domain.merge import merge_patch
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import (
+    CasesFailed,
     Conflict,
     FieldError,
     InvalidInput,
@@ -30,11 +39,12 @@ from app.errors import (
     field_errors,
 )
 from app.models import AuditEvent, KbVersion
-from app.services.assessments import _iso
+from app.services.expert_cases import CaseOutcome, broken_by, describe
 from app.services.kb_guard import require_confirmation
 from app.services.keys import Principal
 from app.services.ports import Tx, UnitOfWork
 from app.services.preconditions import entity_tag, strong_match
+from app.services.timestamps import iso
 
 # One curator at a time per process: threads queue here instead of all polling the database's
 # write lock (SQLite's busy handler is not fair, so a crowd of waiters can starve one of them).
@@ -45,7 +55,15 @@ _WRITE_LOCK = threading.Lock()
 # (indicators are the profile's vocabulary: they change with the code, through the seeds).
 KINDS: dict[str, ItemKind] = {
     name: BY_URL_NAME[name]
-    for name in ("challenges", "paths", "examples", "signals", "reference-counties", "benchmarks")
+    for name in (
+        "challenges",
+        "paths",
+        "examples",
+        "signals",
+        "reference-counties",
+        "benchmarks",
+        "cases",
+    )
 }
 
 
@@ -54,19 +72,6 @@ def item_etag(item: BaseModel) -> str:
         orjson.dumps(item.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()
     return entity_tag(digest)
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396: objects merge recursively, null removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def _validate(model: type[BaseModel], data: Any) -> BaseModel:
@@ -229,8 +234,9 @@ def _check(candidate: KnowledgeBase, change: Change) -> None:
 
 
 def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -> WriteOutcome:
-    """One curation write: under the writers' lock, edit the latest knowledge base, check it,
-    store it as a new version and audit the change, all in one transaction."""
+    """One curation write: under the writers' lock, edit the latest knowledge base, check it
+    (references, removals, expert cases), store it as a new version and audit the change, all in
+    one transaction."""
     with _WRITE_LOCK, uow.write() as tx:
         tx.kb.lock()
         kb = tx.kb.read()
@@ -239,11 +245,9 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
         candidate, change = edit(kb)
         _check(candidate, change)
         require_confirmation(kb, candidate, confirm)
-        checksum = candidate.checksum()
-        tx.kb.keep(kb)  # a version older than version history gets its content kept now
-        tx.kb.write(candidate)
+        compiled = _judged(kb, candidate)
         note = f"{change.action} {change.kind} {change.slug}"
-        number = tx.kb.record(candidate, f"api:{who.name}", note).number
+        version = tx.kb.record(candidate, f"api:{who.name}", note)
         tx.audit.add(
             AuditEvent(
                 at=datetime.now(UTC),
@@ -251,13 +255,47 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
                 action=change.action,
                 entity=change.kind,
                 slug=change.slug,
-                kb_version=number,
+                kb_version=version.number,
                 before=None if change.before is None else change.before.model_dump(mode="json"),
                 after=None if change.after is None else change.after.model_dump(mode="json"),
             )
         )
     etag = None if change.after is None else item_etag(change.after)
-    return WriteOutcome(change.after, etag, compile_snapshot(candidate, number, checksum))
+    return WriteOutcome(change.after, etag, _as_version(compiled, version))
+
+
+def _judged(before: KnowledgeBase | None, candidate: KnowledgeBase) -> Snapshot:
+    """The candidate compiled, once no expert case fails because of the change; else
+    CasesFailed naming each case, what it expected and what it found."""
+    compiled = compile_snapshot(candidate, 0, "")
+    previous = (lambda: compile_snapshot(before, 0, "")) if before is not None else _no_snapshot
+    broken = broken_by(before, previous, candidate, compiled)
+    if broken:
+        raise _cases_failed(broken)
+    return compiled
+
+
+def _no_snapshot() -> Snapshot:
+    raise AssertionError("there is no earlier knowledge base to compile")
+
+
+def _cases_failed(broken: list[CaseOutcome]) -> CasesFailed:
+    names = "; ".join(o.label for o in broken[:10])
+    more = f" and {len(broken) - 10} more" if len(broken) > 10 else ""
+    return CasesFailed(
+        detail=f"The change makes {len(broken)} expert case(s) fail: {names}{more}. Change the "
+        "cases with it (POST /v1/kb/import) or first (PUT /v1/cases/{slug}).",
+        errors=[
+            FieldError(o.pointer(u.key), "case_failed", f"{o.label}: {describe(u)}")
+            for o in broken
+            for u in o.unmet
+        ][:100],
+    )
+
+
+def _as_version(compiled: Snapshot, version: KbVersion) -> Snapshot:
+    """The snapshot compiled before the write, as the version it was stored as."""
+    return dataclasses.replace(compiled, version=version.number, checksum=version.checksum)
 
 
 def import_kb(
@@ -281,11 +319,10 @@ def import_kb(
         before = tx.kb.read()
         if before is not None:
             require_confirmation(before, kb, confirm)
-            tx.kb.keep(before)
-        tx.kb.write(kb)
-        number = tx.kb.record(kb, f"{origin}:{who.name}").number
-        tx.audit.add(_kb_event(who, "import", number, current, None))
-    return compile_snapshot(kb, number, checksum), True
+        compiled = _judged(before, kb)
+        version = tx.kb.record(kb, f"{origin}:{who.name}")
+        tx.audit.add(_kb_event(who, "import", version.number, current, None))
+    return _as_version(compiled, version), True
 
 
 def kb_etag(version: int, checksum: str) -> str:
@@ -319,11 +356,10 @@ def rollback(
             return compile_snapshot(now, current.number, current.checksum), False
         restored = _kept_content(tx, target)
         require_confirmation(now, restored, confirm)
-        tx.kb.keep(now)
-        tx.kb.write(restored)
+        compiled = _judged(now, restored)
         new = tx.kb.record(restored, f"rollback:{who.name}", f"rollback to version {number}")
         tx.audit.add(_kb_event(who, "rollback", new.number, current, target))
-    return compile_snapshot(restored, new.number, target.checksum), True
+    return _as_version(compiled, new), True
 
 
 def _kept_content(tx: Tx, target: KbVersion) -> KnowledgeBase:
@@ -371,7 +407,7 @@ def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, An
             "checksum": r.checksum,
             "origin": r.origin,
             "note": r.note,
-            "created_at": _iso(r.created_at),
+            "created_at": iso(r.created_at),
             "restorable": r.checksum in kept,
         }
         for r in rows

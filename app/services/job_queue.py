@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,13 @@ from huey.serializer import Serializer
 from huey.signals import SIGNAL_INTERRUPTED
 
 from app.services import batch_jobs
+from app.services.knowledge_store import KnowledgeStore
+from app.services.ports import UnitOfWork
 from app.settings import Settings
+
+UowFactory = Callable[[Settings], UnitOfWork]
+"""Builds the unit of work over the settings' database: given by a composition root (the app
+factory, the command line), so the queue never builds storage itself."""
 
 log = logging.getLogger("countypath.jobs")
 TASK = "countypath.batch_job"
@@ -72,8 +79,9 @@ class JobQueue:
     never creates the queue file); the worker's database engine and knowledge base are built in
     the process that runs the tasks, after any fork."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, make_uow: UowFactory) -> None:
         self.settings = settings
+        self.make_uow = make_uow
         self._huey: Any = None
         self._task: Any = None
         self._worker: batch_jobs.Worker | None = None
@@ -123,14 +131,14 @@ class JobQueue:
         """This process's worker context, built on first use."""
         with self._lock:
             if self._worker is None or self._worker_pid != os.getpid():
-                self._worker = _build_worker(self.settings)
+                self._worker = _build_worker(self.settings, self.make_uow)
                 self._worker_pid = os.getpid()
             return self._worker
 
     def sweep_forever(self, stop: threading.Event, interval: float, parent: int | None) -> None:
         """Sweep until ``stop`` is set; a failed sweep is logged and tried again. With
         ``parent``, the process stops itself once that process is gone (``serve`` was killed)."""
-        worker = _build_worker(self.settings)
+        worker = _build_worker(self.settings, self.make_uow)
         while not stop.is_set():
             try:
                 report = batch_jobs.sweep(worker.uow, self, worker.config, batch_jobs.utc_now())
@@ -242,13 +250,8 @@ class WorkerProcess:
             proc.wait()
 
 
-def _build_worker(settings: Settings) -> batch_jobs.Worker:
-    from app.db.engine import make_engine
-    from app.db.uow import SqlUnitOfWork
-    from app.services.knowledge_store import KnowledgeStore
-
-    engine = make_engine(settings)
-    uow = SqlUnitOfWork(engine)
+def _build_worker(settings: Settings, make_uow: UowFactory) -> batch_jobs.Worker:
+    uow = make_uow(settings)
     return batch_jobs.Worker(
-        uow, batch_jobs.Snapshots(uow, KnowledgeStore(engine)), batch_jobs.JobConfig.of(settings)
+        uow, batch_jobs.Snapshots(uow, KnowledgeStore(uow)), batch_jobs.JobConfig.of(settings)
     )

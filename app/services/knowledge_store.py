@@ -1,8 +1,9 @@
 """The in-memory knowledge base every request reads, and how it stays current.
 
-Each worker polls the version table (one indexed ``max()`` every ``kb_refresh_seconds``) rather
-than listening for PostgreSQL notifications: it works the same on SQLite and PostgreSQL, survives
-a dropped connection without re-subscribing, and bounds staleness by the poll interval.
+Each worker polls the version table (one indexed read every ``kb_refresh_seconds``) rather than
+listening for PostgreSQL notifications: it works the same on SQLite and PostgreSQL, survives a
+dropped connection without re-subscribing, and bounds staleness by the poll interval. Storage is
+read through the unit of work, like every other service's.
 """
 
 from __future__ import annotations
@@ -10,20 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db.engine import read_session
-from app.db.kb_repo import latest_version, latest_version_number, read_kb
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import KnowledgeBaseMissing
+from app.services.ports import UnitOfWork
 
 log = logging.getLogger("countypath.kb")
 
 
 class KnowledgeStore:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -40,19 +39,21 @@ class KnowledgeStore:
     def loaded(self) -> bool:
         return self._snapshot is not None
 
+    def _served(self, number: int) -> bool:
+        return self._snapshot is not None and self._snapshot.version == number
+
     def refresh(self) -> bool:
         """Reload when the stored version differs from the one served; True if it changed."""
-        with read_session(self._engine) as session:
-            number = latest_version_number(session)
-            current = self._snapshot
-            if number == 0 or (current is not None and current.version == number):
+        with self._uow.read() as tx:
+            latest = tx.kb.latest()
+        if latest is None or self._served(latest.number):
+            return False
+        with self._lock, self._uow.read() as tx:
+            version = tx.kb.latest()
+            if version is None or self._served(version.number):
                 return False
-        with self._lock, read_session(self._engine) as session:
-            version = latest_version(session)
-            kb = read_kb(session)
-            if version is None or kb is None:
-                return False
-            if self._snapshot is not None and self._snapshot.version == version.number:
+            kb = tx.kb.document(version.checksum)
+            if kb is None:
                 return False
             self._snapshot = compile_snapshot(kb, version.number, version.checksum)
         log.info("knowledge base loaded", extra={"kb_version": version.number})
@@ -66,8 +67,9 @@ class KnowledgeStore:
 
     def poll(self) -> None:
         """One periodic check (app.main runs it every COUNTYPATH_KB_REFRESH_SECONDS): a failure is
-        logged and the snapshot already served stays."""
+        logged and the snapshot already served stays (a stored document that no longer
+        validates is a ValueError)."""
         try:
             self.refresh()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, ValueError) as exc:
             log.warning("knowledge base refresh failed: %s", type(exc).__name__)

@@ -15,33 +15,28 @@ from app.errors import AppError, InvalidInput
 from app.services import recommend_text, spreadsheets, tables
 from app.services import recommendations as svc
 from app.services.csv_cells import safe_row
+from app.services.ports import UnitOfWork
 from app.services.spreadsheets import Origin
 from app.services.wording import Labels
-from app.settings import Settings
 
 
-def load_snapshot(settings: Settings, from_seeds: bool) -> Snapshot:
-    """The snapshot a server would serve: the database's when it has one, else the seeds'."""
+def load_snapshot(seeds: Path, uow: UnitOfWork | None) -> Snapshot:
+    """The snapshot a server would serve: the database's (through ``uow``) when it holds one,
+    else the seeds'."""
     from app.seeding import load_seeds
 
-    if not from_seeds:
+    if uow is not None:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from app.db.engine import make_engine, read_session
-        from app.db.kb_repo import latest_version, read_kb
-
-        engine = make_engine(settings, pooled=False)
         try:
-            with read_session(engine) as session:
-                version = latest_version(session)
-                kb = read_kb(session)
+            with uow.read() as tx:
+                version = tx.kb.latest()
+                kb = None if version is None else tx.kb.document(version.checksum)
             if version is not None and kb is not None:
                 return compile_snapshot(kb, version.number, version.checksum)
         except SQLAlchemyError:
             pass
-        finally:
-            engine.dispose()
-    kb = load_seeds(settings.seeds_dir)
+    kb = load_seeds(seeds)
     return compile_snapshot(kb, 0, kb.checksum())
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from app.db.assessments_repo import AssessmentStore
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
@@ -26,11 +25,11 @@ from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
 from app.services import assessments, plans
 from app.services.keys import Principal
+from app.services.ports import UnitOfWork
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
 from app.services.report_words import kpi_text, numbered, plain, sub_numbered, year_text
 from app.services.wording import Labels, md, words
 
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The plan table's columns (report words), as the report, the DOCX and the terminal show them.
 PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
 PATHS_SHOWN = 12
@@ -58,15 +57,20 @@ def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
     return Report(result, plan, None, as_lang(result["language"]))
 
 
-def for_assessment(
-    store: AssessmentStore, snap: Snapshot, who: Principal, assessment_id: str
-) -> Report:
+def for_plan(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
+    """The plan of a profile with the diagnosis it comes from (a horizon the plan cannot hold is
+    refused, as ``POST /v1/plans`` refuses it)."""
+    result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang)
+    return Report(result, plan, None, lang)
+
+
+def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_id: str) -> Report:
     """A stored assessment as it was made (its result, language and plan) with the county's
     trend from the caller's own assessments, when there are two years or more."""
-    found = assessments.get(store, who, assessment_id)
+    found = assessments.get(uow, who, assessment_id)
     result = found["result"]
     code = result.get("county", {}).get("code")
-    trend = assessments.trend(store, snap, who, code) if code else None
+    trend = assessments.trend(uow, snap, who, code) if code else None
     if trend is not None and len(trend["points"]) < 2:
         trend = None
     return Report(result, found.get("plan"), trend, as_lang(result.get("language")))

@@ -13,7 +13,15 @@ from tests.conftest import DEQING_PROFILE, running_routes
 UUID = "123e4567-e89b-42d3-a456-426614174000"
 PUBLIC_GET = 200
 ROLES = ("anonymous", "assessments", "kbwrite", "admin")
-CURATED = ("challenges", "paths", "examples", "signals", "reference-counties", "benchmarks")
+CURATED = (
+    "challenges",
+    "paths",
+    "examples",
+    "signals",
+    "reference-counties",
+    "benchmarks",
+    "cases",
+)
 
 
 def _table() -> dict[tuple[str, str], tuple[int, int, int, int]]:
@@ -64,6 +72,7 @@ SLUGS = {
     "signals": "public-services-gap",
     "reference-counties": "deqing",
     "benchmarks": "china-2024",
+    "cases": "tourism",
 }
 
 

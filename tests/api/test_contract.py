@@ -33,7 +33,7 @@ def _database() -> str:
     url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(Settings(database_url=url), pooled=False)
-    seed(engine, load_seeds(SEEDS))
+    seed(SqlUnitOfWork(engine), load_seeds(SEEDS))
     engine.dispose()
     return url
 

@@ -1,7 +1,8 @@
 """Every answer is described by its published schema, field by field: real answers of every
 JSON operation carry no field that their schema does not declare (so a field the engine adds
-without a model fails here), and the examples the document publishes are real answers, trimmed
-(refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
+without a model fails here), and the examples the document publishes are real answers, trimmed,
+with knowledge-base checksums replaced by fixed ones so that a seed edit leaves the published
+document alone (refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,25 @@ FIXED_ID = "00000000-0000-4000-8000-000000000000"
 FIXED_TIME = "2026-01-01T00:00:00Z"
 TEXT_FIELDS = ("title", "label", "name")
 UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+CURATED = (
+    "signals",
+    "challenges",
+    "paths",
+    "examples",
+    "reference-counties",
+    "benchmarks",
+    "cases",
+)
+
+
+def _revision(item: dict[str, Any]) -> dict[str, Any]:
+    """A merge patch a curator might send: a title revised in both languages, or a case's
+    reason reworded."""
+    field = next((f for f in TEXT_FIELDS if isinstance(item.get(f), dict)), None)
+    if field is None:
+        cases = [c | {"why": c["why"] + " (revised)"} for c in item["cases"]]
+        return {"cases": cases}
+    return {field: {"en": item[field]["en"] + " (revised)", "zh": item[field]["zh"] + "（修订）"}}
 
 
 class Samples:
@@ -33,6 +53,7 @@ class Samples:
         self.keys = keys
         self.answers: dict[str, dict[str, Any]] = {}
         self.requests: dict[str, Any] = {}
+        self.checksums: dict[str, str] = {}  # a knowledge-base checksum -> the one published
 
     def call(self, op: str, method: str, url: str, status: int = 200, **kw: Any) -> Any:
         res = self.client.request(method, url, **kw)
@@ -48,9 +69,9 @@ def _catalog(s: Samples) -> None:
     first = {}
     for kind in ("indicators", "signals", "challenges", "paths", "examples"):
         first[kind] = s.call(f"{kind}-list", "GET", f"/v1/{kind}?limit=100")["items"][0]
-    for kind in ("reference-counties", "benchmarks"):
+    for kind in ("reference-counties", "benchmarks", "cases"):
         first[kind] = s.call(f"{kind}-list", "GET", f"/v1/{kind}?limit=100")["items"][0]
-    for kind in ("signals", "challenges", "paths", "examples", "reference-counties", "benchmarks"):
+    for kind in CURATED:
         s.call(f"{kind}-get", "GET", f"/v1/{kind}/{first[kind]['slug']}")
     s.call("kb-get", "GET", "/v1/kb")
 
@@ -103,17 +124,14 @@ def _batch_jobs(s: Samples) -> None:
 def _curation(s: Samples) -> None:
     h = auth(s.keys["admin"])
     exported = s.call("kb-export", "GET", "/v1/kb/export")
-    for kind in ("signals", "challenges", "paths", "examples", "reference-counties", "benchmarks"):
+    for kind in CURATED:
         item = exported[kind.replace("-", "_")][0]
         url = f"/v1/{kind}/{item['slug']}"
         etag = s.client.get(url).headers["etag"]
         replaced = s.call(f"{kind}-replace", "PUT", url, json=item, headers=h | {"If-Match": etag})
         s.requests[f"{kind}-replace"] = s.requests[f"{kind}-create"] = item
         s.answers[f"{kind}-create"] = {"201": replaced}
-        field = next(f for f in TEXT_FIELDS if isinstance(item.get(f), dict))
-        patch = {
-            field: {"en": item[field]["en"] + " (revised)", "zh": item[field]["zh"] + "（修订）"}
-        }
+        patch = _revision(item)
         etag = s.client.get(url).headers["etag"]
         headers = h | {"If-Match": etag, "Content-Type": "application/merge-patch+json"}
         s.call(f"{kind}-update", "PATCH", url, content=json.dumps(patch), headers=headers)
@@ -162,6 +180,7 @@ def samples(
         s = Samples(client, keys)
         for step in (_catalog, _diagnosis, _assessments, _batch_jobs, _curation):
             step(s)
+        s.checksums = _published_checksums(client, keys["admin"])
         s.spec = client.get("/openapi.json").json()  # type: ignore[attr-defined]
         yield s
 
@@ -188,8 +207,10 @@ def undeclared(value: Any, schema: dict[str, Any], spec: dict[str, Any], at: str
         props = schema.get("properties")
         if props is None:
             extra = schema.get("additionalProperties")
+            if not isinstance(extra, dict):  # any member is declared (a free-form object)
+                return []
             nested = [undeclared(v, extra, spec, f"{at}/{k}") for k, v in value.items()]
-            return [p for n in nested for p in n] if isinstance(extra, dict) else []
+            return [p for n in nested for p in n]
         out = [f"{at}/{k}" for k in value if k not in props]
         for k, v in value.items():
             if k in props:
@@ -246,13 +267,38 @@ def test_the_walk_finds_an_undeclared_field(samples: Samples) -> None:
     assert undeclared(changed, schema, spec) == ["/challenges/0/evidence/0/novel"]
 
 
-def _trim(value: Any) -> Any:
-    """Small examples: lists cut to three items (the most any schema asks for), ids and times
-    fixed."""
+def _published_checksums(client: TestClient, admin: str) -> dict[str, str]:
+    """Each knowledge-base checksum the samples met, and the fixed one published instead: the
+    checksum of the earliest version with that content becomes ``0123456789abcdef`` rotated by
+    its version number (version 1: ``0123456789ab`` in ``kb_version``, as in
+    app/schemas/deqing-result.example.json)."""
+    versions = client.get("/v1/kb/versions?limit=100", headers=auth(admin)).json()["items"]
+    digits = "0123456789abcdef"
+    out: dict[str, str] = {}
+    for v in sorted(versions, key=lambda v: int(v["version"])):
+        turn = (int(v["version"]) - 1) % 16
+        out.setdefault(v["checksum"], (digits[turn:] + digits[:turn]) * 4)
+    return out
+
+
+def _fixed(text: str, checksums: dict[str, str]) -> str:
+    """``text`` with every knowledge-base checksum (whole, or its first 16 or 12 digits, as an
+    ETag or a ``kb_version`` names it) replaced by the published one."""
+    for real, published in checksums.items():
+        for n in (64, 16, 12):
+            text = text.replace(real[:n], published[:n])
+    return text
+
+
+def _trim(value: Any, checksums: dict[str, str]) -> Any:
+    """Small examples: lists cut to three items (the most any schema asks for), ids, times and
+    knowledge-base checksums fixed."""
+    if isinstance(value, str):
+        return _fixed(value, checksums)
     if isinstance(value, list):
-        return [_trim(v) for v in value[:3]]
+        return [_trim(v, checksums) for v in value[:3]]
     if isinstance(value, dict):
-        out = {k: _trim(v) for k, v in value.items()}
+        out = {k: _trim(v, checksums) for k, v in value.items()}
         for key in ("id", "assessment_id"):
             if isinstance(out.get(key), str) and len(out[key]) == 36:
                 out[key] = FIXED_ID
@@ -271,9 +317,9 @@ def test_published_examples_are_real_answers(samples: Samples) -> None:
     for op_id, answers in sorted(samples.answers.items()):
         if op_id == "recommendations-create":
             continue  # published from app/schemas/deqing-result.example.json
-        examples[op_id] = {k: _trim(v) for k, v in answers.items()}
+        examples[op_id] = {k: _trim(v, samples.checksums) for k, v in answers.items()}
         if op_id in samples.requests:
-            examples[op_id]["request"] = _trim(samples.requests[op_id])
+            examples[op_id]["request"] = _trim(samples.requests[op_id], samples.checksums)
     rendered = json.dumps(examples, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
         EXAMPLES.write_text(rendered, encoding="utf-8")

@@ -14,9 +14,12 @@ from app.domain.snapshot import Snapshot
 from app.schemas.plans import PlanRequest, PlanResult, deqing_plan_example
 from app.schemas.profile import DEQING_EXAMPLE
 from app.services.plans import plan
+from app.services.renderers import DOCX as DOCX_FORMAT
+from app.services.renderers import PLAN_FORMATS, REPORT_FORMATS
 from tests.conftest import DEQING_PROFILE, ROOT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+DOCX = DOCX_FORMAT.media_type
 
 
 def body(**extra: Any) -> dict[str, Any]:
@@ -107,3 +110,33 @@ def test_plan_example_is_current(snapshot: Snapshot) -> None:
         path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert out == deqing_plan_example()
     PlanResult.model_validate(out)
+
+
+def test_the_plan_as_markdown_or_a_word_document(client: TestClient) -> None:
+    """The plan route answers the formats of the one registry (app.services.renderers): JSON by
+    default, Markdown and DOCX when Accept asks, anything else 406."""
+    markdown = client.post(
+        "/v1/plans",
+        json=DEQING_EXAMPLE,
+        headers={"Accept": "text/markdown", "Accept-Language": "zh"},
+    )
+    assert markdown.status_code == 200
+    assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert markdown.headers["content-language"] == "zh-CN"
+    assert markdown.text.startswith("# ")
+    docx = client.post("/v1/plans", json=DEQING_EXAMPLE, headers={"Accept": DOCX})
+    assert docx.status_code == 200
+    assert docx.content[:2] == b"PK"
+    assert 'filename="countypath-330521.docx"' in docx.headers["content-disposition"]
+    assert (
+        client.post("/v1/plans", json=DEQING_EXAMPLE)
+        .headers["content-type"]
+        .startswith("application/json")
+    )
+    refused = client.post("/v1/plans", json=DEQING_EXAMPLE, headers={"Accept": "text/html"})
+    assert refused.status_code == 406
+    spec = client.get("/openapi.json").json()
+    content = spec["paths"]["/v1/plans"]["post"]["responses"]["200"]["content"]
+    assert set(content) == {f.media_type for f in PLAN_FORMATS}
+    reports = spec["paths"]["/v1/reports"]["post"]["responses"]["200"]["content"]
+    assert set(reports) == {f.media_type for f in REPORT_FORMATS}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import processes
 from tests.conftest import ROOT, seeds_with
 
 CLI = [sys.executable, "-m", "app"]
@@ -18,9 +19,7 @@ def run(
     env = dict(os.environ)
     if db is not None:
         env["COUNTYPATH_DATABASE_URL"] = f"sqlite:///{db}"
-    return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, cwd=ROOT, env=env, check=check, timeout=120
-    )
+    return processes.run([*CLI, *args], cwd=ROOT, env=env, check=check, timeout=120)
 
 
 def test_kb_check_passes_on_the_seeds() -> None:
@@ -110,7 +109,7 @@ def test_kb_import_that_removes_most_needs_confirm_remove(tmp_path: Path) -> Non
     run("migrate", db=db, check=True)
     run("seed", db=db, check=True)
     exported = json.loads(run("kb", "export", db=db, check=True).stdout)
-    exported["examples"] = []
+    exported["examples"] = exported["cases"] = []  # the cases read the examples removed
     source = tmp_path / "hollow.json"
     source.write_text(json.dumps(exported), encoding="utf-8")
     refused = run("kb", "import", str(source), db=db)

@@ -1,16 +1,16 @@
-"""Seeding: validate the whole set first, upsert by slug in one transaction, idempotent."""
+"""Seeding: validate the whole set first, store it as a version in one transaction, idempotent."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.db.engine import make_engine, read_session
-from app.db.kb_repo import latest_version, read_kb
+from app.db.engine import make_engine
+from app.db.uow import SqlUnitOfWork
 from app.domain.knowledge import KnowledgeBase
-from app.models import metadata
+from app.models import KbVersion, metadata
 from app.seeding import SeedError, load_seeds, seed
 from app.settings import Settings
 from tests.conftest import seeds_with
@@ -38,8 +38,17 @@ def _dump(url: str) -> dict[str, list[tuple[object, ...]]]:
 
 def _seed(url: str, kb: KnowledgeBase) -> None:
     engine = make_engine(Settings(database_url=url), pooled=False)
-    seed(engine, kb)
+    seed(SqlUnitOfWork(engine), kb)
     engine.dispose()
+
+
+def _stored(url: str) -> tuple[KbVersion | None, KnowledgeBase | None]:
+    """The latest version and the knowledge base it serves."""
+    engine = make_engine(Settings(database_url=url), pooled=False)
+    with SqlUnitOfWork(engine).read() as tx:
+        version, stored = tx.kb.latest(), tx.kb.read()
+    engine.dispose()
+    return version, stored
 
 
 @pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -50,11 +59,7 @@ def test_seed_twice_changes_nothing_and_round_trips(
     before = _dump(url)
     _seed(url, kb)
     assert _dump(url) == before
-    engine = make_engine(Settings(database_url=url), pooled=False)
-    with read_session(engine) as session:
-        stored = read_kb(session)
-        version = latest_version(session)
-    engine.dispose()
+    version, stored = _stored(url)
     assert stored is not None
     assert version is not None
     assert stored.checksum() == kb.checksum() == version.checksum
@@ -94,16 +99,9 @@ def test_changed_seed_bumps_the_version_and_replaces_items(
 ) -> None:
     smaller = kb.model_copy(update={"examples": kb.examples[:-1]})
     _seed(sqlite_url, smaller)
-    engine = make_engine(Settings(database_url=sqlite_url), pooled=False)
-    with read_session(engine) as session:
-        version = latest_version(session)
-        stored = read_kb(session)
-        from app.models import ExampleRow
-
-        count = session.execute(select(func.count()).select_from(ExampleRow)).scalar()
-    engine.dispose()
+    version, stored = _stored(sqlite_url)
     assert version is not None
     assert version.number == 2
     assert stored is not None
-    assert stored.checksum() == smaller.checksum()
-    assert count == len(kb.examples) - 1
+    assert stored.checksum() == smaller.checksum() == version.checksum
+    assert len(stored.examples) == len(kb.examples) - 1

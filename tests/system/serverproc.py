@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import ROOT
+from tests.processes import run
 
 
 def free_port() -> int:
@@ -25,16 +26,9 @@ def free_port() -> int:
 
 
 def cli(database_url: str, *args: str) -> str:
+    """The command's stdout; a failure shows its output (tests.processes)."""
     env = dict(os.environ, COUNTYPATH_DATABASE_URL=database_url)
-    done = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    done = run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, timeout=120)
     return done.stdout.strip()
 
 

@@ -73,6 +73,21 @@ def client_package(published: Path, tmp_path_factory: pytest.TempPathFactory) ->
             del sys.modules[name]
 
 
+def test_a_code_added_later_is_read_by_the_generated_client(client_package: str) -> None:
+    """Warning and problem codes are open sets (docs/versioning.md): the generated client reads
+    a code it does not know as a string, and a known one as its enum member."""
+    models = importlib.import_module(f"{client_package}.models")
+    problem = {"type": "urn:x", "title": "t", "status": 409, "detail": "d", "instance": "/v1/x"}
+    newer = models.Problem.from_dict(problem | {"code": "KB_SOMETHING_NEW_2027"})
+    assert newer.code == "KB_SOMETHING_NEW_2027"
+    known = models.Problem.from_dict(problem | {"code": "NOT_FOUND"})
+    assert known.code == models.ErrorCode.NOT_FOUND
+    warning = {"indicator": None, "field": "/indicators", "message": "m"}
+    assert models.WarningOut.from_dict(warning | {"code": "new_warning_2027"}).code == (
+        "new_warning_2027"
+    )
+
+
 def _op(package: str, name: str) -> ModuleType:
     return importlib.import_module(f"{package}.api.{name}")
 
@@ -209,6 +224,9 @@ def test_typescript_usage_compiles_under_strict(typescript: Path) -> None:
     assert "RecommendationResult: {" in schemas
     assert "[key: string]: unknown" not in schemas  # no open object among the named schemas
     assert 'Family: "industry" | "talent" | "policy"' in types
+    plan_request = types.split("PlanRequest: {", 1)[1].split("\n        };", 1)[0]
+    assert "max_actions?: number" in plan_request  # a default makes a request field optional
+    assert "horizon?: number" in plan_request
 
 
 def test_typescript_rejects_a_misspelt_field(typescript: Path) -> None:

@@ -1,6 +1,6 @@
 """Fault drills against real server processes: the database going away, the disk filling up,
-and a shutdown under load. The PostgreSQL drill stops the shared server, so it runs alone
-(marker `exclusive`, run after the parallel suite)."""
+and a shutdown under load. The PostgreSQL drill stops a cluster of its own (never the shared
+server), so it runs in the parallel suite without disturbing any other test or test run."""
 
 from __future__ import annotations
 
@@ -18,19 +18,11 @@ import httpx
 import pytest
 
 from tests.conftest import DEQING_PROFILE
+from tests.system.privateservers import PrivatePostgres, private_postgres
 from tests.system.serverproc import make_key, server
 
 pytestmark = pytest.mark.slow
 PROFILE = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
-
-
-def _cluster() -> list[str]:
-    version = sorted(os.listdir("/etc/postgresql"))[0]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
-def _pg_ready() -> bool:
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
 
 
 def _seconds_until_ready_is(base: str, status: int, since: float) -> float | None:
@@ -43,14 +35,16 @@ def _seconds_until_ready_is(base: str, status: int, since: float) -> float | Non
 
 
 @pytest.mark.postgres
-@pytest.mark.exclusive
-def test_postgres_outage_and_recovery(pg_url: str) -> None:
-    if not os.path.isdir("/etc/postgresql"):
-        pytest.skip("no local PostgreSQL cluster to stop")
-    key = make_key(pg_url, "reader", "assessments")
+def test_postgres_outage_and_recovery() -> None:
+    with private_postgres() as cluster:
+        _outage_and_recovery(cluster)
+
+
+def _outage_and_recovery(cluster: PrivatePostgres) -> None:
+    key = make_key(cluster.url, "reader", "assessments")
     log: list[tuple[float, int, str]] = []
     stop = threading.Event()
-    with server(pg_url, "--workers", "2") as proc:
+    with server(cluster.url, "--workers", "2") as proc:
 
         def reader() -> None:
             with httpx.Client(base_url=proc.base, timeout=5) as c:
@@ -70,7 +64,7 @@ def test_postgres_outage_and_recovery(pg_url: str) -> None:
             t.start()
         time.sleep(1.0)
         stopping = time.monotonic()
-        subprocess.run([*_cluster(), "stop", "-m", "fast"], check=True)
+        cluster.stop()
         stopped = time.monotonic()
         try:
             went_unready = _seconds_until_ready_is(proc.base, 503, since=stopped)
@@ -78,8 +72,8 @@ def test_postgres_outage_and_recovery(pg_url: str) -> None:
             assert went_unready <= 2.0
             time.sleep(1.0)
         finally:
-            subprocess.run([*_cluster(), "start"], check=True)
-        while not _pg_ready():
+            cluster.start()
+        while not cluster.ready():
             time.sleep(0.1)
         back = time.monotonic()
         recovered = _seconds_until_ready_is(proc.base, 200, since=back)

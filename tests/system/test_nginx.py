@@ -27,6 +27,7 @@ import pytest
 
 from tests.conftest import DEQING_PROFILE
 from tests.system.nginxproc import nginx, nginx_binary
+from tests.system.privateservers import private_redis
 from tests.system.serverproc import Proc, free_port, make_key, server
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -42,29 +43,15 @@ class Stack:
     replicas: list[Proc]
 
 
-def _redis_url() -> str:
-    import redis
-
-    url = os.environ.get("COUNTYPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    url = url.rpartition("/")[0] + "/3"  # a database of its own: its counters start empty
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).flushdb()
-    except redis.RedisError:
-        if os.environ.get("COUNTYPATH_REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis not reachable at {url}")
-        pytest.skip(f"Redis not reachable at {url}")
-    return url
-
-
 @contextmanager
 def stack(tmp_path: Path, database: str, env: dict[str, str]) -> Iterator[Stack]:
     nginx_binary()  # skip (or fail) before starting anything
-    env = {
-        "COUNTYPATH_REDIS_URL": _redis_url(),
-        "COUNTYPATH_TRUSTED_PROXIES": "127.0.0.1",
-        "COUNTYPATH_KB_REFRESH_SECONDS": "0.5",
-    } | env
     with ExitStack() as running:
+        env = {
+            "COUNTYPATH_REDIS_URL": running.enter_context(private_redis()),
+            "COUNTYPATH_TRUSTED_PROXIES": "127.0.0.1",
+            "COUNTYPATH_KB_REFRESH_SECONDS": "0.5",
+        } | env
         replicas = [
             running.enter_context(server(database, env=env, log=tmp_path / f"replica-{n}.log"))
             for n in (1, 2)

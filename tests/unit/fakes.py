@@ -13,19 +13,25 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import OperationalError
 
 from app.domain.knowledge import KnowledgeBase
-from app.models import ApiKey, AuditEvent, KbVersion
+from app.models import ApiKey, Assessment, AuditEvent, DuplicateKey, KbVersion
 
 
 @dataclass
 class State:
-    kb: KnowledgeBase | None = None
     versions: list[KbVersion] = field(default_factory=list)
+    assessments: dict[str, Assessment] = field(default_factory=dict)
     events: list[AuditEvent] = field(default_factory=list)
     keys: list[ApiKey] = field(default_factory=list)
     documents: dict[str, KnowledgeBase] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     revision: str | None = "head"
     down: bool = False
+    duplicate_key: bool = False  # the next assessment stored meets a concurrent duplicate
+
+    @property
+    def kb(self) -> KnowledgeBase | None:
+        """The knowledge base of the latest version."""
+        return self.documents[self.versions[-1].checksum] if self.versions else None
 
 
 class FakeKbRepo:
@@ -37,17 +43,15 @@ class FakeKbRepo:
         self.locked = True
 
     def read(self) -> KnowledgeBase | None:
-        return self.state.kb
-
-    def write(self, kb: KnowledgeBase) -> None:
-        assert self.locked, "a writer must hold the lock"
-        self.state.kb = kb
+        latest = self.latest()
+        return None if latest is None else self.document(latest.checksum)
 
     def latest(self) -> KbVersion | None:
         return self.state.versions[-1] if self.state.versions else None
 
     def record(self, kb: KnowledgeBase, origin: str, note: str = "") -> KbVersion:
-        self.keep(kb)
+        assert self.locked, "a writer must hold the lock"
+        self.state.documents.setdefault(kb.checksum(), kb)
         row = KbVersion(
             number=len(self.state.versions) + 1,
             checksum=kb.checksum(),
@@ -57,9 +61,6 @@ class FakeKbRepo:
         )
         self.state.versions.append(row)
         return row
-
-    def keep(self, kb: KnowledgeBase) -> None:
-        self.state.documents.setdefault(kb.checksum(), kb)
 
     def document(self, checksum: str) -> KnowledgeBase | None:
         return self.state.documents.get(checksum)
@@ -72,6 +73,53 @@ class FakeKbRepo:
 
     def kept(self, checksums: Collection[str]) -> set[str]:
         return set(checksums) & set(self.state.documents)
+
+
+class FakeAssessmentRepo:
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.rows = state.assessments
+
+    def by_idempotency_key(self, owner_key_id: int, key: str) -> Assessment | None:
+        mine = self._mine(owner_key_id, None)
+        return next((r for r in mine if r.idempotency_key == key), None)
+
+    def release_key(self, row: Assessment) -> None:
+        row.idempotency_key = None
+
+    def add(self, row: Assessment) -> None:
+        if self.state.duplicate_key:
+            self.state.duplicate_key = False
+            raise DuplicateKey
+        self.rows[row.id] = row
+
+    def get(self, assessment_id: str) -> Assessment | None:
+        return self.rows.get(assessment_id)
+
+    def _mine(self, owner: int, code: str | None) -> list[Assessment]:
+        return [
+            r
+            for r in self.rows.values()
+            if r.owner_key_id == owner and (code is None or r.county_code == code)
+        ]
+
+    def page(self, owner: int, code: str | None, offset: int, count: int) -> list[Assessment]:
+        rows = sorted(
+            self._mine(owner, code),
+            key=lambda r: (r.year is None, r.year or 0, r.created_at, r.id),
+        )
+        return rows[offset : offset + count]
+
+    def latest_per_year(self, owner: int, code: str) -> list[Assessment]:
+        latest: dict[int, Assessment] = {}
+        for r in sorted(self._mine(owner, code), key=lambda r: (r.created_at, r.id)):
+            if r.year is not None:
+                latest[r.year] = r
+        return [latest[y] for y in sorted(latest)]
+
+    def with_plans(self, owner: int, code: str) -> list[Assessment]:
+        rows = [r for r in self._mine(owner, code) if r.plan is not None and r.year]
+        return sorted(rows, key=lambda r: (r.year or 0, r.created_at))[-5:]
 
 
 class FakeAuditRepo:
@@ -141,6 +189,7 @@ class FakeSecretRepo:
 class FakeTx:
     def __init__(self, state: State) -> None:
         self.kb = FakeKbRepo(state)
+        self.assessments = FakeAssessmentRepo(state)
         self.audit = FakeAuditRepo(state)
         self.keys = FakeKeyRepo(state)
         self.schema = FakeSchemaRepo(state)

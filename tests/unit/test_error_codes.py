@@ -75,11 +75,16 @@ def test_docs_table_is_current() -> None:
     assert text.endswith(marker + codes_table())
 
 
-def test_problem_schema_publishes_the_enum(client: TestClient) -> None:
+def test_problem_schema_publishes_the_known_codes_as_an_open_set(client: TestClient) -> None:
+    """The known codes are one enum; the field also takes any other string, so a client reads a
+    code added later (docs/versioning.md) instead of failing on it."""
     spec = client.get("/openapi.json").json()
     code = spec["components"]["schemas"]["Problem"]["properties"]["code"]
-    ref = code["$ref"].rsplit("/", 1)[-1]
-    assert spec["components"]["schemas"][ref]["enum"] == [c.value for c in ErrorCode]
+    known, other = code["anyOf"]
+    assert other == {"type": "string"}
+    named = spec["components"]["schemas"][known["$ref"].rsplit("/", 1)[-1]]
+    assert named["enum"] == [c.value for c in ErrorCode]
+    assert "open set" in named["description"]
 
 
 def test_routing_errors_carry_registered_codes(client: TestClient) -> None:

@@ -7,9 +7,11 @@ import re
 
 import pytest
 
+from app.domain.cases import CaseSet
 from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import (
+    CasesFailed,
     ConfirmationRequired,
     Conflict,
     InvalidInput,
@@ -17,6 +19,7 @@ from app.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from app.schemas.profile import DEQING_EXAMPLE
 from app.services import curation
 from app.services.audit import list_events
 from app.services.kb_guard import diagnosis_gaps, removals
@@ -31,8 +34,10 @@ ADMIN = Principal(1, "admin", frozenset({"admin"}))
 
 @pytest.fixture
 def uow(kb: KnowledgeBase) -> FakeUnitOfWork:
-    state = State(kb=kb)
-    FakeKbRepo(state).record(kb, "seed")  # the version `countypath seed` leaves
+    state = State()
+    repo = FakeKbRepo(state)
+    repo.lock()
+    repo.record(kb, "seed")  # the version `countypath seed` leaves
     return FakeUnitOfWork(state)
 
 
@@ -179,7 +184,7 @@ def test_readiness_names_what_is_missing(snapshot: Snapshot) -> None:
 def test_an_import_that_empties_a_kind_needs_confirmation(
     uow: FakeUnitOfWork, kb: KnowledgeBase
 ) -> None:
-    hollow = kb.model_dump(mode="json") | {"benchmarks": []}
+    hollow = kb.model_dump(mode="json") | {"benchmarks": [], "cases": []}  # cases read benchmarks
     every = f"every one of the {len(kb.benchmarks)} benchmarks"
     with pytest.raises(ConfirmationRequired, match=every):
         curation.import_kb(uow, CURATOR, hollow)
@@ -232,12 +237,10 @@ def test_rollback_restores_an_earlier_version_as_a_new_one(
 def test_a_version_whose_content_was_not_kept_cannot_be_restored(
     uow: FakeUnitOfWork, kb: KnowledgeBase
 ) -> None:
-    uow.state.documents.clear()  # versions made before version history
-    assert curation.list_versions(uow, 0, 10)[0]["restorable"] is False
     curation.create_item(uow, CURATOR, "signals", _signal(kb, "long-commutes"))
-    # The write kept the content it replaced, so version 1 can be restored after all.
     assert curation.list_versions(uow, 0, 10)[1]["restorable"] is True
-    uow.state.documents.pop(kb.checksum())
+    uow.state.documents.pop(kb.checksum())  # a version made before contents were kept
+    assert curation.list_versions(uow, 0, 10)[1]["restorable"] is False
     with pytest.raises(Conflict, match="not kept"):
         curation.rollback(uow, ADMIN, 1, curation.kb_etag(2, uow.state.versions[-1].checksum))
 
@@ -252,3 +255,28 @@ def test_the_cursor_key_is_generated_once_and_shared() -> None:
     assert (
         cursor_key(uow, "an operator's secret of 32 chars!") == b"an operator's secret of 32 chars!"
     )
+
+
+def _wishful() -> CaseSet:
+    """A case set the seeds' knowledge base does not meet."""
+    case = {"name": "judged nationally", "why": "w", "expect": {"benchmark": "china-2024"}}
+    return CaseSet.model_validate({"slug": "wishful", "base": DEQING_EXAMPLE, "cases": [case]})
+
+
+def test_a_case_failing_before_blocks_no_unrelated_write_but_must_pass_once_changed(
+    uow: FakeUnitOfWork, kb: KnowledgeBase
+) -> None:
+    """Seeds stored as they are may carry a failing case (`kb test` is what catches that);
+    a curator's unrelated write is not refused for it, a write of that case is judged by it."""
+    repo = FakeKbRepo(uow.state)
+    repo.lock()
+    repo.record(kb.model_copy(update={"cases": [*kb.cases, _wishful()]}), "seed")
+    curation.create_item(uow, CURATOR, "signals", _signal(kb, "long-commutes"))
+    document = _wishful().model_dump(mode="json")
+    document["cases"][0]["name"] = "judged nationally, renamed"
+    etag = curation.item_etag(_wishful())
+    with pytest.raises(CasesFailed) as refused:
+        curation.replace_item(uow, CURATOR, "cases", "wishful", document, etag)
+    (error,) = refused.value.errors
+    assert error.pointer == f"/cases/{len(kb.cases)}/cases/0/expect/benchmark"
+    assert error.message.endswith("expected benchmark china-2024; found zhejiang-2024")

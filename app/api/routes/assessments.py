@@ -10,11 +10,10 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
+from app.api.deps import LangDep, OwnerDep, SnapshotDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
-from app.api.security import AssessmentsKey
 from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult
 from app.schemas.common import COUNTY_CODE, UUID, problem_responses
 from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
@@ -60,8 +59,7 @@ def _county_code_query() -> Any:
 )
 async def create_assessment(
     body: ProfileIn,
-    who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    owner: OwnerDep,
     snap: SnapshotDep,
     lang: LangDep,
     idempotency_key: Annotated[
@@ -85,7 +83,7 @@ async def create_assessment(
 ) -> Response:
     options = PlanOptions(horizon=horizon, max_actions=max_actions) if plan else None
     out, created = await run_in_threadpool(
-        svc.create, store, snap, who, body, lang, idempotency_key, options
+        svc.create, owner.uow, snap, owner.who, body, lang, idempotency_key, options
     )
     headers = {"Location": f"/v1/assessments/{out['id']}"}
     if not created:
@@ -104,14 +102,14 @@ async def create_assessment(
 )
 def list_assessments(
     request: Request,
-    who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    owner: OwnerDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
     county_code: Annotated[str | None, _county_code_query()] = None,
 ) -> Response:
-    scope = hashlib.sha256(f"assessments|{who.key_id}|{county_code}".encode()).hexdigest()[:16]
-    fetch = partial(svc.list_for, store, who, county_code)
+    basis = f"assessments|{owner.who.key_id}|{county_code}"
+    scope = hashlib.sha256(basis.encode()).hexdigest()[:16]
+    fetch = partial(svc.list_for, owner.uow, owner.who, county_code)
     return paged_response(request, fetch, limit, cursor, scope, {"Cache-Control": "no-store"})
 
 
@@ -129,12 +127,9 @@ def list_assessments(
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def assessment_trend(
-    who: AssessmentsKey,
-    store: AssessmentStoreDep,
-    snap: SnapshotDep,
-    county_code: Annotated[str, _county_code_query()],
+    owner: OwnerDep, snap: SnapshotDep, county_code: Annotated[str, _county_code_query()]
 ) -> Response:
-    body = svc.trend(store, snap, who, county_code)
+    body = svc.trend(owner.uow, snap, owner.who, county_code)
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -147,8 +142,7 @@ def assessment_trend(
     responses=problem_responses(401, 403, 404, 406, 422, 503),
 )
 def get_assessment(
-    who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    owner: OwnerDep,
     assessment_id: Annotated[str, Path(pattern=UUID, description="Assessment id (UUID).")],
 ) -> Response:
-    return json_response(svc.get(store, who, assessment_id))
+    return json_response(svc.get(owner.uow, owner.who, assessment_id))

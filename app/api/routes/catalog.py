@@ -17,6 +17,7 @@ from app.api.negotiation import require_json_accept
 from app.api.pagination import CursorParam, LimitParam, paginate
 from app.api.routes.specs import Endpoint, RouteSpec, add_routes
 from app.api.security import public_unless_required
+from app.domain.cases import CaseSet
 from app.domain.knowledge import Family, Lang
 from app.domain.snapshot import Snapshot
 from app.schemas import catalog as cs
@@ -202,6 +203,7 @@ _register("paths", "recommended paths", cs.PathDetail, (FAMILY, PATH_CHALLENGE))
 _register("examples", "worked Deqing examples", cs.ExampleDetail, (PATH,))
 _register("reference-counties", "reference counties", cs.ReferenceCountyDetail)
 _register("benchmarks", "benchmark sets", cs.BenchmarkDetail)
+_register("cases", "sets of expert cases (what the knowledge base must show)", CaseSet)
 
 
 @router.get(

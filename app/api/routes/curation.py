@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: the routes are built in a loop and
 see each closure's body model as a real type, not as an unresolvable string.
 """
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Literal, cast
 
@@ -26,10 +27,12 @@ from app.schemas.curation import AuditPage, KbExport
 from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
 from app.services.audit import list_events
+from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
+from app.services.ports import UnitOfWork
 from app.services.preconditions import entity_tag
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_json_accept)])
+router = APIRouter(prefix="/v1", tags=["curation"], dependencies=[Depends(require_json_accept)])
 SlugParam = Annotated[str, Path(min_length=1, max_length=80, description="Stable kebab-case slug.")]
 IfMatch = Annotated[
     str | None,
@@ -46,6 +49,28 @@ ConfirmParam = Annotated[
     ),
 ]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 428, 503)
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """A write's context: who writes (their scope checked), the unit of work to write through,
+    and the store that serves the result in this worker at once."""
+
+    who: Principal
+    uow: UnitOfWork
+    store: KnowledgeStore
+
+
+async def _curator(who: KbWriteKey, uow: UowDep, store: StoreDep) -> Writer:
+    return Writer(who, uow, store)
+
+
+async def _admin(who: AdminKey, uow: UowDep, store: StoreDep) -> Writer:
+    return Writer(who, uow, store)
+
+
+Curator = Annotated[Writer, Depends(_curator)]
+Admin = Annotated[Writer, Depends(_admin)]
 
 
 async def _run(store: KnowledgeStore, write: Any, *args: Any) -> curation.WriteOutcome:
@@ -68,13 +93,13 @@ def _item_response(
 
 def _create_endpoint(kind: str, model: type[BaseModel]) -> Endpoint:
     async def create(
-        who: KbWriteKey,
-        uow: UowDep,
-        store: StoreDep,
+        writer: Curator,
         body: Annotated[model, Body()],  # type: ignore[valid-type]
     ) -> Response:
         payload = cast(BaseModel, body).model_dump(mode="json")
-        outcome = await _run(store, curation.create_item, uow, who, kind, payload)
+        outcome = await _run(
+            writer.store, curation.create_item, writer.uow, writer.who, kind, payload
+        )
         return _item_response(outcome, 201, f"/v1/{kind}/{vars(outcome.item)['slug']}")
 
     return create
@@ -84,31 +109,21 @@ def _rewrite_endpoint(kind: str, body_type: Any, write: Any) -> Endpoint:
     """PUT (``body_type`` the item's model) or PATCH (a merge patch): ``write`` the item."""
 
     async def rewrite(
-        who: KbWriteKey,
-        uow: UowDep,
-        store: StoreDep,
-        slug: SlugParam,
-        body: body_type,
-        if_match: IfMatch = None,
+        writer: Curator, slug: SlugParam, body: body_type, if_match: IfMatch = None
     ) -> Response:
         payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-        args = (uow, who, kind, slug, payload, if_match)
-        return _item_response(await _run(store, write, *args), 200)
+        args = (writer.uow, writer.who, kind, slug, payload, if_match)
+        return _item_response(await _run(writer.store, write, *args), 200)
 
     return rewrite
 
 
 def _delete_endpoint(kind: str) -> Endpoint:
     async def delete(
-        who: KbWriteKey,
-        uow: UowDep,
-        store: StoreDep,
-        slug: SlugParam,
-        if_match: IfMatch = None,
-        confirm: ConfirmParam = None,
+        writer: Curator, slug: SlugParam, if_match: IfMatch = None, confirm: ConfirmParam = None
     ) -> Response:
-        args = (uow, who, kind, slug, if_match, confirm is not None)
-        await _run(store, curation.delete_item, *args)
+        args = (writer.uow, writer.who, kind, slug, if_match, confirm is not None)
+        await _run(writer.store, curation.delete_item, *args)
         return Response(status_code=204)
 
     return delete
@@ -168,7 +183,7 @@ def _register(kind: str, spec: ItemKind) -> None:
     for action, (path, endpoint, options) in endpoints.items():
         summary, description = (text.format(noun=noun) for text in WRITE_DOCS[action])
         routes.append(RouteSpec(path, endpoint, action, summary, description, options))
-    add_routes(router, kind, routes, tags=["curation"])
+    add_routes(router, kind, routes)
 
 
 for _kind, _spec in curation.KINDS.items():
@@ -178,9 +193,9 @@ for _kind, _spec in curation.KINDS.items():
 @router.get(
     "/kb/export",
     operation_id="kb-export",
-    tags=["curation"],
     summary="Export the knowledge base",
-    description="The whole knowledge base as one JSON document (the format `kb import` and the seeds share).",
+    description="The whole knowledge base as one JSON document, expert cases included: the "
+    "format `POST /v1/kb/import`, `countypath kb import` and the seeds share.",
     response_model=KbExport,
     responses=problem_responses(401, 406, 503),
     dependencies=[Depends(public_unless_required)],
@@ -196,7 +211,6 @@ def export_kb(snap: SnapshotDep) -> Response:
 @router.post(
     "/kb/import",
     operation_id="kb-import",
-    tags=["curation"],
     summary="Import a knowledge base",
     description="Replaces the whole knowledge base with the document sent, validated whole: all "
     "or nothing. The content replaced stays in the version history (`GET /v1/kb/versions`). An "
@@ -206,15 +220,11 @@ def export_kb(snap: SnapshotDep) -> Response:
     dependencies=[Depends(require_json_body)],
 )
 async def import_kb(
-    who: KbWriteKey,
-    uow: UowDep,
-    store: StoreDep,
-    body: Annotated[dict[str, Any], Body()],
-    confirm: ConfirmParam = None,
+    writer: Curator, body: Annotated[dict[str, Any], Body()], confirm: ConfirmParam = None
 ) -> Response:
-    args = (uow, who, body, "import", confirm is not None)
+    args = (writer.uow, writer.who, body, "import", confirm is not None)
     snap, changed = await run_in_threadpool(curation.import_kb, *args)
-    return _kb_change(store, snap, changed)
+    return _kb_change(writer.store, snap, changed)
 
 
 def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response:
@@ -232,7 +242,6 @@ def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response
 @router.get(
     "/kb/versions",
     operation_id="kb-versions-list",
-    tags=["curation"],
     summary="Knowledge-base versions",
     description="Every version of the knowledge base, newest first (scope admin): who made it, "
     "when, and whether its content is kept so it can be restored with `POST /v1/kb/rollback`.",
@@ -250,7 +259,6 @@ def kb_versions(
 @router.post(
     "/kb/rollback",
     operation_id="kb-rollback-create",
-    tags=["curation"],
     summary="Roll the knowledge base back",
     description="Serves the content of an earlier version again, as a new version (scope admin; "
     "audited). `If-Match` must carry the ETag of `GET /v1/kb` (428 without, 412 when the "
@@ -261,24 +269,19 @@ def kb_versions(
     dependencies=[Depends(require_json_body)],
 )
 async def kb_rollback(
-    who: AdminKey,
-    uow: UowDep,
-    store: StoreDep,
-    body: KbRollbackIn,
-    if_match: IfMatch = None,
-    confirm: ConfirmParam = None,
+    writer: Admin, body: KbRollbackIn, if_match: IfMatch = None, confirm: ConfirmParam = None
 ) -> Response:
-    args = (uow, who, body.version, if_match, confirm is not None)
+    args = (writer.uow, writer.who, body.version, if_match, confirm is not None)
     snap, changed = await run_in_threadpool(curation.rollback, *args)
-    return _kb_change(store, snap, changed)
+    return _kb_change(writer.store, snap, changed)
 
 
 @router.get(
     "/audit",
     operation_id="audit-list",
-    tags=["curation"],
     summary="Audit trail",
-    description="Who changed what in the knowledge base and when, newest first (scope admin).",
+    description="Who changed what in the knowledge base and when, newest first (scope admin): "
+    "each event names the version it made and the item (or version) before and after.",
     response_model=AuditPage,
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )

@@ -1,17 +1,23 @@
-"""Action plans: public like recommendations, computed in memory like them (no thread hop)."""
+"""Action plans: public like recommendations, computed in memory like them (no thread hop) when
+answered as JSON; as Markdown or a Word document (app.services.renderers) when `Accept` asks."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api.deps import LangDep, SnapshotDep
+from app.api.documents import chosen, content_of, document_response
 from app.api.http import json_response
-from app.api.negotiation import require_json_accept, require_json_body
+from app.api.negotiation import require_json_body
 from app.api.security import public_unless_required
 from app.schemas.common import problem_responses
 from app.schemas.plans import PlanRequest, PlanResult
 from app.services import plans as svc
+from app.services import renderers
+from app.services import report as reports
+from app.services.renderers import PLAN_FORMATS
 
 router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(public_unless_required)])
 
@@ -28,10 +34,22 @@ router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(public_un
     "(`basis: clears_line`), else what that pace reaches by the horizon (`pace_limited`); an "
     "indicator without a value asks for a baseline first (`measure_baseline`). Actions "
     "addressing flagged challenges shown with confidence start in the first stage; an action "
-    "starts only after the first stage of each path it depends on. Same profile, same plan.",
+    "starts only after the first stage of each path it depends on. Same profile, same plan. "
+    "`Accept: text/markdown` answers the plan as a table and a timeline in Markdown, and "
+    f"`{renderers.DOCX.media_type}` as a Word document (with the diagnosis it comes from).",
     response_model=PlanResult,
-    responses=problem_responses(400, 401, 406, 413, 415, 422, 503),
-    dependencies=[Depends(require_json_body), Depends(require_json_accept)],
+    responses={
+        **problem_responses(400, 401, 406, 413, 415, 422, 503),
+        200: {"content": content_of(PLAN_FORMATS[1:])},
+    },
+    dependencies=[Depends(require_json_body)],
 )
-async def create_plan(body: PlanRequest, snap: SnapshotDep, lang: LangDep) -> Response:
-    return json_response(svc.plan(snap, body.profile(), body, lang), lang=lang)
+async def create_plan(
+    request: Request, body: PlanRequest, snap: SnapshotDep, lang: LangDep
+) -> Response:
+    fmt = chosen(request, PLAN_FORMATS)
+    if fmt is renderers.JSON:  # the API's own JSON, as every other answer
+        return json_response(svc.plan(snap, body.profile(), body, lang), lang=lang)
+    report = await run_in_threadpool(reports.for_plan, snap, body, lang)
+    document = await run_in_threadpool(renderers.render_plan, fmt, report, snap)
+    return document_response(document, fmt, report)

@@ -1,4 +1,5 @@
-"""Printable reports: one self-contained HTML page (inline CSS and SVG), Markdown or DOCX."""
+"""Printable reports: one self-contained HTML page (inline CSS and SVG), Markdown or DOCX, in the
+formats of app.services.renderers."""
 
 from __future__ import annotations
 
@@ -8,47 +9,29 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import AssessmentStoreDep, LangDep, SnapshotDep
-from app.api.i18n import content_language
-from app.api.negotiation import negotiate, require_json_body
-from app.api.security import AssessmentsKey, public_unless_required
+from app.api.deps import LangDep, OwnerDep, SnapshotDep
+from app.api.documents import chosen, content_of, document_response
+from app.api.negotiation import require_json_body
+from app.api.security import public_unless_required
 from app.domain.snapshot import Snapshot
 from app.schemas.common import UUID, problem_responses
 from app.schemas.plans import PlanRequest
+from app.services import renderers
 from app.services import report as reports
-from app.services.report import DOCX_MEDIA_TYPE as DOCX
+from app.services.renderers import REPORT_FORMATS, OutputFormat
 
 router = APIRouter(tags=["reports"])
-OFFERED = ("text/html", "text/markdown", DOCX, "application/problem+json")
+DOCX = renderers.DOCX.media_type
 CONTENT: dict[str, Any] = {
-    "content": {
-        "text/html": {"schema": {"type": "string"}},
-        "text/markdown": {"schema": {"type": "string"}},
-        DOCX: {"schema": {"type": "string", "format": "binary"}},
-    },
+    "content": content_of(REPORT_FORMATS),
     "description": "The report: a printable A4 page (text/html, default), Markdown, or a Word "
     "document laid out as a Chinese government document expects.",
 }
 
 
-def _render(report: reports.Report, snap: Snapshot, media: str) -> Response:
-    headers = {
-        "Content-Language": content_language(report.lang),
-        "Vary": "Accept, Accept-Language",
-        "Cache-Control": "no-store",
-    }
-    if media == DOCX:
-        from app.services.report_docx import render_docx  # only when a document is asked for
-
-        code = report.result["county"].get("code") or "county"
-        headers["Content-Disposition"] = f'attachment; filename="countypath-{code}.docx"'
-        return Response(render_docx(report, snap), media_type=DOCX, headers=headers)
-    body = (
-        reports.render_markdown(report, snap)
-        if media == "text/markdown"
-        else reports.render_html(report, snap)
-    )
-    return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
+def _render(report: reports.Report, snap: Snapshot, fmt: OutputFormat) -> Response:
+    body = renderers.render_report(fmt, report, snap)
+    return document_response(body, fmt, report)
 
 
 @router.post(
@@ -67,9 +50,9 @@ def _render(report: reports.Report, snap: Snapshot, media: str) -> Response:
 async def create_report(
     request: Request, body: PlanRequest, snap: SnapshotDep, lang: LangDep
 ) -> Response:
-    media = negotiate(request, OFFERED)
+    fmt = chosen(request, REPORT_FORMATS)
     report = await run_in_threadpool(reports.for_profile, snap, body, lang)
-    return await run_in_threadpool(_render, report, snap, media)
+    return await run_in_threadpool(_render, report, snap, fmt)
 
 
 @router.get(
@@ -85,11 +68,10 @@ async def create_report(
 )
 def assessment_report(
     request: Request,
-    who: AssessmentsKey,
-    store: AssessmentStoreDep,
+    owner: OwnerDep,
     snap: SnapshotDep,
     assessment_id: Annotated[str, Path(pattern=UUID)],
 ) -> Response:
-    media = negotiate(request, OFFERED)
-    report = reports.for_assessment(store, snap, who, assessment_id)
-    return _render(report, snap, media)
+    fmt = chosen(request, REPORT_FORMATS)
+    report = reports.for_assessment(owner.uow, snap, owner.who, assessment_id)
+    return _render(report, snap, fmt)

@@ -1,0 +1,107 @@
+"""The output formats of reports and plans, named once: the media type a client asks for, the
+suffix of the file a command writes, and the function that renders it. The report route, the
+plan route and the command line all choose from here, so a new format (a PDF, say) is one
+renderer and one entry.
+
+Renderers are imported on first use: the command line lists these formats in its help, and
+importing the templates and python-docx would slow every command down.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.domain.snapshot import Snapshot
+    from app.services.report import Report
+
+Render = Callable[["Report", "Snapshot"], str | bytes]
+
+
+def _lazy(module: str, name: str) -> Render:
+    """``module.name``, imported when a document is first rendered with it."""
+
+    def render(report: Report, snap: Snapshot) -> str | bytes:
+        found: Render = getattr(importlib.import_module(module), name)
+        return found(report, snap)
+
+    return render
+
+
+def _plan_json(report: Report, snap: Snapshot) -> str:
+    """The plan as a JSON file (indented for reading; the API answers it as its other JSON)."""
+    import orjson
+
+    return orjson.dumps(report.plan, option=orjson.OPT_INDENT_2).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """One format: its name on the command line, its media type, its file suffix, whether it
+    is binary, and how it renders a whole report and a plan alone (None where it does not)."""
+
+    name: str
+    media_type: str
+    suffix: str
+    binary: bool = False
+    report: Render | None = None
+    plan: Render | None = None
+
+    def file_name(self, report: Report) -> str:
+        """``countypath-330521.docx``: what a download of this report is called."""
+        code = report.result["county"].get("code") or "county"
+        return f"countypath-{code}{self.suffix}"
+
+
+_REPORT = "app.services.report"
+_DOCX = _lazy("app.services.report_docx", "render_docx")
+JSON = OutputFormat("json", "application/json", ".json", plan=_plan_json)
+HTML = OutputFormat("html", "text/html", ".html", report=_lazy(_REPORT, "render_html"))
+MARKDOWN = OutputFormat(
+    "md",
+    "text/markdown",
+    ".md",
+    report=_lazy(_REPORT, "render_markdown"),
+    plan=_lazy(_REPORT, "render_plan_markdown"),
+)
+DOCX = OutputFormat(
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docx",
+    binary=True,
+    report=_DOCX,
+    plan=_DOCX,
+)
+
+# The first of each is the default.
+REPORT_FORMATS: tuple[OutputFormat, ...] = (HTML, MARKDOWN, DOCX)
+PLAN_FORMATS: tuple[OutputFormat, ...] = (JSON, MARKDOWN, DOCX)
+
+
+def by_media_type(formats: tuple[OutputFormat, ...], media_type: str) -> OutputFormat:
+    return next(f for f in formats if f.media_type == media_type)
+
+
+def by_suffix(formats: tuple[OutputFormat, ...], suffix: str) -> OutputFormat | None:
+    return next((f for f in formats if f.suffix == suffix.lower()), None)
+
+
+def by_name(formats: tuple[OutputFormat, ...], name: str) -> OutputFormat | None:
+    return next((f for f in formats if f.name == name), None)
+
+
+def render_report(fmt: OutputFormat, report: Report, snap: Snapshot) -> str | bytes:
+    """The whole report (diagnosis, plan and trend) in ``fmt``, one of REPORT_FORMATS."""
+    if fmt.report is None:
+        raise ValueError(f"{fmt.name} renders no report")
+    return fmt.report(report, snap)
+
+
+def render_plan(fmt: OutputFormat, report: Report, snap: Snapshot) -> str | bytes:
+    """The plan of ``report`` in ``fmt``, one of PLAN_FORMATS."""
+    if fmt.plan is None:
+        raise ValueError(f"{fmt.name} renders no plan")
+    return fmt.plan(report, snap)
