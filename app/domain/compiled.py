@@ -128,9 +128,14 @@ path that carries it (so a second path for the same duty counts for less); a lig
 distinct item on the kind's agenda, a target of its own path."""
 
 
+def duty_owner(duty: Duty) -> str:
+    """``kind:<kind>`` or ``zone:<zone>``: whose duty it is (a kind and a zone may share a name)."""
+    return f"kind:{duty.kind}" if duty.kind else f"zone:{duty.zone}"
+
+
 def duty_key(duty: Duty, path: str) -> str:
     """The target a duty works on (see ``FIRST_DUTY``)."""
-    owner = f"kind:{duty.kind}" if duty.kind else f"zone:{duty.zone}"
+    owner = duty_owner(duty)
     return f"d:{owner}" if duty.weight >= FIRST_DUTY else f"d:{owner}:{path}"
 
 
@@ -200,7 +205,7 @@ def path_text(
         path.summary.get(lang),
         {a.challenge: a.why.get(lang) for a in path.addresses},
         {b.indicator: b.why.get(lang) for b in path.builds_on},
-        {(d.kind or d.zone or ""): d.why.get(lang) for d in path.duties},
+        {duty_owner(d): d.why.get(lang) for d in path.duties},
         [a.text.get(lang) for a in path.actions],
         list(path.outcome_indicators),
         tuple(

@@ -22,8 +22,10 @@ from app.domain.knowledge import (
     Requirement,
     ResourceStage,
     ResourceType,
+    Sector,
     Zone,
 )
+from app.domain.leading import LeadingIndustry
 
 Outcome = Literal["met", "missed", "unknown"]
 
@@ -47,6 +49,8 @@ class Facts(Protocol):
     def admin_form(self) -> AdminForm | None: ...
     @property
     def leading_base(self) -> bool | None: ...
+    @property
+    def leading(self) -> LeadingIndustry | None: ...
     @property
     def values(self) -> Mapping[str, float]: ...
     @property
@@ -102,6 +106,18 @@ def _leading(wanted: bool, facts: Facts) -> Outcome:
     return "met" if base == wanted else "missed"
 
 
+def _sectors(wanted: Sequence[Sector], facts: Facts) -> Outcome:
+    """A leading industry of one of these sectors: a declared industry the knowledge base knows
+    is met or missed by its sector; a name it does not know, or a share without a name, leaves it
+    unknown; no leading industry at all is missed when the shares were given."""
+    lead = facts.leading
+    if lead is None:
+        return "unknown" if facts.leading_base is None else "missed"
+    if lead.sectors & set(wanted):
+        return "met"
+    return "missed" if lead.all_known else "unknown"
+
+
 def _pairing(side: str, sides: frozenset[str]) -> Outcome:
     """On that side of a pairing programme; a province-internal scheme (both sides) leaves it
     unknown which side the county is on."""
@@ -155,6 +171,9 @@ def judge(req: Requirement, facts: Facts) -> Outcome:
         case "leading_industry":
             assert req.leading_industry is not None
             return _leading(req.leading_industry, facts)
+        case "leading_sectors":
+            assert req.leading_sectors is not None
+            return _sectors(req.leading_sectors, facts)
         case "indicator":
             return _indicator(req, facts)
         case "signal":

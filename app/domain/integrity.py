@@ -130,6 +130,19 @@ def _check_meta(kb: KnowledgeBase) -> list[Issue]:
             if key not in known:
                 msg = f"unknown indicator {key!r}"
                 issues.append(Issue("meta", f"identities:{identity.slug}", "terms", msg))
+    return issues + _check_industry_words(kb)
+
+
+def _check_industry_words(kb: KnowledgeBase) -> list[Issue]:
+    """A name declares one industry only (else 稻米 could be read as two sectors)."""
+    seen: dict[str, str] = {}
+    issues: list[Issue] = []
+    for ind in kb.meta.industries:
+        for word in {w.strip().lower() for w in (ind.slug, ind.label.en, ind.label.zh, *ind.words)}:
+            other = seen.setdefault(word, ind.slug)
+            if other != ind.slug:
+                msg = f"{word!r} also names {other!r}"
+                issues.append(Issue("meta", f"industries:{ind.slug}", "words", msg))
     return issues
 
 
@@ -326,7 +339,17 @@ def _check_path(kb: KnowledgeBase, path: Path) -> list[Issue]:
         target = indicators.get(use.indicator)
         if target is None or target.strong is None:
             bad(f"builds_on.{n}.indicator", f"{use.indicator!r} has no strength line to build on")
+    for n, action in enumerate(path.actions):
+        if BORROWING.search(action.text.en) and not any(
+            r.constraint == "debt" for r in action.requires
+        ):
+            bad(f"actions.{n}", "borrows (bonds or government loans) but is shown where debt binds")
     return issues
+
+
+BORROWING = re.compile(r"\b(special|local government|government) bonds?\b", re.IGNORECASE)
+"""Words of an action that finances with government debt: such an action needs a requirement on
+the debt constraint (``debt_financed``) so a county whose debt binds is never shown it."""
 
 
 def _check_paths(kb: KnowledgeBase) -> list[Issue]:

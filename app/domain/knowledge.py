@@ -68,6 +68,11 @@ Zone = Literal["urbanised", "agricultural", "ecological"]
 """The legal main-function-zone designation: only ever declared, never inferred."""
 ZONES: tuple[Zone, ...] = ("urbanised", "agricultural", "ecological")
 ResourceType = Literal["coal", "oil-gas", "metal", "non-metal", "forestry"]
+Sector = Literal[
+    "farming", "food", "manufacturing", "digital", "mining", "energy", "tourism", "trade"
+]
+"""What a leading industry is, for the items that need one kind of base (an industrial chain needs
+manufacturing or digital firms, not rice fields)."""
 RESOURCE_TYPES: tuple[ResourceType, ...] = ("coal", "oil-gas", "metal", "non-metal", "forestry")
 ResourceStage = Literal["growing", "mature", "declining", "regenerating"]
 """The four stages of the national plan for resource-based cities."""
@@ -367,6 +372,7 @@ _SUBJECTS = (
     "not_provinces",
     "forms",
     "leading_industry",
+    "leading_sectors",
     "indicator",
     "signal",
     "constraint",
@@ -384,7 +390,7 @@ class Requirement(Record):
     (an undeclared zone meets ``not_zones``); its declared resource type is one of ``resources``
     or its stage one of ``stages``; its province is one of ``provinces`` or none of
     ``not_provinces``; its administrative form is one of ``forms``; it has a declared or evident
-    leading industry (``leading_industry``); an ``indicator`` compares with ``value`` by ``op``;
+    leading industry (``leading_industry``) or one of ``leading_sectors``; an ``indicator`` compares with ``value`` by ``op``;
     a ``signal`` is asserted; a ``constraint`` has one of ``status``; its province takes part in a
     pairing programme on the ``pairing`` side (receiving east-west collaboration, say). A fact the
     county has not
@@ -403,6 +409,7 @@ class Requirement(Record):
     not_provinces: list[Slug] | None = Field(default=None, min_length=1)
     forms: list[AdminForm] | None = Field(default=None, min_length=1)
     leading_industry: bool | None = None
+    leading_sectors: list[Sector] | None = Field(default=None, min_length=1)
     indicator: Key | None = None
     op: Op | None = None
     value: float | None = None
@@ -602,7 +609,9 @@ class Action(Record):
     it has (a survey, a service desk, a policy document), ``structural`` for what needs land,
     money or partners lined up first. ``new_build`` marks a new facility without its own revenue
     (a park, a centre, a road), which a county under binding debt control may not finance with
-    debt. ``cost`` is an order of magnitude for a county (small: under 10 million yuan a year;
+    debt; ``debt_financed`` marks an action whose financing is government debt (special bonds for a
+    fee-earning park), shown only where debt does not bind — its path gives the alternative for a
+    county whose debt does. ``cost`` is an order of magnitude for a county (small: under 10 million yuan a year;
     medium: tens of millions; large: a hundred million or more) and ``cost_basis`` says why.
     """
 
@@ -612,6 +621,7 @@ class Action(Record):
     cost: CostBand | None = None
     cost_basis: Text | None = None
     new_build: bool = False
+    debt_financed: bool = False
     lead: Slug | None = None
 
     @model_validator(mode="before")
@@ -625,7 +635,8 @@ class Action(Record):
     def _no_debt_for_new_builds(self) -> Action:
         """A new build without revenue of its own is never financed by debt where debt binds:
         the requirement is part of the action, so every reader of the knowledge base sees it."""
-        if self.new_build and not any(r.constraint == "debt" for r in self.requires):
+        borrows = self.new_build or self.debt_financed
+        if borrows and not any(r.constraint == "debt" for r in self.requires):
             rule = Requirement(constraint="debt", status=["ok", "tight", "unknown"])
             object.__setattr__(self, "requires", [*self.requires, rule])
         return self
@@ -809,6 +820,17 @@ class ResourceTypeDefinition(Record):
     words: list[str] = Field(default_factory=list)
 
 
+class IndustryDefinition(Record):
+    """An industry a county may declare as leading, its sector, and the names it is declared by
+    (``words``, in any language, matched without regard to case), so that 服装, "garments" and
+    "apparel" are one industry, printed in the answer's language."""
+
+    slug: Slug
+    label: Text
+    sector: Sector
+    words: list[str] = Field(default_factory=list)
+
+
 class AdminFormDefinition(Record):
     """An administrative form of a county-level unit and the prefix its departments carry
     (县发展和改革局, 市发展和改革局, 旗发展和改革局)."""
@@ -930,7 +952,13 @@ class Meta(Record):
     county_kinds: list[KindDefinition] = Field(default_factory=list)
     zones: list[ZoneDefinition] = Field(default_factory=list)
     resource_types: list[ResourceTypeDefinition] = Field(default_factory=list)
+    industries: list[IndustryDefinition] = Field(default_factory=list)
     admin_forms: list[AdminFormDefinition] = Field(default_factory=list)
+    unit_phrases: list[Text] = Field(
+        default_factory=list,
+        description="Phrases of running text that name the county's unit (its leaders, the whole "
+        "county): written for a county, they follow the county's form like department names do.",
+    )
     departments: list[Department] = Field(default_factory=list)
     funding_channels: list[FundingChannel] = Field(default_factory=list)
     identities: list[Identity] = Field(default_factory=list)

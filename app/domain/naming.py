@@ -73,6 +73,10 @@ def _unit_map(
         name = department_name(snap, dept.slug, province, form, lang)
         for alias in dept.aliases:
             table[default + alias] = name
+    for phrase in snap.kb.meta.unit_phrases:
+        written = phrase.get(lang)
+        if UNIT in written:
+            table[written.replace(UNIT, default)] = written.replace(UNIT, own)
     mine = say("unit", "own", lang, unit=default)
     if mine != default:  # a language that names the county's own unit in texts (本县)
         table[mine] = say("unit", "own", lang, unit=own)

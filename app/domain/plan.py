@@ -260,10 +260,12 @@ def build_plan(
 
 
 def _programmes(analysis: Analysis, lang: Lang) -> list[dict[str, Any]]:
-    """The pairing programmes of the county's province a plan can draw on or serve."""
+    """The pairing programmes of the county's province a plan can draw on (the receiving side,
+    or a scheme within the province on both sides): a giving province's assistance is paired by
+    named counties, so it is not written into every county's plan."""
     return [
         {"slug": p.slug, "name": p.name.get(lang), "side": p.side, "partners": list(p.partners)}
-        for p in programmes(analysis.profile.province)
+        for p in programmes(analysis.profile.province, "receiving")
     ]
 
 

@@ -7,6 +7,7 @@ fixes every field in one round trip.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -326,11 +327,31 @@ def division_of(
             return None, [_code_warning("code_not_found", county.code)]
         if found.code != county.code:
             return found, [_code_warning("code_superseded", county.code, found.code)]
-        return found, []
+        return found, _name_warning(county.name, found)
     if province is None:
         return None, []
     named = divisions.find(county.name.strip(), province.code)
     return (named[0] if len(named) == 1 and named[0].current else None), []
+
+
+def _name_warning(name: str, found: Division) -> list[ProfileWarning]:
+    """A name written in Chinese characters that is not the coded unit's: its first character
+    differs from the official name's and every former name's (an abbreviation such as a
+    county's first two characters passes; 安吉县 under 德清县's code does not)."""
+    given = name.strip()
+    if not given or not HAN.match(given):
+        return []
+    if any(known[:1] == given[:1] for known in (found.name, *found.former_names)):
+        return []
+    message = bilingual(
+        "warning",
+        "name_code_mismatch",
+        lambda lang: {"given": given, "code": found.code, "official": found.name},
+    )
+    return [ProfileWarning("inconsistent", None, "/county/name", message)]
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _code_warning(name: str, code: str, now: str | None = None) -> ProfileWarning:
@@ -445,6 +466,7 @@ def validate_profile(snap: Snapshot, profile: ProfileInput) -> ValidProfile:
             (county.resource.type, county.resource.stage) if county.resource else (None, None),
             snap.tuning.leading_industry_share.value,
             snap.resource_types,
+            snap.industries,
         ),
     )
     if valid.benchmark.benchmark.kind == "national":

@@ -60,6 +60,7 @@ class DutyUse(NamedTuple):
     name: str  # the kind or zone
     weight: float
     share: float
+    owner: str = ""  # "kind:<kind>" or "zone:<zone>": a kind and a zone may share a name
 
 
 class Ranked(NamedTuple):
@@ -291,7 +292,8 @@ def _ranked(rank: int, c: Candidate, value: float, remaining: dict[str, float]) 
         elif t.key[0] == "s":
             uses.append(_new(StrengthUse, (t.name, t.weight, part)))
         else:
-            duties.append(_new(DutyUse, (t.name, t.weight, part)))
+            owner = ":".join(t.key.split(":")[1:3])
+            duties.append(_new(DutyUse, (t.name, t.weight, part, owner)))
     if len(contributions) > 1:
         contributions.sort(key=_by_share)
     standalone = min(100.0, 100 * (1 - alone) * c.fit_factor * c.kind_factor)

@@ -28,6 +28,7 @@ from app.domain.profile import ProfileInput, ValidProfile, validate_profile
 from app.domain.ranking import Ranked, excluded_paths, rank_paths
 from app.domain.sentences import (
     KindsText,
+    challenge_finding,
     challenge_reason,
     fit_sentence,
     kind_name,
@@ -113,6 +114,7 @@ def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str
         "confidence_level": confidence_level(snap, d.confidence.value),
         "family": ch.family,
         "summary": ch.summary.get(lang),
+        "finding": challenge_finding(snap, d, lang),
         "evidence": [_evidence(e, lang) for e in d.evidence],
         "signals": list(d.signals),
         "missing": list(d.missing),
@@ -170,7 +172,7 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
     sentences = [fit_sentence(snap, f, lang) for f in r.fit]
-    names = profile.leading.names if profile.leading else ()
+    names = profile.leading.labels(lang) if profile.leading else ()
     kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs, names)
     item: dict[str, Any] = {
         "rank": r.rank,
@@ -195,7 +197,7 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
             for u in r.builds_on
         ],
         "duties": [
-            {"duty": d.name, "contribution": d.share, "why": text.duty_whys[d.name]}
+            {"duty": d.name, "contribution": d.share, "why": text.duty_whys[d.owner]}
             for d in r.duties
         ],
         "rationale": rationale(snap, r, reasons, strong, sentences, kinds, lang),
@@ -483,7 +485,7 @@ def analyse(
         "view": "full",
         "benchmark_detail": _benchmark(profile, lang),
         "kinds": _kinds(snap, profile, lang),
-        "leading_industry": _leading(profile),
+        "leading_industry": _leading(profile, lang),
         **base,
         "peers": peers,
         "peers_note": note,
@@ -519,7 +521,7 @@ def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, 
     return out
 
 
-def _leading(profile: ValidProfile) -> dict[str, Any] | None:
+def _leading(profile: ValidProfile, lang: Lang) -> dict[str, Any] | None:
     """The leading industry the county declares or shows, and whether its concentration is a
     risk (only when it is the resource itself or declared in decline)."""
     lead = profile.leading
@@ -527,6 +529,8 @@ def _leading(profile: ValidProfile) -> dict[str, Any] | None:
         return None
     return {
         "names": list(lead.names),
+        "labels": list(lead.labels(lang)),
+        "sectors": sorted(lead.sectors),
         "share": None if lead.share is None else round4(lead.share),
         "basis": lead.basis,
         "concentration_risk": lead.risk,

@@ -14,6 +14,7 @@ from app.domain.compiled import FIRST_DUTY, KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
 from app.domain.knowledge import CountyKind, FitCondition, Lang
 from app.domain.messages import say, with_unit
+from app.domain.naming import unit_noun
 from app.domain.peers import Peer
 from app.domain.profile import ValidProfile
 from app.domain.ranking import FitOutcome, Ranked
@@ -43,10 +44,8 @@ def evidence_phrase(e: Evidence, lang: Lang) -> str:
     return phrase + say("text", "benchmark_lags", lang) if e.benchmark_lags else phrase
 
 
-def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
-    """Why a challenge is active: its worst indicators and the signals the county reports."""
-    title = snap.challenges[d.slug].title.get(lang)
-    status = say("status", d.status, lang)
+def _finding_detail(snap: Snapshot, d: Diagnosis, lang: Lang) -> str | None:
+    """The county's worst indicators against their lines and the signals it reports."""
     worst = sorted(
         (e for e in d.evidence if e.band != "ok"), key=lambda e: (-e.badness, e.indicator)
     )
@@ -56,9 +55,23 @@ def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
             snap.signals[s].label.get(lang) for s in d.signals
         )
         parts.append(say("text", "reports", lang, labels=labels))
-    if not parts:
+    return say("text", "list_sep", lang).join(parts) if parts else None
+
+
+def challenge_finding(snap: Snapshot, d: Diagnosis, lang: Lang) -> str | None:
+    """What the county's own figures say of an active challenge, as one sentence (a report
+    prints it under the challenge's general description); None when nothing is past a line."""
+    detail = _finding_detail(snap, d, lang) if d.active else None
+    return None if detail is None else say("text", "finding", lang, detail=detail)
+
+
+def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
+    """Why a challenge is active: its worst indicators and the signals the county reports."""
+    title = snap.challenges[d.slug].title.get(lang)
+    status = say("status", d.status, lang)
+    detail = _finding_detail(snap, d, lang)
+    if detail is None:
         return say("text", "addresses_plain", lang, title=title, status=status)
-    detail = say("text", "list_sep", lang).join(parts)
     return say("text", "addresses", lang, title=title, status=status, detail=detail)
 
 
@@ -136,15 +149,15 @@ def kind_sentence(
 
 def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lang) -> list[str]:
     """Each first duty the path carries out for the county, in its own words."""
-    labels: dict[str, str] = {k: d.label.get(lang) for k, d in snap.kinds.items()}
-    labels |= {z: d.label.get(lang) for z, d in snap.zones.items()}
+    labels: dict[str, str] = {f"kind:{k}": d.label.get(lang) for k, d in snap.kinds.items()}
+    labels |= {f"zone:{z}": d.label.get(lang) for z, d in snap.zones.items()}
     return [
         say(
             "text",
             "duty" if d.weight >= FIRST_DUTY else "agenda",
             lang,
-            kind=labels[d.name],
-            why=whys[d.name],
+            kind=labels[d.owner],
+            why=whys[d.owner],
         )
         for d in r.duties
     ]
@@ -235,10 +248,11 @@ def peer_reason(snap: Snapshot, profile: ValidProfile, p: Peer, lang: Lang) -> s
     parts.append(
         say(
             "peer",
-            "level",
+            "level" if _similar(p.level, ours) else "level_range",
             lang,
             peer=with_unit(p.level, "cny", lang),
             ours=with_unit(ours, "cny", lang),
+            unit=unit_noun(snap, profile.admin_form, lang),
         )
     )
     size = profile.values.get("resident_population_10k")

@@ -38,6 +38,7 @@ from app.domain.knowledge import (
     Figure,
     FundingChannel,
     Indicator,
+    IndustryDefinition,
     KindDefinition,
     KnowledgeBase,
     Lang,
@@ -54,6 +55,7 @@ from app.domain.knowledge import (
     Zone,
     ZoneDefinition,
 )
+from app.domain.leading import industry_index
 from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
@@ -160,6 +162,7 @@ class Snapshot:
     national_sets: tuple[BenchmarkView, ...]
     kinds: Mapping[CountyKind, KindDefinition]
     resource_types: Mapping[ResourceType, ResourceTypeDefinition]
+    industries: Mapping[str, IndustryDefinition]  # by every name an industry is declared by
     zones: Mapping[Zone, ZoneDefinition]
     admin_forms: Mapping[AdminForm, AdminFormDefinition]
     departments: Mapping[str, Department]
@@ -483,6 +486,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
         national_sets=national,
         kinds={k.slug: k for k in kb.meta.county_kinds},
         resource_types={r.slug: r for r in kb.meta.resource_types},
+        industries=industry_index(kb.meta.industries),
         zones={z.slug: z for z in kb.meta.zones},
         admin_forms={f.slug: f for f in kb.meta.admin_forms},
         departments={d.slug: d for d in kb.meta.departments},

@@ -22,6 +22,7 @@ from app.domain.knowledge import (
     ConstraintStatus,
     ResourceStage,
     ResourceType,
+    Sector,
     Zone,
 )
 from app.errors import ErrorCode
@@ -224,7 +225,11 @@ class ChallengeOut(ChallengeSummaryOut):
     )
     confidence_level: ConfidenceLevel
     family: Family
-    summary: str
+    summary: str = Field(description="What the challenge is, in general.")
+    finding: str | None = Field(
+        description="What the county's own figures and reported signals say of it, when it is "
+        "flagged or watched; null otherwise."
+    )
     evidence: list[EvidenceOut]
     signals: list[str]
     missing: list[str] = Field(description="Indicators that would sharpen this diagnosis.")
@@ -281,6 +286,9 @@ class ScoreTarget(BaseModel):
     challenge: str | None = None
     indicator: str | None = None
     name: str | None = Field(default=None, description="The kind or zone of a duty.")
+    owner: str | None = Field(
+        default=None, description="Whose duty: `kind:<kind>` or `zone:<zone>`."
+    )
     weight: float
     severity: float | None = None
     share: float
@@ -310,6 +318,7 @@ class WantsOut(BaseModel):
     not_provinces: list[str] | None = None
     forms: list[AdminForm] | None = None
     leading_industry: bool | None = None
+    leading_sectors: list[Sector] | None = None
     indicator: str | None = None
     op: Literal["lt", "le", "gt", "ge"] | None = None
     value: float | None = None
@@ -413,7 +422,12 @@ class KindOut(BaseModel):
 
 
 class LeadingIndustryOut(BaseModel):
-    names: list[str]
+    names: list[str] = Field(description="As the profile gives them.")
+    labels: list[str] = Field(
+        description="In the answer's language: a known industry by its name in the knowledge "
+        "base, another as the profile gives it."
+    )
+    sectors: list[Sector] = Field(description="The sectors of the known industries.")
     share: float | None
     basis: Literal["declared", "evident"]
     concentration_risk: Literal["resource", "declining"] | None = Field(

@@ -91,7 +91,14 @@ def test_every_path_has_an_example_or_says_why(kb: KnowledgeBase) -> None:
     illustrated = {slug for e in kb.examples for slug in e.paths}
     for path in kb.paths:
         assert path.slug in illustrated or path.no_example_reason is not None, path.slug
-        assert 3 <= len(path.actions) <= 6
+        # an action written for a county whose debt binds replaces one that borrows: a county
+        # sees one of the two, so it is not counted twice
+        alternatives = [
+            a
+            for a in path.actions
+            if any(r.constraint == "debt" and r.status == ["binding"] for r in a.requires)
+        ]
+        assert 3 <= len(path.actions) - len(alternatives) <= 6, path.slug
 
 
 def test_every_challenge_has_a_path_in_each_family(kb: KnowledgeBase) -> None:
