@@ -29,7 +29,7 @@ from app.domain.messages import say
 from app.domain.naming import localize, programmes
 from app.domain.plan_funding import channels, cost, named
 from app.domain.plan_sequence import STAGES_NAMES, Stage, Task, schedule, stages, urgent
-from app.domain.plan_targets import Target, target_for, target_item
+from app.domain.plan_targets import Target, judged_here, target_for, target_item
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Ranked
 from app.domain.result import Analysis
@@ -161,6 +161,7 @@ def _action(
         "cost": cost(snap, tasks, profile, lang),
         "kpis": [context.targets[k] for k in path.outcome_indicators if k in context.targets],
         "outputs": [o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
+        "to_measure": _to_measure(snap, profile, path.outcome_indicators, context),
         "depends_on": [d for d in path.depends_on if d in context.in_plan],
         "required_by": sorted(s for s in context.in_plan if path.slug in context.depends[s]),
         "addresses": [
@@ -175,6 +176,28 @@ def _action(
         "tasks": [_task_text(snap, analysis, r, t, lang) for t in tasks],
         "task_details": [_task_item(snap, analysis, r, t, lang) for t in tasks],
     }
+
+
+def _to_measure(
+    snap: Snapshot, profile: ValidProfile, keys: Sequence[str], context: _Context
+) -> list[dict[str, Any]]:
+    """Outcome indicators the action moves that the county has not given: a plan names them so
+    that their baselines are measured and their targets set, rather than leaving a row bare."""
+    out = []
+    for key in keys:
+        ind = snap.indicators[key]
+        if key in context.targets or key in profile.values or ind.plan_target == "none":
+            continue
+        if ind.pace is None or not judged_here(snap, key, profile):
+            continue
+        out.append(
+            {
+                "indicator": key,
+                "label": ind.label.get(context.lang),
+                "unit_label": ind.unit_label.get(context.lang),
+            }
+        )
+    return out
 
 
 class _Context:

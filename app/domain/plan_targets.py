@@ -49,7 +49,7 @@ def _direction(snap: Snapshot, ind: Indicator, evidence: Iterable[Mapping[str, A
     return (1 if bad[0] == "below" else -1) if bad else 0
 
 
-def _judged_here(snap: Snapshot, key: str, profile: ValidProfile) -> bool:
+def judged_here(snap: Snapshot, key: str, profile: ValidProfile) -> bool:
     """Whether any line of this indicator judges the county (no target where none does)."""
     rules = [r for ch in snap.kb.challenges for r in ch.rules if r.indicator == key]
     return not rules or any(gate(r.requires, profile).kept for r in rules)
@@ -120,6 +120,19 @@ def shown(value: float, unit: str) -> float:
     return round(value, 0 if unit == "cny" else 4)
 
 
+def line_round(line: float, sign: int, unit: str) -> float:
+    """A line as a plan can sign it: to the hundredth (yuan to the yuan), rounded the way that
+    still clears it, so 0.488% to raise becomes 0.49% and 47.875 to cut becomes 47.87.
+
+    >>> line_round(0.488, 1, "pct"), line_round(47.875, -1, "pct"), line_round(54000.4, 1, "cny")
+    (0.49, 47.87, 54001.0)
+    """
+    step = 1.0 if unit == "cny" else 0.01
+    steps = line / step
+    whole = math.ceil(steps - 1e-9) if sign > 0 else math.floor(steps + 1e-9)
+    return round(whole * step, 4)
+
+
 SHARE_GROWTH_CAP = 2.0
 """A share or ratio is not asked to more than double over a plan, whatever its step: a tiny base
 (trade at 0.1% of GDP) moved by points would be a hundredfold."""
@@ -139,7 +152,7 @@ def target_for(
     baseline = profile.values.get(key)
     if ind.plan_target == "none" or baseline is None or ind.pace is None:
         return None
-    if not _judged_here(snap, key, profile):
+    if not judged_here(snap, key, profile):
         return None
     sign = _direction(snap, ind, evidence)
     if sign == 0:
@@ -158,7 +171,8 @@ def target_for(
         per_year = _reach(ind, baseline, 1) or reach
         years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
         due = max(start, min(horizon, base_year + years))
-        return Target(key, baseline, round4(line), due, kind, "clears_line", sign, line, best)
+        signed = line_round(line, sign, ind.unit)
+        return Target(key, baseline, signed, due, kind, "clears_line", sign, line, best)
     raw = baseline + sign * reach
     edge = ind.max if sign > 0 else ind.min
     raw = baseline + sign * max(0.0, min(abs(raw - baseline), (edge - baseline) * sign))

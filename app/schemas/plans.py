@@ -93,6 +93,14 @@ class TargetOut(BaseModel):
     )
 
 
+class ToMeasureOut(BaseModel):
+    """An outcome indicator an action moves that the profile does not give: measured first."""
+
+    indicator: str
+    label: str
+    unit_label: str
+
+
 class OutputKpiOut(BaseModel):
     """An output a bureau is assessed on that is not an indicator: its baseline comes first."""
 
@@ -155,6 +163,10 @@ class ActionOut(BaseModel):
     cost: CostOut
     kpis: list[TargetOut] = Field(description="The plan's target rows this action moves.")
     outputs: list[str] = Field(description="Slugs of the plan's `outputs` this action delivers.")
+    to_measure: list[ToMeasureOut] = Field(
+        description="Indicators this action moves that the profile does not give: their "
+        "baselines are measured first, then their targets set."
+    )
     depends_on: list[str] = Field(description="Paths of this plan that must start first.")
     required_by: list[str] = Field(description="Paths of this plan that wait for this one.")
     addresses: list[AddressedOut]

@@ -188,6 +188,13 @@ class ConfidenceParts(BaseModel):
     decisiveness: float
 
 
+class RuleLeftOut(BaseModel):
+    """A line of a challenge that does not judge this county, and why."""
+
+    indicator: str
+    unmet: list[UnmetOut]
+
+
 class ChallengeTrace(BaseModel):
     """How the numbers of one challenge were made (``?trace=true``)."""
 
@@ -203,6 +210,11 @@ class ChallengeTrace(BaseModel):
     severity: float | None = None
     confidence: ConfidenceParts | None = None
     reason: Literal["too_few_indicators"] | None = None
+    not_applicable: list[RuleLeftOut] | None = Field(
+        default=None,
+        description="Lines of this challenge that do not judge the county, with the "
+        "requirement each needs and the county does not meet (or does not declare).",
+    )
     available: int | None = None
 
 
@@ -470,7 +482,10 @@ class ConstraintSummaryOut(BaseModel):
 class StrengthOut(BaseModel):
     indicator: str
     label: str
-    value: float
+    value: float | None = Field(
+        description="The county's value; null for a leading industry the county declares "
+        "without giving its share of output."
+    )
     unit: str
     unit_label: str
     line: float

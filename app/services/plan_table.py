@@ -39,5 +39,5 @@ def plan_tables(report: Report, snap: Snapshot) -> list[Table]:
             f"{a['phase']['start']}–{a['phase']['end']}",
         )
         actions.add_row(*map(escape, cells))
-        kpis.add_row(str(n), escape("\n".join(ctx["kpi_text"](k) for k in a["kpis"])))
+        kpis.add_row(str(n), escape("\n".join(ctx["measures"](a))))
     return [actions, kpis]

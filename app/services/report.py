@@ -27,7 +27,7 @@ from app.services import assessments, plans
 from app.services.keys import Principal
 from app.services.ports import UnitOfWork
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
-from app.services.report_words import kpi_text, numbered, plain, sub_numbered, year_text
+from app.services.report_words import kpi_text, measures, numbered, plain, sub_numbered, year_text
 from app.services.wording import Labels, md, words
 
 # The plan table's columns (report words), as the report, the DOCX and the terminal show them.
@@ -179,6 +179,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "year_text": lambda y: year_text(y, lang),
         "punct": words("punctuation", lang),
         "kpi_text": lambda k: kpi_text(k, labels, lang),
+        "measures": lambda a: measures(a, report.plan or {}, labels, lang),
         "progress_word": words("progress", lang),
         "chart": diagnosis_svg(report.result, labels, report_words["chart"]),
         "timeline": timeline_svg(report.plan, lang)

@@ -241,7 +241,7 @@ def _plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
                 sep.join(p["name"] for p in a["partners"]),
                 sep.join(f["name"] for f in a["funding"]),
                 f"{a['phase']['start']}—{a['phase']['end']}",
-                "\n".join(ctx["kpi_text"](k) for k in a["kpis"]),
+                "\n".join(ctx["measures"](a)),
             ]
         )
     return rows

@@ -78,3 +78,16 @@ def kpi_text(kpi: dict[str, Any], labels: Labels, lang: Lang) -> str:
 def plain(value: float) -> str:
     """A severity or similarity (an index from 0 to 1) with two decimals."""
     return number(value, "ratio")
+
+
+def measures(action: dict[str, Any], plan: dict[str, Any], labels: Labels, lang: Lang) -> list[str]:
+    """What an action is assessed on, as a plan's 考核指标 cell lists it: its targets, the outputs
+    it delivers and the indicators whose baselines come first, so no row is left bare."""
+    out = [kpi_text(k, labels, lang) for k in action["kpis"]]
+    outputs = {o["slug"]: o for o in plan.get("outputs", [])}
+    for slug in action.get("outputs", []):
+        if slug in outputs:
+            out.append(say("report_line", "kpi_to_measure", lang, label=outputs[slug]["label"]))
+    for m in action.get("to_measure", []):
+        out.append(say("report_line", "kpi_to_measure", lang, label=m["label"]))
+    return out

@@ -294,7 +294,7 @@ def _trim(value: Any, checksums: dict[str, str]) -> Any:
     """Small examples: lists cut to three items (the most any schema asks for), ids, times and
     knowledge-base checksums fixed."""
     if isinstance(value, str):
-        return _fixed(value, checksums)
+        return UUID_IN_TEXT.sub(FIXED_ID, _fixed(value, checksums))
     if isinstance(value, list):
         return [_trim(v, checksums) for v in value[:3]]
     if isinstance(value, dict):
@@ -306,8 +306,6 @@ def _trim(value: Any, checksums: dict[str, str]) -> Any:
             if isinstance(out.get(key), str):
                 out[key] = FIXED_TIME
         return out
-    if isinstance(value, str):
-        return UUID_IN_TEXT.sub(FIXED_ID, value)
     return value
 
 
