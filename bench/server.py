@@ -26,10 +26,19 @@ class Server:
     log: Path
 
     def worker_pids(self) -> list[int]:
-        """The serving processes: the children when uvicorn supervises workers, else itself."""
+        """The serving processes: the children when uvicorn supervises workers, else itself
+        (the batch-job worker the server starts beside them serves no request)."""
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         kids = [int(p) for p in children.read_text().split()] if children.exists() else []
-        return kids or [self.pid]
+        serving = [p for p in kids if b"jobs\0worker" not in _cmdline(p)]
+        return serving or [self.pid]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -330,12 +330,20 @@ class Analysis(NamedTuple):
 
 
 def _analyse(
-    snap: Snapshot, profile: ValidProfile, lang: Lang, view: View, trace: bool
+    snap: Snapshot,
+    profile: ValidProfile,
+    lang: Lang,
+    view: View,
+    trace: bool,
+    paths: int | None = None,
 ) -> tuple[dict[str, Any], tuple[Diagnosis, ...], tuple[Strength, ...], tuple[Ranked, ...]]:
+    """The rendered result and the engine's values. Every fitting path is ranked (a plan is
+    built on all of them), but only the first ``paths`` are rendered: their texts, examples and
+    reasons are most of the cost of a full answer."""
     diagnoses = diagnose(snap, profile, trace)
     found = strengths(profile)
     if view == "summary":
-        top = rank_paths(snap, profile, diagnoses, found, SUMMARY_PATHS)
+        top = rank_paths(snap, profile, diagnoses, found, paths or SUMMARY_PATHS)
         return (
             {
                 "warnings": warning_items(profile.warnings, lang),
@@ -357,7 +365,8 @@ def _analyse(
             "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
             "strengths": _strengths(found, lang),
             "constraints": constraint_items(snap, profile, ranked, lang),
-            "recommendations": [_recommendation(ctx, r) for r in ranked],
+            "paths_ranked": len(ranked),
+            "recommendations": [_recommendation(ctx, r) for r in ranked[:paths]],
         },
         diagnoses,
         found,
@@ -413,6 +422,7 @@ def _scenario(
     base: dict[str, Any],
     scenario: Mapping[str, float],
     lang: Lang,
+    paths: int | None = None,
 ) -> dict[str, Any]:
     variant = replace(
         request,
@@ -427,7 +437,7 @@ def _scenario(
             for e in exc.errors
         ]
         raise
-    alt = _analyse(snap, alt_profile, lang, "full", False)[0]
+    alt = _analyse(snap, alt_profile, lang, "full", False, paths)[0]
     before: dict[str, tuple[Status, float]] = {
         c["slug"]: (c["status"], c["severity"]) for c in base["challenges"]
     }
@@ -456,9 +466,10 @@ def recommend(
     scenario: Mapping[str, float] | None = None,
     view: View = "full",
     trace: bool = False,
+    paths: int | None = None,
 ) -> dict[str, Any]:
     """The diagnosis and ranked paths of one profile; see the module docstring for views."""
-    return analyse(snap, request, lang, scenario, view, trace).result
+    return analyse(snap, request, lang, scenario, view, trace, paths).result
 
 
 def analyse(
@@ -468,10 +479,12 @@ def analyse(
     scenario: Mapping[str, float] | None = None,
     view: View = "full",
     trace: bool = False,
+    paths: int | None = None,
 ) -> Analysis:
-    """``recommend``, keeping the engine's own values beside the rendered result."""
+    """``recommend``, keeping the engine's own values beside the rendered result; ``paths``
+    caps how many ranked paths are rendered (None: every one)."""
     profile = validate_profile(snap, request)
-    base, diagnoses, found, ranked = _analyse(snap, profile, lang, view, trace)
+    base, diagnoses, found, ranked = _analyse(snap, profile, lang, view, trace, paths)
     head: dict[str, Any] = {
         "county": county_head(snap, profile, lang),
         "kb_version": snap.kb_version,
@@ -496,7 +509,7 @@ def analyse(
             for e in excluded_paths(snap, profile)
         ]
     if scenario is not None:
-        result["scenario"] = _scenario(snap, request, profile, base, scenario, lang)
+        result["scenario"] = _scenario(snap, request, profile, base, scenario, lang, paths)
     return Analysis(profile, diagnoses, found, ranked, result)
 
 

@@ -520,6 +520,9 @@ class ScenarioOut(BaseModel):
     challenges: list[ChallengeOut]
     strengths: list[StrengthOut]
     constraints: list[ConstraintOut]
+    paths_ranked: int | None = Field(
+        default=None, description="How many paths fit the county under the scenario."
+    )
     recommendations: list[RecommendationOut]
     changes: list[ChangeOut]
 
@@ -540,6 +543,11 @@ class RecommendationResult(BaseModel):
     challenges: list[ChallengeOut]
     strengths: list[StrengthOut]
     constraints: list[ConstraintOut]
+    paths_ranked: int | None = Field(
+        default=None,
+        description="How many paths fit the county and were ranked; `recommendations` holds the "
+        "first `?paths=` of them (all by default).",
+    )
     recommendations: list[RecommendationOut]
     peers: list[PeerOut]
     peers_note: PeersNote | None

@@ -14,20 +14,25 @@ from app.services import recommendations
 
 
 def recommend_and_plan(
-    snap: Snapshot, profile: ProfileIn, options: PlanOptions | None, lang: Lang
+    snap: Snapshot,
+    profile: ProfileIn,
+    options: PlanOptions | None,
+    lang: Lang,
+    paths: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The recommendation result, and its plan when ``options`` asks for one (built from the
-    same analysis, so the plan answers exactly the diagnosis beside it)."""
+    """The recommendation result (its first ``paths`` ranked paths rendered, all by default),
+    and its plan when ``options`` asks for one (built from the same analysis and every ranked
+    path, so the plan answers exactly the diagnosis beside it)."""
     request = RecommendationRequest.model_construct(
         **{name: getattr(profile, name) for name in ProfileIn.model_fields}
     )
-    analysis = recommendations.analysis(snap, request, lang)
+    analysis = recommendations.analysis(snap, request, lang, paths=paths)
     if options is None:
         return analysis.result, None
     return analysis.result, build_plan(snap, analysis, options.horizon, options.max_actions)
 
 
 def plan(snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang) -> dict[str, Any]:
-    out = recommend_and_plan(snap, profile, options, lang)[1]
+    out = recommend_and_plan(snap, profile, options, lang, paths=0)[1]  # no path rendered
     assert out is not None
     return out

@@ -40,10 +40,11 @@ def recommendation(
     lang: Lang,
     view: View = "full",
     trace: bool = False,
+    paths: int | None = None,
 ) -> dict[str, Any]:
     """The one door into the engine's recommendation: routes, batches, assessments, reports,
     plans and the command line all come through here."""
-    return analysis(snap, body, lang, view, trace).result
+    return analysis(snap, body, lang, view, trace, paths).result
 
 
 def analysis(
@@ -52,6 +53,7 @@ def analysis(
     lang: Lang,
     view: View = "full",
     trace: bool = False,
+    paths: int | None = None,
 ) -> Analysis:
     """The one door, keeping the engine's own values for what is built on the result."""
     scenario = (
@@ -59,7 +61,7 @@ def analysis(
         if isinstance(body, RecommendationRequest) and body.scenario
         else None
     )
-    return analyse(snap, body.to_domain(), lang, scenario, view, trace)
+    return analyse(snap, body.to_domain(), lang, scenario, view, trace, paths)
 
 
 def run_one(

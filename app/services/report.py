@@ -49,18 +49,18 @@ def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
     """The report of a profile: its diagnosis and plan. A plan the default horizon cannot hold
     (a profile of 2028 or later) is left out; a horizon the caller chose is checked."""
     try:
-        result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang)
+        result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang, PATHS_SHOWN)
     except InvalidInput as exc:
         if "horizon" in body.model_fields_set or any(e.pointer != "/horizon" for e in exc.errors):
             raise
-        result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang)
+        result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang, PATHS_SHOWN)
     return Report(result, plan, None, as_lang(result["language"]))
 
 
 def for_plan(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
     """The plan of a profile with the diagnosis it comes from (a horizon the plan cannot hold is
     refused, as ``POST /v1/plans`` refuses it)."""
-    result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang)
+    result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang, PATHS_SHOWN)
     return Report(result, plan, None, lang)
 
 

@@ -120,7 +120,7 @@ function render(result) {
 async function submit(event) {
   event.preventDefault();
   document.getElementById("errors").hidden = true;
-  const res = await fetch("/v1/recommendations", {
+  const res = await fetch("/v1/recommendations?paths=9", {
     method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang }, body: JSON.stringify(profile()),
   });
   const body = await res.json();

@@ -44,6 +44,18 @@ TraceQuery = Annotated[
         "score_parts`. Full view only."
     ),
 ]
+PathsQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=100,
+        description="At most this many ranked paths in `recommendations` (full view: the default "
+        "is every fitting path, `paths_ranked` says how many there are; summary view: the "
+        "default is ten). Ranks, scores and a plan built on the answer are the same whatever "
+        "the cap: it only leaves the rest unrendered, which makes a full answer smaller and "
+        "faster.",
+    ),
+]
 AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discriminator="view")]
 
 
@@ -81,8 +93,9 @@ async def create_recommendation(
     lang: LangDep,
     view: ViewQuery = "full",
     trace: TraceQuery = False,
+    paths: PathsQuery = None,
 ) -> Response:
-    result = svc.recommendation(snap, body, lang, view, trace and view == "full")
+    result = svc.recommendation(snap, body, lang, view, trace and view == "full", paths)
     request.app.state.metrics.count_diagnoses(result["challenges"])
     return json_response(result, lang=lang)
 
