@@ -41,7 +41,8 @@ def _plan_json(report: Report, snap: Snapshot) -> str:
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
     """One format: its name on the command line, its media type, its file suffix, whether it
-    is binary, and how it renders a whole report and a plan alone (None where it does not)."""
+    is binary, and how it renders a whole report, a plan alone and the one-page brief (None
+    where it does not)."""
 
     name: str
     media_type: str
@@ -49,6 +50,7 @@ class OutputFormat:
     binary: bool = False
     report: Render | None = None
     plan: Render | None = None
+    brief: Render | None = None
 
     def file_name(self, report: Report) -> str:
         """``countypath-330521.docx``: what a download of this report is called."""
@@ -57,9 +59,16 @@ class OutputFormat:
 
 
 _REPORT = "app.services.report"
+_BRIEF = "app.services.report_brief"
 _DOCX = _lazy("app.services.report_docx", "render_docx")
 JSON = OutputFormat("json", "application/json", ".json", plan=_plan_json)
-HTML = OutputFormat("html", "text/html", ".html", report=_lazy(_REPORT, "render_html"))
+HTML = OutputFormat(
+    "html",
+    "text/html",
+    ".html",
+    report=_lazy(_REPORT, "render_html"),
+    brief=_lazy(_BRIEF, "render_brief_html"),
+)
 MARKDOWN = OutputFormat(
     "md",
     "text/markdown",
@@ -74,11 +83,13 @@ DOCX = OutputFormat(
     binary=True,
     report=_DOCX,
     plan=_DOCX,
+    brief=_lazy(_BRIEF, "render_brief_docx"),
 )
 
 # The first of each is the default.
 REPORT_FORMATS: tuple[OutputFormat, ...] = (HTML, MARKDOWN, DOCX)
 PLAN_FORMATS: tuple[OutputFormat, ...] = (JSON, MARKDOWN, DOCX)
+BRIEF_FORMATS: tuple[OutputFormat, ...] = (HTML, DOCX)
 
 
 def by_media_type(formats: tuple[OutputFormat, ...], media_type: str) -> OutputFormat:
@@ -105,3 +116,10 @@ def render_plan(fmt: OutputFormat, report: Report, snap: Snapshot) -> str | byte
     if fmt.plan is None:
         raise ValueError(f"{fmt.name} renders no plan")
     return fmt.plan(report, snap)
+
+
+def render_brief(fmt: OutputFormat, report: Report, snap: Snapshot) -> str | bytes:
+    """The one-page brief of ``report`` in ``fmt``, one of BRIEF_FORMATS."""
+    if fmt.brief is None:
+        raise ValueError(f"{fmt.name} renders no brief")
+    return fmt.brief(report, snap)

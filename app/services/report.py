@@ -199,6 +199,11 @@ def render_markdown(report: Report, snap: Snapshot) -> str:
     return _env(True).get_template("report.md.j2").render(**context(report, snap))
 
 
+def render_page(template: str, values: dict[str, Any]) -> str:
+    """Another HTML template of the package (the brief), escaped as the report is."""
+    return _env(False).get_template(template).render(**values)
+
+
 def render_plan_markdown(report: Report, snap: Snapshot) -> str:
     """The plan alone: its table and timeline."""
     return _env(True).get_template("plan.md.j2").render(**context(report, snap))

@@ -3,9 +3,9 @@ formats of app.services.renderers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -18,7 +18,7 @@ from app.schemas.common import UUID, problem_responses
 from app.schemas.plans import PlanRequest
 from app.services import renderers
 from app.services import report as reports
-from app.services.renderers import REPORT_FORMATS, OutputFormat
+from app.services.renderers import BRIEF_FORMATS, REPORT_FORMATS, OutputFormat
 
 router = APIRouter(tags=["reports"])
 DOCX = renderers.DOCX.media_type
@@ -29,8 +29,23 @@ CONTENT: dict[str, Any] = {
 }
 
 
+Layout = Literal["full", "brief"]
+LAYOUT = Query(
+    description="`full` (default): the whole report. `brief`: one page for a meeting that "
+    "decides, three problems (the challenges at flag or watch ranked first, each with the "
+    "county's own figure), five measures (the plan's first actions with their lead units) and "
+    "three numbers (targets from baseline to target year), as HTML or a one-page Word document "
+    "(Markdown is 406).",
+)
+
+
 def _render(report: reports.Report, snap: Snapshot, fmt: OutputFormat) -> Response:
     body = renderers.render_report(fmt, report, snap)
+    return document_response(body, fmt, report)
+
+
+def _render_brief(report: reports.Report, snap: Snapshot, fmt: OutputFormat) -> Response:
+    body = renderers.render_brief(fmt, report, snap)
     return document_response(body, fmt, report)
 
 
@@ -41,17 +56,26 @@ def _render(report: reports.Report, snap: Snapshot, fmt: OutputFormat) -> Respon
     description="Diagnoses the profile, makes its action plan up to `horizon` (default 2030) and "
     "answers a report in the requested language: `Accept: text/html` (default; one "
     "self-contained page, inline CSS and SVG charts, no external host), `text/markdown`, or "
-    f"`{DOCX}` (a Word document: in Chinese with the fonts, heading numbers and page layout of "
-    "a government document, the plan as a table and its timeline as shaded cells).",
+    f"`{DOCX}` (a Word document in the fonts, heading numbers and page layout of a Chinese "
+    "government document; with a plan it is the plan itself, one a county can adopt: guiding approach, "
+    "main targets, main tasks, safeguards, the table of duties on a landscape page with its "
+    "timeline as annex 1 and the diagnosis with its sources as annex 2). `layout=brief` answers "
+    "the one-page brief instead.",
     responses={**problem_responses(400, 401, 406, 413, 415, 422, 503), 200: CONTENT},
     response_class=Response,
     dependencies=[Depends(require_json_body), Depends(public_unless_required)],
 )
 async def create_report(
-    request: Request, body: PlanRequest, snap: SnapshotDep, lang: LangDep
+    request: Request,
+    body: PlanRequest,
+    snap: SnapshotDep,
+    lang: LangDep,
+    layout: Annotated[Layout, LAYOUT] = "full",
 ) -> Response:
-    fmt = chosen(request, REPORT_FORMATS)
+    fmt = chosen(request, BRIEF_FORMATS if layout == "brief" else REPORT_FORMATS)
     report = await run_in_threadpool(reports.for_profile, snap, body, lang)
+    if layout == "brief":
+        return await run_in_threadpool(_render_brief, report, snap, fmt)
     return await run_in_threadpool(_render, report, snap, fmt)
 
 

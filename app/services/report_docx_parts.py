@@ -1,0 +1,171 @@
+"""The parts of the Word report that both of its layouts print: the diagnosis table, the plan
+table and its timeline (shaded cells show when each action runs: no image renderer needed, and it
+stays editable), the trend, the recommended paths and the sources. Each part writes its body; the
+layout (app.services.report_docx) chooses its heading and its place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docx.document import Document as DocxDocument
+from docx.table import Table
+
+from app.domain.messages import say
+from app.services.docx_kit import paragraph, shade, table
+from app.services.report import PLAN_COLUMNS
+from app.services.report_words import sub_numbered
+
+STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
+
+
+def meta_line(ctx: dict[str, Any]) -> str:
+    """The year of the figures, the benchmark and the knowledge base the document rests on."""
+    result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
+    parts = [
+        f"{words['year']}: {result['county'].get('year') or '—'}",
+        f"{words['benchmark']}: {labels.benchmark(result['benchmark'])}",
+        f"{words['kb']}: {result['kb_version']}",
+    ]
+    return str(ctx["punct"]["semi"]).join(parts)
+
+
+def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
+    labels, words = ctx["labels"], ctx["words"]
+    text = f"{labels.indicator(e['indicator'])} {labels.value(e['indicator'], e['value'])}"
+    if e["band"] == "ok" or e.get("target") is None:
+        return text
+    target = labels.value(e["indicator"], e["target"])
+    return text + say(
+        "report_line", "evidence_target", ctx["lang"], target=words["target"], value=target
+    )
+
+
+def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """Each challenge with its status, severity and the figures that show it."""
+    words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
+    rows = [
+        [
+            c["title"],
+            labels.status(c["status"]),
+            ctx["as_index"](c["severity"]),
+            "\n".join(
+                [_evidence_text(e, ctx) for e in c["evidence"]]
+                + [labels.signal(s) for s in c["signals"]]
+            ),
+        ]
+        for c in ctx["result"]["challenges"]
+    ]
+    header = [words["challenge"], words["status"], words["severity"], words["evidence"]]
+    table(doc, header, rows, lang)
+
+
+def plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
+    """The plan table's rows (PLAN_COLUMNS): who leads each action, with whom, paid how, when,
+    and what it is assessed on."""
+    sep = ctx["punct"]["list"]
+    rows = []
+    for i, a in enumerate(ctx["plan"]["actions"], start=1):
+        title = a["title"]
+        if a["depends_on"]:
+            title += f"\n{ctx['words']['after']}: " + sep.join(
+                ctx["labels"].path(d) for d in a["depends_on"]
+            )
+        rows.append(
+            [
+                str(i),
+                title,
+                a["lead"]["name"],
+                sep.join(p["name"] for p in a["partners"]),
+                sep.join(f["name"] for f in a["funding"]),
+                f"{a['phase']['start']}—{a['phase']['end']}",
+                "\n".join(ctx["measures"](a)),
+            ]
+        )
+    return rows
+
+
+def plan_table(doc: DocxDocument, ctx: dict[str, Any]) -> Table:
+    words = ctx["words"]
+    return table(doc, [words[column] for column in PLAN_COLUMNS], plan_rows(ctx), ctx["lang"])
+
+
+def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """One row per action, one column per year, shaded from the action's start by its stage."""
+    plan, words, lang = ctx["plan"], ctx["words"], ctx["lang"]
+    years = list(range(plan["start"], plan["horizon"] + 1))
+    rows = [
+        [f"{i}. {a['title']}"]
+        + [
+            "◆" if any(k["target"] is not None and k["year"] == y for k in a["kpis"]) else ""
+            for y in years
+        ]
+        for i, a in enumerate(plan["actions"], start=1)
+    ]
+    found = table(doc, [words["action"], *[str(y) for y in years]], rows, lang)
+    for r, action in enumerate(plan["actions"], start=1):
+        for c, year in enumerate(years, start=1):
+            if year >= action["phase"]["start"]:
+                shade(found.rows[r].cells[c], STAGE_FILLS[action["stage"] - 1])
+    paragraph(doc, words["timeline_note"], lang)
+
+
+def trend(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """What improved and worsened between the years, then each stored plan's KPIs."""
+    trend_data, words, labels, lang = ctx["trend"], ctx["words"], ctx["labels"], ctx["lang"]
+    sep = ctx["punct"]["list"]
+    rows = []
+    for period in trend_data["changes"]:
+        items = [(labels.challenge(c["challenge"]), c["change"]) for c in period["challenges"]]
+        items += [(labels.indicator(i["indicator"]), i["change"]) for i in period["indicators"]]
+        rows.append(
+            [
+                f"{period['from_year']}—{period['to_year']}",
+                sep.join(name for name, change in items if change == "improved"),
+                sep.join(name for name, change in items if change == "worsened"),
+            ]
+        )
+    table(doc, [words["year"], words["improved"], words["worsened"]], rows, lang)
+    for i, progress in enumerate(trend_data["progress"], start=1):
+        heading = sub_numbered(lang, i) + words["progress"].format(year=progress["year"])
+        paragraph(doc, heading, lang, "h2")
+        header = [words["kpis"], words["baseline"], words["due"], words["latest"], words["status"]]
+        table(doc, header, [_progress_row(k, ctx) for k in progress["kpis"]], lang)
+
+
+def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
+    labels, key = ctx["labels"], k["indicator"]
+    due = f" ({ctx['year_text'](k['due'])})" if k["target"] is not None else ""
+    latest = f" ({ctx['year_text'](k['latest_year'])})" if k["latest_year"] else ""
+    return [
+        k["label"],
+        labels.value(key, k["baseline"]),
+        labels.value(key, k["target"]) + due,
+        labels.value(key, k["latest_value"]) + latest,
+        ctx["progress_word"][k["status"]],
+    ]
+
+
+def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """The recommended paths in rank order, each with why it is recommended."""
+    words, labels, lang, punctuation = ctx["words"], ctx["labels"], ctx["lang"], ctx["punct"]
+    if not ctx["paths"]:
+        paragraph(doc, words["no_paths"], lang)
+    for p in ctx["paths"]:
+        family = labels.family(p["family"])
+        head = f"{p['rank']}. {p['title']}{punctuation['lp']}{family}{punctuation['rp']}"
+        paragraph(doc, head, lang, bold=True)
+        paragraph(doc, p["rationale"], lang)
+
+
+def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """The sources as printed (app.domain.sources.printed_source): the paper's section, or the
+    publisher and document, with an address only when the page is the publisher's own."""
+    lang, labels = ctx["lang"], ctx["labels"]
+    for s in ctx["sources"]:
+        if s.get("document"):
+            text = f"{labels.document(s['document'])} §{s['section']}"
+        else:
+            punct, year_text = ctx["punct"], ctx["year_text"]
+            year = punct["lp"] + year_text(s["year"]) + punct["rp"] if s.get("year") else ""
+            text = s["publisher"] + year + (f" {s['url']}" if s.get("url") else "")
+        paragraph(doc, text, lang, "table")

@@ -1,0 +1,201 @@
+"""The Word report of a plan as a 行动方案 a county can adopt: 一、指导思想, 二、主要目标,
+三、重点任务, 四、保障措施, then 附件1 (the table of duties on a landscape page, with the timeline)
+and 附件2 (the diagnosis the plan rests on and its sources); a stored assessment's trend is 附件3.
+
+Every sentence comes from the catalogue (plan_doc) and says only what the plan's own data holds:
+the challenges the diagnosis ranks first, the units that lead, the funding channels the actions
+list, the constraints whose state is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from app.domain.messages import say
+from app.services import report_docx_parts as parts
+from app.services.docx_kit import column_widths, new_section, paragraph, table, text_width
+from app.services.report_words import sub_numbered
+from app.services.wording import words
+
+# The table of duties' columns by their share of the landscape page: narrow 序号 and 实施期限,
+# wide 重点任务 and 考核指标 (PLAN_COLUMNS order).
+DUTY_SHARES = (5, 22, 12, 15, 14, 9, 23)
+PRESSING = ("flag", "watch")
+
+
+def pressing(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """The challenges at flag or watch, in the diagnosis's order (most severe first)."""
+    return [c for c in ctx["result"]["challenges"] if c["status"] in PRESSING]
+
+
+def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    lang, plan = ctx["lang"], ctx["plan"]
+    county = ctx["result"]["county"]["name"]
+    titles = [c["title"] for c in pressing(ctx)[:2]]
+    years = {"start": plan["start"], "horizon": plan["horizon"]}
+    if not titles:
+        text = say("plan_doc", "guiding_none", lang, county=county, **years)
+    else:
+        named = say("plan_doc", "titles_two" if len(titles) == 2 else "titles_one", lang,
+                    a=titles[0], b=titles[-1])  # fmt: skip
+        text = say("plan_doc", "guiding_text", lang, county=county, titles=named, **years)
+    paragraph(doc, text, lang)
+
+
+def _target_rows(ctx: dict[str, Any], pw: Mapping[str, str]) -> list[list[str]]:
+    """The plan's targets, then the outputs whose baselines are to be measured first."""
+    labels = ctx["labels"]
+    rows = [
+        [
+            t["label"],
+            labels.value(t["indicator"], t["baseline"]),
+            labels.value(t["indicator"], t["target"]),
+            ctx["year_text"](t["year"]) if t["target"] is not None else "—",
+            t["kind_label"],
+            t["basis_text"],
+        ]
+        for t in ctx["plan"]["targets"]
+    ]
+    rows += [
+        [o["label"], pw["to_measure"], pw["from_baseline"], "—", o["kind_label"], o["basis_text"]]
+        for o in ctx["plan"].get("outputs", [])
+    ]
+    return rows
+
+
+def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    lang = ctx["lang"]
+    paragraph(doc, say("plan_doc", "targets_intro", lang, horizon=ctx["plan"]["horizon"]), lang)
+    header = [pw[k] for k in ("indicator", "baseline", "target", "target_year", "kind", "basis")]
+    table(doc, header, _target_rows(ctx, pw), lang)
+
+
+def _duty(action: dict[str, Any], ctx: dict[str, Any]) -> str:
+    """Who leads an action, who works with it, and when it runs."""
+    partners = ctx["punct"]["list"].join(p["name"] for p in action["partners"])
+    values = {"lead": action["lead"]["name"], **action["phase"]}
+    if not partners:
+        return say("plan_doc", "duty_alone", ctx["lang"], **values)
+    return say("plan_doc", "duty", ctx["lang"], partners=partners, **values)
+
+
+def _tasks(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    lang = ctx["lang"]
+    for i, action in enumerate(ctx["plan"]["actions"], start=1):
+        paragraph(doc, sub_numbered(lang, i) + action["title"], lang, "h2")
+        for task in action["tasks"]:
+            paragraph(doc, task, lang)
+        paragraph(doc, _duty(action, ctx), lang)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return [i for i in dict.fromkeys(items) if i]
+
+
+def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """A working group under the county government; the lead units as the plan assigns them."""
+    lang, sep = ctx["lang"], ctx["punct"]["list"]
+    leads = sep.join(_unique([a["lead"]["name"] for a in ctx["plan"]["actions"]]))
+    county = ctx["result"]["county"]["name"]
+    paragraph(doc, say("plan_doc", "leadership_text", lang, county=county, leads=leads), lang)
+
+
+def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """The funding channels the actions list, what the plan says of funding the county cannot
+    use, the pairing programmes, and the constraints whose state is known."""
+    lang, sep, plan = ctx["lang"], ctx["punct"]["list"], ctx["plan"]
+    channels = _unique([f["name"] for a in plan["actions"] for f in a["funding"]])
+    if channels:
+        paragraph(doc, say("plan_doc", "funding_text", lang, channels=sep.join(channels)), lang)
+    for note in _unique([a.get("funding_note") or "" for a in plan["actions"]]):
+        paragraph(doc, note, lang)
+    names = _unique([p["name"] or "" for p in plan.get("programmes", [])])
+    if names:
+        paragraph(doc, say("plan_doc", "programmes_text", lang, programmes=sep.join(names)), lang)
+    states = words("constraint_state", lang)
+    constraints = plan.get("constraints", [])
+    for c in constraints:
+        if c["status"] in ("binding", "tight") and c.get("effect"):
+            line = say("plan_doc", "constraint_line", lang, label=c["label"],
+                       status=states[c["status"]], effect=c["effect"])  # fmt: skip
+            paragraph(doc, line, lang)
+    for status in ("ok", "unknown"):
+        labels = sep.join(c["label"] for c in constraints if c["status"] == status)
+        if labels:
+            paragraph(doc, say("plan_doc", f"constraints_{status}", lang, labels=labels), lang)
+
+
+def _oversight(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    lang = ctx["lang"]
+    paragraph(doc, say("plan_doc", "oversight_text", lang), lang)
+    paragraph(doc, say("plan_doc", "monitoring_text", lang), lang)
+
+
+def _safeguards(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    lang = ctx["lang"]
+    subsections = (
+        (pw["leadership"], _leadership),
+        (pw["resources"], _resources),
+        (pw["oversight"], _oversight),
+    )
+    for i, (heading, write) in enumerate(subsections, start=1):
+        paragraph(doc, sub_numbered(lang, i) + heading, lang, "h2")
+        write(doc, ctx)
+
+
+def _annex_head(doc: DocxDocument, ctx: dict[str, Any], n: int, title: str) -> None:
+    """附件n at the top left in 黑体, then the annex's title centred, as an annex is headed."""
+    lang = ctx["lang"]
+    paragraph(doc, say("plan_doc", "annex", lang, n=n), lang, "h1")
+    paragraph(doc, title, lang, "title")
+
+
+def _duties_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    """The table of duties on a landscape page, columns sized to what they hold, then the
+    timeline."""
+    lang, words_ = ctx["lang"], ctx["words"]
+    section = new_section(doc, landscape=True)
+    _annex_head(doc, ctx, 1, pw["duties"])
+    paragraph(doc, sub_numbered(lang, 1) + pw["duties_short"], lang, "h2")
+    column_widths(parts.plan_table(doc, ctx), DUTY_SHARES, text_width(section))
+    paragraph(doc, words_["plan_note"], lang)
+    paragraph(doc, sub_numbered(lang, 2) + words_["timeline"], lang, "h2")
+    parts.timeline(doc, ctx)
+
+
+def _evidence_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+    """The diagnosis the plan rests on, the figures' year and benchmark, and the sources."""
+    lang, words_ = ctx["lang"], ctx["words"]
+    new_section(doc, landscape=False)
+    _annex_head(doc, ctx, 2, pw["evidence"])
+    meta = say("plan_doc", "basis_line", lang, meta=parts.meta_line(ctx))
+    paragraph(doc, meta, lang, "table").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph(doc, sub_numbered(lang, 1) + words_["challenges"], lang, "h2")
+    parts.diagnosis_table(doc, ctx)
+    paragraph(doc, sub_numbered(lang, 2) + words_["sources"], lang, "h2")
+    parts.sources(doc, ctx)
+    if ctx["trend"]:
+        new_section(doc, landscape=False)
+        _annex_head(doc, ctx, 3, words_["trend"])
+        parts.trend(doc, ctx)
+
+
+def action_plan(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+    """The body under the title: four numbered sections, then the annexes."""
+    lang = ctx["lang"]
+    pw = words("plan_doc", lang)
+    body = (
+        (pw["guiding"], _guiding),
+        (pw["targets"], _targets),
+        (pw["tasks"], _tasks),
+        (pw["safeguards"], _safeguards),
+    )
+    for n, (heading, write) in enumerate(body, start=1):
+        paragraph(doc, ctx["heading"](n, heading), lang, "h1")
+        write(doc, ctx, pw)
+    _duties_annex(doc, ctx, pw)
+    _evidence_annex(doc, ctx, pw)
