@@ -62,11 +62,11 @@ def _unit_map(
     snap: Snapshot, province: Province | None, form: AdminForm | None, lang: Lang
 ) -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """What to replace in a knowledge-base text written for a county (县发改局, 本县) so it
-    names the county's own units (市发展和改革局, 本市); None when nothing needs replacing."""
+    names the county's own units (市发展和改革局, 本市), each department by its full name
+    however the text abbreviates it (县发改局 → 县发展和改革局); None when nothing is replaced."""
     default = unit_prefix(snap, DEFAULT_FORM, lang)
     own = unit_prefix(snap, form, lang)
-    renamed = province is not None and bool(province.department_names)
-    if not default or (own == default and not renamed):
+    if not default:
         return None, {}
     table: dict[str, str] = {}
     for dept in snap.departments.values():

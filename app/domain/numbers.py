@@ -16,13 +16,18 @@ def round4(x: float) -> float:
 def format_number(value: float) -> str:
     """A number as a person writes it: no float noise, thousands grouped, precision by size.
 
+    A value from a tenth up reads to the hundredth (a fiscal self-sufficiency of 0.22, not
+    0.2172); only a smaller one keeps four decimals, where two would print nothing.
+
     >>> format_number(122500), format_number(58.43), format_number(0.98712), format_number(0)
-    ('122,500', '58.43', '0.9871', '0')
+    ('122,500', '58.43', '0.99', '0')
+    >>> format_number(0.2172), format_number(0.0123)
+    ('0.22', '0.0123')
     """
     if value == 0:
         return "0"
     magnitude = abs(value)
-    digits = 0 if magnitude >= 1000 else 1 if magnitude >= 100 else 2 if magnitude >= 1 else 4
+    digits = 0 if magnitude >= 1000 else 1 if magnitude >= 100 else 2 if magnitude >= 0.1 else 4
     text = f"{value:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -73,8 +73,11 @@ def check_horizon(start: int, horizon: int) -> None:
 
 def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
     """The top ``max_actions`` ranked paths, plus any recommended path one of them depends on
-    (a recruitment drive brings its talent environment along), in rank order."""
-    by_slug = {r.path.slug: r for r in ranked if r.score > 0}
+    (a recruitment drive brings its talent environment along), in rank order. A path whose own
+    conditions the county's figures miss (farm processing where farming is 2.5% of GDP) stays a
+    ranked option but is not written into the plan a county signs."""
+    by_slug = {r.path.slug: r for r in ranked if r.score > 0 and not _misfit(r)}
+    ranked = [r for r in ranked if r.path.slug in by_slug]
     chosen = {r.path.slug for r in ranked[:max_actions] if r.path.slug in by_slug}
     frontier = sorted(chosen)
     while frontier:
@@ -83,6 +86,10 @@ def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
                 chosen.add(dep)
                 frontier.append(dep)
     return [r for r in ranked if r.path.slug in chosen]
+
+
+def _misfit(r: Ranked) -> bool:
+    return any(f.outcome == "missed" for f in r.fit)
 
 
 def _evidence(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:

@@ -124,6 +124,10 @@ class AddressedOut(BaseModel):
 
 class FundingNote(BaseModel):
     dropped: list[str] = Field(description="Channels of the path the county cannot use.")
+    reasons: list[str] = Field(
+        description="Why each of `dropped` cannot be used, in its order (`debt`: government "
+        "debt binds; otherwise the channel does not serve this county)."
+    )
     text: str
 
 

@@ -27,7 +27,15 @@ from app.services import assessments, plans
 from app.services.keys import Principal
 from app.services.ports import UnitOfWork
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
-from app.services.report_words import kpi_text, measures, numbered, plain, sub_numbered, year_text
+from app.services.report_words import (
+    county_name,
+    kpi_text,
+    measures,
+    numbered,
+    plain,
+    sub_numbered,
+    year_text,
+)
 from app.services.wording import Labels, md, words
 
 # The plan table's columns (report words), as the report, the DOCX and the terminal show them.
@@ -151,7 +159,8 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
 
 def document_title(report: Report) -> str:
     """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
-    county, plan, lang = report.result["county"]["name"], report.plan, report.lang
+    plan, lang = report.plan, report.lang
+    county = county_name(report.result["county"], lang)
     if plan is None:
         title = words("report", lang)["title"]
         return say("report_line", "title_diagnosis", lang, county=county, title=title)
@@ -172,6 +181,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "lang": lang,
         "tag": say("language", "tag", lang),
         "doc_title": document_title(report),
+        "county_label": county_name(report.result["county"], lang),
         "labels": labels,
         "heading": numbered(lang),
         "sub_heading": lambda n, text: sub_numbered(lang, n) + text,

@@ -16,7 +16,7 @@ from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.services.docx_kit import new_document, paragraph, saved
 from app.services.report import Report, render_page
-from app.services.report_words import numbered, sub_numbered
+from app.services.report_words import county_name, numbered, sparse, sub_numbered
 from app.services.wording import Labels, words
 
 PROBLEMS, MEASURES, NUMBERS = 3, 5, 3
@@ -80,7 +80,7 @@ def brief(report: Report, snap: Snapshot) -> dict[str, Any]:
     """What the brief prints: its title, then each part's heading with its lines (or the
     sentence that says the part is empty)."""
     lang, plan, labels = report.lang, report.plan, Labels(snap, report.lang)
-    county = report.result["county"]["name"]
+    county = county_name(report.result["county"], lang)
     if plan is None:
         title = say("brief", "title_diagnosis", lang, county=county)
     else:
@@ -88,7 +88,10 @@ def brief(report: Report, snap: Snapshot) -> dict[str, Any]:
                     horizon=plan["horizon"])  # fmt: skip
     bw = words("brief", lang)
     parts = [
-        (bw["problems"], _problems(report, labels) or [bw["no_problems"]]),
+        (
+            bw["problems"],
+            _problems(report, labels) or [bw["sparse" if sparse(report.result) else "no_problems"]],
+        ),
         (bw["measures"], _measures(report) or [bw["no_measures"]]),
         (bw["numbers"], _numbers(report, labels) or [bw["no_numbers"]]),
     ]

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from app.domain.messages import say
 from app.services import report_docx_parts as parts
 from app.services.docx_kit import column_widths, new_section, paragraph, table, text_width
-from app.services.report_words import sub_numbered
+from app.services.report_words import county_name, sparse, sub_numbered
 from app.services.wording import words
 
 # The table of duties' columns by their share of the landscape page: narrow 序号 and 实施期限,
@@ -34,11 +34,12 @@ def pressing(ctx: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     lang, plan = ctx["lang"], ctx["plan"]
-    county = ctx["result"]["county"]["name"]
+    county = county_name(ctx["result"]["county"], lang)
     titles = [c["title"] for c in pressing(ctx)[:2]]
     years = {"start": plan["start"], "horizon": plan["horizon"]}
     if not titles:
-        text = say("plan_doc", "guiding_none", lang, county=county, **years)
+        none = "guiding_sparse" if sparse(ctx["result"]) else "guiding_none"
+        text = say("plan_doc", none, lang, county=county, **years)
     else:
         named = say("plan_doc", "titles_two" if len(titles) == 2 else "titles_one", lang,
                     a=titles[0], b=titles[-1])  # fmt: skip
@@ -46,10 +47,10 @@ def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
     paragraph(doc, text, lang)
 
 
-def _target_rows(ctx: dict[str, Any], pw: Mapping[str, str]) -> list[list[str]]:
-    """The plan's targets, then the outputs whose baselines are to be measured first."""
+def _target_rows(ctx: dict[str, Any]) -> list[list[str]]:
+    """The plan's targets, each with its figures: the rows a county signs."""
     labels = ctx["labels"]
-    rows = [
+    return [
         [
             t["label"],
             labels.value(t["indicator"], t["baseline"]),
@@ -60,18 +61,19 @@ def _target_rows(ctx: dict[str, Any], pw: Mapping[str, str]) -> list[list[str]]:
         ]
         for t in ctx["plan"]["targets"]
     ]
-    rows += [
-        [o["label"], pw["to_measure"], pw["from_baseline"], "—", o["kind_label"], o["basis_text"]]
-        for o in ctx["plan"].get("outputs", [])
-    ]
-    return rows
 
 
 def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
-    lang = ctx["lang"]
+    """The targets with figures, then, in a table of their own, the outputs whose baselines the
+    statistics office sets first: a row without a number is not a target anyone can sign."""
+    lang, outputs = ctx["lang"], ctx["plan"].get("outputs", [])
     paragraph(doc, say("plan_doc", "targets_intro", lang, horizon=ctx["plan"]["horizon"]), lang)
     header = [pw[k] for k in ("indicator", "baseline", "target", "target_year", "kind", "basis")]
-    table(doc, header, _target_rows(ctx, pw), lang)
+    table(doc, header, _target_rows(ctx), lang)
+    if outputs:
+        paragraph(doc, say("plan_doc", "monitored_intro", lang), lang)
+        rows = [[o["label"], pw["to_measure"], o["kind_label"], o["basis_text"]] for o in outputs]
+        table(doc, [pw["indicator"], pw["baseline"], pw["kind"], pw["basis"]], rows, lang)
 
 
 def _duty(action: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -100,7 +102,7 @@ def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """A working group under the county government; the lead units as the plan assigns them."""
     lang, sep = ctx["lang"], ctx["punct"]["list"]
     leads = sep.join(_unique([a["lead"]["name"] for a in ctx["plan"]["actions"]]))
-    county = ctx["result"]["county"]["name"]
+    county = county_name(ctx["result"]["county"], lang)
     paragraph(doc, say("plan_doc", "leadership_text", lang, county=county, leads=leads), lang)
 
 
@@ -111,7 +113,7 @@ def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     channels = _unique([f["name"] for a in plan["actions"] for f in a["funding"]])
     if channels:
         paragraph(doc, say("plan_doc", "funding_text", lang, channels=sep.join(channels)), lang)
-    for note in _unique([a.get("funding_note") or "" for a in plan["actions"]]):
+    for note in _unique([(a.get("funding_note") or {}).get("text", "") for a in plan["actions"]]):
         paragraph(doc, note, lang)
     names = _unique([p["name"] or "" for p in plan.get("programmes", [])])
     if names:

@@ -91,3 +91,17 @@ def measures(action: dict[str, Any], plan: dict[str, Any], labels: Labels, lang:
     for m in action.get("to_measure", []):
         out.append(say("report_line", "kpi_to_measure", lang, label=m["label"]))
     return out
+
+
+def county_name(county: dict[str, Any], lang: Lang) -> str:
+    """The county as a document in ``lang`` names it: its official Chinese name (满洲里市,
+    威宁彝族回族苗族自治县) in Chinese where the division code gives one, else the name sent."""
+    official = county.get("official_name")
+    return str(official) if lang == "zh" and official else str(county["name"])
+
+
+def sparse(result: dict[str, Any]) -> bool:
+    """Whether most challenges lack the data to be judged: a document then says the figures are
+    too few, never that it found no problem."""
+    states = [c["status"] for c in result["challenges"]]
+    return 2 * states.count("insufficient_data") > len(states)

@@ -89,24 +89,24 @@ def test_removing_most_of_one_kind_needs_confirmation(
     c = store_client
     curator = auth(store_keys["kbwrite"])
     exported = c.get("/v1/kb/export").json()
+    # Expert case sets: nothing else refers to them, so removing them leaves a knowledge base
+    # that holds together and only the guard stands in the way.
     fewer = copy.deepcopy(exported)
-    kept = [e for e in fewer["examples"] if e["slug"] != fewer["examples"][0]["slug"]]
-    fewer["examples"] = kept[: len(exported["examples"]) // 2 - 1]
+    fewer["cases"] = exported["cases"][: len(exported["cases"]) // 2 - 1]
     assert c.post("/v1/kb/import", json=fewer, headers=curator).status_code == 409
     one = copy.deepcopy(exported)
-    one["examples"] = exported["examples"][:1]
-    one["cases"] = []  # the expert cases read the examples this removes
+    one["cases"] = exported["cases"][:1]
     assert c.post("/v1/kb/import?confirm=remove", json=one, headers=curator).status_code == 200
     # Deleting the last item of a kind is a removal of most of it too.
-    slug = one["examples"][0]["slug"]
-    url = f"/v1/examples/{slug}"
+    slug = one["cases"][0]["slug"]
+    url = f"/v1/cases/{slug}"
     etag = c.get(url).headers["etag"]
     refused = c.delete(url, headers=curator | {"If-Match": etag})
     assert refused.status_code == 409
     assert refused.json()["code"] == "CONFIRMATION_REQUIRED"
     gone = c.delete(f"{url}?confirm=remove", headers=curator | {"If-Match": etag})
     assert gone.status_code == 204
-    assert c.get("/v1/kb").json()["counts"]["examples"] == 0
+    assert c.get("/v1/kb").json()["counts"]["cases"] == 0
 
 
 def test_rollback_preconditions(

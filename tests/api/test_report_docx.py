@@ -36,8 +36,12 @@ def east_asia(run: Any) -> str | None:
     return value
 
 
-def table_with(doc: DocxDocument, header: str) -> Any:
-    found = [t for t in doc.tables if header in [c.text for c in t.rows[0].cells]]
+def table_with(doc: DocxDocument, header: str, skip: Any = None) -> Any:
+    found = [
+        t
+        for t in doc.tables
+        if header in [c.text for c in t.rows[0].cells] and (skip is None or t._tbl is not skip._tbl)
+    ]
     assert found, [[c.text for c in t.rows[0].cells] for t in doc.tables]
     return found[0]
 
@@ -106,7 +110,7 @@ def test_docx_follows_government_document_layout(client: TestClient) -> None:
     assert east_asia(heading) == "黑体"
     sub = next(p for p in doc.paragraphs if p.text == "（二）实施进度安排").runs[0]
     assert east_asia(sub) == "楷体_GB2312"
-    body = next(p for p in doc.paragraphs if p.text.startswith("针对处于警示状态"))
+    body = next(p for p in doc.paragraphs if p.text.startswith("针对突出问题的举措"))
     assert east_asia(body.runs[0]) == "仿宋_GB2312"
     assert body.runs[0].font.size == Pt(16)
     assert body.paragraph_format.first_line_indent == Pt(32)
@@ -213,10 +217,15 @@ def test_docx_is_an_action_plan_a_county_can_adopt(client: TestClient) -> None:
     assert set(kinds) <= {"约束性", "预期性"}
     assert kinds
     labels = [row.cells[0].text for row in targets.rows[1:]]
-    assert labels == [t["label"] for t in plan["targets"]] + [o["label"] for o in plan["outputs"]]
-    assert all(
-        row.cells[1].text == "需先测算基期值" for row in targets.rows[1 + len(plan["targets"]) :]
-    )
+    assert labels == [t["label"] for t in plan["targets"]]
+    assert all(re.search(r"\d", row.cells[2].text) for row in targets.rows[1:])
+    if plan["outputs"]:
+        assert "以下监测指标由统计部门核定基期值后确定目标值：" in texts
+        monitored = table_with(doc, "属性", skip=targets)
+        assert [row.cells[0].text for row in monitored.rows[1:]] == [
+            o["label"] for o in plan["outputs"]
+        ]
+        assert all(row.cells[1].text == "需先测算基期值" for row in monitored.rows[1:])
 
 
 def test_each_task_is_a_numbered_heading_with_its_texts_and_duties(client: TestClient) -> None:
@@ -295,3 +304,24 @@ def test_without_a_plan_the_docx_is_the_diagnosis(client: TestClient) -> None:
         "三、资料来源",
     ]
     assert len(doc.sections) == 1
+
+
+def test_a_city_bound_by_debt_gets_its_own_name_and_funding_notes(client: TestClient) -> None:
+    """A county-level city whose debt binds (Manzhouli: revenue 10.6 of 48.8亿元 spent): the
+    document names it as the division table does, says which funding it cannot use, and keeps
+    county wording and software words out."""
+    import yaml
+
+    from tests.conftest import SEEDS
+
+    profile = yaml.safe_load((SEEDS / "cases" / "border.yaml").read_text(encoding="utf-8"))["base"]
+    _, data = fetch(client, "zh", profile)
+    doc = Document(io.BytesIO(data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "满洲里市高质量发展行动方案（2026—2030年）"
+    assert any("本市不适用" in t or "不新增" in t for t in texts), texts
+    body = "\n".join(texts)
+    assert "Manzhouli" not in body
+    assert "/v1/" not in body
+    assert "知识库中" not in body
+    assert not re.search(r"不新增县级|县内银行|县属平台", body)

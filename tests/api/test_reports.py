@@ -44,7 +44,7 @@ def test_markdown_and_chinese(client: TestClient) -> None:
     assert md.status_code == 200  # type: ignore[attr-defined]
     assert md.headers["content-language"] == "zh-CN"  # type: ignore[attr-defined]
     text = md.text  # type: ignore[attr-defined]
-    assert text.startswith("# Deqing县域发展诊断与行动方案")
+    assert text.startswith("# 德清县县域发展诊断与行动方案")  # the official name, in Chinese
     assert "| 对外开放不足 |" in text
     assert post(client, "application/pdf").status_code == 406  # type: ignore[attr-defined]
 

@@ -57,7 +57,7 @@ def test_a_refused_field_is_named_by_its_json_pointer(tmp_path: Path) -> None:
 def test_plan_markdown_and_docx(tmp_path: Path) -> None:
     md = run("plan", PROFILE, "--seeds", "--lang", "zh", "--format", "md").stdout
     assert "| 序号 | 重点任务 | 牵头单位 | 配合单位 | 资金渠道 | 实施期限 | 考核指标 |" in md
-    assert md.startswith("# Deqing高质量发展行动方案（2026—2030年）")
+    assert md.startswith("# 德清县高质量发展行动方案（2026—2030年）")
     target = tmp_path / "plan.docx"
     run("plan", PROFILE, "--seeds", "--lang", "zh", "-o", str(target))
     doc = Document(io.BytesIO(target.read_bytes()))
@@ -71,7 +71,7 @@ def test_report_writes_a_docx(tmp_path: Path) -> None:
     target = tmp_path / "plan.docx"
     run("report", PROFILE, "-o", str(target), "--seeds", "--lang", "zh")
     doc = Document(io.BytesIO(target.read_bytes()))
-    assert doc.paragraphs[0].text == "Deqing高质量发展行动方案（2026—2030年）"
+    assert doc.paragraphs[0].text == "德清县高质量发展行动方案（2026—2030年）"
     texts = [p.text for p in doc.paragraphs]
     assert "一、指导思想" in texts
     assert "附件1" in texts
