@@ -39,7 +39,8 @@ def is_noncharacter(ch: str) -> bool:
 
 
 def refused_character(text: str) -> str | None:
-    """The first code point of ``text`` a name may not hold, as ``U+XXXX``, else None.
+    """The first code point of ``text`` a name may not hold, in U+ notation (``U+200E``), else
+    None.
 
     >>> refused_character("德清县"), refused_character("De\\u200eqing"), refused_character("a\\x85")
     (None, 'U+200E', 'U+0085')

@@ -29,7 +29,6 @@ from app.services.ports import UnitOfWork
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
 from app.services.report_words import (
     county_name,
-    kpi_text,
     measures,
     numbered,
     plain,
@@ -188,7 +187,6 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "as_index": plain,
         "year_text": lambda y: year_text(y, lang),
         "punct": words("punctuation", lang),
-        "kpi_text": lambda k: kpi_text(k, labels, lang),
         "measures": lambda a: measures(a, report.plan or {}, labels, lang),
         "progress_word": words("progress", lang),
         "chart": diagnosis_svg(report.result, labels, report_words["chart"]),
