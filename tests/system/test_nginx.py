@@ -287,6 +287,23 @@ def test_nginx_answers_its_own_errors_as_problems(tmp_path: Path) -> None:
             problem = json.loads(body)
             assert problem["status"] == status, name
             assert problem["code"] in {"BAD_REQUEST", "NOT_FOUND"}, name
+            assert headers.get("content-language") == "en", (name, headers)
+        # In the language the client asked for, as a replica would answer.
+        asked_zh = {
+            "accept-language": RAW["hidden-metrics-404"].replace(
+                b"Host: c\r\n", b"Host: c\r\nAccept-Language: zh-CN,zh;q=0.9,en;q=0.5\r\n"
+            ),
+            "lang-param": RAW["hidden-metrics-404"].replace(b"/metrics ", b"/metrics?lang=zh "),
+            "error-page": RAW["unknown-coding-501"].replace(
+                b"Host: c\r\n", b"Host: c\r\nAccept-Language: zh\r\n"
+            ),
+        }
+        for name, request in asked_zh.items():
+            status, headers, body = _raw(s.base, request)
+            problem = json.loads(body)
+            assert headers.get("content-language") == "zh-cn", (name, headers)
+            assert problem["title"] in {"未找到", "请求无法读取"}, (name, problem)
+            assert not any(c.isascii() and c.isalpha() for c in problem["detail"][:2]), problem
         # A replica's own problems pass through untouched.
         with client(s.base, "127.0.0.8") as c:
             res = c.get("/v1/nothing", params={"lang": "zh"})
