@@ -46,7 +46,7 @@ from app.domain.knowledge import (
     Text,
     Threshold,
 )
-from app.domain.language import default
+from app.domain.language import default, language, required
 from app.domain.sources import (
     figure_source,
     figure_tag,
@@ -786,22 +786,29 @@ def _check_figure_consistency(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+def _publisher_names(src: Source) -> list[tuple[str, str | None]]:
+    """``publisher`` (the default language's) and ``publisher_<code>`` of every language a
+    knowledge-base text is always given in (the Chinese name)."""
+    others = [f"publisher_{code}" for code in required() if code != default()]
+    return [("publisher", src.publisher)] + [(name, getattr(src, name, None)) for name in others]
 
 
 def _check_publishers(kb: KnowledgeBase) -> list[Issue]:
-    """Every publisher has a Chinese name, and neither name cites a mirror outside the trailing
-    remark a printed document leaves out."""
+    """Every publisher has a name in each language texts are always given in (a Chinese name),
+    and no name cites a mirror outside the trailing remark a printed document leaves out."""
     issues: list[Issue] = []
+    first = language(default()).name
     for kind, item, field, src in _all_sources(kb):
-        if src.publisher is not None and not src.publisher_zh:
-            msg = "give publisher_zh, the publisher's name in Chinese"
-            issues.append(Issue(kind, item, f"{field}.publisher_zh", msg))
-        if src.publisher_zh is not None and not _CJK.search(src.publisher_zh):
-            issues.append(Issue(kind, item, f"{field}.publisher_zh", "holds no Chinese"))
-        if src.publisher_zh is not None and src.publisher is None:
-            issues.append(Issue(kind, item, f"{field}.publisher", "give the English name too"))
-        for name, text in (("publisher", src.publisher), ("publisher_zh", src.publisher_zh)):
+        for name, text in _publisher_names(src)[1:]:
+            lang = language(name.removeprefix("publisher_"))
+            if src.publisher is not None and not text:
+                msg = f"give {name}, the publisher's name in {lang.name}"
+                issues.append(Issue(kind, item, f"{field}.{name}", msg))
+            if text is not None and lang.script is not None and not lang.script.search(text):
+                issues.append(Issue(kind, item, f"{field}.{name}", f"holds no {lang.name}"))
+            if text is not None and src.publisher is None:
+                issues.append(Issue(kind, item, f"{field}.publisher", f"give the {first} name too"))
+        for name, text in _publisher_names(src):
             if text is None:
                 continue
             printed = printed_publisher(text)
