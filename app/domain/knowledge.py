@@ -144,7 +144,8 @@ class TextBase(Record):
 
     def get(self, lang: Lang) -> str:
         """The text in ``lang``, else in the language it falls back to."""
-        return read_in(self.texts(), lang)
+        own = self.__dict__.get(lang)
+        return own if isinstance(own, str) else read_in(self.texts(), lang)
 
     @model_validator(mode="after")
     def _languages(self) -> TextBase:

@@ -165,6 +165,7 @@ def language(code: Lang) -> Language:
     return next((lang for lang in languages() if lang.code == code), languages()[0])
 
 
+@cache
 def codes() -> tuple[Lang, ...]:
     return tuple(lang.code for lang in languages())
 
@@ -212,6 +213,7 @@ def as_lang(value: object) -> Lang:
     return next((code for code in codes() if value == code), default())
 
 
+@cache
 def sentence_ends() -> str:
     """Every language's sentence end, to strip whichever a sentence carries."""
     return "".join(dict.fromkeys(lang.sentence_end for lang in languages()))
