@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -159,7 +159,7 @@ def languages() -> tuple[Language, ...]:
     return parse_languages(raw_catalogue()["languages"])
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: a code may come from outside
 def language(code: Lang) -> Language:
     """The entry of ``code``; an unknown code is the default language's."""
     return next((lang for lang in languages() if lang.code == code), languages()[0])
@@ -180,7 +180,7 @@ def required() -> tuple[Lang, ...]:
     return tuple(lang.code for lang in languages() if lang.fallback is None)
 
 
-@cache
+@lru_cache(maxsize=64)
 def chain(lang: Lang) -> tuple[Lang, ...]:
     """The languages a text is looked for in: ``lang``, its fallbacks, and the default last.
 
