@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from app.domain.knowledge import Lang
+from app.domain.language import codes, default
 from app.services import renderers
 from app.settings import Settings, get_settings
 
@@ -47,7 +48,8 @@ ProfileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
 ]
-LangOpt = Annotated[str, typer.Option(help="en or zh.")]
+LangOpt = Annotated[str, typer.Option(help=" or ".join(codes()) + ".")]
+DEFAULT_LANG = default()
 HorizonOpt = Annotated[int | None, typer.Option(help="Last year of the plan (default 2030).")]
 FromSeedsOpt = Annotated[
     bool, typer.Option("--seeds/--database", help="Use the seed files instead of the database.")
@@ -306,7 +308,7 @@ def recommend(
     ],
     output_format: RecommendFormatOpt = "table",
     output: OutputOpt = None,
-    lang: LangOpt = "en",
+    lang: LangOpt = DEFAULT_LANG,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
     """Diagnose profiles offline; a CSV output path picks CSV unless --format says otherwise."""
@@ -473,7 +475,7 @@ def report(
             help=f"The file to write; its suffix ({REPORT_SUFFIXES}) picks the format, else HTML.",
         ),
     ],
-    lang: LangOpt = "en",
+    lang: LangOpt = DEFAULT_LANG,
     horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
@@ -495,7 +497,7 @@ def plan(
     profile: ProfileArg,
     output_format: PlanFormatOpt = "table",
     output: OutputOpt = None,
-    lang: LangOpt = "en",
+    lang: LangOpt = DEFAULT_LANG,
     horizon: HorizonOpt = None,
     from_seeds: FromSeedsOpt = False,
 ) -> None:
@@ -652,7 +654,7 @@ def jobs_submit(
         Path, typer.Argument(exists=True, dir_okay=False, help="JSON array, CSV or .xlsx.")
     ],
     view: Annotated[str, typer.Option(help="full or summary.")] = "full",
-    lang: LangOpt = "en",
+    lang: LangOpt = DEFAULT_LANG,
     owner: Annotated[
         str | None,
         typer.Option(

@@ -1,4 +1,5 @@
-"""Language negotiation: ``?lang=`` wins, then Accept-Language with q-values, then English."""
+"""Language negotiation: ``?lang=`` wins, then Accept-Language with q-values, then the default
+language (English), among the catalogue's languages."""
 
 from __future__ import annotations
 
@@ -6,17 +7,13 @@ from urllib.parse import parse_qsl
 
 from starlette.types import Scope
 
-from app.domain.knowledge import Lang
+from app.domain.language import Lang, default, languages
 from app.domain.messages import say
 
 
 def _lang_of(tag: str) -> Lang | None:
-    tag = tag.strip().lower()
-    if tag == "zh" or tag.startswith("zh-"):
-        return "zh"
-    if tag == "en" or tag.startswith("en-"):
-        return "en"
-    return None
+    """The catalogue's language a tag names (``zh-Hans`` is ``zh``), if any."""
+    return next((lang.code for lang in languages() if lang.matches(tag)), None)
 
 
 def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lang:
@@ -25,7 +22,7 @@ def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lan
         if chosen is not None:
             return chosen
     if not accept_language:
-        return "en"
+        return default()
     best: tuple[float, int, Lang] | None = None
     for index, part in enumerate(accept_language.split(",")):
         pieces = part.split(";")
@@ -45,7 +42,7 @@ def negotiate(accept_language: str | None, lang_param: str | None = None) -> Lan
         candidate = (q, -index, lang)
         if best is None or candidate[:2] > best[:2]:
             best = candidate
-    return best[2] if best else "en"
+    return best[2] if best else default()
 
 
 def content_language(lang: Lang) -> str:

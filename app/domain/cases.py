@@ -20,6 +20,7 @@ from typing import Annotated, Any, NamedTuple
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.domain.language import default
 from app.domain.merge import merge_patch
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # as app.domain.knowledge's (which imports this module)
@@ -51,7 +52,7 @@ class Case(BaseModel):
     changes: dict[str, Any] | None = Field(
         default=None, description="A merge patch (RFC 7396) of the file's base profile."
     )
-    lang: str = Field(default="en", description="The language of the result the case reads.")
+    lang: str = Field(default=default(), description="The language of the result the case reads.")
     expect: dict[str, Any] = Field(min_length=1, description="Expectation key -> what is wanted.")
 
     @field_validator("profile", "changes", "expect", mode="before")

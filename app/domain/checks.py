@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.domain.knowledge import LANGS, Identity, Indicator, Lang
+from app.domain.language import read_in
 from app.domain.messages import say
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import Snapshot
@@ -19,19 +20,17 @@ from app.errors import json_pointer
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A sentence in both languages."""
+    """A sentence in every language, by language code."""
 
-    en: str
-    zh: str
+    texts: Mapping[Lang, str]
 
     def get(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+        return read_in(self.texts, lang)
 
 
 def bilingual(section: str, name: str, values: Callable[[Lang], Mapping[str, object]]) -> Message:
     """A catalogue message filled per language (labels differ by language, numbers do not)."""
-    en, zh = (say(section, name, lang, **values(lang)) for lang in LANGS)
-    return Message(en, zh)
+    return Message({lang: say(section, name, lang, **values(lang)) for lang in LANGS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ def plausibility(ind: Indicator, value: float) -> ProfileWarning | None:
         return None
     for slip in ind.slips:
         if lo <= value / slip.factor <= hi:
-            text = Message(slip.text.en, slip.text.zh)
+            text = Message(slip.text.texts())
             return _unit_suspect(ind, value, slip.input or ind.key, text)
     if ind.derived:
         return None

@@ -46,6 +46,7 @@ from app.domain.knowledge import (
     Text,
     Threshold,
 )
+from app.domain.language import default, language, required
 from app.domain.sources import (
     figure_source,
     figure_tag,
@@ -138,7 +139,9 @@ def _check_industry_words(kb: KnowledgeBase) -> list[Issue]:
     seen: dict[str, str] = {}
     issues: list[Issue] = []
     for ind in kb.meta.industries:
-        for word in {w.strip().lower() for w in (ind.slug, ind.label.en, ind.label.zh, *ind.words)}:
+        for word in {
+            w.strip().lower() for w in (ind.slug, *ind.label.texts().values(), *ind.words)
+        }:
             other = seen.setdefault(word, ind.slug)
             if other != ind.slug:
                 msg = f"{word!r} also names {other!r}"
@@ -186,7 +189,7 @@ def _check_indicators(kb: KnowledgeBase) -> list[Issue]:
 
 def _check_benchmarks(kb: KnowledgeBase) -> list[Issue]:
     known = {i.key for i in kb.indicators} | {c.key for c in kb.meta.context_keys}
-    regions = {p.name.en.lower() for p in kb.meta.provinces}
+    regions = {p.name.get(default()).lower() for p in kb.meta.provinces}
     issues: list[Issue] = []
     for bm in kb.benchmarks:
         for n, fig in enumerate(bm.values):
@@ -340,7 +343,7 @@ def _check_path(kb: KnowledgeBase, path: Path) -> list[Issue]:
         if target is None or target.strong is None:
             bad(f"builds_on.{n}.indicator", f"{use.indicator!r} has no strength line to build on")
     for n, action in enumerate(path.actions):
-        if BORROWING.search(action.text.en) and not any(
+        if BORROWING.search(action.text.get(default())) and not any(
             r.constraint == "debt" for r in action.requires
         ):
             bad(f"actions.{n}", "borrows (bonds or government loans) but is shown where debt binds")
@@ -718,7 +721,7 @@ def _check_example_figures(kb: KnowledgeBase) -> list[Issue]:
 
 
 def _names_year(note: Text | None, year: int) -> bool:
-    return note is not None and str(year) in note.en and str(year) in note.zh
+    return note is not None and all(str(year) in text for text in note.texts().values())
 
 
 def _check_set_years(kb: KnowledgeBase) -> list[Issue]:
@@ -783,22 +786,29 @@ def _check_figure_consistency(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+def _publisher_names(src: Source) -> list[tuple[str, str | None]]:
+    """``publisher`` (the default language's) and ``publisher_<code>`` of every language a
+    knowledge-base text is always given in (the Chinese name)."""
+    others = [f"publisher_{code}" for code in required() if code != default()]
+    return [("publisher", src.publisher)] + [(name, getattr(src, name, None)) for name in others]
 
 
 def _check_publishers(kb: KnowledgeBase) -> list[Issue]:
-    """Every publisher has a Chinese name, and neither name cites a mirror outside the trailing
-    remark a printed document leaves out."""
+    """Every publisher has a name in each language texts are always given in (a Chinese name),
+    and no name cites a mirror outside the trailing remark a printed document leaves out."""
     issues: list[Issue] = []
+    first = language(default()).name
     for kind, item, field, src in _all_sources(kb):
-        if src.publisher is not None and not src.publisher_zh:
-            msg = "give publisher_zh, the publisher's name in Chinese"
-            issues.append(Issue(kind, item, f"{field}.publisher_zh", msg))
-        if src.publisher_zh is not None and not _CJK.search(src.publisher_zh):
-            issues.append(Issue(kind, item, f"{field}.publisher_zh", "holds no Chinese"))
-        if src.publisher_zh is not None and src.publisher is None:
-            issues.append(Issue(kind, item, f"{field}.publisher", "give the English name too"))
-        for name, text in (("publisher", src.publisher), ("publisher_zh", src.publisher_zh)):
+        for name, text in _publisher_names(src)[1:]:
+            lang = language(name.removeprefix("publisher_"))
+            if src.publisher is not None and not text:
+                msg = f"give {name}, the publisher's name in {lang.name}"
+                issues.append(Issue(kind, item, f"{field}.{name}", msg))
+            if text is not None and lang.script is not None and not lang.script.search(text):
+                issues.append(Issue(kind, item, f"{field}.{name}", f"holds no {lang.name}"))
+            if text is not None and src.publisher is None:
+                issues.append(Issue(kind, item, f"{field}.publisher", f"give the {first} name too"))
+        for name, text in _publisher_names(src):
             if text is None:
                 continue
             printed = printed_publisher(text)
@@ -947,7 +957,7 @@ def check_paper(kb: KnowledgeBase, document: str, text: str) -> list[Issue]:
     for ex in kb.examples:
         for n, efig in enumerate(ex.figures):
             src = figure_source(ex, efig)
-            if src.document == document and missing((efig.value,), efig.unit.en):
+            if src.document == document and missing((efig.value,), efig.unit.get(default())):
                 msg = (
                     f"{efig.value:g} is cited to {document} §{src.section}, which does not print it"
                 )

@@ -9,15 +9,23 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from app.domain.cases import CaseSet
+from app.domain.language import Lang as Lang
+from app.domain.language import codes, language, languages, read_in, required
 
-Lang = Literal["en", "zh"]
-LANGS: tuple[Lang, ...] = ("en", "zh")
+LANGS: tuple[Lang, ...] = codes()
+"""The catalogue's languages, in its order (app/locales/messages.yaml)."""
+_REQUIRED = required()
+if TYPE_CHECKING:
+    LangCode = str
+else:
+    LangCode = Literal[LANGS]
+    """A language code as a schema states it: an enum of the catalogue's codes, in its order."""
 Tag = Literal["V", "S", "P", "D", "R"]
 Family = Literal["industry", "talent", "policy"]
 FAMILIES: tuple[Family, ...] = ("industry", "talent", "policy")
@@ -117,7 +125,6 @@ SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 KEY_RE = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_RE, min_length=2, max_length=80)]
 Key = Annotated[str, Field(pattern=KEY_RE, min_length=2, max_length=64)]
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class Record(BaseModel):
@@ -126,22 +133,65 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class Text(Record):
-    """A text in English and Simplified Chinese; both present, and they must differ."""
+class TextBase(Record):
+    """A text in every language of the catalogue: one field per language (app.domain.language),
+    required unless the language falls back to another. Texts of two languages must differ, and
+    a language with a script must be written in it."""
 
-    en: str = Field(min_length=1, max_length=4000)
-    zh: str = Field(min_length=1, max_length=4000)
-
-    @model_validator(mode="after")
-    def _bilingual(self) -> Text:
-        if self.en == self.zh:
-            raise ValueError("the English and Chinese texts are identical")
-        if not _CJK.search(self.zh):
-            raise ValueError("the Chinese text holds no Chinese characters")
-        return self
+    def texts(self) -> dict[Lang, str]:
+        """The languages the text is given in, in catalogue order."""
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, str)}
 
     def get(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+        """The text in ``lang``, else in the language it falls back to."""
+        own = self.__dict__.get(lang)
+        return own if isinstance(own, str) else read_in(self.texts(), lang)
+
+    @model_validator(mode="after")
+    def _languages(self) -> TextBase:
+        given = list(self.texts().items())
+        for i, (code, text) in enumerate(given):
+            for other, other_text in given[i + 1 :]:
+                if text == other_text:
+                    names = language(code).name, language(other).name
+                    raise ValueError("the {} and {} texts are identical".format(*names))
+        for code, text in given:
+            lang = language(code)
+            if lang.script is not None and not lang.script.search(text):
+                raise ValueError(f"the {lang.name} text holds no {lang.name} characters")
+        return self
+
+
+def per_language(**field: Any) -> dict[str, Any]:
+    """A string field for each language of the catalogue (``create_model``'s fields): required
+    where the language has no fallback, else absent unless given."""
+    return {
+        lang.code: (str, Field(**field))
+        if lang.fallback is None
+        else (str | None, Field(default=None, **field))
+        for lang in languages()
+    }
+
+
+def _in_languages() -> str:
+    titles = [lang.title for lang in languages() if lang.fallback is None]
+    every = "both" if len(titles) == 2 else "all"
+    return f"A text in {' and '.join(titles)}; {every} present, and they must differ."
+
+
+if TYPE_CHECKING:
+
+    class Text(TextBase):
+        """A text in every language of the catalogue (built from it at import)."""
+
+else:
+    Text = create_model(
+        "Text",
+        __base__=TextBase,
+        __module__=__name__,
+        __doc__=_in_languages(),
+        **per_language(min_length=1, max_length=4000),
+    )
 
 
 class Source(Record):
@@ -627,7 +677,7 @@ class Action(Record):
     @model_validator(mode="before")
     @classmethod
     def _plain_text(cls, data: object) -> object:
-        if isinstance(data, dict) and "text" not in data and {"en", "zh"} <= data.keys():
+        if isinstance(data, dict) and "text" not in data and set(_REQUIRED) <= data.keys():
             return {"text": data}
         return data
 

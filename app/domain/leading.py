@@ -59,7 +59,7 @@ def industry_index(industries: Iterable[IndustryDefinition]) -> dict[str, Indust
     """Every name an industry is declared by (its slug, labels and words), folded to lower case."""
     out: dict[str, IndustryDefinition] = {}
     for ind in industries:
-        for word in (ind.slug, ind.label.en, ind.label.zh, *ind.words):
+        for word in (ind.slug, *ind.label.texts().values(), *ind.words):
             out.setdefault(word.strip().lower(), ind)
     return out
 

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from app.domain.knowledge import LANGS, Lang
+from app.domain.language import Lang, codes, raw_catalogue
 from app.domain.numbers import format_number
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 Catalogue = dict[str, dict[str, dict[str, str]]]
 
 
-def _check(catalogue: Any) -> Catalogue:
+def _check(catalogue: Any, langs: tuple[Lang, ...]) -> Catalogue:
     if not isinstance(catalogue, dict):
         raise ValueError("the message catalogue is a mapping of sections")
     for section, messages in catalogue.items():
         for name, texts in messages.items():
-            missing = [lang for lang in LANGS if lang not in texts]
+            missing = [lang for lang in langs if lang not in texts]
             if missing:
                 raise ValueError(f"message {section}.{name} lacks {missing}")
-            names = {lang: set(_PLACEHOLDER.findall(texts[lang])) for lang in LANGS}
+            names = {lang: set(_PLACEHOLDER.findall(texts[lang])) for lang in langs}
             if len({frozenset(v) for v in names.values()}) != 1:
                 raise ValueError(f"message {section}.{name} has different placeholders: {names}")
     return catalogue
@@ -36,8 +33,10 @@ def _check(catalogue: Any) -> Catalogue:
 
 @cache
 def catalogue() -> Catalogue:
-    text = resources.files("app.locales").joinpath("messages.yaml").read_text(encoding="utf-8")
-    return _check(yaml.safe_load(text))
+    """The messages: every section of the catalogue but its ``languages``, each message in every
+    language of that section."""
+    sections = {k: v for k, v in raw_catalogue().items() if k != "languages"}
+    return _check(sections, codes())
 
 
 def say(section: str, name: str, lang: Lang, **values: object) -> str:

@@ -36,6 +36,7 @@ from app.domain.knowledge import (
     ResourceType,
     Zone,
 )
+from app.domain.language import default, languages
 from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
 from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
@@ -192,7 +193,7 @@ def _out_of_range(where: str, value: float, ind: Indicator) -> FieldError:
         where,
         "out_of_range",
         f"{fmt(value)} is outside the valid range [{fmt(ind.min)}, {fmt(ind.max)}] "
-        f"({ind.unit_label.en}).",
+        f"({ind.unit_label.get(default())}).",
         params={
             "value": fmt(value),
             "min": fmt(ind.min),
@@ -292,11 +293,13 @@ def _plain(name: str, suffixes: tuple[str, ...]) -> str:
 
 
 def _suffixes(snap: Snapshot) -> tuple[str, ...]:
-    """The endings a county's name may carry by its form (县, 市, " county" …), longest first."""
+    """The endings a county's name may carry by its form (县, 市, " county" …), longest first:
+    the fields of an administrative form each language names a county by, after its joiner."""
     words = {
-        w
+        lang.joiner + getattr(form, field).get(lang.code).lower()
         for form in snap.kb.meta.admin_forms
-        for w in (form.prefix.zh, " " + form.prefix.en.lower(), " " + form.label.en.lower())
+        for lang in languages()
+        for field in lang.name_endings
     }
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
@@ -310,7 +313,7 @@ def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
     out |= {
         slug
         for slug, name in snap.county_names.items()
-        if plain in (_plain(name.en, ends), _plain(name.zh, ends))
+        if plain in {_plain(text, ends) for text in name.texts().values()}
     }
     return frozenset(out)
 
@@ -378,7 +381,7 @@ def line_warnings(snap: Snapshot, profile: ValidProfile) -> list[ProfileWarning]
         for key in profile.rulebook.unresolved[slug]:
             if key in profile.values:
                 out.append(_line_warning(snap, "line_missing", key, used, None))
-    unique = {(w.indicator, w.message.en): w for w in out}
+    unique = {(w.indicator, w.message.get(default())): w for w in out}
     return list(unique.values())
 
 

@@ -19,7 +19,7 @@ from app.domain.conditions import gate, unmet
 from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
-from app.domain.knowledge import CountyKind, Lang, Status
+from app.domain.knowledge import LANGS, CountyKind, Lang, Status
 from app.domain.messages import catalogue, say
 from app.domain.naming import localize
 from app.domain.numbers import round4
@@ -42,7 +42,7 @@ from app.errors import InvalidInput
 
 View = Literal["full", "summary"]
 STATUS_TEXT: dict[str, dict[str, str]] = {
-    lang: {s: texts[lang] for s, texts in catalogue()["status"].items()} for lang in ("en", "zh")
+    lang: {s: texts[lang] for s, texts in catalogue()["status"].items()} for lang in LANGS
 }
 SUMMARY_PATHS = 10
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from app.domain.compiled import FIRST_DUTY, KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
 from app.domain.knowledge import CountyKind, FitCondition, Lang
+from app.domain.language import language, sentence_ends
 from app.domain.messages import say, with_unit
 from app.domain.naming import unit_noun
 from app.domain.peers import Peer
@@ -211,16 +212,14 @@ def rationale(
             continue
         caution = f.outcome == "met" and f.condition.met_factor == 1.0
         group = "mind" if caution else "fits" if f.outcome == "met" else "fits_less"
-        groups[group].append(sentence.rstrip("。."))
+        groups[group].append(sentence.rstrip(sentence_ends()))
     for name, items in groups.items():
         if items:
-            out.append(
-                say("text", name, lang, items=sep.join(items)) + ("。" if lang == "zh" else ".")
-            )
+            out.append(say("text", name, lang, items=sep.join(items)) + language(lang).sentence_end)
     kind = kind_sentence(snap, r.kind_fit, kinds.note, kinds.declared, lang)
     if kind:
         out.append(kind)
-    return ("" if lang == "zh" else " ").join(out)
+    return language(lang).joiner.join(out)
 
 
 def _similar(a: float, b: float, ratio: float = 1.5) -> bool:

@@ -55,6 +55,7 @@ from app.domain.knowledge import (
     Zone,
     ZoneDefinition,
 )
+from app.domain.language import default
 from app.domain.leading import industry_index
 from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
@@ -419,7 +420,7 @@ def _county_values(
 def _benchmark_indexes(
     kb: KnowledgeBase, views: Mapping[str, BenchmarkView]
 ) -> tuple[dict[str, tuple[BenchmarkView, ...]], tuple[BenchmarkView, ...]]:
-    by_region = {p.name.en.lower(): p.slug for p in kb.meta.provinces}
+    by_region = {p.name.get(default()).lower(): p.slug for p in kb.meta.provinces}
     provincial: dict[str, list[BenchmarkView]] = {}
     national: list[BenchmarkView] = []
     for view in views.values():
@@ -438,7 +439,7 @@ def _benchmark_indexes(
 def _province_names(kb: KnowledgeBase) -> dict[str, Province]:
     names: dict[str, Province] = {}
     for p in kb.meta.provinces:
-        for name in (p.slug, p.name.en, p.name.zh, *p.aliases):
+        for name in (p.slug, *p.name.texts().values(), *p.aliases):
             names[name.strip().lower()] = p
     return names
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from app.domain.knowledge import Example, ExampleFigure, Lang, Source, Tag
+from app.domain.language import chain, default
 
 _FIELDS = ("document", "section", "doi", "url", "publisher", "year", "tag")
 
@@ -110,10 +111,11 @@ def printed_publisher(text: str) -> str:
 
 
 def publisher_in(src: Source, lang: Lang) -> str | None:
-    """The publisher in the reader's language (the Chinese name in Chinese)."""
-    if lang == "zh" and src.publisher_zh:
-        return src.publisher_zh
-    return src.publisher
+    """The publisher in the reader's language (the Chinese name in Chinese): ``publisher`` is
+    the default language's, ``publisher_<code>`` another's, else the language's fallback."""
+    names = {code: getattr(src, f"publisher_{code}", None) for code in chain(lang)}
+    names[default()] = src.publisher
+    return next((names[code] for code in chain(lang) if names[code]), src.publisher)
 
 
 def source_dict(src: Source, lang: Lang) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.domain.knowledge import LangCode
 from app.schemas.common import Problem
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -36,7 +37,7 @@ class BatchJobOut(BaseModel):
         "job, they are error entries in its results) or `cancelled` (by `DELETE`)."
     )
     view: Literal["full", "summary"]
-    lang: Literal["en", "zh"] = Field(description="The language of the results.")
+    lang: LangCode = Field(description="The language of the results.")
     progress: JobProgress
     results: JobResultsLink | None = Field(description="Null until the job is done.")
     error: Problem | None = Field(description="Why a failed job failed, else null.")

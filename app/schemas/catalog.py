@@ -3,8 +3,11 @@ added within /v1 (docs/versioning.md), none renamed."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field, create_model
 
+from app.domain.knowledge import per_language
 from app.schemas.result import SourceOut
 from app.schemas.vocabulary import (
     BadWhen,
@@ -180,9 +183,13 @@ class BenchmarkDetail(BaseModel):
     source: SourceOut
 
 
-class KbTitle(BaseModel):
-    en: str
-    zh: str
+if TYPE_CHECKING:
+
+    class KbTitle(BaseModel):
+        """The knowledge base's title, a field per language (built from the catalogue)."""
+
+else:
+    KbTitle = create_model("KbTitle", __module__=__name__, **per_language())
 
 
 class DocumentOut(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain.knowledge import Lang
+from app.domain.knowledge import LangCode
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
 from app.schemas.result import ConstraintOut, CountyOut
 from app.schemas.vocabulary import Family, Status
@@ -208,7 +208,7 @@ class PlanResult(BaseModel):
     county: CountyOut
     kb_version: str
     benchmark: str
-    language: Lang
+    language: LangCode
     start: int
     horizon: int
     phases: list[StageOut]

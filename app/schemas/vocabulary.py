@@ -98,7 +98,9 @@ FitOutcome = Annotated[
 Comparison = Annotated[
     knowledge.Op, Named("Comparison", "The comparison of a fit condition on an indicator.")
 ]
-Language = Annotated[knowledge.Lang, Named("Language", "The language text fields are written in.")]
+Language = Annotated[
+    knowledge.LangCode, Named("Language", "The language text fields are written in.")
+]
 CountyKind = Annotated[
     knowledge.CountyKind,
     Named("CountyKind", "The kinds of county the engine knows, declared by a profile or inferred."),

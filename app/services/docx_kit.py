@@ -1,5 +1,6 @@
 """The Word writer's own vocabulary: fonts by role, paragraphs, tables, sections and the page, so
-the report, its 行动方案 sections and the one-page brief are laid out alike.
+the report, its 行动方案 sections and the one-page brief are laid out alike. Each language's fonts,
+lines and indents are catalogue data (``languages.*.document`` in app/locales/messages.yaml).
 
 Chinese follows the habits of GB/T 9704 (the layout of Party and government documents): A4 with
 37/35/28/26 mm margins, the title in 方正小标宋简体 (Word substitutes 黑体 where it is not
@@ -13,7 +14,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -30,7 +30,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from app.domain.knowledge import Lang
+from app.domain.language import Document as Layout
+from app.domain.language import Lang, language, languages
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 A4 = (Mm(210), Mm(297))
@@ -38,61 +39,45 @@ A4 = (Mm(210), Mm(297))
 MARGINS = (Mm(37), Mm(35), Mm(28), Mm(26))
 
 
-class Font(NamedTuple):
-    name: str
-    substitute: str  # where Word lacks the font
-    size: float  # points
-
-
-# Each role's font in a Chinese and in an English document.
-FONTS: dict[str, dict[Lang, Font]] = {
-    "title": {"zh": Font("方正小标宋简体", "黑体", 22), "en": Font("Times New Roman", "Liberation Serif", 20)},
-    "h1": {"zh": Font("黑体", "SimHei", 16), "en": Font("Arial", "Liberation Sans", 14)},
-    "h2": {"zh": Font("楷体_GB2312", "楷体", 16), "en": Font("Arial", "Liberation Sans", 12)},
-    "body": {"zh": Font("仿宋_GB2312", "仿宋", 16), "en": Font("Times New Roman", "Liberation Serif", 12)},
-    "table": {"zh": Font("仿宋_GB2312", "仿宋", 10.5), "en": Font("Times New Roman", "Liberation Serif", 9)},
-    "footer": {"zh": Font("宋体", "SimSun", 14), "en": Font("Times New Roman", "Liberation Serif", 11)},
-}  # fmt: skip
-# Chinese text is set in the Chinese body font in either document.
-EAST_ASIAN = FONTS["body"]["zh"].name
-SUBSTITUTES = {
-    "方正小标宋简体": "黑体",
-    "仿宋_GB2312": "仿宋",
-    "楷体_GB2312": "楷体",
-    "仿宋": "宋体",
-}
+def _layout(lang: Lang) -> Layout:
+    return language(lang).document
 
 
 def font(run: Run, lang: Lang, role: str, bold: bool = False) -> None:
-    name, _, size = FONTS[role][lang]
+    """A run in its role's font: Latin letters and CJK characters each in the font the language
+    sets for them (Chinese text in the Chinese body font in either document)."""
+    layout = _layout(lang)
+    name, _, size = layout.fonts[role]
     run.font.size = Pt(size)
     run.font.bold = bold
-    run.font.name = "Times New Roman" if lang == "zh" else name
+    run.font.name = layout.latin_font or name
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name if lang == "zh" else EAST_ASIAN)
+    fonts.set(qn("w:eastAsia"), layout.east_asian_font or name)
 
 
 def paragraph(
     doc: DocxDocument, text: str, lang: Lang, role: str = "body", *, bold: bool = False
 ) -> Paragraph:
-    """A paragraph in a role's font: body text indented two characters in Chinese, headings kept
-    with the paragraph that follows them, the title centred."""
+    """A paragraph in a role's font: body text indented as the language indents it (two
+    characters in Chinese), headings kept with the paragraph that follows them, the title
+    centred."""
+    layout = _layout(lang)
     para = doc.add_paragraph()
     fmt = para.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28 if lang == "zh" else 16)
+    fmt.line_spacing = Pt(layout.line)
     fmt.space_before = fmt.space_after = Pt(0)
-    if role == "body" and lang == "zh":
-        fmt.first_line_indent = Pt(32)
+    if role == "body" and layout.body_indent:
+        fmt.first_line_indent = Pt(layout.body_indent)
     if role == "title":
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.line_spacing = Pt(36)
         fmt.space_after = Pt(16)
     if role in ("h1", "h2"):
         fmt.keep_with_next = True
-        if lang == "en":
-            fmt.space_before = Pt(10)
-    font(para.add_run(text), lang, role, bold=bold or (role == "h1" and lang == "en"))
+        if layout.heading_space:
+            fmt.space_before = Pt(layout.heading_space)
+    font(para.add_run(text), lang, role, bold=bold or (role == "h1" and layout.h1_bold))
     return para
 
 
@@ -208,22 +193,26 @@ def _substitutes(doc: DocxDocument) -> None:
     if part is None:
         return
     root = etree.fromstring(part.blob)
-    for name, alt in SUBSTITUTES.items():
-        entry = etree.SubElement(root, qn("w:font"))
-        entry.set(qn("w:name"), name)
-        alt_name = etree.SubElement(entry, qn("w:altName"))
-        alt_name.set(qn("w:val"), alt)
-        charset = etree.SubElement(entry, qn("w:charset"))
-        charset.set(qn("w:val"), "86")
+    for layout in (lang.document for lang in languages()):
+        for name, alt in layout.substitutes.items():
+            entry = etree.SubElement(root, qn("w:font"))
+            entry.set(qn("w:name"), name)
+            alt_name = etree.SubElement(entry, qn("w:altName"))
+            alt_name.set(qn("w:val"), alt)
+            if layout.charset is not None:
+                charset = etree.SubElement(entry, qn("w:charset"))
+                charset.set(qn("w:val"), layout.charset)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _normal_style(doc: DocxDocument, lang: Lang) -> None:
+    layout = _layout(lang)
     style = doc.styles["Normal"]
-    name, _, size = FONTS["body"][lang]
-    style.font.name = "Times New Roman" if lang == "zh" else name
+    name, _, size = layout.fonts["body"]
+    style.font.name = layout.latin_font or name
     style.font.size = Pt(size)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN)
+    east_asian = layout.east_asian_font or name
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
     style.font.color.rgb = RGBColor(0, 0, 0)
 
 

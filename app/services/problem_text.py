@@ -15,10 +15,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from app.domain.knowledge import Lang
+from app.domain.language import default
 from app.domain.messages import catalogue, say
 from app.errors import CODES, AppError, ErrorCode, FieldError, MalformedJson, TextPosition
 
-SOURCE: Lang = "en"  # the language errors are raised in
+SOURCE: Lang = default()  # the language errors are raised in
 E = TypeVar("E", bound=AppError)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from docx.shared import Pt
 
 from app.domain.knowledge import Lang
+from app.domain.language import language
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.services.docx_kit import new_document, paragraph, saved
@@ -112,14 +113,15 @@ def render_brief_docx(report: Report, snap: Snapshot) -> bytes:
     """One A4 portrait page: a smaller body (仿宋 四号 on a 24 pt line in Chinese) so that the
     eleven lines fit with their headings."""
     data, lang = brief(report, snap), report.lang
+    layout = language(lang).document
     doc = new_document(lang, data["title"], data["tag"])
     paragraph(doc, data["title"], lang, "title")
     for n, (heading, lines) in enumerate(data["parts"], start=1):
         paragraph(doc, data["heading"](n, heading), lang, "h1")
         for i, line in enumerate(lines, start=1):
             para = paragraph(doc, sub_numbered(lang, i) + line if len(lines) > 1 else line, lang)
-            para.paragraph_format.line_spacing = Pt(24 if lang == "zh" else 15)
+            para.paragraph_format.line_spacing = Pt(layout.brief_line)
             for run in para.runs:
-                run.font.size = Pt(14 if lang == "zh" else 11)
+                run.font.size = Pt(layout.brief_size)
     paragraph(doc, data["footer"], lang, "table")
     return saved(doc)

@@ -13,6 +13,7 @@ from markupsafe import escape
 from pygal.style import Style
 
 from app.domain.knowledge import Lang
+from app.domain.language import language
 from app.schemas.common import UUID_TEXT
 from app.services.wording import Labels
 
@@ -88,7 +89,7 @@ def diagnosis_svg(result: Mapping[str, Any], labels: Labels, title: str) -> str 
 
 
 def _short(text: str, lang: Lang) -> str:
-    limit = 20 if lang == "zh" else 38
+    limit = language(lang).label_limit
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

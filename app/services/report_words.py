@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.domain.knowledge import Lang
+from app.domain.language import language
 from app.domain.messages import say
 from app.services.wording import Labels, number
 
@@ -97,7 +98,7 @@ def county_name(county: dict[str, Any], lang: Lang) -> str:
     """The county as a document in ``lang`` names it: its official Chinese name (满洲里市,
     威宁彝族回族苗族自治县) in Chinese where the division code gives one, else the name sent."""
     official = county.get("official_name")
-    return str(official) if lang == "zh" and official else str(county["name"])
+    return str(official) if language(lang).official_name and official else str(county["name"])
 
 
 def sparse(result: dict[str, Any]) -> bool:

@@ -141,7 +141,7 @@ def header_vocabulary(snap: Snapshot) -> dict[str, str]:
     for ind in snap.indicators.values():
         if ind.derived:
             continue
-        for text in (ind.key, ind.label.get("zh"), ind.label.get("en")):
+        for text in (ind.key, *ind.label.texts().values()):
             out.setdefault(normal(text), f"indicators/{ind.key}")
     for target, texts in catalogue()["sheet_columns"].items():
         for lang in LANGS:

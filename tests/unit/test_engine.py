@@ -72,7 +72,7 @@ def test_unit_slip_on_a_derived_indicator_names_the_input() -> None:
     p = validate_profile(SNAP, profile({"gdp": 700, "trade": 3_500_000}))
     (w,) = [w for w in p.warnings if w.code == "unit_suspect"]
     assert w.indicator == "trade"
-    assert "wan" in w.message.en
+    assert "wan" in w.message.get("en")
 
 
 def test_bands_and_targets() -> None:

@@ -14,11 +14,9 @@ from app.domain.messages import catalogue
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
-# Chinese that is not wording: the official fonts a Chinese DOCX is set in, English
-# documentation or error messages that quote a Chinese column name a workbook may use, and the
+# Chinese that is not wording: English documentation or error messages that quote a Chinese column name a workbook may use, and the
 # endings of official unit names that the division table's parser reads.
 ALLOWED = {
-    "services/docx_kit.py": ("方正小标宋简体", "黑体", "楷体", "仿宋", "宋体"),
     "api/batch_formats.py": (
         "地区生产总值（亿元）",
         "县名",
@@ -70,9 +68,7 @@ def test_no_chinese_wording_in_code(module: Path) -> None:
 @pytest.mark.parametrize("module", _python_files(), ids=lambda p: str(p.relative_to(APP)))
 def test_no_table_of_words_by_language(module: Path) -> None:
     """A dict keyed by every language is a word table that belongs in the catalogue (the DOCX
-    fonts, typography rather than words, are the one table kept in code)."""
-    if module.name == "docx_kit.py":
-        return
+    fonts and other typography too: ``languages`` there)."""
     tree = ast.parse(module.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):

@@ -17,7 +17,7 @@ ENGINE: list[tuple[Any, Any]] = [
     (v.Direction, knowledge.Direction),
     (v.SourceTag, knowledge.Tag),
     (v.Comparison, knowledge.Op),
-    (v.Language, knowledge.Lang),
+    (v.Language, knowledge.LangCode),
     (v.CountyKind, knowledge.CountyKind),
     (v.Origin, knowledge.Origin),
     (v.Basis, thresholds.Basis),
