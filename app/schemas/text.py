@@ -19,6 +19,7 @@ A name that is empty once its spaces are stripped is blank, and refused too.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pydantic_core import PydanticCustomError
@@ -36,6 +37,23 @@ def is_noncharacter(ch: str) -> bool:
     """
     point = ord(ch)
     return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+
+
+# What XML 1.0 cannot carry at all: C0 controls but tab, line feed and carriage return, and lone
+# surrogates (noncharacters are dropped through is_noncharacter).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without what an XML document (DOCX, XLSX) cannot hold. Names are refused at input
+    with these characters, but a document also prints what was stored before that check and
+    what other fields carry; dropping them there keeps a Word or Excel answer from failing.
+
+    >>> xml_text("De\\ufffeq\\x01ing\\tA")
+    'Deqing\\tA'
+    """
+    text = _NOT_XML.sub("", text)
+    return "".join(ch for ch in text if not is_noncharacter(ch))
 
 
 def refused_character(text: str) -> str | None:

@@ -32,6 +32,7 @@ from lxml import etree
 
 from app.domain.language import Document as Layout
 from app.domain.language import Lang, language, languages
+from app.schemas.text import xml_text
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 A4 = (Mm(210), Mm(297))
@@ -77,7 +78,8 @@ def paragraph(
         fmt.keep_with_next = True
         if layout.heading_space:
             fmt.space_before = Pt(layout.heading_space)
-    font(para.add_run(text), lang, role, bold=bold or (role == "h1" and layout.h1_bold))
+    bold = bold or (role == "h1" and layout.h1_bold)
+    font(para.add_run(xml_text(text)), lang, role, bold=bold)
     return para
 
 
@@ -97,7 +99,7 @@ def cell_text(cell: _Cell, text: str, lang: Lang, *, bold: bool = False) -> None
         if n:
             para = cell.add_paragraph()
             para.paragraph_format.space_after = Pt(0)
-        font(para.add_run(line), lang, "table", bold=bold)
+        font(para.add_run(xml_text(line)), lang, "table", bold=bold)
 
 
 def table(
@@ -223,7 +225,7 @@ def new_document(lang: Lang, title: str, tag: str) -> DocxDocument:
     _substitutes(doc)
     page_setup(doc, lang)
     props = doc.core_properties
-    props.title, props.author, props.language = title, "countypath", tag
+    props.title, props.author, props.language = xml_text(title), "countypath", tag
     return doc
 
 

@@ -32,7 +32,6 @@ from typing import Any
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
@@ -51,7 +50,7 @@ from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, MalformedSpreadsheet, PayloadTooLarge
-from app.schemas.text import is_noncharacter
+from app.schemas.text import xml_text
 from app.services import problem_text, tables
 from app.services.problem_text import problem
 from app.services.tables import Origin, TableWarning, check_deadline, header_vocabulary
@@ -312,9 +311,7 @@ def _cell_text(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     text = value if isinstance(value, str) else repr(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    text = "".join(ch for ch in text if not is_noncharacter(ch))
-    return text[: tables.MAX_CELL_CHARS]
+    return xml_text(text)[: tables.MAX_CELL_CHARS]
 
 
 def _text_cell(sheet: Worksheet, value: Any) -> Any:

@@ -115,3 +115,44 @@ def test_page_and_documentation_share_one_deqing_profile(client: TestClient) -> 
     assert json.loads(embedded.group(1)) == DEQING_EXAMPLE
     # The file the README's curl and CLI examples send is the same profile.
     assert json.loads(DEQING_PROFILE.read_text(encoding="utf-8")) == DEQING_EXAMPLE
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_a_name_stored_before_the_name_check_still_gives_a_word_report(
+    client: TestClient, api_keys: dict[str, str], sqlite_url: str
+) -> None:
+    """A row stored before names were checked may hold what XML cannot (U+FFFE, a control):
+    its Word report drops those characters instead of failing forever."""
+    import io
+
+    from docx import Document
+    from sqlalchemy import create_engine, text
+
+    h = auth(api_keys["assessments"])
+    body = DEQING_PROFILE.read_bytes()
+    stored = client.post(
+        "/v1/assessments", content=body, headers=h | {"content-type": "application/json"}
+    ).json()
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        row = conn.execute(
+            text("SELECT profile, result FROM assessment WHERE id = :id"), {"id": stored["id"]}
+        ).one()
+        profile, result = (json.loads(v) if isinstance(v, str) else v for v in row)
+        bad = "De\ufffeq\x01ing\uffff"
+        profile["county"]["name"] = result["county"]["name"] = bad
+        conn.execute(
+            text(
+                "UPDATE assessment SET profile = :p, result = :r, county_name = :n WHERE id = :id"
+            ),
+            {"p": json.dumps(profile), "r": json.dumps(result), "n": bad, "id": stored["id"]},
+        )
+    engine.dispose()
+    res = client.get(f"/v1/assessments/{stored['id']}/report", headers=h | {"accept": DOCX})
+    assert res.status_code == 200, res.text
+    words = "\n".join(p.text for p in Document(io.BytesIO(res.content)).paragraphs)
+    assert "Deqing" in words
+    assert "\ufffe" not in words
+    assert "\x01" not in words
