@@ -102,8 +102,10 @@ def _index(snap: Snapshot) -> bytes:
     "/",
     operation_id="page-get",
     summary="The countypath page",
-    description="A form prefilled with the Deqing example; submitting shows the diagnosis and the "
-    "ranked paths, and links to the printable report. Works offline; no external host.",
+    description="A form prefilled with the Deqing example, named in the page's language (`?lang=`, "
+    "else the browser's), with the county facts a bureau may declare; submitting shows the "
+    "diagnosis and the ranked paths, links to the printable report, and makes the action plan "
+    "with its Word document and one-page brief. Works offline; no external host.",
     response_class=Response,
     responses={
         **problem_responses(406),
