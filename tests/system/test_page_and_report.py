@@ -195,9 +195,13 @@ def test_page_declares_county_facts_only_when_filled_in(tmp_path: Path) -> None:
         english = page.evaluate("document.getElementById('facts').innerText")
         page.screenshot("page-facts-en.png")
 
-        page.evaluate("document.getElementById('lang-zh').click()")
-        page.wait_for("document.querySelector('[data-i18n=diagnose]').textContent === '诊断'")
+        page.evaluate(
+            "delete document.body.dataset.ready; delete document.body.dataset.done;"
+            "document.getElementById('lang-zh').click()"
+        )
+        page.wait_for("document.body.dataset.ready === 'true'")
         page.wait_for("document.body.dataset.done === 'true'")
+        assert page.evaluate("document.querySelector('[data-i18n=diagnose]').textContent") == "诊断"
         chinese = page.evaluate("document.getElementById('facts').innerText")
         assert chinese != english
         legend = page.evaluate("document.querySelector('#facts legend').textContent")
@@ -321,4 +325,17 @@ def test_page_prefills_the_example_county_in_its_language(
                 "[...document.querySelectorAll('fieldset.dimension legend')].map(l => l.textContent)"
             )
             assert all(re.search(r"[\u4e00-\u9fff]", text) for text in legends), legends
+            # Switching language renames the untouched example, and keeps a county typed in.
+            page.evaluate(
+                "delete document.body.dataset.ready; document.getElementById('lang-en').click()"
+            )
+            page.wait_for("document.body.dataset.ready === 'true'")
+            name = "document.getElementById('profile').elements.name.value"
+            assert page.evaluate(name) == "Deqing"
+            page.evaluate(
+                f"{name} = 'Anji'; delete document.body.dataset.ready;"
+                "document.getElementById('lang-zh').click()"
+            )
+            page.wait_for("document.body.dataset.ready === 'true'")
+            assert page.evaluate(name) == "Anji"
         page.screenshot(f"page-prefill-{lang}{'-header' if accept_language else ''}.png")
