@@ -195,14 +195,14 @@ function renderPlan(result) {
   const t = TEXT[lang];
   document.getElementById("plan-title").textContent = t.plan_title.replace("{start}", result.start).replace("{horizon}", result.horizon);
   const rows = result.targets.map((r) => el("tr", { "data-indicator": r.indicator },
-    el("td", {}, r.label + (r.unit_label ? ` (${r.unit_label})` : "")), el("td", {}, String(r.baseline)), el("td", {}, String(r.target)),
+    el("td", {}, r.label, " ", el("small", {}, r.unit_label)), el("td", {}, String(r.baseline)), el("td", {}, String(r.target)),
     el("td", {}, String(r.year)), el("td", {}, r.kind_label), el("td", {}, r.basis_text)));
   document.querySelector("#targets tbody").replaceChildren(...rows);
   const items = result.actions.map((a) => {
     const line = (label, text) => (text ? el("div", {}, `${label}${t.colon}${text}`) : "");
     return el("li", { "data-path": a.path },
       el("span", { class: `family ${a.family}` }, t.families[a.family]), el("strong", {}, a.title),
-      line(t.phase, `${a.phase.start}–${a.phase.end}`), line(t.lead, a.lead && a.lead.name),
+      line(t.phase, t.years.replace("{start}", a.phase.start).replace("{end}", a.phase.end)), line(t.lead, a.lead && a.lead.name),
       line(t.partners, a.partners.map((p) => p.name).join(t.list_separator)),
       line(t.kpis, a.kpis.map((k) => k.label).join(t.list_separator)));
   });
