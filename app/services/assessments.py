@@ -152,10 +152,13 @@ def list_for(
         return [summary(row) for row in rows]
 
 
-def trend(uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str) -> dict[str, Any]:
+def trend(
+    uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str, lang: Lang
+) -> dict[str, Any]:
     """The caller's assessments of one county by year (the latest of each year), with changes
     between consecutive years and progress against the KPIs of any plan stored earlier.
-    Assessments without a year cannot be placed and are left out."""
+    Assessments without a year cannot be placed and are left out. Labels are in ``lang``,
+    whatever language each assessment or plan was stored in; codes stay codes."""
     with uow.read() as tx:
         rows = tx.assessments.latest_per_year(who.key_id, county_code)
         planned = tx.assessments.with_plans(who.key_id, county_code)
@@ -163,5 +166,19 @@ def trend(uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str) -> 
         stored = [(r.id, r.year, r.plan) for r in planned if r.year and r.plan]
     directions = {key: ind.direction for key, ind in snap.indicators.items()}
     out = trends.trend(county_code, points, stored, directions)
-    out["county"] = rows[-1].result.get("county") if rows else None
+    out["county"] = _county_in(snap, rows[-1].result.get("county"), lang) if rows else None
+    for progress in out["progress"]:
+        for kpi in progress["kpis"]:
+            known = snap.indicators.get(kpi["indicator"])
+            kpi["label"] = known.label.get(lang) if known else kpi["label"]
     return out
+
+
+def _county_in(snap: Snapshot, county: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:
+    """A stored result's county with its administrative form named in ``lang``."""
+    if county is None:
+        return None
+    form = next(
+        (f for slug, f in snap.admin_forms.items() if slug == county.get("admin_form")), None
+    )
+    return county if form is None else county | {"admin_form_label": form.label.get(lang)}

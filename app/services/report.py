@@ -77,10 +77,11 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
     found = assessments.get(uow, who, assessment_id)
     result = found["result"]
     code = result.get("county", {}).get("code")
-    trend = assessments.trend(uow, snap, who, code) if code else None
+    lang = as_lang(result.get("language"))
+    trend = assessments.trend(uow, snap, who, code, lang) if code else None
     if trend is not None and len(trend["points"]) < 2:
         trend = None
-    return Report(result, found.get("plan"), trend, as_lang(result.get("language")))
+    return Report(result, found.get("plan"), trend, lang)
 
 
 def autolink(url: str) -> str:

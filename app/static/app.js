@@ -6,8 +6,24 @@ const DEQING = JSON.parse(document.getElementById("deqing-example").textContent)
 // The page's words in every language countypath speaks, embedded by the server from its message
 // catalogue: {lang: {tag, language, <page words>, dims, status_words, families}}.
 const TEXT = JSON.parse(document.getElementById("page-words").textContent);
-const asked = new URLSearchParams(location.search).get("lang");
-let lang = Object.hasOwn(TEXT, asked) ? asked : "en";
+// The example county's name and province as each language writes them: the form opens on the
+// example named in the page's language.
+const NAMES = JSON.parse(document.getElementById("example-names").textContent);
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+// The page's language: ?lang= when countypath speaks it, else the first of the browser's
+// languages it speaks (what its Accept-Language says), else English.
+function pickLang() {
+  const base = (tag) => String(tag || "").toLowerCase().split("-")[0];
+  const wanted = [new URLSearchParams(location.search).get("lang"), ...(navigator.languages || [])];
+  return wanted.map(base).find((code) => Object.hasOwn(TEXT, code)) || "en";
+}
+let lang = pickLang();
+let LABELS = {}; // indicator labels by key, in the page's language
+
+function example(code) {
+  return { ...DEQING.county, ...NAMES[code] };
+}
 
 async function getAll(path) {
   let items = [], cursor = null;
@@ -33,7 +49,48 @@ function currentValues() {
   const values = {};
   form.querySelectorAll("input[data-indicator]").forEach((i) => { if (i.value !== "") values[i.dataset.indicator] = i.value; });
   const signals = [...form.querySelectorAll("input[data-signal]:checked")].map((i) => i.dataset.signal);
-  return { values, signals };
+  return { values, signals, facts: declared() };
+}
+
+// The county facts the form declares: only what the bureau filled in, so a fact left empty stays
+// unknown rather than being sent as "no".
+function declared() {
+  const form = document.getElementById("profile");
+  const facts = {};
+  const kinds = [...form.querySelectorAll("input[data-kind]:checked")].map((i) => i.dataset.kind);
+  if (kinds.length) facts.kinds = kinds;
+  if (form.elements.main_function_zone.value) facts.main_function_zone = form.elements.main_function_zone.value;
+  if (form.elements.resource_type.value) {
+    facts.resource = { type: form.elements.resource_type.value };
+    if (form.elements.resource_stage.value) facts.resource.stage = form.elements.resource_stage.value;
+  }
+  const leading = form.elements.leading_industries.value.split(/[,;\u3001\uff0c\uff1b]/).map((n) => n.trim()).filter(Boolean);
+  if (leading.length) facts.leading_industries = leading;
+  return facts;
+}
+
+function choices(select, items, chosen) {
+  select.replaceChildren(el("option", { value: "" }, `— ${TEXT[lang].not_declared} —`), ...items.map((i) => el("option", { value: i.slug }, i.label)));
+  select.value = chosen || "";
+}
+
+// The declared facts in the page's language, keeping what was chosen.
+function buildFacts(facts) {
+  const words = TEXT[lang].fact_choices;
+  const form = document.getElementById("profile");
+  const box = document.getElementById("kinds");
+  box.querySelectorAll("label").forEach((n) => n.remove());
+  for (const k of words.kinds) {
+    const cb = el("input", { type: "checkbox", "data-kind": k.slug });
+    cb.checked = (facts.kinds || []).includes(k.slug);
+    box.append(el("label", { class: "kind" }, cb, el("span", {}, k.label)));
+  }
+  choices(form.elements.main_function_zone, words.zones, facts.main_function_zone);
+  choices(form.elements.resource_type, words.resource_types, facts.resource && facts.resource.type);
+  choices(form.elements.resource_stage, words.resource_stages, facts.resource && facts.resource.stage);
+  form.elements.resource_stage.disabled = !form.elements.resource_type.value;
+  form.elements.leading_industries.value = (facts.leading_industries || []).join(TEXT[lang].list_separator);
+  document.getElementById("industries").replaceChildren(...words.industries.map((name) => el("option", { value: name })));
 }
 
 async function buildForm(keep) {
@@ -42,6 +99,8 @@ async function buildForm(keep) {
   const [indicators, signals, benchmarks] = await Promise.all([getAll("/v1/indicators"), getAll("/v1/signals"), getAll("/v1/benchmarks")]);
   const values = keep ? keep.values : DEQING.indicators;
   const chosen = keep ? keep.signals : DEQING.signals;
+  buildFacts(keep ? keep.facts : {});
+  LABELS = Object.fromEntries(indicators.map((i) => [i.key, i.label]));
   const box = document.getElementById("indicators");
   box.replaceChildren();
   const byDim = {};
@@ -67,7 +126,7 @@ async function buildForm(keep) {
   select.replaceChildren(el("option", { value: "" }, "—"), ...benchmarks.filter((b) => b.kind !== "policy_target").map((b) => el("option", { value: b.slug }, b.title)));
   select.value = current;
   const form = document.getElementById("profile");
-  if (!keep) for (const [k, v] of Object.entries(DEQING.county)) form.elements[k].value = v;
+  if (!keep) for (const [k, v] of Object.entries(example(lang))) form.elements[k].value = v;
   document.body.dataset.ready = "true";
 }
 
@@ -78,6 +137,7 @@ function profile() {
   if (form.elements.code.value) county.code = form.elements.code.value;
   if (form.elements.province.value) county.province = form.elements.province.value;
   if (form.elements.year.value) county.year = Number(form.elements.year.value);
+  Object.assign(county, declared());
   const indicators = {};
   for (const [k, v] of Object.entries(values)) indicators[k] = Number(v);
   const body = { county, indicators, signals };
@@ -102,7 +162,7 @@ function render(result) {
     const evidence = c.evidence.filter((e) => e.band !== "ok").map((e) => `${e.label} ${e.value} → ${e.target}`).join("; ");
     const row = el("tr", { class: c.status, "data-challenge": c.slug },
       el("td", {}, c.title), el("td", {}, el("span", { class: "light" }), t.status_words[c.status]),
-      el("td", {}, String(c.severity)), el("td", {}, evidence || (c.missing.length ? "… " + c.missing.slice(0, 3).join(", ") : "")));
+      el("td", {}, String(c.severity)), el("td", {}, evidence || (c.missing.length ? "… " + c.missing.slice(0, 3).map((k) => LABELS[k] || k).join(t.list_separator) : "")));
     body.append(row);
   }
   const paths = document.getElementById("paths");
@@ -115,6 +175,57 @@ function render(result) {
   }
   document.getElementById("results").hidden = false;
   document.getElementById("report").disabled = false;
+  document.getElementById("plan").disabled = false;
+}
+
+// The action plan of the diagnosed profile: its main targets and its tasks, with the
+// Word plan and the one-page brief to download.
+async function plan() {
+  document.getElementById("errors").hidden = true;
+  const res = await fetch("/v1/plans", {
+    method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": lang }, body: JSON.stringify(profile()),
+  });
+  const body = await res.json();
+  if (!res.ok) { showErrors(body); return; }
+  renderPlan(body);
+  document.body.dataset.planned = "true";
+}
+
+function renderPlan(result) {
+  const t = TEXT[lang];
+  document.getElementById("plan-title").textContent = t.plan_title.replace("{start}", result.start).replace("{horizon}", result.horizon);
+  const rows = result.targets.map((r) => el("tr", { "data-indicator": r.indicator },
+    el("td", {}, r.label, " ", el("small", {}, r.unit_label)), el("td", {}, String(r.baseline)), el("td", {}, String(r.target)),
+    el("td", {}, String(r.year)), el("td", {}, r.kind_label), el("td", {}, r.basis_text)));
+  document.querySelector("#targets tbody").replaceChildren(...rows);
+  const items = result.actions.map((a) => {
+    const line = (label, text) => (text ? el("div", {}, `${label}${t.colon}${text}`) : "");
+    return el("li", { "data-path": a.path },
+      el("span", { class: `family ${a.family}` }, t.families[a.family]), el("strong", {}, a.title),
+      line(t.phase, t.years.replace("{start}", a.phase.start).replace("{end}", a.phase.end)), line(t.lead, a.lead && a.lead.name),
+      line(t.partners, a.partners.map((p) => p.name).join(t.list_separator)),
+      line(t.kpis, a.kpis.map((k) => k.label).join(t.list_separator)));
+  });
+  document.getElementById("plan-actions").replaceChildren(...items);
+  document.getElementById("plan-view").hidden = false;
+}
+
+// A Word document of the profile: the plan itself, or its one-page brief (layout=brief), saved
+// under the name the server gives it.
+async function download(layout) {
+  const query = layout ? `?layout=${layout}` : "";
+  const res = await fetch(`/v1/reports${query}`, {
+    method: "POST", headers: { "Content-Type": "application/json", "Accept": DOCX, "Accept-Language": lang }, body: JSON.stringify(profile()),
+  });
+  if (!res.ok) { showErrors(await res.json()); return; }
+  const named = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
+  let name = named ? named[1] : "countypath.docx";
+  if (layout) name = name.replace(/\.docx$/, `-${layout}.docx`);
+  const link = el("a", { href: URL.createObjectURL(await res.blob()), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  document.body.dataset.saved = [document.body.dataset.saved, layout || "plan"].filter(Boolean).join(" ");
 }
 
 async function submit(event) {
@@ -126,6 +237,7 @@ async function submit(event) {
   const body = await res.json();
   if (!res.ok) { showErrors(body); return; }
   render(body);
+  if (!document.getElementById("plan-view").hidden) await plan();
   document.body.dataset.done = "true";
 }
 
@@ -211,13 +323,26 @@ document.getElementById("batch-cancel").addEventListener("click", cancelJob);
 document.getElementById("batch-download").addEventListener("click", downloadJob);
 document.getElementById("profile").addEventListener("submit", submit);
 document.getElementById("report").addEventListener("click", report);
+document.getElementById("plan").addEventListener("click", plan);
+document.getElementById("plan-docx").addEventListener("click", () => download(""));
+document.getElementById("brief-docx").addEventListener("click", () => download("brief"));
+document.getElementById("profile").elements.resource_type.addEventListener("change", (event) => {
+  const stage = document.getElementById("profile").elements.resource_stage;
+  stage.disabled = !event.target.value;
+  if (stage.disabled) stage.value = "";
+});
 for (const [code, words] of Object.entries(TEXT)) {
   const b = el("button", { type: "button", id: `lang-${code}`, "data-lang": code }, words.language);
   document.querySelector("header .lang").append(b);
   b.addEventListener("click", async () => {
+    const form = document.getElementById("profile");
+    const before = example(lang);
+    const named = form.elements.name.value === before.name && form.elements.province.value === before.province;
     lang = b.dataset.lang;
     const keep = currentValues();
     await buildForm(keep);
+    // The example county, untouched, is renamed in the new language; a county typed in is kept.
+    if (named) for (const k of ["name", "province"]) form.elements[k].value = example(lang)[k];
     if (job && job.state) showJob(job.state);
     if (!document.getElementById("results").hidden) document.getElementById("profile").requestSubmit();
   });

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -170,3 +171,60 @@ def test_trend_example_is_current(snapshot: Snapshot) -> None:
         path.write_text(json.dumps(example, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert example == trend_example()
     TrendResult.model_validate(example)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_trend_speaks_the_asked_language_whatever_the_plan_was_stored_in(
+    store: tuple[TestClient, dict[str, str]],
+) -> None:
+    """A plan stored in English, read under ?lang=zh (and the reverse): the KPI statuses keep
+    their codes, every label the trend prints is in the language asked for."""
+    client, keys = store
+    h = auth(keys["me"])
+    en = {"Accept-Language": "en"}
+    _post(client, keys["me"], profile(2022, foreign_trade_cny_100m=250.0), plan="true")
+    res = client.post(
+        "/v1/assessments",
+        json=profile(2024, fdi_usd_100m=1.6),
+        headers=h | {"Accept-Language": "zh"},
+    )
+    assert res.status_code == 201, res.text
+
+    zh = client.get(
+        "/v1/assessments/trend", params={"county_code": "330521", "lang": "zh"}, headers=h | en
+    )
+    assert zh.status_code == 200, zh.text
+    assert zh.headers["content-language"] == "zh-CN"
+    kpis = [k for p in zh.json()["progress"] for k in p["kpis"]]
+    assert kpis
+    assert all(CJK.search(k["label"]) for k in kpis), [k["label"] for k in kpis]
+    assert {k["status"] for k in kpis} <= {
+        "met",
+        "on_track",
+        "behind",
+        "no_data",
+        "no_target",
+        "not_started",
+    }
+    assert "not_started" in {k["status"] for k in kpis}  # a code, not a label
+    assert CJK.search(zh.json()["county"]["admin_form_label"])
+
+    back = client.get("/v1/assessments/trend", params={"county_code": "330521"}, headers=h | en)
+    assert back.headers["content-language"] == "en"
+    labels = [k["label"] for p in back.json()["progress"] for k in p["kpis"]]
+    assert labels
+    assert not any(CJK.search(label) for label in labels), labels
+    assert back.json()["county"]["admin_form_label"] == "County"
+
+    # The Chinese assessment's report prints the English plan's KPIs in Chinese.
+    report = client.get(
+        f"/v1/assessments/{res.json()['id']}/report", headers=h | {"Accept": "text/markdown"}
+    )
+    assert report.status_code == 200, report.text
+    progress = report.text.split("\n### ")[-1]
+    rows = [line for line in progress.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) > 1
+    for row in rows[1:]:
+        assert CJK.search(row.split("|")[1]), row

@@ -87,7 +87,7 @@ def test_trend_latest_per_year_in_order_with_changes_and_progress(snapshot: Snap
     svc.create(uow, snapshot, ME, profile(2023, foreign_trade_cny_100m=250.0), "en", None)
     svc.create(uow, snapshot, ME, profile(2023, foreign_trade_cny_100m=300.0), "en", None)
     svc.create(uow, snapshot, YOU, profile(2025, foreign_trade_cny_100m=999.0), "en", None)
-    out = svc.trend(uow, snapshot, ME, "330521")
+    out = svc.trend(uow, snapshot, ME, "330521", "en")
     assert [p["year"] for p in out["points"]] == [2022, 2023, 2024]
     assert [p["indicators"]["foreign_trade_cny_100m"] for p in out["points"]] == [280, 300, 420]
     assert out["points"][0]["assessment_id"] == planned["id"]
@@ -104,4 +104,4 @@ def test_trend_latest_per_year_in_order_with_changes_and_progress(snapshot: Snap
     assert kpis
     assert all(k["latest_year"] == 2024 for k in kpis)
     assert {k["status"] for k in kpis} <= {"met", "on_track", "behind", "not_started"}
-    assert svc.trend(uow, snapshot, YOU, "330521")["progress"] == []
+    assert svc.trend(uow, snapshot, YOU, "330521", "en")["progress"] == []

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from app.api.routes.page import _page_words
 from app.domain.knowledge import LANGS
 from app.domain.messages import catalogue
+from app.domain.snapshot import Snapshot
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -94,3 +96,21 @@ def test_every_section_speaks_every_language() -> None:
     for section, messages in catalogue().items():
         for name, texts in messages.items():
             assert set(texts) == set(LANGS), f"{section}.{name}"
+
+
+def test_every_word_the_page_asks_for_is_embedded(snapshot: Snapshot) -> None:
+    """Each ``t.word`` / ``TEXT[lang].word`` of app.js and each ``data-i18n`` of index.html is a
+    word the server embeds in every language (an unknown one would print "undefined")."""
+    script = (APP / "static" / "app.js").read_text(encoding="utf-8")
+    html = (APP / "static" / "index.html").read_text(encoding="utf-8")
+    asked = set(re.findall(r"\b(?:t|TEXT\[lang\])\.(\w+)", script))
+    asked |= set(re.findall(r'data-i18n="(\w+)"', html))
+    asked |= set(re.findall(r'\bt\["(\w+)"\]', script))
+    assert {"plan", "list_separator", "fact_choices", "not_declared"} <= asked
+    for lang in LANGS:
+        embedded = _page_words(snapshot, lang)
+        assert asked <= set(embedded), (lang, asked - set(embedded))
+        assert all(isinstance(v, str) for k, v in embedded.items() if k in asked - NESTED)
+
+
+NESTED = {"dims", "status_words", "families", "fact_choices"}

@@ -122,15 +122,20 @@ def list_assessments(
     "challenge's status and severity; what improved and what worsened between consecutive "
     "years; and, for a plan stored with an earlier assessment (`POST /v1/assessments?plan=true`), "
     "each KPI's latest value against its target and against a straight line from its baseline. "
-    "Assessments without a year are left out. Another key's assessments never appear.",
+    "Assessments without a year are left out. Another key's assessments never appear. Labels "
+    "(the KPIs', the administrative form's) are in the language asked for, whatever language "
+    "each assessment or plan was stored in; statuses stay codes.",
     response_model=TrendResult,
     responses=problem_responses(400, 401, 403, 406, 422, 503),
 )
 def assessment_trend(
-    owner: OwnerDep, snap: SnapshotDep, county_code: Annotated[str, _county_code_query()]
+    owner: OwnerDep,
+    snap: SnapshotDep,
+    lang: LangDep,
+    county_code: Annotated[str, _county_code_query()],
 ) -> Response:
-    body = svc.trend(owner.uow, snap, owner.who, county_code)
-    return json_response(body, headers={"Cache-Control": "no-store"})
+    body = svc.trend(owner.uow, snap, owner.who, county_code, lang)
+    return json_response(body, lang=lang, headers={"Cache-Control": "no-store"})
 
 
 @router.get(
