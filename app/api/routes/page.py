@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app.api.deps import SnapshotDep
 from app.api.negotiation import negotiate
 from app.domain.knowledge import LANGS, RESOURCE_STAGES, Lang, Text
+from app.domain.language import default
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
 from app.schemas.common import problem_responses
@@ -65,9 +66,10 @@ def _example_names(snap: Snapshot) -> dict[Lang, dict[str, str]]:
     own = {"name": str(county["name"]), "province": str(county["province"])}
     known = snap.counties.get("deqing")
     province = snap.provinces_by_code.get(str(county["code"])[:2])
-    names: dict[Lang, dict[str, str]] = {"en": own}
+    written_in = default()  # the example's names are written in the default language
+    names: dict[Lang, dict[str, str]] = {written_in: own}
     for lang in LANGS:
-        if lang != "en" and known is not None and province is not None:
+        if lang != written_in and known is not None and province is not None:
             names[lang] = {"name": known.name.get(lang), "province": province.name.get(lang)}
     return names
 
