@@ -47,8 +47,16 @@ def test_a_timed_out_batch_says_so(tmp_path: Path) -> None:
         assert [line["index"] for line in lines[:-1]] == list(range(len(lines) - 1))
         assert lines[-1]["error"]["code"] == "TIMEOUT"
         assert "index" not in lines[-1]
-        with pytest.raises(httpx.RemoteProtocolError):
-            httpx.post(url, content=body, headers={"content-type": "application/json"}, timeout=30)
+        # Cut off once its rows have started; a machine so loaded that the deadline passes
+        # before the first row answers a whole 503 problem instead, which no one mistakes either.
+        try:
+            late = httpx.post(
+                url, content=body, headers={"content-type": "application/json"}, timeout=30
+            )
+        except httpx.RemoteProtocolError:
+            return
+        assert late.status_code == 503, late.text[:300]
+        assert late.json()["code"] == "TIMEOUT"
 
 
 def _connect(base: str) -> socket.socket:
