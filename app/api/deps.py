@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 
 from app.api.i18n import negotiate
-from app.api.security import AssessmentsKey
+from app.api.negotiation import require_json_accept, require_json_body
+from app.api.security import PUBLIC, AssessmentsKey, admit_public, verified_principal
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
 from app.services.keys import Principal
@@ -36,16 +37,19 @@ async def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> 
     return store.snapshot
 
 
+LangQuery = Annotated[
+    str | None,
+    Query(
+        description="Response language, overriding Accept-Language: `en` or `zh` (`zh-CN`, "
+        "`zh-Hans`). Any other value is ignored like an unsupported Accept-Language: the "
+        "header decides, else English (`Content-Language: en`).",
+        examples=["zh"],
+    ),
+]
+
+
 async def get_lang(
-    lang: Annotated[
-        str | None,
-        Query(
-            description="Response language, overriding Accept-Language: `en` or `zh` (`zh-CN`, "
-            "`zh-Hans`). Any other value is ignored like an unsupported Accept-Language: the "
-            "header decides, else English (`Content-Language: en`).",
-            examples=["zh"],
-        ),
-    ] = None,
+    lang: LangQuery = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Lang:
     return negotiate(accept_language, lang)
@@ -82,3 +86,33 @@ async def get_owner(who: AssessmentsKey, uow: UowDep) -> Owner:
 
 
 OwnerDep = Annotated[Owner, Depends(get_owner)]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosing:
+    """What a diagnosis route reads besides its body and its own parameters: the knowledge base
+    served and the language of the answer."""
+
+    snap: Snapshot
+    lang: Lang
+
+
+async def diagnosing(request: Request, lang: LangQuery = None) -> Diagnosing:
+    """The one dependency of the diagnosis routes every client calls most (validate and
+    recommendations), doing what a graph of nine did, in the order it did it: the refusal of a
+    failed credential, the key a deployment may require (401), a JSON body (415), a JSON answer
+    (406), the knowledge base served (503), the language.
+
+    One node, not nine, because FastAPI solves each node of a route's dependency graph on every
+    request (its parameters, cache key and call): on these routes that bookkeeping cost more CPU
+    than reading the request. The checks themselves are the same functions the other routes'
+    dependencies call; ``access`` lets the error handlers find what the route demands."""
+    admit_public(request, verified_principal(request))
+    await require_json_body(request)
+    await require_json_accept(request)
+    snap: Snapshot = request.app.state.store.snapshot
+    return Diagnosing(snap, negotiate(request.headers.get("accept-language"), lang))
+
+
+diagnosing.access = PUBLIC  # type: ignore[attr-defined]
+DiagnosingDep = Annotated[Diagnosing, Depends(diagnosing)]

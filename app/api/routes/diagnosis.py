@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import batch_formats
-from app.api.deps import DeadlineDep, LangDep, SettingsDep, SnapshotDep
+from app.api.deps import DeadlineDep, DiagnosingDep, LangDep, SettingsDep, SnapshotDep
 from app.api.http import json_response
-from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
+from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
 from app.schemas.common import problem_responses
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -24,9 +24,8 @@ from app.schemas.result import (
 )
 from app.services import recommendations as svc
 
-router = APIRouter(prefix="/v1", tags=["diagnosis"], dependencies=[Depends(public_unless_required)])
+router = APIRouter(prefix="/v1", tags=["diagnosis"])
 ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
-JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
 ViewQuery = Annotated[
     Literal["full", "summary"],
     Query(
@@ -68,10 +67,9 @@ AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discri
     "(`inconsistent`). Scores nothing.",
     response_model=ValidationResult,
     responses=ERRORS,
-    dependencies=JSON_ONLY,
 )
-async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Response:
-    return json_response(svc.validate(snap, body, lang), lang=lang)
+async def validate_profile(body: ProfileIn, call: DiagnosingDep) -> Response:
+    return json_response(svc.validate(call.snap, body, call.lang), lang=call.lang)
 
 
 @router.post(
@@ -84,18 +82,17 @@ async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) ->
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=AnyResult,
     responses=ERRORS,
-    dependencies=JSON_ONLY,
 )
 async def create_recommendation(
     request: Request,
     body: RecommendationRequest,
-    snap: SnapshotDep,
-    lang: LangDep,
+    call: DiagnosingDep,
     view: ViewQuery = "full",
     trace: TraceQuery = False,
     paths: PathsQuery = None,
 ) -> Response:
-    result = svc.recommendation(snap, body, lang, view, trace and view == "full", paths)
+    lang = call.lang
+    result = svc.recommendation(call.snap, body, lang, view, trace and view == "full", paths)
     request.app.state.metrics.count_diagnoses(result["challenges"])
     return json_response(result, lang=lang)
 
@@ -120,6 +117,7 @@ async def create_recommendation(
     response_model=BatchResult,
     responses=ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
+    dependencies=[Depends(public_unless_required)],
 )
 async def create_batch(
     request: Request,
