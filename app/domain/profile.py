@@ -301,17 +301,25 @@ def _suffixes(snap: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
+def _plain_names(snap: Snapshot) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The name endings, and the slugs of the knowledge base's counties by their plain name in
+    either language: once per snapshot, since every profile is compared with all of them."""
+    if snap.memo.county_names is None:
+        ends = _suffixes(snap)
+        by_name: dict[str, list[str]] = {}
+        for slug, name in snap.county_names.items():
+            for plain in dict.fromkeys((_plain(name.en, ends), _plain(name.zh, ends))):
+                by_name.setdefault(plain, []).append(slug)
+        snap.memo.county_names = ends, {k: tuple(v) for k, v in by_name.items()}
+    return snap.memo.county_names
+
+
 def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
     """The knowledge base's counties that are this county: the same code, or the same name in
     either language (a county is never shown itself as a model or a peer)."""
-    ends = _suffixes(snap)
-    plain = _plain(county.name, ends)
+    ends, by_name = _plain_names(snap)
     out = {slug for slug, c in snap.counties.items() if county.code and c.code == county.code}
-    out |= {
-        slug
-        for slug, name in snap.county_names.items()
-        if plain in (_plain(name.en, ends), _plain(name.zh, ends))
-    }
+    out |= set(by_name.get(_plain(county.name, ends), ()))
     return frozenset(out)
 
 

@@ -145,6 +145,8 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
+    # The name endings of county forms, and the knowledge base's counties by their plain names.
+    county_names: tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None = None
 
 
 @dataclass(frozen=True)
