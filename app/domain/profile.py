@@ -38,7 +38,7 @@ from app.domain.knowledge import (
 )
 from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
-from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
+from app.domain.snapshot import BenchmarkView, CountyIndex, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer, suggestion
 
 
@@ -301,25 +301,32 @@ def _suffixes(snap: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
-def _plain_names(snap: Snapshot) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """The name endings, and the slugs of the knowledge base's counties by their plain name in
-    either language: once per snapshot, since every profile is compared with all of them."""
-    if snap.memo.county_names is None:
+def _county_index(snap: Snapshot) -> CountyIndex:
+    """Built once per snapshot: every profile is compared with all the knowledge base's counties."""
+    if snap.memo.counties is None:
         ends = _suffixes(snap)
+        by_code: dict[str, list[str]] = {}
+        for slug, county in snap.counties.items():
+            if county.code:
+                by_code.setdefault(county.code, []).append(slug)
         by_name: dict[str, list[str]] = {}
         for slug, name in snap.county_names.items():
             for plain in dict.fromkeys((_plain(name.en, ends), _plain(name.zh, ends))):
                 by_name.setdefault(plain, []).append(slug)
-        snap.memo.county_names = ends, {k: tuple(v) for k, v in by_name.items()}
-    return snap.memo.county_names
+        snap.memo.counties = CountyIndex(
+            ends,
+            {k: tuple(v) for k, v in by_code.items()},
+            {k: tuple(v) for k, v in by_name.items()},
+        )
+    return snap.memo.counties
 
 
 def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
     """The knowledge base's counties that are this county: the same code, or the same name in
     either language (a county is never shown itself as a model or a peer)."""
-    ends, by_name = _plain_names(snap)
-    out = {slug for slug, c in snap.counties.items() if county.code and c.code == county.code}
-    out |= set(by_name.get(_plain(county.name, ends), ()))
+    index = _county_index(snap)
+    out = set(index.by_code.get(county.code, ()) if county.code else ())
+    out |= set(index.by_name.get(_plain(county.name, index.suffixes), ()))
     return frozenset(out)
 
 

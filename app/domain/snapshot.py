@@ -129,6 +129,16 @@ class BenchmarkView:
         return self.benchmark.slug
 
 
+@dataclass(frozen=True)
+class CountyIndex:
+    """The knowledge base's counties (slugs, in its order) by code and by plain name: no case,
+    spacing or form ending (``suffixes``, longest first), in either language."""
+
+    suffixes: tuple[str, ...]
+    by_code: Mapping[str, tuple[str, ...]]
+    by_name: Mapping[str, tuple[str, ...]]
+
+
 @dataclass
 class Memo:
     """Per-snapshot memo of rendered catalog reads, filled on first use (a snapshot never
@@ -145,8 +155,7 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
-    # The name endings of county forms, and the knowledge base's counties by their plain names.
-    county_names: tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None = None
+    counties: CountyIndex | None = None
 
 
 @dataclass(frozen=True)
