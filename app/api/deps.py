@@ -9,11 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
+from app.api.bodies import JsonBody
 from app.api.i18n import negotiate
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.security import PUBLIC, AssessmentsKey, admit_public, verified_principal
 from app.domain.knowledge import Lang
 from app.domain.snapshot import Snapshot
+from app.schemas.profile import ProfileIn
 from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
@@ -116,3 +118,23 @@ async def diagnosing(request: Request, lang: LangQuery = None) -> Diagnosing:
 
 diagnosing.access = PUBLIC  # type: ignore[attr-defined]
 DiagnosingDep = Annotated[Diagnosing, Depends(diagnosing)]
+
+
+PROFILE = JsonBody(ProfileIn)
+
+
+async def profile_to_validate(
+    request: Request, lang: LangQuery = None
+) -> tuple[ProfileIn, Diagnosing]:
+    """The one dependency of POST /v1/profiles/validate: its body read first (``PROFILE``, as
+    FastAPI reads a declared body), then what :func:`diagnosing` checks, then the profile
+    validated. Reading the body here, not declaring it, spares FastAPI's per-request body
+    solving (app.api.bodies); the route publishes it with ``PROFILE.openapi``."""
+    received = await PROFILE.receive(request)
+    call = await diagnosing(request, lang)
+    return PROFILE.validated(received), call
+
+
+profile_to_validate.access = PUBLIC  # type: ignore[attr-defined]
+profile_to_validate.body = PROFILE  # type: ignore[attr-defined]
+ProfileToValidate = Annotated[tuple[ProfileIn, Diagnosing], Depends(profile_to_validate)]

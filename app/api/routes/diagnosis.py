@@ -10,12 +10,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import batch_formats
-from app.api.deps import DeadlineDep, DiagnosingDep, LangDep, SettingsDep, SnapshotDep
+from app.api.deps import (
+    PROFILE,
+    DeadlineDep,
+    DiagnosingDep,
+    LangDep,
+    ProfileToValidate,
+    SettingsDep,
+    SnapshotDep,
+)
 from app.api.http import json_response
 from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
 from app.schemas.common import problem_responses
-from app.schemas.profile import ProfileIn, RecommendationRequest
+from app.schemas.profile import RecommendationRequest
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
@@ -67,8 +75,10 @@ AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discri
     "(`inconsistent`). Scores nothing.",
     response_model=ValidationResult,
     responses=ERRORS,
+    openapi_extra=PROFILE.openapi,
 )
-async def validate_profile(body: ProfileIn, call: DiagnosingDep) -> Response:
+async def validate_profile(read: ProfileToValidate) -> Response:
+    body, call = read
     return json_response(svc.validate(call.snap, body, call.lang), lang=call.lang)
 
 
