@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from app.api.bodies import body_model
 from app.api.http import HTTP_METHODS
 from app.api.middleware import localised_problem
+from app.api.reading import body_model
 from app.api.security import access_refusal
 from app.domain.messages import say
 from app.errors import (
