@@ -85,6 +85,8 @@ class Diagnosing(Generic[M]):
 async def _read(
     request: Request, body: JsonBody[M], params: tuple[QueryParam, ...]
 ) -> Diagnosing[M]:
+    """The request read in the order FastAPI read it when the route declared it all: body,
+    access, media types, knowledge base and language, then parameters and body validated."""
     received = await body.receive(request)
     admit_public(request, verified_principal(request))
     await require_json_body(request)
