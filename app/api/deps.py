@@ -36,16 +36,19 @@ async def get_snapshot(store: Annotated[KnowledgeStore, Depends(get_store)]) -> 
     return store.snapshot
 
 
+LangQuery = Annotated[
+    str | None,
+    Query(
+        description="Response language, overriding Accept-Language: `en` or `zh` (`zh-CN`, "
+        "`zh-Hans`). Any other value is ignored like an unsupported Accept-Language: the "
+        "header decides, else English (`Content-Language: en`).",
+        examples=["zh"],
+    ),
+]
+
+
 async def get_lang(
-    lang: Annotated[
-        str | None,
-        Query(
-            description="Response language, overriding Accept-Language: `en` or `zh` (`zh-CN`, "
-            "`zh-Hans`). Any other value is ignored like an unsupported Accept-Language: the "
-            "header decides, else English (`Content-Language: en`).",
-            examples=["zh"],
-        ),
-    ] = None,
+    lang: LangQuery = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Lang:
     return negotiate(accept_language, lang)

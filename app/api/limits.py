@@ -209,9 +209,6 @@ class LimitsMiddleware:
                 message["headers"] = headers + extra
             await send(message)
 
-        late = problem(
-            TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
-        )
         untimed = self.untimed is not None and self.untimed.match(scope.get("path", ""))
         limit = None if untimed else self.timeout
         # Work done in threads cannot be cancelled: it is handed the deadline and stops itself
@@ -223,6 +220,10 @@ class LimitsMiddleware:
             async with asyncio.timeout(limit):
                 await self.app(scope, receive, stamped)
         except (TimeoutError, TimedOut):
+            # Built only now: a problem per request that runs in time would be wasted work.
+            late = problem(
+                TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
+            )
             if started is None:
                 await send_problem(send, scope, late, keep_alive=True)
             elif started.startswith(NDJSON):

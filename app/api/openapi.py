@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import iter_route_contexts
+from pydantic.json_schema import models_json_schema
 
 from app.api import spec_headers
 from app.api.middleware import problem_document
+from app.api.reading import models_read_by
 from app.domain.cases import EXPECTATIONS
 from app.errors import CODES, ErrorCode
 from app.schemas import vocabulary
@@ -27,6 +31,7 @@ from app.schemas.result import deqing_result_examples
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+REF_TEMPLATE = "#/components/schemas/{model}"
 KEY_SCHEMES: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
 PUBLIC_TAGS = {"catalog", "diagnosis", "reports", "plans"}
 PUBLIC_OPERATIONS = {"kb-export", "plans-create"}
@@ -290,6 +295,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         contact=app.contact,
         license_info=app.license_info,
     )
+    _add_bodies_read(app, schema.setdefault("components", {}).setdefault("schemas", {}))
     schema["security"] = [{}, *copy.deepcopy(KEY_SCHEMES)]
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
@@ -315,6 +321,18 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         if "get" in item and "head" not in item:
             item["head"] = _head_of(item["get"])
     return schema
+
+
+def _add_bodies_read(app: FastAPI, schemas: dict[str, Any]) -> None:
+    """The schemas of bodies routes read themselves (app.api.reading), as FastAPI adds those of
+    declared ones; a schema FastAPI already made is kept."""
+    models = models_read_by(iter_route_contexts(app.router.routes))
+    if not models:
+        return
+    _, found = models_json_schema([(m, "validation") for m in models], ref_template=REF_TEMPLATE)
+    # Without nulls, as FastAPI's encoder leaves its own document.
+    for name, definition in jsonable_encoder(found, exclude_none=True).get("$defs", {}).items():
+        schemas.setdefault(name, definition)
 
 
 def _head_of(get: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from starlette.routing import Match
 
 from app.api.http import HTTP_METHODS
 from app.api.middleware import localised_problem
+from app.api.reading import body_model
 from app.api.security import access_refusal
 from app.domain.messages import say
 from app.errors import (
@@ -146,9 +147,7 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
 def _profile_problems(request: Request, exc: RequestValidationError) -> list[FieldError]:
     """A profile the schema refused gets every problem it has, as a batch row does (a wrong
     type does not hide a value out of range); other bodies and parameters keep the schema's."""
-    route = request.scope.get("route")
-    body = getattr(getattr(route, "body_field", None), "field_info", None)
-    model = getattr(body, "annotation", None)
+    model = body_model(request.scope.get("route"))
     found = list(exc.errors())
     if not (isinstance(model, type) and issubclass(model, ProfileIn)):
         return []

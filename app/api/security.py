@@ -111,6 +111,15 @@ class Access:
         return None
 
 
+def verified_principal(request: Request) -> Principal | None:
+    """The caller AuthenticationMiddleware verified; its refusal, if the credential failed."""
+    refusal: AppError | None = getattr(request.state, "refusal", None)
+    if refusal is not None:
+        raise refusal
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal
+
+
 async def optional_principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -119,11 +128,7 @@ async def optional_principal(
     """The caller AuthenticationMiddleware verified. ``creds`` and ``header_key`` are declared so
     the published schema names both ways to send a key."""
     del creds, header_key
-    refusal: AppError | None = getattr(request.state, "refusal", None)
-    if refusal is not None:
-        raise refusal
-    principal: Principal | None = getattr(request.state, "principal", None)
-    return principal
+    return verified_principal(request)
 
 
 def require(scope: str):  # type: ignore[no-untyped-def]
@@ -149,6 +154,12 @@ async def public_unless_required(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal | None:
     """Public reads and recommendations, unless COUNTYPATH_REQUIRE_KEY=true."""
+    return admit_public(request, principal)
+
+
+def admit_public(request: Request, principal: Principal | None) -> Principal | None:
+    """``principal``, if a public route admits it (any caller, unless the deployment requires a
+    key); else the 401."""
     refusal = PUBLIC.refusal(principal, request.app.state.settings.require_key)
     if refusal is not None:
         raise refusal

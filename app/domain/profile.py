@@ -39,7 +39,7 @@ from app.domain.knowledge import (
 from app.domain.language import default, languages
 from app.domain.leading import TOP_SHARE, LeadingIndustry, leading_industry
 from app.domain.numbers import format_number as fmt
-from app.domain.snapshot import BenchmarkView, RuleBook, Snapshot, build_rulebook
+from app.domain.snapshot import BenchmarkView, CountyIndex, RuleBook, Snapshot, build_rulebook
 from app.errors import FieldError, InvalidInput, did_you_mean, json_pointer, suggestion
 
 
@@ -304,17 +304,32 @@ def _suffixes(snap: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
 
 
+def _county_index(snap: Snapshot) -> CountyIndex:
+    """Built once per snapshot: every profile is compared with all the knowledge base's counties."""
+    if snap.memo.counties is None:
+        ends = _suffixes(snap)
+        by_code: dict[str, list[str]] = {}
+        for slug, county in snap.counties.items():
+            if county.code:
+                by_code.setdefault(county.code, []).append(slug)
+        by_name: dict[str, list[str]] = {}
+        for slug, name in snap.county_names.items():
+            for plain in dict.fromkeys(_plain(text, ends) for text in name.texts().values()):
+                by_name.setdefault(plain, []).append(slug)
+        snap.memo.counties = CountyIndex(
+            ends,
+            {k: tuple(v) for k, v in by_code.items()},
+            {k: tuple(v) for k, v in by_name.items()},
+        )
+    return snap.memo.counties
+
+
 def own_slugs(snap: Snapshot, county: County) -> frozenset[str]:
     """The knowledge base's counties that are this county: the same code, or the same name in
     either language (a county is never shown itself as a model or a peer)."""
-    ends = _suffixes(snap)
-    plain = _plain(county.name, ends)
-    out = {slug for slug, c in snap.counties.items() if county.code and c.code == county.code}
-    out |= {
-        slug
-        for slug, name in snap.county_names.items()
-        if plain in {_plain(text, ends) for text in name.texts().values()}
-    }
+    index = _county_index(snap)
+    out = set(index.by_code.get(county.code, ()) if county.code else ())
+    out |= set(index.by_name.get(_plain(county.name, index.suffixes), ()))
     return frozenset(out)
 
 

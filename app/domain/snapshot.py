@@ -130,6 +130,16 @@ class BenchmarkView:
         return self.benchmark.slug
 
 
+@dataclass(frozen=True)
+class CountyIndex:
+    """The knowledge base's counties (slugs, in its order) by code and by plain name: no case,
+    spacing or form ending (``suffixes``, longest first), in either language."""
+
+    suffixes: tuple[str, ...]
+    by_code: Mapping[str, tuple[str, ...]]
+    by_name: Mapping[str, tuple[str, ...]]
+
+
 @dataclass
 class Memo:
     """Per-snapshot memo of rendered catalog reads, filled on first use (a snapshot never
@@ -146,6 +156,7 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
+    counties: CountyIndex | None = None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api import batch_formats
 from app.api.deps import LangDep, SettingsDep, SnapshotDep, UowDep
+from app.api.hot import ViewQuery
 from app.api.http import json_response
 from app.api.i18n import content_language
 from app.api.negotiation import media_type, negotiate, require_json_accept
-from app.api.routes.diagnosis import ViewQuery
 from app.api.security import AssessmentsKey
 from app.schemas.batch_jobs import BatchJobOut
 from app.schemas.common import UUID, problem_responses

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import batch_formats
 from app.api.deps import DeadlineDep, LangDep, SettingsDep, SnapshotDep
+from app.api.hot import (
+    RECOMMENDATION_OPENAPI,
+    VALIDATE_OPENAPI,
+    ProfileToValidate,
+    RecommendationToMake,
+    ViewQuery,
+)
 from app.api.http import json_response
-from app.api.negotiation import media_type, negotiate, require_json_accept, require_json_body
+from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
 from app.schemas.common import problem_responses
-from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
@@ -24,38 +30,8 @@ from app.schemas.result import (
 )
 from app.services import recommendations as svc
 
-router = APIRouter(prefix="/v1", tags=["diagnosis"], dependencies=[Depends(public_unless_required)])
+router = APIRouter(prefix="/v1", tags=["diagnosis"])
 ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
-JSON_ONLY = [Depends(require_json_body), Depends(require_json_accept)]
-ViewQuery = Annotated[
-    Literal["full", "summary"],
-    Query(
-        description="`full` (default): evidence, rationale, actions, examples and peers. "
-        "`summary`: county, benchmark, warnings, challenges (slug, title, status, severity, "
-        "confidence) and the top ten paths (rank, slug, family, title, score, addresses); "
-        "nothing else is computed."
-    ),
-]
-TraceQuery = Annotated[
-    bool,
-    Query(
-        description="Add `challenges[].trace` (every rule's value, lines, badness and weight, "
-        "the signals, floors, kind scale and confidence parts) and `recommendations[]."
-        "score_parts`. Full view only."
-    ),
-]
-PathsQuery = Annotated[
-    int | None,
-    Query(
-        ge=1,
-        le=100,
-        description="At most this many ranked paths in `recommendations` (full view: the default "
-        "is every fitting path, `paths_ranked` says how many there are; summary view: the "
-        "default is ten). Ranks, scores and a plan built on the answer are the same whatever "
-        "the cap: it only leaves the rest unrendered, which makes a full answer smaller and "
-        "faster.",
-    ),
-]
 AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discriminator="view")]
 
 
@@ -68,10 +44,10 @@ AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discri
     "(`inconsistent`). Scores nothing.",
     response_model=ValidationResult,
     responses=ERRORS,
-    dependencies=JSON_ONLY,
+    openapi_extra=VALIDATE_OPENAPI,
 )
-async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) -> Response:
-    return json_response(svc.validate(snap, body, lang), lang=lang)
+async def validate_profile(read: ProfileToValidate) -> Response:
+    return json_response(svc.validate(read.snap, read.body, read.lang), lang=read.lang)
 
 
 @router.post(
@@ -84,20 +60,15 @@ async def validate_profile(body: ProfileIn, snap: SnapshotDep, lang: LangDep) ->
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=AnyResult,
     responses=ERRORS,
-    dependencies=JSON_ONLY,
+    openapi_extra=RECOMMENDATION_OPENAPI,
 )
-async def create_recommendation(
-    request: Request,
-    body: RecommendationRequest,
-    snap: SnapshotDep,
-    lang: LangDep,
-    view: ViewQuery = "full",
-    trace: TraceQuery = False,
-    paths: PathsQuery = None,
-) -> Response:
-    result = svc.recommendation(snap, body, lang, view, trace and view == "full", paths)
+async def create_recommendation(request: Request, read: RecommendationToMake) -> Response:
+    view, trace, paths = read.params["view"], read.params["trace"], read.params["paths"]
+    result = svc.recommendation(
+        read.snap, read.body, read.lang, view, trace and view == "full", paths
+    )
     request.app.state.metrics.count_diagnoses(result["challenges"])
-    return json_response(result, lang=lang)
+    return json_response(result, lang=read.lang)
 
 
 @router.post(
@@ -120,6 +91,7 @@ async def create_recommendation(
     response_model=BatchResult,
     responses=ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
+    dependencies=[Depends(public_unless_required)],
 )
 async def create_batch(
     request: Request,

@@ -1,0 +1,129 @@
+"""The doors of the two routes clients call most, POST /v1/profiles/validate and
+POST /v1/recommendations: one dependency each, taking nothing but the request.
+
+FastAPI solves a route's dependency graph, its parameters and its body on every request (for
+each node its parameters, cache key and call; for each parameter its aliases, default and
+field). On these routes, whose own work is a few milliseconds or less, that bookkeeping was a
+large share of the CPU a request costs, so each reads its request itself (app.api.reading) and
+does what the graph did, in the order FastAPI did it: the body read first (a body that is not
+JSON is a 400 before anything else), then the caller's access (401), a JSON body (415), a JSON
+answer (406), the knowledge base (503), then every invalid query parameter and body field in one
+422, parameters first. Each route publishes its parameters and body as FastAPI published them
+(``openapi_extra``); ``access`` and ``body`` on the dependency tell the error handlers what the
+route demands and reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from app.api.deps import LangQuery
+from app.api.i18n import negotiate
+from app.api.negotiation import require_json_accept, require_json_body
+from app.api.reading import JsonBody, QueryParam
+from app.api.security import PUBLIC, admit_public, verified_principal
+from app.domain.knowledge import Lang
+from app.domain.snapshot import Snapshot
+from app.schemas.profile import ProfileIn, RecommendationRequest
+
+M = TypeVar("M", bound=BaseModel)
+View = Literal["full", "summary"]
+ViewQuery = Annotated[
+    View,
+    Query(
+        description="`full` (default): evidence, rationale, actions, examples and peers. "
+        "`summary`: county, benchmark, warnings, challenges (slug, title, status, severity, "
+        "confidence) and the top ten paths (rank, slug, family, title, score, addresses); "
+        "nothing else is computed."
+    ),
+]
+TraceQuery = Annotated[
+    bool,
+    Query(
+        description="Add `challenges[].trace` (every rule's value, lines, badness and weight, "
+        "the signals, floors, kind scale and confidence parts) and `recommendations[]."
+        "score_parts`. Full view only."
+    ),
+]
+PathsQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=100,
+        description="At most this many ranked paths in `recommendations` (full view: the default "
+        "is every fitting path, `paths_ranked` says how many there are; summary view: the "
+        "default is ten). Ranks, scores and a plan built on the answer are the same whatever "
+        "the cap: it only leaves the rest unrendered, which makes a full answer smaller and "
+        "faster.",
+    ),
+]
+LANG = QueryParam("lang", LangQuery)
+VIEW = QueryParam("view", ViewQuery, "full")
+TRACE = QueryParam("trace", TraceQuery, False)
+PATHS = QueryParam("paths", PathsQuery)
+PROFILE = JsonBody(ProfileIn)
+RECOMMENDATION = JsonBody(RecommendationRequest)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosing(Generic[M]):
+    """A diagnosis request read: its body, the knowledge base served, the answer's language
+    and the route's own query parameters."""
+
+    body: M
+    snap: Snapshot
+    lang: Lang
+    params: dict[str, Any]
+
+
+async def _read(
+    request: Request, body: JsonBody[M], params: tuple[QueryParam, ...]
+) -> Diagnosing[M]:
+    """The request read in the order FastAPI read it when the route declared it all: body,
+    access, media types, knowledge base and language, then parameters and body validated."""
+    received = await body.receive(request)
+    admit_public(request, verified_principal(request))
+    await require_json_body(request)
+    await require_json_accept(request)
+    snap: Snapshot = request.app.state.store.snapshot
+    query = request.query_params
+    lang = negotiate(request.headers.get("accept-language"), LANG.read(query, []))
+    errors: list[dict[str, Any]] = []
+    values = {param.name: param.read(query, errors) for param in params}
+    model = body.validated(received, errors)
+    if errors or model is None:
+        raise RequestValidationError(
+            errors, body=None if received is PydanticUndefined else received
+        )
+    return Diagnosing(model, snap, lang, values)
+
+
+def _published(body: JsonBody[Any], params: tuple[QueryParam, ...]) -> dict[str, Any]:
+    """The route's parameters (its own, then the language) and body, as FastAPI publishes
+    them for the same declarations."""
+    return {"parameters": [p.openapi for p in (*params, LANG)], **body.openapi}
+
+
+async def profile_to_validate(request: Request) -> Diagnosing[ProfileIn]:
+    return await _read(request, PROFILE, ())
+
+
+async def recommendation_to_make(request: Request) -> Diagnosing[RecommendationRequest]:
+    return await _read(request, RECOMMENDATION, RECOMMENDATION_PARAMS)
+
+
+RECOMMENDATION_PARAMS = (VIEW, TRACE, PATHS)
+profile_to_validate.access = PUBLIC  # type: ignore[attr-defined]
+profile_to_validate.body = PROFILE  # type: ignore[attr-defined]
+recommendation_to_make.access = PUBLIC  # type: ignore[attr-defined]
+recommendation_to_make.body = RECOMMENDATION  # type: ignore[attr-defined]
+VALIDATE_OPENAPI = _published(PROFILE, ())
+RECOMMENDATION_OPENAPI = _published(RECOMMENDATION, RECOMMENDATION_PARAMS)
+ProfileToValidate = Annotated[Diagnosing[ProfileIn], Depends(profile_to_validate)]
+RecommendationToMake = Annotated[Diagnosing[RecommendationRequest], Depends(recommendation_to_make)]
