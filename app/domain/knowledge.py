@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -28,21 +28,12 @@ else:
     """A language code as a schema states it: an enum of the catalogue's codes, in its order."""
 Tag = Literal["V", "S", "P", "D", "R"]
 Family = Literal["industry", "talent", "policy"]
-FAMILIES: tuple[Family, ...] = ("industry", "talent", "policy")
+FAMILIES: tuple[Family, ...] = get_args(Family)
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
 Dimension = Literal[
     "economy", "industry", "innovation", "talent", "opening", "green", "digital", "constraint"
 ]
-DIMENSIONS: tuple[Dimension, ...] = (
-    "economy",
-    "industry",
-    "innovation",
-    "talent",
-    "opening",
-    "green",
-    "digital",
-    "constraint",
-)
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 
 CountyKind = Literal[
     "industrial",
@@ -58,33 +49,20 @@ CountyKind = Literal[
     "capital-fringe",
     "poverty-exit",
 ]
-COUNTY_KINDS: tuple[CountyKind, ...] = (
-    "industrial",
-    "export-oriented",
-    "agricultural",
-    "ecological",
-    "resource-based",
-    "metro-fringe",
-    "tourism",
-    "border",
-    "pastoral",
-    "trade-hub",
-    "capital-fringe",
-    "poverty-exit",
-)
+COUNTY_KINDS: tuple[CountyKind, ...] = get_args(CountyKind)
 Zone = Literal["urbanised", "agricultural", "ecological"]
 """The legal main-function-zone designation: only ever declared, never inferred."""
-ZONES: tuple[Zone, ...] = ("urbanised", "agricultural", "ecological")
+ZONES: tuple[Zone, ...] = get_args(Zone)
 ResourceType = Literal["coal", "oil-gas", "metal", "non-metal", "forestry"]
 Sector = Literal[
     "farming", "food", "manufacturing", "digital", "mining", "energy", "tourism", "trade"
 ]
 """What a leading industry is, for the items that need one kind of base (an industrial chain needs
 manufacturing or digital firms, not rice fields)."""
-RESOURCE_TYPES: tuple[ResourceType, ...] = ("coal", "oil-gas", "metal", "non-metal", "forestry")
+RESOURCE_TYPES: tuple[ResourceType, ...] = get_args(ResourceType)
 ResourceStage = Literal["growing", "mature", "declining", "regenerating"]
 """The four stages of the national plan for resource-based cities."""
-RESOURCE_STAGES: tuple[ResourceStage, ...] = ("growing", "mature", "declining", "regenerating")
+RESOURCE_STAGES: tuple[ResourceStage, ...] = get_args(ResourceStage)
 AdminForm = Literal[
     "county",
     "county-level-city",
@@ -95,25 +73,9 @@ AdminForm = Literal[
     "special-district",
     "forestry-district",
 ]
-ADMIN_FORMS: tuple[AdminForm, ...] = (
-    "county",
-    "county-level-city",
-    "district",
-    "banner",
-    "autonomous-county",
-    "autonomous-banner",
-    "special-district",
-    "forestry-district",
-)
+ADMIN_FORMS: tuple[AdminForm, ...] = get_args(AdminForm)
 ConstraintCode = Literal["debt", "land", "energy", "ecological-redline", "farmland", "water"]
-CONSTRAINT_CODES: tuple[ConstraintCode, ...] = (
-    "debt",
-    "land",
-    "energy",
-    "ecological-redline",
-    "farmland",
-    "water",
-)
+CONSTRAINT_CODES: tuple[ConstraintCode, ...] = get_args(ConstraintCode)
 ConstraintStatus = Literal["binding", "tight", "ok", "unknown"]
 Region = Literal["east", "central", "west", "northeast"]
 Origin = Literal["paper", "beyond-paper"]
