@@ -55,14 +55,26 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
-def per_request_ms(base: str, pid: int, path: str, headers: dict[str, str]) -> float:
+def per_request_ms(
+    base: str, pid: int, path: str, headers: dict[str, str], body: bytes = BODY
+) -> float:
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         for _ in range(30):  # warm caches and the connection
-            client.post(path, content=BODY).raise_for_status()
+            client.post(path, content=body).raise_for_status()
         before = cpu_seconds(pid)
         for _ in range(REQUESTS):
-            client.post(path, content=BODY).raise_for_status()
+            client.post(path, content=body).raise_for_status()
         return (cpu_seconds(pid) - before) * 1000 / REQUESTS
+
+
+def wait_ready(url: str, tries: int = 100) -> None:
+    """Poll ``url`` every tenth of a second until it answers 200, at most ``tries`` times."""
+    for _ in range(tries):
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -80,12 +92,7 @@ def floor(answer: bytes) -> Iterator[tuple[str, int]]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_ready(f"{base}/readyz")
             yield base, proc.pid
         finally:
             os.killpg(proc.pid, signal.SIGTERM)

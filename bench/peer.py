@@ -24,16 +24,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
-from bench.cpu import BODY as PROFILE
-from bench.cpu import JSON, REPEATS, REQUESTS, cpu_seconds
+from bench.cpu import JSON, REPEATS, REQUESTS, per_request_ms, wait_ready
 from bench.server import ROOT, _free_port, running
 
 FIND_SITUATION = (
@@ -68,26 +64,11 @@ def openfisca(python: str) -> Iterator[tuple[str, int]]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/spec", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_ready(f"{base}/spec", tries=300)
             yield base, _children(proc.pid)[0]
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-
-
-def per_request_ms(base: str, pid: int, path: str, body: bytes) -> float:
-    with httpx.Client(base_url=base, headers=JSON, timeout=30) as client:
-        for _ in range(30):  # warm caches and the connection
-            client.post(path, content=body).raise_for_status()
-        before = cpu_seconds(pid)
-        for _ in range(REQUESTS):
-            client.post(path, content=body).raise_for_status()
-        return (cpu_seconds(pid) - before) * 1000 / REQUESTS
 
 
 def measure(python: str) -> dict[str, list[float]]:
@@ -103,10 +84,10 @@ def measure(python: str) -> dict[str, list[float]]:
         (pid,) = server.worker_pids()
         for _ in range(REPEATS):
             out["openfisca /calculate"].append(
-                per_request_ms(peer_base, peer_pid, "/calculate", situation)
+                per_request_ms(peer_base, peer_pid, "/calculate", JSON, situation)
             )
             out["countypath full"].append(
-                per_request_ms(server.base, pid, "/v1/recommendations", PROFILE)
+                per_request_ms(server.base, pid, "/v1/recommendations", JSON)
             )
     return out
 

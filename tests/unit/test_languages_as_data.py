@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from app.domain.language import chain, codes, parse_languages, raw_catalogue, read_in
+from tests.unit.syntax import docstrings
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
@@ -28,28 +29,18 @@ EXAMPLES = {("api/deps.py", "zh")}
 BRANCH = re.compile(r"""[=!]==?\s*["'](en|zh)["']|["'](en|zh)["']\s*[=!]==?""")
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
-
-
 @pytest.mark.parametrize("module", sorted(APP.rglob("*.py")), ids=lambda p: str(p.relative_to(APP)))
 def test_no_code_names_a_language(module: Path) -> None:
     """No comparison with a language code, no ``.en``/``.zh`` pick, no ``Literal["en", "zh"]``:
     every language code in code outside docstrings and comments is a branch to move to data."""
     name = str(module.relative_to(APP))
     tree = ast.parse(module.read_text(encoding="utf-8"))
-    docstrings = _docstrings(tree)
+    prose = docstrings(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             assert node.attr not in codes(), f"{name}:{node.lineno} picks .{node.attr}"
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) in docstrings or (name, node.value) in EXAMPLES:
+            if id(node) in prose or (name, node.value) in EXAMPLES:
                 continue
             named = node.value in codes() or node.value.startswith(tuple(f"{c}-" for c in codes()))
             assert not named, f"{name}:{node.lineno} names the language {node.value!r}"

@@ -13,6 +13,7 @@ from app.api.routes.page import _page_words
 from app.domain.knowledge import LANGS
 from app.domain.messages import catalogue
 from app.domain.snapshot import Snapshot
+from tests.unit.syntax import docstrings
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -37,16 +38,6 @@ ALLOWED = {
 }
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
-
-
 def _python_files() -> list[Path]:
     return sorted(APP.rglob("*.py"))
 
@@ -55,11 +46,11 @@ def _python_files() -> list[Path]:
 def test_no_chinese_wording_in_code(module: Path) -> None:
     name = str(module.relative_to(APP))
     tree = ast.parse(module.read_text(encoding="utf-8"))
-    docstrings = _docstrings(tree)
+    prose = docstrings(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             continue
-        if id(node) in docstrings or not CHINESE.search(node.value):
+        if id(node) in prose or not CHINESE.search(node.value):
             continue
         allowed = ALLOWED.get(name, ())
         assert any(part in node.value for part in allowed), (
