@@ -67,9 +67,8 @@ async def answer(
         )
         headers["Content-Disposition"] = 'attachment; filename="countypath-results.xlsx"'
         return Response(book, media_type=XLSX, headers=headers)
-    chunks = (svc.ndjson_chunks if accept == NDJSON else svc.json_chunks)(
-        snap, rows, lang, view, deadline, tables.warning_dicts(origin, lang)
-    )
+    warnings = tables.warning_dicts(origin, lang)
+    chunks = svc.batch_chunks(accept == NDJSON, snap, rows, lang, view, deadline, warnings)
     # Streamed in chunks: memory stays flat however large the batch, and the summary comes last.
     return StreamingResponse(chunks, media_type=accept, headers=headers)
 

@@ -8,9 +8,9 @@ adds how every number was made and costs nothing when not asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, ParamSpec
 
 from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
@@ -41,6 +41,7 @@ from app.domain.strengths import Strength, strengths
 from app.errors import InvalidInput
 
 View = Literal["full", "summary"]
+P = ParamSpec("P")
 STATUS_TEXT: dict[str, dict[str, str]] = {
     lang: {s: texts[lang] for s, texts in catalogue()["status"].items()} for lang in LANGS
 }
@@ -459,19 +460,6 @@ def _scenario(
     }
 
 
-def recommend(
-    snap: Snapshot,
-    request: ProfileInput,
-    lang: Lang,
-    scenario: Mapping[str, float] | None = None,
-    view: View = "full",
-    trace: bool = False,
-    paths: int | None = None,
-) -> dict[str, Any]:
-    """The diagnosis and ranked paths of one profile; see the module docstring for views."""
-    return analyse(snap, request, lang, scenario, view, trace, paths).result
-
-
 def analyse(
     snap: Snapshot,
     request: ProfileInput,
@@ -481,8 +469,9 @@ def analyse(
     trace: bool = False,
     paths: int | None = None,
 ) -> Analysis:
-    """``recommend``, keeping the engine's own values beside the rendered result; ``paths``
-    caps how many ranked paths are rendered (None: every one)."""
+    """The diagnosis and ranked paths of one profile (see the module docstring for views),
+    keeping the engine's own values beside the rendered result; ``paths`` caps how many ranked
+    paths are rendered (None: every one)."""
     profile = validate_profile(snap, request)
     base, diagnoses, found, ranked = _analyse(snap, profile, lang, view, trace, paths)
     head: dict[str, Any] = {
@@ -511,6 +500,19 @@ def analyse(
     if scenario is not None:
         result["scenario"] = _scenario(snap, request, profile, base, scenario, lang, paths)
     return Analysis(profile, diagnoses, found, ranked, result)
+
+
+def result_only(analysis: Callable[P, Analysis]) -> Callable[P, dict[str, Any]]:
+    """A door that answers ``analysis``'s rendered result alone, with its parameters."""
+
+    def result(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+        return analysis(*args, **kwargs).result
+
+    return result
+
+
+# The diagnosis and ranked paths of one profile; see the module docstring for views.
+recommend = result_only(analyse)
 
 
 def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
-from app.domain.result import Analysis, View, analyse, validation_result
+from app.domain.result import Analysis, View, analyse, result_only, validation_result
 from app.domain.snapshot import Snapshot
 from app.errors import (
     AppError,
@@ -34,19 +34,6 @@ def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> dict[str, Any]:
     return validation_result(snap, validate_profile(snap, body.to_domain()), lang)
 
 
-def recommendation(
-    snap: Snapshot,
-    body: ProfileIn,
-    lang: Lang,
-    view: View = "full",
-    trace: bool = False,
-    paths: int | None = None,
-) -> dict[str, Any]:
-    """The one door into the engine's recommendation: routes, batches, assessments, reports,
-    plans and the command line all come through here."""
-    return analysis(snap, body, lang, view, trace, paths).result
-
-
 def analysis(
     snap: Snapshot,
     body: ProfileIn,
@@ -55,13 +42,18 @@ def analysis(
     trace: bool = False,
     paths: int | None = None,
 ) -> Analysis:
-    """The one door, keeping the engine's own values for what is built on the result."""
+    """The one door into the engine's recommendation: routes, batches, assessments, reports,
+    plans and the command line all come through here (``recommendation`` for the result alone;
+    this keeps the engine's own values for what is built on the result)."""
     scenario = (
         body.scenario.indicators
         if isinstance(body, RecommendationRequest) and body.scenario
         else None
     )
     return analyse(snap, body.to_domain(), lang, scenario, view, trace, paths)
+
+
+recommendation = result_only(analysis)
 
 
 def run_one(
@@ -190,7 +182,8 @@ def _streamed(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         raise TimeoutError(exc.detail) from None
 
 
-def ndjson_chunks(
+def batch_chunks(
+    ndjson: bool,
     snap: Snapshot,
     rows: list[Any],
     lang: Lang,
@@ -198,11 +191,15 @@ def ndjson_chunks(
     deadline: float | None = None,
     warnings: Sequence[Mapping[str, Any]] = (),
 ) -> Iterator[bytes]:
-    """One JSON object per line, yielded in chunks so the thread hand-offs stay few; what the
-    table reader set aside comes first, one ``{"warning": ...}`` line each."""
-    buf: list[bytes] = [orjson.dumps({"warning": w}) + b"\n" for w in warnings]
-    for entry in _streamed(run_batch(snap, rows, lang, view, deadline)):
-        buf.append(orjson.dumps(entry) + b"\n")
+    """The batch's answer serialised as it is computed, in chunks so the thread hand-offs stay
+    few: NDJSON, one object per line, what the table reader set aside first as one
+    ``{"warning": ...}`` line each; or JSON, ``{"items": [...], "count", "succeeded", "failed",
+    "warnings"}``."""
+    entries = _streamed(run_batch(snap, rows, lang, view, deadline))
+    pieces = _ndjson(entries, warnings) if ndjson else _json(entries, len(rows), warnings)
+    buf: list[bytes] = []
+    for piece in pieces:
+        buf.append(piece)
         if len(buf) >= CHUNK:
             yield b"".join(buf)
             buf.clear()
@@ -210,26 +207,24 @@ def ndjson_chunks(
         yield b"".join(buf)
 
 
-def json_chunks(
-    snap: Snapshot,
-    rows: list[Any],
-    lang: Lang,
-    view: View = "full",
-    deadline: float | None = None,
-    warnings: Sequence[Mapping[str, Any]] = (),
+def _ndjson(
+    entries: Iterator[dict[str, Any]], warnings: Sequence[Mapping[str, Any]]
 ) -> Iterator[bytes]:
-    """``{"items": [...], "count", "succeeded", "failed", "warnings"}`` serialised as it is
-    computed."""
+    if warnings:  # one piece: nothing is sent before the first row is computed
+        yield b"".join(orjson.dumps({"warning": w}) + b"\n" for w in warnings)
+    for entry in entries:
+        yield orjson.dumps(entry) + b"\n"
+
+
+def _json(
+    entries: Iterator[dict[str, Any]], count: int, warnings: Sequence[Mapping[str, Any]]
+) -> Iterator[bytes]:
     failed = 0
-    buf: list[bytes] = [b'{"items":[']
-    for index, entry in enumerate(_streamed(run_batch(snap, rows, lang, view, deadline))):
+    yield b'{"items":['
+    for index, entry in enumerate(entries):
         failed += "error" in entry
-        buf.append((b"," if index else b"") + orjson.dumps(entry))
-        if len(buf) >= CHUNK:
-            yield b"".join(buf)
-            buf.clear()
-    buf.append(
+        yield (b"," if index else b"") + orjson.dumps(entry)
+    yield (
         b'],"count":%d,"succeeded":%d,"failed":%d,"warnings":%s}'
-        % (len(rows), len(rows) - failed, failed, orjson.dumps(list(warnings)))
+        % (count, count - failed, failed, orjson.dumps(list(warnings)))
     )
-    yield b"".join(buf)
