@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -85,3 +85,20 @@ async def get_owner(who: AssessmentsKey, uow: UowDep) -> Owner:
 
 
 OwnerDep = Annotated[Owner, Depends(get_owner)]
+
+
+def idempotency_key(description: str) -> Any:
+    """The ``Idempotency-Key`` header of a POST that a retry must not repeat: printable ASCII,
+    up to 200 characters; ``description`` says what a retry with it gets."""
+    return Header(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$", description=description)
+
+
+def created_headers(
+    location: str, created: bool, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The headers of a POST's answer: where what it made lives, then ``extra``, and
+    ``Idempotent-Replayed`` when an earlier request with the same key made it."""
+    headers = {"Location": location} | dict(extra or {})
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
+    return headers

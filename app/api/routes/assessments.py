@@ -6,11 +6,11 @@ import hashlib
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import LangDep, OwnerDep, SnapshotDep
+from app.api.deps import LangDep, OwnerDep, SnapshotDep, created_headers, idempotency_key
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
@@ -63,13 +63,7 @@ async def create_assessment(
     snap: SnapshotDep,
     lang: LangDep,
     idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=200,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retries with the same key return the same assessment.",
-        ),
+        str | None, idempotency_key("Retries with the same key return the same assessment.")
     ] = None,
     plan: Annotated[
         bool, Query(description="Also make and store the action plan for this assessment.")
@@ -85,9 +79,7 @@ async def create_assessment(
     out, created = await run_in_threadpool(
         svc.create, owner.uow, snap, owner.who, body, lang, idempotency_key, options
     )
-    headers = {"Location": f"/v1/assessments/{out['id']}"}
-    if not created:
-        headers["Idempotent-Replayed"] = "true"
+    headers = created_headers(f"/v1/assessments/{out['id']}", created)
     return json_response(out, status=201, headers=headers, lang=lang)
 
 

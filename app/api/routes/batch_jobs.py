@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from app.api import batch_formats
-from app.api.deps import LangDep, SettingsDep, SnapshotDep, UowDep
+from app.api.deps import (
+    LangDep,
+    SettingsDep,
+    SnapshotDep,
+    UowDep,
+    created_headers,
+    idempotency_key,
+)
 from app.api.hot import ViewQuery
 from app.api.http import json_response
 from app.api.i18n import content_language
@@ -60,13 +67,10 @@ async def create_job(
     view: ViewQuery = "full",
     idempotency_key: Annotated[
         str | None,
-        Header(
-            min_length=1,
-            max_length=200,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retries with the same key and body return the same job (202 again, "
+        idempotency_key(
+            "Retries with the same key and body return the same job (202 again, "
             "`Idempotent-Replayed: true`) instead of submitting it twice; the same key with "
-            "another body is a 422. A key is free again once its job has expired.",
+            "another body is a 422. A key is free again once its job has expired."
         ),
     ] = None,
 ) -> Response:
@@ -87,9 +91,7 @@ async def create_job(
     job, created = await run_in_threadpool(
         svc.submit, uow, _queue(request), who, batch, snap, svc.JobConfig.of(settings)
     )
-    headers = {"Location": f"/v1/batch-jobs/{job['id']}"} | NO_STORE
-    if not created:
-        headers["Idempotent-Replayed"] = "true"
+    headers = created_headers(f"/v1/batch-jobs/{job['id']}", created, NO_STORE)
     return json_response(job, status=202, headers=headers)
 
 
