@@ -661,13 +661,20 @@ def _mirror_reason(src: Source) -> str:
     return f"its publisher says {word!r}"
 
 
+def _on_mirror(tag: str | None, src: Source) -> str | None:
+    """What is wrong with ``tag`` (a source's own, or a figure's citing ``src``) when it says
+    V for a page that is not the publisher's own; None when it does not."""
+    if tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
+        return f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
+    return None
+
+
 def _check_tags(kb: KnowledgeBase) -> list[Issue]:
     """``V`` only on the publisher's own page; ``P`` only for the paper, and the paper as ``P``."""
     issues: list[Issue] = []
     for kind, item, field, src in _all_sources(kb):
-        if src.tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
-            msg = f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
-            issues.append(Issue(kind, item, f"{field}.tag", msg))
+        if mirrored := _on_mirror(src.tag, src):
+            issues.append(Issue(kind, item, f"{field}.tag", mirrored))
         elif src.tag == "V" and src.url is None:
             msg = "tag V names the publisher's page: give its url (or tag the source S)"
             issues.append(Issue(kind, item, f"{field}.tag", msg))
@@ -679,9 +686,8 @@ def _check_tags(kb: KnowledgeBase) -> list[Issue]:
             issues.append(Issue(kind, item, f"{field}.tag", msg))
     for kind, item, n, fig in _figures(kb):
         src = fig.source
-        if fig.tag == "V" and is_mirror(src.url, src.publisher, src.publisher_zh):
-            msg = f"tag V, but the page is not the publisher's own ({_mirror_reason(src)}): S"
-            issues.append(Issue(kind, item, f"values.{n}.tag", msg))
+        if mirrored := _on_mirror(fig.tag, src):
+            issues.append(Issue(kind, item, f"values.{n}.tag", mirrored))
         if fig.tag == "P" and src.document is None:
             msg = "tag P is for what the paper prints; this figure's source is not the paper"
             issues.append(Issue(kind, item, f"values.{n}.tag", msg))
