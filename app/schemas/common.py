@@ -65,6 +65,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def text_responses(media_type: str, description: str, *statuses: int) -> dict[int | str, Any]:
+    """Declare a route that answers a text of ``media_type`` (a string in OpenAPI), described as
+    ``description``, besides its error statuses."""
+    text = {"content": {media_type: {"schema": {"type": "string"}}}, "description": description}
+    return {**problem_responses(*statuses), 200: text}
+
+
 _DESC = {
     400: "Malformed request (bad JSON, bad cursor)",
     401: "Missing or invalid API key",

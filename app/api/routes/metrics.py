@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.api.deps import StoreDep
 from app.api.negotiation import negotiate
 from app.errors import NotFound, Unauthorized
-from app.schemas.common import problem_responses
+from app.schemas.common import text_responses
 
 router = APIRouter(tags=["health"])
 
@@ -26,10 +26,7 @@ router = APIRouter(tags=["health"])
     "COUNTYPATH_METRICS_TOKEN set it needs `Authorization: Bearer <token>`; with "
     "COUNTYPATH_METRICS_ADDRESS set it is served there instead (404 here).",
     response_class=Response,
-    responses={
-        **problem_responses(401, 404, 406),
-        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Metrics."},
-    },
+    responses=text_responses("text/plain", "Metrics.", 401, 404, 406),
 )
 def metrics(
     request: Request,

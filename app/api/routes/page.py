@@ -15,7 +15,7 @@ from app.domain.knowledge import LANGS, RESOURCE_STAGES, Lang, Text
 from app.domain.language import default
 from app.domain.messages import say
 from app.domain.snapshot import Snapshot
-from app.schemas.common import problem_responses
+from app.schemas.common import text_responses
 from app.schemas.profile import DEQING_EXAMPLE
 from app.services.wording import words
 
@@ -109,10 +109,7 @@ def _index(snap: Snapshot) -> bytes:
     "diagnosis and the ranked paths, links to the printable report, and makes the action plan "
     "with its Word document and one-page brief. Works offline; no external host.",
     response_class=Response,
-    responses={
-        **problem_responses(406),
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "The page."},
-    },
+    responses=text_responses("text/html", "The page.", 406),
 )
 def page(request: Request, snap: SnapshotDep) -> Response:
     negotiate(request, ("text/html", "application/problem+json"))
