@@ -456,6 +456,20 @@ def held_back(res: Result, want: dict[str, list[str]]) -> Found:
     )
 
 
+@expectation("not_held_back")
+def not_held_back(res: Result, want: dict[str, list[str]]) -> Found:
+    """None of these paths loses an action, or is left out whole, because of the constraint (a
+    farmland task paid by central and provincial money is not held back by county debt)."""
+    got = {c["code"]: {x["path"] for x in c["left_out"]} for c in res["constraints"]}
+    return _unless(
+        {
+            code: sorted(got.get(code, set()) & set(paths))
+            for code, paths in want.items()
+            if got.get(code, set()) & set(paths)
+        }
+    )
+
+
 def _actions(res: Result) -> str:
     return "\n".join(a for r in res["recommendations"] for a in r["actions"])
 

@@ -1,13 +1,21 @@
 """The result's ``constraints``: each limit's status, what shows it, and what it changed in the
-recommendations (the actions and paths it held back), in the reader's language."""
+recommendations (the actions and paths it held back), in the reader's language.
+
+An item is held back by a constraint when it needs the constraint looser than the county's (a
+debt-financed build where debt binds). An item written for a county whose constraint is worse (the
+no-new-debt wording of a park, for a county whose debt binds) is not held back where the county's
+is better: it is only not needed. The effect says what the constraint changed: its rule where it
+binds or held something back, and where it is only tight, that nothing is held back for it yet.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.domain.conditions import Gate
-from app.domain.constraints import ConstraintEvidence
-from app.domain.knowledge import ConstraintCode, Lang
+from app.domain.constraints import ORDER, ConstraintEvidence
+from app.domain.knowledge import ConstraintCode, ConstraintStatus, Lang
+from app.domain.messages import say
 from app.domain.numbers import round4
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Excluded, Ranked, excluded_paths
@@ -35,13 +43,19 @@ def _evidence(snap: Snapshot, e: ConstraintEvidence, lang: Lang) -> dict[str, An
     }
 
 
-def _held_by(gate: Gate, code: ConstraintCode) -> bool:
-    return any(j.requirement.constraint == code for j in gate.failed)
+def _held_by(gate: Gate, code: ConstraintCode, status: ConstraintStatus) -> bool:
+    """The item failed a requirement on this constraint that a looser state would have met."""
+    return any(
+        j.requirement.constraint == code
+        and any(ORDER[s] < ORDER[status] for s in j.requirement.status or ())
+        for j in gate.failed
+    )
 
 
 def _left_out(
     snap: Snapshot,
     code: ConstraintCode,
+    status: ConstraintStatus,
     ranked: tuple[Ranked, ...],
     excluded: tuple[Excluded, ...],
     lang: Lang,
@@ -51,10 +65,10 @@ def _left_out(
     for r in ranked:
         text = snap.path_texts[(r.path.slug, lang)]
         for i, g in r.left_out:
-            if _held_by(g, code):
+            if _held_by(g, code, status):
                 out.append({"path": r.path.slug, "title": text.title, "action": text.actions[i]})
     for e in excluded:
-        if _held_by(e.gate, code):
+        if _held_by(e.gate, code, status):
             out.append(
                 {"path": e.slug, "title": snap.path_texts[(e.slug, lang)].title, "action": None}
             )
@@ -71,14 +85,19 @@ def constraint_items(
     for state in profile.constraint_states:
         d = definitions[state.code]
         on = state.code in active
+        left = _left_out(snap, state.code, state.status, ranked, excluded, lang) if on else []
+        effect = None
+        if on:
+            changed = state.status == "binding" or left
+            effect = d.effect.get(lang) if changed else say("constraint_effect", "tight", lang)
         out.append(
             {
                 "code": state.code,
                 "label": d.label.get(lang),
                 "status": state.status,
                 "evidence": [_evidence(snap, e, lang) for e in state.evidence],
-                "effect": d.effect.get(lang) if on else None,
-                "left_out": _left_out(snap, state.code, ranked, excluded, lang) if on else [],
+                "effect": effect,
+                "left_out": left,
             }
         )
     return out

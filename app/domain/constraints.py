@@ -3,7 +3,8 @@ permanent basic farmland and water.
 
 Each is ``binding``, ``tight``, ``ok`` or ``unknown``: the worst of its indicator lines the county
 gives (seeds/meta.yaml ``constraints``), and for debt also the province's place on the central
-debt-control list (a listed province binds even when no debt figure is given). Fiscal
+debt-control list in the plan's first year (a listed province binds even when no debt figure is
+given; one that had left the list by then, or was put on it later, does not). Fiscal
 self-sufficiency is read even without a debt ratio. Items that need a constraint not to bind say so
 in their requirements (a new build without revenue is never financed by debt where debt binds);
 the result lists what each constraint left out.
@@ -21,6 +22,7 @@ from app.domain.knowledge import (
     ConstraintStatus,
     Province,
 )
+from app.domain.plan_years import plan_start
 
 Level = Literal["tight", "binding"]
 ORDER: dict[ConstraintStatus, int] = {"unknown": 0, "ok": 1, "tight": 2, "binding": 3}
@@ -52,7 +54,7 @@ def _past(line: ConstraintLine, value: float, at: float | None) -> bool:
 def _line(line: ConstraintLine, value: float) -> ConstraintEvidence:
     """One indicator against its lines.
 
-    >>> _line(ConstraintLine(indicator="x", bad_when="above", tight=100, binding=120), 110).level
+    >>> _line(ConstraintLine(indicator="xy", bad_when="above", tight=100, binding=120), 110).level
     'tight'
     """
     if _past(line, value, line.binding):
@@ -63,13 +65,26 @@ def _line(line: ConstraintLine, value: float) -> ConstraintEvidence:
 
 
 def _debt_control(province: Province | None, year: int | None) -> ConstraintEvidence | None:
-    """A province on the central list of key debt provinces, and not yet out of it."""
+    """A province on the central list of key debt provinces in the first year of the plan the
+    county makes from a profile of ``year``: the list binds what the county can finance in the
+    years it plans for, not in the year its statistics describe.
+
+    >>> from app.domain.knowledge import DebtControl
+    >>> out = DebtControl.model_construct(since=2023, status="exited", until=2025)
+    >>> p = Province.model_construct(slug="xy", debt_control=out)
+    >>> _debt_control(p, 2022) is None, _debt_control(p, None) is None
+    (True, True)
+    >>> listed = DebtControl.model_construct(since=2023, status="listed", until=None)
+    >>> _debt_control(Province.model_construct(slug="xy", debt_control=listed), 2020).level
+    'binding'
+    """
     control = province.debt_control if province else None
     if province is None or control is None:
         return None
-    if control.status == "exited" and (
-        control.until is None or year is None or year >= control.until
-    ):
+    start = plan_start(year)
+    if start < control.since:
+        return None
+    if control.status == "exited" and (control.until is None or start >= control.until):
         return None
     return ConstraintEvidence("binding", province=province.slug)
 

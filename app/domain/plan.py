@@ -30,28 +30,17 @@ from app.domain.naming import localize, programmes
 from app.domain.plan_funding import channels, cost, named
 from app.domain.plan_sequence import STAGES_NAMES, Stage, Task, schedule, stages, urgent
 from app.domain.plan_targets import Target, judged_here, target_for, target_item
+from app.domain.plan_years import plan_start
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Ranked
 from app.domain.result import Analysis
 from app.domain.snapshot import Snapshot
 from app.errors import FieldError, InvalidInput
 
-FIRST_PLAN_YEAR = 2026
 LAST_HORIZON = 2050
 MIN_PLAN_YEARS = 3
 HEADLINE = ("gdp_per_capita_cny", "income_per_capita_cny", "urban_rural_income_ratio")
 """Indicators every plan's main targets open with when the county gives them."""
-
-
-def plan_start(profile_year: int | None) -> int:
-    """The first year of the plan: the year after the profile's, never before 2026.
-
-    >>> plan_start(2024), plan_start(2027), plan_start(None)
-    (2026, 2028, 2026)
-    """
-    if profile_year is None:
-        return FIRST_PLAN_YEAR
-    return max(FIRST_PLAN_YEAR, profile_year + 1)
 
 
 def check_horizon(start: int, horizon: int) -> None:

@@ -4,7 +4,8 @@ Departments are named as the county's province and administrative form name them
 信息化局, 旗农牧局). Funding channels are those of the path that the county can use: special bonds
 and policy-bank loans not where debt binds, transfers not for a county whose own revenue covers its
 spending, paired-assistance money only where the province receives it; what was dropped and what to
-use instead is said. Each action carries a cost band (from its tasks, with the reason, or "to be
+use instead is said. A channel of another region (the north-east's black-soil funds for a county
+elsewhere) is left out unsaid: naming it would tell the county of measures that are not its own. Each action carries a cost band (from its tasks, with the reason, or "to be
 costed") and the share the county itself can be expected to carry, by its fiscal position.
 """
 
@@ -66,7 +67,7 @@ def channels(
             continue
         if gate(channel.requires, profile).kept:
             usable.append({"slug": slug, "name": channel.name.get(lang).replace(UNIT, unit)})
-        else:
+        elif _reason(snap, profile, slug) != "region":
             dropped.append(slug)
     if not dropped:
         return usable, None

@@ -123,7 +123,10 @@ class AddressedOut(BaseModel):
 
 
 class FundingNote(BaseModel):
-    dropped: list[str] = Field(description="Channels of the path the county cannot use.")
+    dropped: list[str] = Field(
+        description="Channels of the path the county cannot use (a channel of another region, "
+        "such as the north-east's black-soil funds elsewhere, is not named)."
+    )
     reasons: list[str] = Field(
         description="Why each of `dropped` cannot be used, in its order (`debt`: government "
         "debt binds; otherwise the channel does not serve this county)."

@@ -307,14 +307,16 @@ def test_without_a_plan_the_docx_is_the_diagnosis(client: TestClient) -> None:
 
 
 def test_a_city_bound_by_debt_gets_its_own_name_and_funding_notes(client: TestClient) -> None:
-    """A county-level city whose debt binds (Manzhouli: revenue 10.6 of 48.8亿元 spent): the
-    document names it as the division table does, says which funding it cannot use, and keeps
-    county wording and software words out."""
+    """A county-level city whose debt binds (Manzhouli, revenue 10.6 of 48.8亿元 spent, with a
+    debt ratio past the 120% warning line put in for the test): the document names it as the
+    division table does, says which funding it cannot use, and keeps county wording and software
+    words out."""
     import yaml
 
     from tests.conftest import SEEDS
 
     profile = yaml.safe_load((SEEDS / "cases" / "border.yaml").read_text(encoding="utf-8"))["base"]
+    profile["indicators"]["gov_debt_ratio_pct"] = 130
     _, data = fetch(client, "zh", profile)
     doc = Document(io.BytesIO(data))
     texts = [p.text for p in doc.paragraphs]

@@ -28,6 +28,8 @@ MODULES = [
     "app.domain.sources",
     "app.domain.snapshot",
     "app.domain.integrity",
+    "app.domain.constraints",
+    "app.domain.plan_years",
     "tests.unit.test_paper_figures",
 ]
 

@@ -101,6 +101,19 @@ def test_every_path_has_an_example_or_says_why(kb: KnowledgeBase) -> None:
         assert 3 <= len(path.actions) - len(alternatives) <= 6, path.slug
 
 
+def test_a_binding_output_keeps_the_action_that_delivers_it(kb: KnowledgeBase) -> None:
+    """A path that sets a binding (约束性) output target for every county keeps every action
+    under a binding debt constraint: such tasks (high-standard farmland) are paid by earmarked
+    central and provincial money, and a target left without the action that delivers it would be
+    a target the plan cannot meet."""
+    for path in kb.paths:
+        if not any(k.kind == "binding" and not k.requires for k in path.output_kpis):
+            continue
+        for action in path.actions:
+            debt = [r for r in action.requires if r.constraint == "debt"]
+            assert all("binding" in (r.status or ()) for r in debt), (path.slug, action.text)
+
+
 def test_every_challenge_has_a_path_in_each_family(kb: KnowledgeBase) -> None:
     for ch in kb.challenges:
         families = {p.family for p in kb.paths for a in p.addresses if a.challenge == ch.slug}

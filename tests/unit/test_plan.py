@@ -220,6 +220,20 @@ def test_no_bonds_or_policy_loans_where_debt_binds_and_no_transfers_for_a_net_co
     assert "transfers" not in {f["slug"] for a in contributor["actions"] for f in a["funding"]}
 
 
+def test_a_fund_of_another_region_is_not_named_to_a_county_outside_it(snapshot: Snapshot) -> None:
+    """The north-east's black-soil funds are not named, even as unusable, to a Guizhou or Henan
+    grain county; a Heilongjiang county draws on them."""
+    farm = {"gdp_cny_100m": 320.0, "resident_population_10k": 60.0, "primary_share_pct": 30.0,
+            "secondary_share_pct": 25.0, "tertiary_share_pct": 45.0}  # fmt: skip
+    for province in ("Guizhou", "Henan", "Heilongjiang"):
+        place = County("A grain county", None, province, 2023, kinds=("agricultural",))
+        plan = _plan(snapshot, farm, county=place)
+        notes = "".join((a["funding_note"] or {}).get("text", "") for a in plan["actions"])
+        used = {f["slug"] for a in plan["actions"] for f in a["funding"]}
+        assert "黑土" not in notes, province
+        assert ("black-soil-protection-funds" in used) == (province == "Heilongjiang"), province
+
+
 @pytest.mark.parametrize(
     ("county", "slug", "name"),
     [
