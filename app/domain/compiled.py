@@ -112,7 +112,8 @@ class PathPlan(NamedTuple):
     slug: str
     path: Path
     addresses: tuple[tuple[str, str, float], ...]  # (target key, challenge, weight)
-    builds_on: tuple[tuple[str, str, float], ...]  # (target key, indicator, weight)
+    # (target key, indicator, weight, what the county must meet for the strength to count)
+    builds_on: tuple[tuple[str, str, float, tuple[Requirement, ...]], ...]
     duties: tuple[Duty, ...]
     fit: tuple[FitCondition, ...]
     suits: frozenset[CountyKind]
@@ -147,7 +148,9 @@ def path_plan(path: Path) -> PathPlan:
         path.slug,
         path,
         tuple(("c:" + a.challenge, a.challenge, a.weight) for a in path.addresses),
-        tuple(("s:" + b.indicator, b.indicator, b.weight) for b in path.builds_on),
+        tuple(
+            ("s:" + b.indicator, b.indicator, b.weight, tuple(b.requires)) for b in path.builds_on
+        ),
         tuple(path.duties),
         tuple(path.fit),
         frozenset(path.kinds.suits),

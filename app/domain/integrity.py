@@ -571,6 +571,8 @@ def _requirement_lists(kb: KnowledgeBase) -> Iterator[tuple[str, str, str, list[
         yield "paths", path.slug, "requires", path.requires
         for n, action in enumerate(path.actions):
             yield "paths", path.slug, f"actions.{n}.requires", action.requires
+        for n, use in enumerate(path.builds_on):
+            yield "paths", path.slug, f"builds_on.{n}.requires", use.requires
         for n, output in enumerate(path.output_kpis):
             yield "paths", path.slug, f"output_kpis.{n}.requires", output.requires
     for ex in kb.examples:

@@ -589,11 +589,14 @@ class PathKinds(Record):
 
 
 class BuildsOn(Record):
-    """A strength (an indicator well past its good line) that a path makes use of."""
+    """A strength (an indicator well past its good line) that a path makes use of; with
+    ``requires``, only where the county meets them (a port's processing grows on a leading trade
+    or processing industry, not on any leading industry)."""
 
     indicator: Key
     weight: float = Field(gt=0, le=1)
     why: Text
+    requires: list[Requirement] = Field(default_factory=list)
 
 
 CostBand = Literal["small", "medium", "large"]

@@ -245,8 +245,8 @@ def _candidates(
             sev = severity.get(challenge)
             if sev is not None:
                 targets.append(_new(Target, (key, challenge, weight, sev, weight * sev)))
-        for key, indicator, weight in plan.builds_on:
-            if indicator in strong:
+        for key, indicator, weight, needs in plan.builds_on:
+            if indicator in strong and (not needs or gate(needs, profile).kept):
                 targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
         if targets:
             fit, fit_factor = _fit(snap, plan, profile, problems)
