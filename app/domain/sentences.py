@@ -25,10 +25,11 @@ from app.domain.strengths import Strength
 
 def benchmark_name(snap: Snapshot, profile: ValidProfile, lang: Lang) -> str:
     """The county's benchmark as a sentence names it: a province's set by the province's
-    average (its figures may be of another year than the set's), any other set by its title."""
+    average (its figures may be of another year than the set's), any other set, or one with the
+    caller's own figures laid over it, by its title."""
     b = profile.benchmark.benchmark
     province = snap.provinces_by_name.get(b.region.strip().lower())
-    if b.kind == "provincial" and province is not None:
+    if b.kind == "provincial" and province is not None and not profile.benchmark.overrides:
         return say("text", "province_average", lang, province=province.name.get(lang))
     return say("text", "benchmark_named", lang, title=b.title.get(lang))
 

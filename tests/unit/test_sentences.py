@@ -71,3 +71,14 @@ def test_no_income_or_per_head_claim_without_the_figure(snapshot: Snapshot, lang
     assert labels["urban_rural_income_ratio"] not in by_slug["urban-rural-gap"]["finding"]
     assert labels["gdp_per_capita_cny"] not in by_slug["weak-industrial-base"]["finding"]
     assert labels["fiscal_self_sufficiency"] in by_slug["weak-industrial-base"]["finding"]
+
+
+@pytest.mark.parametrize("lang", codes())
+def test_a_caller_figure_is_not_called_the_province_average(snapshot: Snapshot, lang: str) -> None:
+    """With the caller's own comparator figures the sentence names the set, not the province."""
+    request = ProfileInput(HENAN, HUANGCHUAN, benchmark_values={"urbanization_rate_pct": 58.5})
+    result = recommend(snapshot, request, lang)
+    c = next(c for c in result["challenges"] if c["slug"] == "urban-rural-gap")
+    title = snapshot.benchmarks[result["benchmark"]].benchmark.title.get(lang)
+    assert say("text", "benchmark_named", lang, title=title) in c["finding"]
+    assert with_unit(58.5, "pct", lang) in c["finding"]
