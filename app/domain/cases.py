@@ -488,3 +488,29 @@ def actions_exclude(res: Result, want: list[str]) -> Found:
     no coal action)."""
     text = _actions(res)
     return _unless([fragment for fragment in want if fragment in text])
+
+
+def _challenge_text(res: Result, slug: str) -> str:
+    """What the result says of one challenge: its description and the county's finding."""
+    c = _challenge(res, slug)
+    return "\n".join(t for t in (c.get("summary"), c.get("finding")) if t)
+
+
+@expectation("challenge_text_contains")
+def challenge_text_contains(res: Result, want: dict[str, list[str]]) -> Found:
+    """The challenge's description or its finding contains each fragment."""
+    missing = {
+        slug: [f for f in fragments if f not in _challenge_text(res, slug)]
+        for slug, fragments in want.items()
+    }
+    return _unless({slug: found for slug, found in missing.items() if found})
+
+
+@expectation("challenge_text_excludes")
+def challenge_text_excludes(res: Result, want: dict[str, list[str]]) -> Found:
+    """Neither the challenge's description nor its finding contains these fragments."""
+    said = {
+        slug: [f for f in fragments if f in _challenge_text(res, slug)]
+        for slug, fragments in want.items()
+    }
+    return _unless({slug: found for slug, found in said.items() if found})

@@ -28,6 +28,7 @@ from app.domain.profile import ProfileInput, ValidProfile, validate_profile
 from app.domain.ranking import Ranked, excluded_paths, rank_paths
 from app.domain.sentences import (
     KindsText,
+    benchmark_name,
     challenge_finding,
     challenge_reason,
     fit_sentence,
@@ -100,7 +101,9 @@ def _target(e: Evidence, own_watch: float) -> float:
     return round4(max(own_watch, nation.watch) if below else min(own_watch, nation.watch))
 
 
-def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str, Any]:
+def _challenge(
+    snap: Snapshot, d: Diagnosis, lang: Lang, view: View, bench: str | None = None
+) -> dict[str, Any]:
     ch = snap.challenges[d.slug]
     item: dict[str, Any] = {
         "slug": d.slug,
@@ -115,7 +118,7 @@ def _challenge(snap: Snapshot, d: Diagnosis, lang: Lang, view: View) -> dict[str
         "confidence_level": confidence_level(snap, d.confidence.value),
         "family": ch.family,
         "summary": ch.summary.get(lang),
-        "finding": challenge_finding(snap, d, lang),
+        "finding": challenge_finding(snap, d, lang, bench),
         "evidence": [_evidence(e, lang) for e in d.evidence],
         "signals": list(d.signals),
         "missing": list(d.missing),
@@ -357,13 +360,14 @@ def _analyse(
             top,
         )
     ranked = rank_paths(snap, profile, diagnoses, found)
-    reasons = {d.slug: challenge_reason(snap, d, lang) for d in diagnoses if d.active}
+    bench = benchmark_name(snap, profile, lang)
+    reasons = {d.slug: challenge_reason(snap, d, lang, bench) for d in diagnoses if d.active}
     ctx = _Rendering(snap, profile, reasons, {s.indicator: s for s in found}, lang, trace)
     return (
         {
             "derived": {k: round4(v) for k, v in profile.derived.items()},
             "warnings": warning_items(profile.warnings, lang),
-            "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+            "challenges": [_challenge(snap, d, lang, view, bench) for d in diagnoses],
             "strengths": _strengths(found, lang),
             "constraints": constraint_items(snap, profile, ranked, lang),
             "paths_ranked": len(ranked),

@@ -23,9 +23,30 @@ from app.domain.snapshot import Snapshot
 from app.domain.strengths import Strength
 
 
-def evidence_phrase(e: Evidence, lang: Lang) -> str:
+def benchmark_name(snap: Snapshot, profile: ValidProfile, lang: Lang) -> str:
+    """The county's benchmark as a sentence names it: a province's set by the province's
+    average (its figures may be of another year than the set's), any other set, or one with the
+    caller's own figures laid over it, by its title."""
+    b = profile.benchmark.benchmark
+    province = snap.provinces_by_name.get(b.region.strip().lower())
+    if b.kind == "provincial" and province is not None and not profile.benchmark.overrides:
+        return say("text", "province_average", lang, province=province.name.get(lang))
+    return say("text", "benchmark_named", lang, title=b.title.get(lang))
+
+
+def _beats_benchmark(e: Evidence) -> bool:
+    """A gap judged against the nation while the county does better than its own benchmark's
+    figure (a county above its province's urbanisation, below the nation's line)."""
+    own = e.rule.benchmark_value
+    if e.against != "nation" or own is None:
+        return False
+    return e.value > own if e.rule.rule.bad_when == "below" else e.value < own
+
+
+def evidence_phrase(e: Evidence, lang: Lang, bench: str | None = None) -> str:
     """``R&D intensity is 1.2%, below the flag line of 1.88%``; a gap judged against the nation
-    names the national line, and says when the county's own province lags the nation too."""
+    names the national line, and says when the county's own province lags the nation too, or,
+    given the benchmark's name (``bench``), that the county does better than its benchmark."""
     resolved = e.rule
     lines = resolved.national if e.against == "nation" and resolved.national else resolved
     line = lines.flag if e.band == "flag" else lines.watch
@@ -33,24 +54,28 @@ def evidence_phrase(e: Evidence, lang: Lang) -> str:
     name = ("national_" if e.against == "nation" else "") + (
         "flag" if e.band == "flag" else "watch"
     )
-    phrase = say(
-        "text",
-        "value_below" if resolved.rule.bad_when == "below" else "value_above",
-        lang,
-        label=resolved.indicator.label.get(lang),
-        value=with_unit(e.value, unit, lang),
-        line_name=say("band_line", name, lang),
-        line=with_unit(line, unit, lang),
-    )
+    below = resolved.rule.bad_when == "below"
+    values = {
+        "label": resolved.indicator.label.get(lang),
+        "value": with_unit(e.value, unit, lang),
+        "line_name": say("band_line", name, lang),
+        "line": with_unit(line, unit, lang),
+    }
+    if bench is not None and resolved.benchmark_value is not None and _beats_benchmark(e):
+        frame = "beats_benchmark_below" if below else "beats_benchmark_above"
+        own = with_unit(resolved.benchmark_value, unit, lang)
+        return say("text", frame, lang, benchmark=bench, own=own, **values)
+    phrase = say("text", "value_below" if below else "value_above", lang, **values)
     return phrase + say("text", "benchmark_lags", lang) if e.benchmark_lags else phrase
 
 
-def _finding_detail(snap: Snapshot, d: Diagnosis, lang: Lang) -> str | None:
+def _finding_detail(snap: Snapshot, d: Diagnosis, lang: Lang, bench: str | None) -> str | None:
     """The county's worst indicators against their lines and the signals it reports."""
     worst = sorted(
         (e for e in d.evidence if e.band != "ok"), key=lambda e: (-e.badness, e.indicator)
     )
-    parts = [evidence_phrase(e, lang) for e in worst[: int(snap.tuning.reasons_shown.value)]]
+    shown = worst[: int(snap.tuning.reasons_shown.value)]
+    parts = [evidence_phrase(e, lang, bench) for e in shown]
     if d.signals:
         labels = say("text", "list_sep", lang).join(
             snap.signals[s].label.get(lang) for s in d.signals
@@ -59,18 +84,23 @@ def _finding_detail(snap: Snapshot, d: Diagnosis, lang: Lang) -> str | None:
     return say("text", "list_sep", lang).join(parts) if parts else None
 
 
-def challenge_finding(snap: Snapshot, d: Diagnosis, lang: Lang) -> str | None:
+def challenge_finding(
+    snap: Snapshot, d: Diagnosis, lang: Lang, bench: str | None = None
+) -> str | None:
     """What the county's own figures say of an active challenge, as one sentence (a report
-    prints it under the challenge's general description); None when nothing is past a line."""
-    detail = _finding_detail(snap, d, lang) if d.active else None
-    return None if detail is None else say("text", "finding", lang, detail=detail)
+    prints it under the challenge's general description); None when nothing is past a line.
+    ``bench`` names the county's benchmark (see :func:`benchmark_name`)."""
+    detail = _finding_detail(snap, d, lang, bench) if d.active else None
+    if detail is None:
+        return None
+    return say("text", "finding", lang, detail=detail[:1].upper() + detail[1:])
 
 
-def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang) -> str:
+def challenge_reason(snap: Snapshot, d: Diagnosis, lang: Lang, bench: str | None = None) -> str:
     """Why a challenge is active: its worst indicators and the signals the county reports."""
     title = snap.challenges[d.slug].title.get(lang)
     status = say("status", d.status, lang)
-    detail = _finding_detail(snap, d, lang)
+    detail = _finding_detail(snap, d, lang, bench)
     if detail is None:
         return say("text", "addresses_plain", lang, title=title, status=status)
     return say("text", "addresses", lang, title=title, status=status, detail=detail)
