@@ -89,3 +89,21 @@ def test_lines_are_named_as_a_document_names_them(md: Callable[[tuple[str, int]]
     assert "低于2023年内蒙古自治区平均水平的80%（38%）" in text
     assert "外贸依存度为67.5%，高于2023年内蒙古自治区平均水平的2倍（16%）" in text
     assert "常住人口城镇化率为59.4%，低于全国平均水平的90%（60.3%）" in text
+
+
+def test_a_city_plan_speaks_of_the_city(md: Callable[[tuple[str, int]], str]) -> None:
+    text = md(MANZHOULI)
+    for county_word in ("本县", "全县", "县内"):
+        assert county_word not in text
+    assert "市内银行办理跨境人民币结算量" in text
+    assert "本市企业运营的海外仓" in text
+
+
+def test_departments_are_named_as_the_county_writes_them(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(MANZHOULI) + md(WEINING)
+    for leak in ("垂直管理", "生态环境分局", "多数县为", "实施过易地扶贫搬迁的"):
+        assert leak not in text
+    assert "市商务局 | 驻地海关、市发展和改革局" in text
+    assert "县农业农村局牵头与结对的东部县（市、区）签订年度协作协议" in text
