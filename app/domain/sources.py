@@ -134,17 +134,32 @@ def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
 
 
 def printed_source(src: dict[str, Any]) -> dict[str, Any]:
-    """What a printed document shows of a served source (``source_dict``'s form, also as
-    stored in an old result): the paper's section, or the publisher and document without any
-    mirror remark, its year, and its address only when the page is the publisher's own."""
+    """What a printed document's list of sources (资料来源) shows of a served source
+    (``source_dict``'s form, also as stored in an old result): the paper's section, or the
+    publisher and document without any mirror remark and the year when the name does not
+    already carry it; never a web address. ``standing`` keeps what the tag says in a reader's
+    terms: ``recalled`` for a source not at hand (R), ``secondary`` for a document read in
+    another's copy or report (a mirror remark left out, or a mirror's address).
+
+    >>> printed_source({"publisher": "国务院《意见》（转载于低质量镜像站点）", "year": 2019,
+    ...                 "url": "http://x.example/a", "tag": "S"})
+    {'publisher': '国务院《意见》', 'year': 2019, 'standing': 'secondary'}
+    >>> printed_source({"publisher": "《浙江日报》2020年8月25日", "year": 2020, "tag": "V"})
+    {'publisher': '《浙江日报》2020年8月25日'}
+    """
     if src.get("document"):
         return {k: src[k] for k in ("document", "section", "doi") if src.get(k)}
     publisher = src.get("publisher") or ""
-    out: dict[str, Any] = {"publisher": printed_publisher(publisher)}
-    if src.get("year"):
+    printed = printed_publisher(publisher)
+    out: dict[str, Any] = {"publisher": printed}
+    if src.get("year") and str(src["year"]) not in printed:
         out["year"] = src["year"]
-    if src.get("url") and not is_mirror(src["url"], publisher):
-        out["url"] = src["url"]
+    if src.get("tag") == "R":
+        out["standing"] = "recalled"
+    elif printed != publisher.strip(" ,;，；") or (
+        src.get("url") and is_mirror(src["url"], publisher)
+    ):
+        out["standing"] = "secondary"
     return out
 
 

@@ -159,7 +159,7 @@ def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
 
 def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """The sources as printed (app.domain.sources.printed_source): the paper's section, or the
-    publisher and document, with an address only when the page is the publisher's own."""
+    publisher and document, its year and its standing in a reader's words."""
     lang, labels = ctx["lang"], ctx["labels"]
     for s in ctx["sources"]:
         if s.get("document"):
@@ -167,5 +167,6 @@ def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         else:
             punct, year_text = ctx["punct"], ctx["year_text"]
             year = punct["lp"] + year_text(s["year"]) + punct["rp"] if s.get("year") else ""
-            text = s["publisher"] + year + (f" {s['url']}" if s.get("url") else "")
+            standing = ctx["standing"][s["standing"]] if s.get("standing") else ""
+            text = s["publisher"] + year + standing
         paragraph(doc, text, lang, "table")

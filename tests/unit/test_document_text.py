@@ -107,3 +107,14 @@ def test_departments_are_named_as_the_county_writes_them(
         assert leak not in text
     assert "市商务局 | 驻地海关、市发展和改革局" in text
     assert "县农业农村局牵头与结对的东部县（市、区）签订年度协作协议" in text
+
+
+def test_sources_read_as_a_documents_list_of_sources(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    listed = text[text.index("资料来源") :]
+    for leak in ("http", "记忆", "镜像", "低质量", "转载"):
+        assert leak not in listed
+    assert "- 《浙江日报》2020年8月25日（转引）" in listed  # read in a copy: 转引, year once
+    assert "（国发〔2013〕45号）（未经核实）" in listed  # a recalled source says so
