@@ -30,6 +30,7 @@ class Provenance(NamedTuple):
     mirror_words: tuple[str, ...]
     secondary_words: tuple[str, ...]
     mirror_hosts: frozenset[str]
+    page_words: tuple[str, ...] = ()
 
 
 @cache
@@ -41,11 +42,15 @@ def provenance() -> Provenance:
         tuple(w.lower() for w in data["mirror_words"]),
         tuple(w.lower() for w in data["secondary_words"]),
         frozenset(h.lower() for h in data["mirror_hosts"]),
+        tuple(w.lower() for w in data.get("page_words", ())),
     )
 
 
 _PUNCT = re.compile(r"[()（）,，;；]")
 _REMARK = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_BARE_HOST = re.compile(
+    r"^\s*(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|hk|tw)\s*$"
+)
 
 
 def host_of(url: str) -> str:
@@ -105,9 +110,25 @@ def printed_publisher(text: str) -> str:
     'Zhejiang Bureau of Statistics, 2024 bulletin'
     >>> printed_publisher("国务院《意见》（国发〔2019〕12号）（转载于低质量镜像站）")
     '国务院《意见》（国发〔2019〕12号）'
+
+    A remark saying only which of the publisher's own pages was read goes too:
+
+    >>> printed_publisher("《香港商报》2020年9月20日报道（本报网站）"), printed_publisher("浙江在线（zjol.com.cn）报道")
+    ('《香港商报》2020年9月20日报道', '浙江在线报道')
     """
-    kept = _REMARK.sub(lambda m: "" if mirror_word(m.group(1)) else m.group(0), text)
+    kept = _REMARK.sub(lambda m: "" if _left_out(m.group(1)) else m.group(0), text)
     return kept.strip(" ,;，；")
+
+
+def _left_out(remark: str) -> bool:
+    """A remark a printed document leaves out: how the page was read (a mirror, a re-post), on
+    which of the publisher's own pages, or a bare host name."""
+    low = remark.lower()
+    return (
+        mirror_word(remark) is not None
+        or any(word in low for word in provenance().page_words)
+        or _BARE_HOST.match(low) is not None
+    )
 
 
 def publisher_in(src: Source, lang: Lang) -> str | None:
@@ -156,9 +177,7 @@ def printed_source(src: dict[str, Any]) -> dict[str, Any]:
         out["year"] = src["year"]
     if src.get("tag") == "R":
         out["standing"] = "recalled"
-    elif printed != publisher.strip(" ,;，；") or (
-        src.get("url") and is_mirror(src["url"], publisher)
-    ):
+    elif is_mirror(src.get("url"), publisher):
         out["standing"] = "secondary"
     return out
 

@@ -118,3 +118,5 @@ def test_sources_read_as_a_documents_list_of_sources(
         assert leak not in listed
     assert "- 《浙江日报》2020年8月25日（转引）" in listed  # read in a copy: 转引, year once
     assert "（国发〔2013〕45号）（未经核实）" in listed  # a recalled source says so
+    assert "- 《香港商报》2020年9月20日报道\n" in listed  # not which of its pages was read
+    assert "- 浙江在线2018年9月29日报道\n" in listed
