@@ -21,10 +21,11 @@ STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 def meta_line(ctx: dict[str, Any]) -> str:
     """The year of the figures, the benchmark and the knowledge base the document rests on."""
     result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
+    colon = ctx["punct"]["colon"]
     parts = [
-        f"{words['year']}: {result['county'].get('year') or '—'}",
-        f"{words['benchmark']}: {labels.benchmark(result['benchmark'])}",
-        f"{words['kb']}: {result['kb_version']}",
+        f"{words['year']}{colon}{result['county'].get('year') or '—'}",
+        f"{words['benchmark']}{colon}{labels.benchmark(result['benchmark'])}",
+        f"{words['kb']}{colon}{result['kb_version']}",
     ]
     return str(ctx["punct"]["semi"]).join(parts)
 

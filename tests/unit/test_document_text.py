@@ -120,3 +120,24 @@ def test_sources_read_as_a_documents_list_of_sources(
     assert "（国发〔2013〕45号）（未经核实）" in listed  # a recalled source says so
     assert "- 《香港商报》2020年9月20日报道\n" in listed  # not which of its pages was read
     assert "- 浙江在线2018年9月29日报道\n" in listed
+
+
+def test_the_word_plan_reads_as_the_citys_own(snapshot: Snapshot) -> None:
+    import io
+
+    from docx import Document
+
+    from app.services import renderers
+
+    body = PlanRequest.model_validate_json(json.dumps(profile_of(MANZHOULI)))
+    rep = reports.for_profile(snapshot, body, chinese())
+    data = renderers.render_report(renderers.DOCX, rep, snapshot)
+    assert isinstance(data, bytes)
+    doc = Document(io.BytesIO(data))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert "年份：2022；比较基准：2023年内蒙古自治区平均水平" in text
+    assert "财政自给率 0.22（需达到0.50）" in text
+    for leak in ("None", "http", "垂直管理", "生态环境分局", "本县", "县内", "警示线", "关注线"):
+        assert leak not in text
+    assert "市内银行办理跨境人民币结算量" in text
