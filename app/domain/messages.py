@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from app.domain.language import Lang, codes, raw_catalogue
-from app.domain.numbers import format_number
+from app.domain.numbers import unit_number
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 Catalogue = dict[str, dict[str, dict[str, str]]]
@@ -55,8 +55,10 @@ def with_unit(value: float, unit: str, lang: Lang) -> str:
     """A value with its unit as a person writes it (``45.2%``, ``250公里``).
 
     >>> with_unit(47.93, "pct", "en"), with_unit(250, "km", "zh"), with_unit(1.5, "odd", "en")
-    ('47.93%', '250公里', '1.5')
+    ('47.9%', '250公里', '1.5')
+    >>> with_unit(0.2, "ratio", "zh")
+    '0.20'
     """
     units = catalogue()["units"]
-    n = format_number(value)
+    n = unit_number(value, unit)
     return units[unit][lang].format(n=n) if unit in units else n

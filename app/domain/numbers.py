@@ -32,3 +32,25 @@ def format_number(value: float) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def unit_number(value: float, unit: str) -> str:
+    """A number at the precision its unit deserves, as a county document prints it: a share to
+    one decimal (two below one percent, where one would print nothing), a ratio to two fixed
+    decimals (财政自给率 0.20, not 0.2), the rest as ``format_number`` writes them.
+
+    >>> unit_number(30.63, "pct"), unit_number(44.0, "pct"), unit_number(0.456, "pct")
+    ('30.6', '44', '0.46')
+    >>> unit_number(0.2, "ratio"), unit_number(0.2172, "ratio"), unit_number(1234.5, "ratio")
+    ('0.20', '0.22', '1,234.50')
+    >>> unit_number(344.7, "cny_100m"), unit_number(-0.001, "ratio")
+    ('344.7', '0.00')
+    """
+    if unit == "pct":
+        text = f"{value:,.{2 if abs(value) < 1 else 1}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return "0" if text in ("-0", "") else text
+    if unit == "ratio":
+        text = f"{value:,.2f}"
+        return "0.00" if text == "-0.00" else text
+    return format_number(value)

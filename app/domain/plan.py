@@ -227,7 +227,9 @@ def _outputs(
                 o.slug,
                 {
                     "slug": o.slug,
-                    "label": o.label.get(lang),
+                    "label": localize(
+                        snap, o.label.get(lang), profile.province, profile.admin_form, lang
+                    ),
                     "unit_label": o.unit_label.get(lang),
                     "kind": o.kind,
                     "kind_label": say("target_kind", o.kind, lang),

@@ -276,6 +276,7 @@ def _rulebook(snap: Snapshot, view: BenchmarkView, year: int | None) -> RuleBook
         view.borrowed,
         view.national,
         years,
+        view.slug,
     )
 
 

@@ -102,7 +102,12 @@ def _target(e: Evidence, own_watch: float) -> float:
 
 
 def _challenge(
-    snap: Snapshot, d: Diagnosis, lang: Lang, view: View, bench: str | None = None
+    snap: Snapshot,
+    d: Diagnosis,
+    lang: Lang,
+    view: View,
+    profile: ValidProfile,
+    bench: str | None = None,
 ) -> dict[str, Any]:
     ch = snap.challenges[d.slug]
     item: dict[str, Any] = {
@@ -117,7 +122,7 @@ def _challenge(
     item |= {
         "confidence_level": confidence_level(snap, d.confidence.value),
         "family": ch.family,
-        "summary": ch.summary.get(lang),
+        "summary": localize(snap, ch.summary.get(lang), profile.province, profile.admin_form, lang),
         "finding": challenge_finding(snap, d, lang, bench),
         "evidence": [_evidence(e, lang) for e in d.evidence],
         "signals": list(d.signals),
@@ -175,7 +180,12 @@ class _Rendering(NamedTuple):
 def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
     p, text = r.path, snap.path_texts[(r.path.slug, lang)]
+
+    def own(words: str) -> str:  # the county's own units: 本市, 市内, 市级 in a city's text
+        return localize(snap, words, profile.province, profile.admin_form, lang)
+
     sentences = [fit_sentence(snap, f, lang) for f in r.fit]
+    sentences = [None if s is None else own(s) for s in sentences]
     names = profile.leading.labels(lang) if profile.leading else ()
     kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs, names)
     item: dict[str, Any] = {
@@ -186,9 +196,9 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
         "title": text.title,
         "score": r.score,
         "standalone_score": r.standalone_score,
-        "summary": text.summary,
+        "summary": own(text.summary),
         "addresses": [
-            {"challenge": c.challenge, "contribution": c.share, "why": text.why[c.challenge]}
+            {"challenge": c.challenge, "contribution": c.share, "why": own(text.why[c.challenge])}
             for c in r.addresses
         ],
         "builds_on": [
@@ -196,21 +206,22 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
                 "indicator": u.indicator,
                 "value": _round(strong[u.indicator].value),
                 "contribution": u.share,
-                "why": text.builds_on_why[u.indicator],
+                "why": own(text.builds_on_why[u.indicator]),
             }
             for u in r.builds_on
         ],
         "duties": [
-            {"duty": d.name, "contribution": d.share, "why": text.duty_whys[d.owner]}
+            {"duty": d.name, "contribution": d.share, "why": own(text.duty_whys[d.owner])}
             for d in r.duties
         ],
-        "rationale": rationale(snap, r, reasons, strong, sentences, kinds, lang),
-        "actions": [
-            localize(snap, text.actions[i], profile.province, profile.admin_form, lang)
-            for i in r.actions
-        ],
+        "rationale": own(rationale(snap, r, reasons, strong, sentences, kinds, lang)),
+        "actions": [own(text.actions[i]) for i in r.actions],
         "fit": [
-            {"condition": f.condition.text.get(lang), "outcome": f.outcome, "sentence": sentence}
+            {
+                "condition": own(f.condition.text.get(lang)),
+                "outcome": f.outcome,
+                "sentence": sentence,
+            }
             for f, sentence in zip(r.fit, sentences, strict=True)
         ],
         "kind_fit": {"suits": list(r.kind_fit.suits), "unsuited": list(r.kind_fit.unsuited)},
@@ -351,7 +362,7 @@ def _analyse(
         return (
             {
                 "warnings": warning_items(profile.warnings, lang),
-                "challenges": [_challenge(snap, d, lang, view) for d in diagnoses],
+                "challenges": [_challenge(snap, d, lang, view, profile) for d in diagnoses],
                 "constraints": summary_items(profile),
                 "recommendations": [_summary_path(r, lang, snap) for r in top],
             },
@@ -367,7 +378,7 @@ def _analyse(
         {
             "derived": {k: round4(v) for k, v in profile.derived.items()},
             "warnings": warning_items(profile.warnings, lang),
-            "challenges": [_challenge(snap, d, lang, view, bench) for d in diagnoses],
+            "challenges": [_challenge(snap, d, lang, view, profile, bench) for d in diagnoses],
             "strengths": _strengths(found, lang),
             "constraints": constraint_items(snap, profile, ranked, lang),
             "paths_ranked": len(ranked),

@@ -12,15 +12,52 @@ from typing import NamedTuple
 
 from app.domain.compiled import FIRST_DUTY, KindFit
 from app.domain.diagnosis import Diagnosis, Evidence
-from app.domain.knowledge import CountyKind, FitCondition, Lang
+from app.domain.knowledge import CountyKind, FitCondition, Lang, line_at
 from app.domain.language import language, sentence_ends
 from app.domain.messages import say, with_unit
 from app.domain.naming import unit_noun
+from app.domain.numbers import format_number
 from app.domain.peers import Peer
 from app.domain.profile import ValidProfile
 from app.domain.ranking import FitOutcome, Ranked
 from app.domain.snapshot import Snapshot
 from app.domain.strengths import Strength
+from app.domain.thresholds import Basis
+
+
+def line_name(
+    snap: Snapshot,
+    line: float,
+    basis: Basis,
+    base: float | None,
+    band: str,
+    lang: Lang,
+    benchmark: str | None = None,
+    percentile: float | None = None,
+) -> str:
+    """What a line is, as a county document says it: the benchmark's average or a share or
+    multiple of it (``2023年内蒙古自治区平均水平的80%``), the national average, a percentile of
+    the reference counties, or a fixed level (警戒值, 参考值, 优势水平) for ``band``."""
+    if basis in ("benchmark_ratio", "national_ratio") and base:
+        view = snap.benchmarks.get(benchmark) if benchmark else None
+        if basis == "national_ratio" or view is None or view.benchmark.kind == "national":
+            average = say("band_line", "national_average", lang)
+        else:
+            average = say("band_line", "average", lang, title=view.benchmark.title.get(lang))
+        ratio = line / base
+        if abs(ratio - 1) < 0.005:
+            return average
+        if ratio < 1:
+            return say("band_line", "share", lang, average=average, pct=f"{ratio * 100:.0f}")
+        return say("band_line", "times", lang, average=average, times=format_number(ratio))
+    if basis == "percentile" and percentile is not None:
+        return say("band_line", "percentile", lang, p=format_number(percentile))
+    return say("band_line", band, lang)
+
+
+def _percentile(e: Evidence) -> float | None:
+    th = line_at(e.rule.rule.flag if e.band == "flag" else e.rule.rule.watch, None)
+    return th.percentile
 
 
 def benchmark_name(snap: Snapshot, profile: ValidProfile, lang: Lang) -> str:
@@ -43,22 +80,36 @@ def _beats_benchmark(e: Evidence) -> bool:
     return e.value > own if e.rule.rule.bad_when == "below" else e.value < own
 
 
-def evidence_phrase(e: Evidence, lang: Lang, bench: str | None = None) -> str:
-    """``R&D intensity is 1.2%, below the flag line of 1.88%``; a gap judged against the nation
-    names the national line, and says when the county's own province lags the nation too, or,
-    given the benchmark's name (``bench``), that the county does better than its benchmark."""
+def evidence_phrase(snap: Snapshot, e: Evidence, lang: Lang, bench: str | None = None) -> str:
+    """``R&D intensity is 1.2%, below 80% of the benchmark average (1.5%)``; a gap judged
+    against the nation names the national average, and says when the county's own province
+    lags the nation too, or, given the benchmark's name (``bench``), that the county does better
+    than its benchmark."""
     resolved = e.rule
-    lines = resolved.national if e.against == "nation" and resolved.national else resolved
-    line = lines.flag if e.band == "flag" else lines.watch
+    band = "flag" if e.band == "flag" else "watch"
     unit = resolved.indicator.unit
-    name = ("national_" if e.against == "nation" else "") + (
-        "flag" if e.band == "flag" else "watch"
-    )
+    if e.against == "nation" and resolved.national:
+        national = resolved.national
+        line = national.flag if band == "flag" else national.watch
+        name = line_name(snap, line, "national_ratio", national.value, band, lang)
+    else:
+        line = resolved.flag if band == "flag" else resolved.watch
+        basis = resolved.flag_basis if band == "flag" else resolved.watch_basis
+        name = line_name(
+            snap,
+            line,
+            basis,
+            resolved.benchmark_value,
+            band,
+            lang,
+            resolved.benchmark,
+            _percentile(e),
+        )
     below = resolved.rule.bad_when == "below"
     values = {
         "label": resolved.indicator.label.get(lang),
         "value": with_unit(e.value, unit, lang),
-        "line_name": say("band_line", name, lang),
+        "line_name": name,
         "line": with_unit(line, unit, lang),
     }
     if bench is not None and resolved.benchmark_value is not None and _beats_benchmark(e):
@@ -75,7 +126,7 @@ def _finding_detail(snap: Snapshot, d: Diagnosis, lang: Lang, bench: str | None)
         (e for e in d.evidence if e.band != "ok"), key=lambda e: (-e.badness, e.indicator)
     )
     shown = worst[: int(snap.tuning.reasons_shown.value)]
-    parts = [evidence_phrase(e, lang, bench) for e in shown]
+    parts = [evidence_phrase(snap, e, lang, bench) for e in shown]
     if d.signals:
         labels = say("text", "list_sep", lang).join(
             snap.signals[s].label.get(lang) for s in d.signals
@@ -127,16 +178,27 @@ def fit_sentence(snap: Snapshot, f: FitOutcome, lang: Lang) -> str | None:
         assert f.conflict is not None
         assert cond.indicator is not None
         challenge, e = f.conflict
+        band = "flag" if e.band == "flag" else "watch"
+        line = e.rule.flag if band == "flag" else e.rule.watch
+        basis = e.rule.flag_basis if band == "flag" else e.rule.watch_basis
         return say(
             "text",
             "fit_conflict",
             lang,
             label=snap.indicators[cond.indicator].label.get(lang),
             value=with_unit(f.value, e.rule.indicator.unit, lang),
-            line_name=say("band_line", "flag" if e.band == "flag" else "watch", lang),
-            line=with_unit(
-                e.rule.flag if e.band == "flag" else e.rule.watch, e.rule.indicator.unit, lang
+            side=say("band_line", e.rule.rule.bad_when, lang),
+            line_name=line_name(
+                snap,
+                line,
+                basis,
+                e.rule.benchmark_value,
+                band,
+                lang,
+                e.rule.benchmark,
+                _percentile(e),
             ),
+            line=with_unit(line, e.rule.indicator.unit, lang),
             challenge=snap.challenges[challenge].title.get(lang),
         )
     text = cond.met if f.outcome == "met" else cond.missed
@@ -194,7 +256,7 @@ def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lan
     ]
 
 
-def strength_sentence(s: Strength, lang: Lang, names: tuple[str, ...] = ()) -> str:
+def strength_sentence(snap: Snapshot, s: Strength, lang: Lang, names: tuple[str, ...] = ()) -> str:
     unit = s.line.indicator.unit
     if s.value is None:
         sep = say("text", "kinds_sep", lang)
@@ -205,6 +267,16 @@ def strength_sentence(s: Strength, lang: Lang, names: tuple[str, ...] = ()) -> s
         lang,
         label=s.line.indicator.label.get(lang),
         value=with_unit(s.value, unit, lang),
+        side=say("band_line", s.line.when, lang),
+        line_name=line_name(
+            snap,
+            s.line.line,
+            s.line.basis,
+            s.line.benchmark_value,
+            "strong",
+            lang,
+            s.line.benchmark,
+        ),
         line=with_unit(s.line.line, unit, lang),
     )
 
@@ -235,7 +307,7 @@ def rationale(
     out = duty_sentences(snap, r, kinds.duty_whys, lang)
     out += [reasons[c.challenge] for c in r.addresses]
     names = kinds.leading_names
-    out += [strength_sentence(strengths[u.indicator], lang, names) for u in r.builds_on]
+    out += [strength_sentence(snap, strengths[u.indicator], lang, names) for u in r.builds_on]
     groups: dict[str, list[str]] = {"fits": [], "fits_less": [], "mind": []}
     for f, sentence in zip(r.fit, sentences, strict=True):
         if sentence is None:

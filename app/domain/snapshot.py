@@ -79,6 +79,7 @@ class ResolvedRule:
     benchmark_value: float | None
     texts: Mapping[Lang, EvidenceText]
     national: NationalLines | None = None
+    benchmark: str | None = None  # the set whose figures the ratio lines multiply
 
 
 class NationalLines(NamedTuple):
@@ -99,6 +100,7 @@ class StrongLine(NamedTuple):
     basis: Basis
     benchmark_value: float | None
     anchor: Source
+    benchmark: str | None = None  # the set whose figure a ratio line multiplies
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +356,7 @@ def build_rulebook(
     borrowed: Mapping[str, str] | None = None,
     national: tuple[str, Mapping[str, float]] | None = None,
     bench_years: Mapping[str, int] | None = None,
+    benchmark: str | None = None,
 ) -> RuleBook:
     """Resolve every rule and strength line against ``bench`` for the lines in force in ``year``;
     a line on a figure ``borrowed`` from the national set says so in its basis (``bench_years``:
@@ -392,16 +395,17 @@ def build_rulebook(
                     bench_value,
                     texts,
                     _against_nation(rule, year, national, min_sample) if national else None,
+                    benchmark,
                 )
             )
         rules[ch.slug] = tuple(kept)
         unresolved[ch.slug] = tuple(dropped)
     weights = {slug: sum(r.rule.weight for r in kept) for slug, kept in rules.items()}
-    return RuleBook(rules, unresolved, _strong_lines(indicators, bench), weights)
+    return RuleBook(rules, unresolved, _strong_lines(indicators, bench, benchmark), weights)
 
 
 def _strong_lines(
-    indicators: Mapping[str, Indicator], bench: Mapping[str, float]
+    indicators: Mapping[str, Indicator], bench: Mapping[str, float], benchmark: str | None
 ) -> dict[str, StrongLine]:
     out: dict[str, StrongLine] = {}
     for key, ind in indicators.items():
@@ -410,7 +414,7 @@ def _strong_lines(
         value, basis = resolve(ind.strong.line, bench.get(key), (), 1)
         if value is not None:
             out[key] = StrongLine(
-                ind, ind.strong.when, value, basis, bench.get(key), ind.strong.anchor
+                ind, ind.strong.when, value, basis, bench.get(key), ind.strong.anchor, benchmark
             )
     return out
 
@@ -534,6 +538,7 @@ def compile_snapshot(kb: KnowledgeBase, version: int, checksum: str) -> Snapshot
             view.borrowed,
             view.national,
             view.years,
+            slug,
         )
         for slug, view in views.items()
         for era in range(len(bounds) + 1)

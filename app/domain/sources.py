@@ -30,6 +30,7 @@ class Provenance(NamedTuple):
     mirror_words: tuple[str, ...]
     secondary_words: tuple[str, ...]
     mirror_hosts: frozenset[str]
+    page_words: tuple[str, ...] = ()
 
 
 @cache
@@ -41,11 +42,15 @@ def provenance() -> Provenance:
         tuple(w.lower() for w in data["mirror_words"]),
         tuple(w.lower() for w in data["secondary_words"]),
         frozenset(h.lower() for h in data["mirror_hosts"]),
+        tuple(w.lower() for w in data.get("page_words", ())),
     )
 
 
 _PUNCT = re.compile(r"[()（）,，;；]")
 _REMARK = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_BARE_HOST = re.compile(
+    r"^\s*(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|hk|tw)\s*$"
+)
 
 
 def host_of(url: str) -> str:
@@ -105,9 +110,25 @@ def printed_publisher(text: str) -> str:
     'Zhejiang Bureau of Statistics, 2024 bulletin'
     >>> printed_publisher("国务院《意见》（国发〔2019〕12号）（转载于低质量镜像站）")
     '国务院《意见》（国发〔2019〕12号）'
+
+    A remark saying only which of the publisher's own pages was read goes too:
+
+    >>> printed_publisher("《香港商报》2020年9月20日报道（本报网站）"), printed_publisher("浙江在线（zjol.com.cn）报道")
+    ('《香港商报》2020年9月20日报道', '浙江在线报道')
     """
-    kept = _REMARK.sub(lambda m: "" if mirror_word(m.group(1)) else m.group(0), text)
+    kept = _REMARK.sub(lambda m: "" if _left_out(m.group(1)) else m.group(0), text)
     return kept.strip(" ,;，；")
+
+
+def _left_out(remark: str) -> bool:
+    """A remark a printed document leaves out: how the page was read (a mirror, a re-post), on
+    which of the publisher's own pages, or a bare host name."""
+    low = remark.lower()
+    return (
+        mirror_word(remark) is not None
+        or any(word in low for word in provenance().page_words)
+        or _BARE_HOST.match(low) is not None
+    )
 
 
 def publisher_in(src: Source, lang: Lang) -> str | None:
@@ -134,17 +155,30 @@ def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
 
 
 def printed_source(src: dict[str, Any]) -> dict[str, Any]:
-    """What a printed document shows of a served source (``source_dict``'s form, also as
-    stored in an old result): the paper's section, or the publisher and document without any
-    mirror remark, its year, and its address only when the page is the publisher's own."""
+    """What a printed document's list of sources (资料来源) shows of a served source
+    (``source_dict``'s form, also as stored in an old result): the paper's section, or the
+    publisher and document without any mirror remark and the year when the name does not
+    already carry it; never a web address. ``standing`` keeps what the tag says in a reader's
+    terms: ``recalled`` for a source not at hand (R), ``secondary`` for a document read in
+    another's copy or report (a mirror remark left out, or a mirror's address).
+
+    >>> printed_source({"publisher": "国务院《意见》（转载于低质量镜像站点）", "year": 2019,
+    ...                 "url": "http://x.example/a", "tag": "S"})
+    {'publisher': '国务院《意见》', 'year': 2019, 'standing': 'secondary'}
+    >>> printed_source({"publisher": "《浙江日报》2020年8月25日", "year": 2020, "tag": "V"})
+    {'publisher': '《浙江日报》2020年8月25日'}
+    """
     if src.get("document"):
         return {k: src[k] for k in ("document", "section", "doi") if src.get(k)}
     publisher = src.get("publisher") or ""
-    out: dict[str, Any] = {"publisher": printed_publisher(publisher)}
-    if src.get("year"):
+    printed = printed_publisher(publisher)
+    out: dict[str, Any] = {"publisher": printed}
+    if src.get("year") and str(src["year"]) not in printed:
         out["year"] = src["year"]
-    if src.get("url") and not is_mirror(src["url"], publisher):
-        out["url"] = src["url"]
+    if src.get("tag") == "R":
+        out["standing"] = "recalled"
+    elif is_mirror(src.get("url"), publisher):
+        out["standing"] = "secondary"
     return out
 
 

@@ -9,7 +9,6 @@ Markdown, so a county name cannot become a link or an image.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,7 +40,6 @@ from app.services.wording import Labels, md, words
 PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
 PATHS_SHOWN = 12
 TREND_CHARTS = 6
-_WEB_URL = re.compile(r"https?://[^\s<>]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +82,6 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
     return Report(result, found.get("plan"), trend, lang)
 
 
-def autolink(url: str) -> str:
-    """A knowledge-base web address as a Markdown autolink; anything else as escaped text."""
-    return f"<{url}>" if _WEB_URL.fullmatch(url) else md(url)
-
-
 @lru_cache(maxsize=2)
 def _env(markdown: bool) -> Environment:
     env = Environment(
@@ -98,7 +91,6 @@ def _env(markdown: bool) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = md
-    env.filters["autolink"] = autolink
     return env
 
 
@@ -197,6 +189,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "trend_charts": _trend_charts(report, labels),
         "paths": report.result["recommendations"][:PATHS_SHOWN],
         "sources": _sources(report.result),
+        "standing": words("source_standing", lang),
     }
 
 

@@ -21,10 +21,11 @@ STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 def meta_line(ctx: dict[str, Any]) -> str:
     """The year of the figures, the benchmark and the knowledge base the document rests on."""
     result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
+    colon = ctx["punct"]["colon"]
     parts = [
-        f"{words['year']}: {result['county'].get('year') or '—'}",
-        f"{words['benchmark']}: {labels.benchmark(result['benchmark'])}",
-        f"{words['kb']}: {result['kb_version']}",
+        f"{words['year']}{colon}{result['county'].get('year') or '—'}",
+        f"{words['benchmark']}{colon}{labels.benchmark(result['benchmark'])}",
+        f"{words['kb']}{colon}{result['kb_version']}",
     ]
     return str(ctx["punct"]["semi"]).join(parts)
 
@@ -159,7 +160,7 @@ def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
 
 def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """The sources as printed (app.domain.sources.printed_source): the paper's section, or the
-    publisher and document, with an address only when the page is the publisher's own."""
+    publisher and document, its year and its standing in a reader's words."""
     lang, labels = ctx["lang"], ctx["labels"]
     for s in ctx["sources"]:
         if s.get("document"):
@@ -167,5 +168,6 @@ def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         else:
             punct, year_text = ctx["punct"], ctx["year_text"]
             year = punct["lp"] + year_text(s["year"]) + punct["rp"] if s.get("year") else ""
-            text = s["publisher"] + year + (f" {s['url']}" if s.get("url") else "")
+            standing = ctx["standing"][s["standing"]] if s.get("standing") else ""
+            text = s["publisher"] + year + standing
         paragraph(doc, text, lang, "table")

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.domain.knowledge import Lang
 from app.domain.messages import catalogue, say
-from app.domain.numbers import format_number
+from app.domain.numbers import format_number, unit_number
 from app.domain.snapshot import Snapshot
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|&#~])")
@@ -44,21 +44,13 @@ def md(value: Any) -> str:
 
 
 def number(value: float, unit: str) -> str:
-    """A number at the precision its unit deserves: percentages to two significant decimals
-    below 10 and one above, ratios to two decimals, the rest as a person writes them.
+    """A number at the precision its unit deserves (see ``unit_number``): shares to one decimal,
+    ratios to two fixed decimals, the rest as a person writes them.
 
-    >>> number(10.4055, "pct"), number(2.6833, "pct"), number(0.8198, "ratio"), number(344.7, "cny_100m")
-    ('10.4', '2.68', '0.82', '344.7')
+    >>> number(10.4055, "pct"), number(2.6833, "pct"), number(0.8198, "ratio"), number(0.2, "ratio")
+    ('10.4', '2.7', '0.82', '0.20')
     """
-    if unit == "pct":
-        digits = 2 if abs(value) < 10 else 1
-    elif unit == "ratio":
-        digits = 2
-    else:
-        return format_number(value)
-    text = f"{value:,.{digits}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text in ("-0", "") else text
+    return unit_number(value, unit)
 
 
 @dataclass(frozen=True)
