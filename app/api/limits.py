@@ -200,13 +200,23 @@ class LimitsMiddleware:
         extra: list[tuple[bytes, bytes]],
     ) -> None:
         started: bytes | None = None  # the content type, once the answer has begun
+        held: Message | None = None  # its start, until the first body bytes go out with it
 
         async def stamped(message: Message) -> None:
-            nonlocal started
+            # The start is held back until the body's first bytes: a streamed answer whose
+            # deadline passes before its first row has sent nothing, so it can still be replaced
+            # by a whole 503 (a layer outside, such as compression, may hold the start as well,
+            # and the client would otherwise get no answer at all).
+            nonlocal started, held
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 started = next((v for k, v in headers if k == b"content-type"), b"")
                 message["headers"] = headers + extra
+                held = message
+                return
+            if held is not None:
+                start, held = held, None
+                await send(start)
             await send(message)
 
         untimed = self.untimed is not None and self.untimed.match(scope.get("path", ""))
@@ -224,7 +234,7 @@ class LimitsMiddleware:
             late = problem(
                 TimedOut, "timeout", headers={"Retry-After": "1"}, seconds=f"{self.timeout:g}"
             )
-            if started is None:
+            if started is None or held is not None:
                 await send_problem(send, scope, late, keep_alive=True)
             elif started.startswith(NDJSON):
                 # A stream of lines ends with one saying why it ends: every line above is whole.

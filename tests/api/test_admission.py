@@ -170,3 +170,38 @@ def test_the_client_is_the_first_untrusted_hop() -> None:
     assert client_address("127.0.0.1", [b"not-an-ip, 10.1.2.3"], nets) == "10.1.2.3"
     assert client_address("127.0.0.1", [], nets) == "127.0.0.1"
     assert client_address("127.0.0.1", xff, ()) == "127.0.0.1"  # no trusted proxies
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/x-ndjson"])
+def test_a_batch_whose_deadline_passes_before_its_first_row_is_a_whole_503(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, accept: str
+) -> None:
+    """Nothing of the answer has gone out when the deadline passes during the first row, so the
+    client gets a whole 503 problem, never an answer that does not come (a 500 from the server)
+    because the response's start was held by a layer outside (compression holds it until the
+    first body bytes)."""
+    import json
+    import time
+
+    from app.services import recommendations
+    from tests.conftest import DEQING_PROFILE
+
+    real = recommendations.run_one
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recommendations, "run_one", slow)
+    profile = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
+    timed = settings.model_copy(update={"request_timeout_seconds": 0.2})
+    with TestClient(create_app(timed), raise_server_exceptions=False) as c:
+        res = c.post(
+            "/v1/recommendations/batch",
+            json=[profile] * 3,
+            headers={"accept": accept, "accept-encoding": "gzip"},
+        )
+    assert res.status_code == 503, res.text[:300]
+    assert res.headers["content-type"].startswith("application/problem+json")
+    assert res.json()["code"] == "TIMEOUT"
+    assert res.headers["retry-after"] == "1"

@@ -188,7 +188,9 @@ def test_a_worker_killed_mid_job(request: pytest.FixtureRequest, tmp_path: Path,
     assert [i["index"] for i in items] == list(range(total))
     assert [i["index"] for i in items if "error" in i] == [0, 777, 1499]
     *chunks, (_, attempts) = _chunks(url, job_id)
-    assert attempts == 2
+    # Taken over once; on a loaded machine the second worker may also outlive its own 2 s lease
+    # and take the job again. Either way each chunk is stored once (below).
+    assert attempts >= 2
     size = 50
     assert chunks == [(s, min(size, total - s)) for s in range(0, total, size)]
     assert len(chunks) == math.ceil(total / size)
