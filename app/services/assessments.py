@@ -14,6 +14,7 @@ import orjson
 
 from app.domain import trend as trends
 from app.domain.knowledge import Lang
+from app.domain.plan_types import Plan
 from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import Assessment, DuplicateKey
@@ -47,6 +48,12 @@ def detail(row: Assessment) -> dict[str, Any]:
     return summary(row) | {"profile": row.profile, "result": row.result, "plan": row.plan}
 
 
+def _stored(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON an assessment keeps: the bytes the API answers it with."""
+    data: dict[str, Any] = orjson.loads(orjson.dumps(plan))
+    return data
+
+
 def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | None) -> str:
     data = {"p": profile, "l": lang}
     if options is not None:  # a request without a plan hashes as it always did
@@ -56,7 +63,7 @@ def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | No
 
 def _analyse(
     snap: Snapshot, body: ProfileIn, lang: Lang, options: PlanOptions | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+) -> tuple[dict[str, Any], Plan | None]:
     """The result, and the plan when asked for, through the same doors as the API's."""
     try:
         return plans.recommend_and_plan(snap, body, options, lang)
@@ -122,7 +129,7 @@ def create(
                 request_hash=request_hash,
                 profile=profile,
                 result=result,
-                plan=plan,
+                plan=None if plan is None else _stored(plan),
                 created_at=datetime.now(UTC),
             )
             repo.add(row)

@@ -11,6 +11,7 @@ from docx.document import Document as DocxDocument
 from docx.table import Table
 
 from app.domain.messages import say
+from app.domain.plan_types import Plan
 from app.services.docx_kit import paragraph, shade, table
 from app.services.report import PLAN_COLUMNS
 from app.services.report_words import sub_numbered
@@ -64,20 +65,21 @@ def plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
     and what it is assessed on."""
     sep = ctx["punct"]["list"]
     rows = []
-    for i, a in enumerate(ctx["plan"]["actions"], start=1):
-        title = a["title"]
-        if a["depends_on"]:
+    plan: Plan = ctx["plan"]
+    for i, a in enumerate(plan.actions, start=1):
+        title = a.title
+        if a.depends_on:
             title += f"\n{ctx['words']['after']}: " + sep.join(
-                ctx["labels"].path(d) for d in a["depends_on"]
+                ctx["labels"].path(d) for d in a.depends_on
             )
         rows.append(
             [
                 str(i),
                 title,
-                a["lead"]["name"],
-                sep.join(p["name"] for p in a["partners"]),
-                sep.join(f["name"] for f in a["funding"]),
-                f"{a['phase']['start']}—{a['phase']['end']}",
+                a.lead_name,
+                sep.join(p.name for p in a.partners),
+                sep.join(f.name for f in a.funding),
+                f"{a.phase.start}—{a.phase.end}",
                 "\n".join(ctx["measures"](a)),
             ]
         )
@@ -91,21 +93,19 @@ def plan_table(doc: DocxDocument, ctx: dict[str, Any]) -> Table:
 
 def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """One row per action, one column per year, shaded from the action's start by its stage."""
-    plan, words, lang = ctx["plan"], ctx["words"], ctx["lang"]
-    years = list(range(plan["start"], plan["horizon"] + 1))
+    plan: Plan = ctx["plan"]
+    words, lang = ctx["words"], ctx["lang"]
+    years = list(range(plan.start, plan.horizon + 1))
     rows = [
-        [f"{i}. {a['title']}"]
-        + [
-            "◆" if any(k["target"] is not None and k["year"] == y for k in a["kpis"]) else ""
-            for y in years
-        ]
-        for i, a in enumerate(plan["actions"], start=1)
+        [f"{i}. {a.title}"]
+        + ["◆" if any(k.target is not None and k.year == y for k in a.kpis) else "" for y in years]
+        for i, a in enumerate(plan.actions, start=1)
     ]
     found = table(doc, [words["action"], *[str(y) for y in years]], rows, lang)
-    for r, action in enumerate(plan["actions"], start=1):
+    for r, action in enumerate(plan.actions, start=1):
         for c, year in enumerate(years, start=1):
-            if year >= action["phase"]["start"]:
-                shade(found.rows[r].cells[c], STAGE_FILLS[action["stage"] - 1])
+            if year >= action.phase.start:
+                shade(found.rows[r].cells[c], STAGE_FILLS[action.stage - 1])
     paragraph(doc, words["timeline_note"], lang)
 
 

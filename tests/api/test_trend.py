@@ -8,8 +8,10 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -153,12 +155,13 @@ def build_trend_example(snapshot: Snapshot) -> dict[str, Any]:
             profile(year, foreign_trade_cny_100m=trade, fdi_usd_100m=fdi)
         )
         result, plan = plans.recommend_and_plan(snapshot, body, PlanOptions(), "en")
+        assert plan is not None
         aid = f"3f1c2a9e-5d4b-4c1a-9e2f-00000000000{n + 1}"
-        result["kb_version"] = plan["kb_version"] = "1:example"
+        result["kb_version"] = "1:example"
         points.append(trends.point(aid, year, body.model_dump(mode="json"), result))
         if n == 0:
-            plan["actions"] = plan["actions"][:2]
-            stored.append((aid, year, plan))
+            kept = replace(plan, kb_version="1:example", actions=plan.actions[:2])
+            stored.append((aid, year, orjson.loads(orjson.dumps(kept))))
     out = trends.trend("330521", points, stored, directions)
     out["county"] = profile(2024)["county"]
     return out
