@@ -22,6 +22,7 @@ from app.domain.messages import say
 from app.domain.plan_types import Plan, stored_plan
 from app.domain.snapshot import Snapshot
 from app.domain.sources import printed_source
+from app.domain.trend import Trend
 from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
 from app.services import assessments, plans
@@ -49,7 +50,7 @@ _WEB_URL = re.compile(r"https?://[^\s<>]+")
 class Report:
     result: dict[str, Any]
     plan: Plan | None
-    trend: dict[str, Any] | None
+    trend: Trend | None
     lang: Lang
 
 
@@ -80,7 +81,7 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
     code = result.get("county", {}).get("code")
     lang = as_lang(result.get("language"))
     trend = assessments.trend(uow, snap, who, code, lang) if code else None
-    if trend is not None and len(trend["points"]) < 2:
+    if trend is not None and len(trend.points) < 2:
         trend = None
     plan = found.get("plan")
     return Report(result, None if plan is None else stored_plan(plan), trend, lang)
@@ -133,7 +134,7 @@ def _watched(report: Report) -> list[str]:
         keys += [k.indicator for a in report.plan.actions for k in a.kpis]
     seen: list[str] = []
     for key in keys:
-        count = sum(key in p["indicators"] for p in report.trend["points"])
+        count = sum(key in p.indicators for p in report.trend.points)
         if key not in seen and count >= 2:
             seen.append(key)
     return seen[:TREND_CHARTS]
@@ -149,11 +150,7 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
                 targets.setdefault(k.indicator, (k.year, k.target))
     charts = []
     for key in _watched(report):
-        points = [
-            (p["year"], p["indicators"][key])
-            for p in report.trend["points"]
-            if key in p["indicators"]
-        ]
+        points = [(p.year, p.indicators[key]) for p in report.trend.points if key in p.indicators]
         latest = labels.value(key, points[-1][1])
         charts.append(trend_svg(labels.indicator(key), points, targets.get(key), latest))
     return charts

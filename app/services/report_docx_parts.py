@@ -12,6 +12,7 @@ from docx.table import Table
 
 from app.domain.messages import say
 from app.domain.plan_types import Plan
+from app.domain.trend import KpiProgress, Trend
 from app.services.docx_kit import paragraph, shade, table
 from app.services.report import PLAN_COLUMNS
 from app.services.report_words import sub_numbered
@@ -111,37 +112,38 @@ def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
 
 def trend(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """What improved and worsened between the years, then each stored plan's KPIs."""
-    trend_data, words, labels, lang = ctx["trend"], ctx["words"], ctx["labels"], ctx["lang"]
+    trend_data: Trend = ctx["trend"]
+    words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
     sep = ctx["punct"]["list"]
     rows = []
-    for period in trend_data["changes"]:
-        items = [(labels.challenge(c["challenge"]), c["change"]) for c in period["challenges"]]
-        items += [(labels.indicator(i["indicator"]), i["change"]) for i in period["indicators"]]
+    for period in trend_data.changes:
+        items = [(labels.challenge(c.challenge), c.change) for c in period.challenges]
+        items += [(labels.indicator(i.indicator), i.change) for i in period.indicators]
         rows.append(
             [
-                f"{period['from_year']}—{period['to_year']}",
+                f"{period.from_year}—{period.to_year}",
                 sep.join(name for name, change in items if change == "improved"),
                 sep.join(name for name, change in items if change == "worsened"),
             ]
         )
     table(doc, [words["year"], words["improved"], words["worsened"]], rows, lang)
-    for i, progress in enumerate(trend_data["progress"], start=1):
-        heading = sub_numbered(lang, i) + words["progress"].format(year=progress["year"])
+    for i, progress in enumerate(trend_data.progress, start=1):
+        heading = sub_numbered(lang, i) + words["progress"].format(year=progress.year)
         paragraph(doc, heading, lang, "h2")
         header = [words["kpis"], words["baseline"], words["due"], words["latest"], words["status"]]
-        table(doc, header, [_progress_row(k, ctx) for k in progress["kpis"]], lang)
+        table(doc, header, [_progress_row(k, ctx) for k in progress.kpis], lang)
 
 
-def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
-    labels, key = ctx["labels"], k["indicator"]
-    due = f" ({ctx['year_text'](k['due'])})" if k["target"] is not None else ""
-    latest = f" ({ctx['year_text'](k['latest_year'])})" if k["latest_year"] else ""
+def _progress_row(k: KpiProgress, ctx: dict[str, Any]) -> list[str]:
+    labels, key = ctx["labels"], k.indicator
+    due = f" ({ctx['year_text'](k.due)})" if k.target is not None else ""
+    latest = f" ({ctx['year_text'](k.latest_year)})" if k.latest_year else ""
     return [
-        k["label"],
-        labels.value(key, k["baseline"]),
-        labels.value(key, k["target"]) + due,
-        labels.value(key, k["latest_value"]) + latest,
-        ctx["progress_word"][k["status"]],
+        k.label,
+        labels.value(key, k.baseline),
+        labels.value(key, k.target) + due,
+        labels.value(key, k.latest_value) + latest,
+        ctx["progress_word"][k.status],
     ]
 
 
