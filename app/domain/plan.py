@@ -27,12 +27,13 @@ from app.domain.constraint_items import constraint_items
 from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.naming import localize, programmes
-from app.domain.plan_funding import channels, cost, department, named
+from app.domain.plan_funding import channels, cost, department
 from app.domain.plan_sequence import STAGES_NAMES, Stage, Task, schedule, stages, urgent
 from app.domain.plan_targets import Target, judged_here, target_for, target_item
 from app.domain.plan_types import (
     ActionOut,
     AddressedOut,
+    Named,
     OutputKpiOut,
     PhaseOut,
     Plan,
@@ -143,15 +144,32 @@ def _task_text(snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lan
     return localize(snap, text, profile.province, profile.admin_form, lang)
 
 
-def _task_item(snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lang) -> TaskOut:
+def _unit(snap: Snapshot, profile: ValidProfile, slug: str, context: _Context) -> Named:
+    """A department as the county names it, named once per plan: the same few units lead and
+    partner most actions and tasks, and a unit is a frozen value that can be shared."""
+    found = context.units.get(slug)
+    if found is None:
+        found = context.units[slug] = department(snap, profile, slug, context.lang)
+    return found
+
+
+def _lead(
+    snap: Snapshot, profile: ValidProfile, slug: str | None, context: _Context
+) -> Named | None:
+    return None if slug is None else _unit(snap, profile, slug, context)
+
+
+def _task_item(
+    snap: Snapshot, profile: ValidProfile, r: Ranked, t: Task, text: str, context: _Context
+) -> TaskOut:
     a = t.action
     return TaskOut(
-        text=_task_text(snap, analysis, r, t, lang),
+        text=text,
         start=t.start,
         timing=a.timing,
         cost=a.cost,
         new_build=a.new_build,
-        lead=named(snap, analysis.profile, a.lead or r.path.lead, lang),
+        lead=_lead(snap, profile, a.lead or r.path.lead, context),
     )
 
 
@@ -166,6 +184,7 @@ def _action(
     start = min(t.start for t in tasks)
     stage = next(s for s in context.phases if s.start <= start <= s.end)
     usable, note = channels(snap, profile, path.funding, lang)
+    texts = [_task_text(snap, analysis, r, t, lang) for t in tasks]
     return ActionOut(
         rank=r.rank,
         path=path.slug,
@@ -173,8 +192,8 @@ def _action(
         title=snap.path_texts[(path.slug, lang)].title,
         stage=stage.number,
         phase=PhaseOut(start, context.horizon),
-        lead=named(snap, profile, path.lead, lang),
-        partners=[department(snap, profile, s, lang) for s in path.partners],
+        lead=_lead(snap, profile, path.lead, context),
+        partners=[_unit(snap, profile, s, context) for s in path.partners],
         funding=usable,
         funding_note=note,
         cost=cost(snap, tasks, profile, lang),
@@ -192,8 +211,11 @@ def _action(
             )
             for c in r.addresses
         ],
-        tasks=[_task_text(snap, analysis, r, t, lang) for t in tasks],
-        task_details=[_task_item(snap, analysis, r, t, lang) for t in tasks],
+        tasks=texts,
+        task_details=[
+            _task_item(snap, profile, r, t, text, context)
+            for t, text in zip(tasks, texts, strict=True)
+        ],
     )
 
 
@@ -229,6 +251,7 @@ class _Context:
         self.in_plan = frozenset(r.path.slug for r in picked)
         self.depends = {r.path.slug: frozenset(r.path.depends_on) for r in picked}
         self.challenges = challenges
+        self.units: dict[str, Named] = {}
 
 
 def _outputs(

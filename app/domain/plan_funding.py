@@ -29,11 +29,6 @@ def department(snap: Snapshot, profile: ValidProfile, slug: str, lang: Lang) -> 
     return Named(slug, department_name(snap, slug, profile.province, profile.admin_form, lang))
 
 
-def named(snap: Snapshot, profile: ValidProfile, slug: str | None, lang: Lang) -> Named | None:
-    """A department by slug, if there is one, with its name as the county writes it."""
-    return None if slug is None else department(snap, profile, slug, lang)
-
-
 REASONS = {
     "constraint": "debt",
     "indicator": "fiscal",

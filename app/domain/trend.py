@@ -25,13 +25,13 @@ Change = Literal["improved", "worsened", "changed"]
 KpiStatus = Literal["met", "on_track", "behind", "no_data", "no_target", "not_started"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StatusSeverity:
     status: Status
     severity: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TrendPoint:
     year: int
     assessment_id: str
@@ -42,7 +42,7 @@ class TrendPoint:
     challenges: dict[str, StatusSeverity]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ChallengeChange:
     challenge: str
     from_status: Status
@@ -52,7 +52,7 @@ class ChallengeChange:
     change: Change
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IndicatorChange:
     indicator: str
     from_: Annotated[float, Field(alias="from")]
@@ -62,7 +62,7 @@ class IndicatorChange:
     ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class YearChange:
     from_year: int
     to_year: int
@@ -70,7 +70,7 @@ class YearChange:
     indicators: list[IndicatorChange]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KpiProgress:
     path: str
     indicator: str
@@ -90,7 +90,7 @@ class KpiProgress:
     status: KpiStatus
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlanProgress:
     assessment_id: Annotated[str, Field(description="The assessment the plan was stored with.")]
     year: int
@@ -98,7 +98,7 @@ class PlanProgress:
     kpis: list[KpiProgress]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Trend:
     """A county over the years (published as ``TrendResult``)."""
 
