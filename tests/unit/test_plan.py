@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.domain.plan import build_plan, plan_start
 from app.domain.plan_sequence import stages
 from app.domain.plan_targets import best_observed
-from app.domain.plan_types import Plan
+from app.domain.plan_types import Plan, stored_plan
 from app.domain.profile import County, ProfileInput, ResourceFact
 from app.domain.result import analyse
 from app.domain.snapshot import Snapshot
@@ -283,6 +283,20 @@ def test_a_horizon_too_short_or_far_is_422_naming_horizon(
 def test_same_profile_same_plan_bytes(snapshot: Snapshot) -> None:
     first = orjson.dumps(_plan(snapshot, INDUSTRIAL))
     assert orjson.dumps(_plan(snapshot, INDUSTRIAL)) == first
+
+
+def test_a_stored_plan_reads_back_into_the_type_and_writes_the_same_bytes(
+    snapshot: Snapshot,
+) -> None:
+    """An assessment keeps the plan's JSON; read back into the type (to render it, or to follow
+    its KPIs in the trend) it is the same plan, field for field and byte for byte."""
+    county = County("A Guizhou county", None, "Guizhou", 2024)
+    for plan in (_plan(snapshot, INDUSTRIAL, county=county), _plan(snapshot, INDUSTRIAL, 2028)):
+        answered = orjson.dumps(plan)
+        stored = stored_plan(orjson.loads(answered))
+        assert orjson.dumps(stored) == answered
+        assert stored.actions == plan.actions
+        assert stored.targets == plan.targets
 
 
 VALUE = st.floats(min_value=0.01, max_value=1.0)
