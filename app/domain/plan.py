@@ -27,9 +27,24 @@ from app.domain.constraint_items import constraint_items
 from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.naming import localize, programmes
-from app.domain.plan_funding import channels, cost, named
+from app.domain.plan_funding import channels, cost, department
 from app.domain.plan_sequence import STAGES_NAMES, Stage, Task, schedule, stages, urgent
 from app.domain.plan_targets import Target, judged_here, target_for, target_item
+from app.domain.plan_types import (
+    ActionOut,
+    AddressedOut,
+    Named,
+    OutputKpiOut,
+    PhaseOut,
+    Plan,
+    PlanChallenge,
+    ProgrammeOut,
+    SequenceWarning,
+    StageOut,
+    TargetOut,
+    TaskOut,
+    ToMeasureOut,
+)
 from app.domain.plan_years import plan_start
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Ranked
@@ -118,18 +133,33 @@ def _task_text(snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lan
     return localize(snap, text, profile.province, profile.admin_form, lang)
 
 
+def _unit(snap: Snapshot, profile: ValidProfile, slug: str, context: _Context) -> Named:
+    """A department as the county names it, named once per plan: the same few units lead and
+    partner most actions and tasks, and a unit is a frozen value that can be shared."""
+    found = context.units.get(slug)
+    if found is None:
+        found = context.units[slug] = department(snap, profile, slug, context.lang)
+    return found
+
+
+def _lead(
+    snap: Snapshot, profile: ValidProfile, slug: str | None, context: _Context
+) -> Named | None:
+    return None if slug is None else _unit(snap, profile, slug, context)
+
+
 def _task_item(
-    snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lang
-) -> dict[str, Any]:
+    snap: Snapshot, profile: ValidProfile, r: Ranked, t: Task, text: str, context: _Context
+) -> TaskOut:
     a = t.action
-    return {
-        "text": _task_text(snap, analysis, r, t, lang),
-        "start": t.start,
-        "timing": a.timing,
-        "cost": a.cost,
-        "new_build": a.new_build,
-        "lead": named(snap, analysis.profile, a.lead or r.path.lead, lang),
-    }
+    return TaskOut(
+        text=text,
+        start=t.start,
+        timing=a.timing,
+        cost=a.cost,
+        new_build=a.new_build,
+        lead=_lead(snap, profile, a.lead or r.path.lead, context),
+    )
 
 
 def _action(
@@ -138,45 +168,49 @@ def _action(
     r: Ranked,
     tasks: tuple[Task, ...],
     context: _Context,
-) -> dict[str, Any]:
+) -> ActionOut:
     lang, profile, path = context.lang, analysis.profile, r.path
     start = min(t.start for t in tasks)
     stage = next(s for s in context.phases if s.start <= start <= s.end)
     usable, note = channels(snap, profile, path.funding, lang)
-    return {
-        "rank": r.rank,
-        "path": path.slug,
-        "family": path.family,
-        "title": snap.path_texts[(path.slug, lang)].title,
-        "stage": stage.number,
-        "phase": {"start": start, "end": context.horizon},
-        "lead": named(snap, profile, path.lead, lang),
-        "partners": [named(snap, profile, s, lang) for s in path.partners],
-        "funding": usable,
-        "funding_note": note,
-        "cost": cost(snap, tasks, profile, lang),
-        "kpis": [context.targets[k] for k in path.outcome_indicators if k in context.targets],
-        "outputs": [o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
-        "to_measure": _to_measure(snap, profile, path.outcome_indicators, context),
-        "depends_on": [d for d in path.depends_on if d in context.in_plan],
-        "required_by": sorted(s for s in context.in_plan if path.slug in context.depends[s]),
-        "addresses": [
-            {
-                "challenge": c.challenge,
-                "title": context.challenges[c.challenge]["title"],
-                "status": context.challenges[c.challenge]["status"],
-                "confidence": context.challenges[c.challenge].get("confidence", 1.0),
-            }
+    texts = [_task_text(snap, analysis, r, t, lang) for t in tasks]
+    return ActionOut(
+        rank=r.rank,
+        path=path.slug,
+        family=path.family,
+        title=snap.path_texts[(path.slug, lang)].title,
+        stage=stage.number,
+        phase=PhaseOut(start, context.horizon),
+        lead=_lead(snap, profile, path.lead, context),
+        partners=[_unit(snap, profile, s, context) for s in path.partners],
+        funding=usable,
+        funding_note=note,
+        cost=cost(snap, tasks, profile, lang),
+        kpis=[context.targets[k] for k in path.outcome_indicators if k in context.targets],
+        outputs=[o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
+        to_measure=_to_measure(snap, profile, path.outcome_indicators, context),
+        depends_on=[d for d in path.depends_on if d in context.in_plan],
+        required_by=sorted(s for s in context.in_plan if path.slug in context.depends[s]),
+        addresses=[
+            AddressedOut(
+                challenge=c.challenge,
+                title=context.challenges[c.challenge]["title"],
+                status=context.challenges[c.challenge]["status"],
+                confidence=context.challenges[c.challenge].get("confidence", 1.0),
+            )
             for c in r.addresses
         ],
-        "tasks": [_task_text(snap, analysis, r, t, lang) for t in tasks],
-        "task_details": [_task_item(snap, analysis, r, t, lang) for t in tasks],
-    }
+        tasks=texts,
+        task_details=[
+            _task_item(snap, profile, r, t, text, context)
+            for t, text in zip(tasks, texts, strict=True)
+        ],
+    )
 
 
 def _to_measure(
     snap: Snapshot, profile: ValidProfile, keys: Sequence[str], context: _Context
-) -> list[dict[str, Any]]:
+) -> list[ToMeasureOut]:
     """Outcome indicators the action moves that the county has not given: a plan names them so
     that their baselines are measured and their targets set, rather than leaving a row bare."""
     out = []
@@ -186,13 +220,7 @@ def _to_measure(
             continue
         if ind.pace is None or not judged_here(snap, key, profile):
             continue
-        out.append(
-            {
-                "indicator": key,
-                "label": ind.label.get(context.lang),
-                "unit_label": ind.unit_label.get(context.lang),
-            }
-        )
+        out.append(ToMeasureOut(key, ind.label.get(context.lang), ind.unit_label.get(context.lang)))
     return out
 
 
@@ -204,7 +232,7 @@ class _Context:
         lang: Lang,
         horizon: int,
         phases: tuple[Stage, ...],
-        targets: Mapping[str, dict[str, Any]],
+        targets: Mapping[str, TargetOut],
         picked: Sequence[Ranked],
         challenges: Mapping[str, Mapping[str, Any]],
     ) -> None:
@@ -212,40 +240,38 @@ class _Context:
         self.in_plan = frozenset(r.path.slug for r in picked)
         self.depends = {r.path.slug: frozenset(r.path.depends_on) for r in picked}
         self.challenges = challenges
+        self.units: dict[str, Named] = {}
 
 
 def _outputs(
     snap: Snapshot, picked: Sequence[Ranked], profile: ValidProfile, lang: Lang
-) -> list[dict[str, Any]]:
+) -> list[OutputKpiOut]:
     """Outputs a bureau is assessed on (not indicators): their baselines are measured first."""
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, OutputKpiOut] = {}
     for r in picked:
         for o in r.path.output_kpis:
             if not gate(o.requires, profile).kept:
                 continue
-            item = seen.setdefault(
-                o.slug,
-                {
-                    "slug": o.slug,
-                    "label": localize(
+            item = seen.get(o.slug)
+            if item is None:
+                item = seen[o.slug] = OutputKpiOut(
+                    slug=o.slug,
+                    label=localize(
                         snap, o.label.get(lang), profile.province, profile.admin_form, lang
                     ),
-                    "unit_label": o.unit_label.get(lang),
-                    "kind": o.kind,
-                    "kind_label": say("target_kind", o.kind, lang),
-                    "baseline": None,
-                    "target": None,
-                    "basis_text": say("target_basis", "measure_baseline", lang),
-                    "paths": [],
-                },
-            )
-            item["paths"].append(r.path.slug)
+                    unit_label=o.unit_label.get(lang),
+                    kind=o.kind,
+                    kind_label=say("target_kind", o.kind, lang),
+                    baseline=None,
+                    target=None,
+                    basis_text=say("target_basis", "measure_baseline", lang),
+                    paths=[],
+                )
+            item.paths.append(r.path.slug)
     return list(seen.values())
 
 
-def build_plan(
-    snap: Snapshot, analysis: Analysis, horizon: int, max_actions: int
-) -> dict[str, Any]:
+def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: int) -> Plan:
     """The plan for an analysed profile, in the result's language."""
     result = analysis.result
     lang: Lang = result["language"]
@@ -261,65 +287,61 @@ def build_plan(
     challenges = {c["slug"]: c for c in result["challenges"]}
     context = _Context(lang, horizon, phases, rows, picked, challenges)
     actions = [_action(snap, analysis, r, tasks[r.path.slug], context) for r in picked]
-    actions.sort(key=lambda a: (a["phase"]["start"], a["rank"]))
-    return {
-        "county": result["county"],
-        "kb_version": result["kb_version"],
-        "benchmark": result["benchmark"],
-        "language": lang,
-        "start": start,
-        "horizon": horizon,
-        "phases": _phases(phases, lang),
-        "challenges": _challenge_summary(result),
-        "targets": list(rows.values()),
-        "outputs": _outputs(snap, picked, analysis.profile, lang),
-        "constraints": constraint_items(snap, analysis.profile, analysis.ranked, lang),
-        "programmes": _programmes(analysis, lang),
-        "actions": actions,
-        "warnings": list(result["warnings"]) + _squeeze_warnings(squeezed, snap, lang),
-    }
+    actions.sort(key=lambda a: (a.phase.start, a.rank))
+    warnings: list[Mapping[str, Any] | SequenceWarning] = [
+        *result["warnings"],
+        *_squeeze_warnings(squeezed, snap, lang),
+    ]
+    constraints: list[Mapping[str, Any]] = [
+        *constraint_items(snap, analysis.profile, analysis.ranked, lang)
+    ]
+    return Plan(
+        county=result["county"],
+        kb_version=result["kb_version"],
+        benchmark=result["benchmark"],
+        language=lang,
+        start=start,
+        horizon=horizon,
+        phases=_phases(phases, lang),
+        challenges=_challenge_summary(result),
+        targets=list(rows.values()),
+        outputs=_outputs(snap, picked, analysis.profile, lang),
+        constraints=constraints,
+        programmes=_programmes(analysis, lang),
+        actions=actions,
+        warnings=warnings,
+    )
 
 
-def _programmes(analysis: Analysis, lang: Lang) -> list[dict[str, Any]]:
+def _programmes(analysis: Analysis, lang: Lang) -> list[ProgrammeOut]:
     """The pairing programmes of the county's province a plan can draw on (the receiving side,
     or a scheme within the province on both sides): a giving province's assistance is paired by
     named counties, so it is not written into every county's plan."""
     return [
-        {"slug": p.slug, "name": p.name.get(lang), "side": p.side, "partners": list(p.partners)}
+        ProgrammeOut(p.slug, p.name.get(lang), p.side, list(p.partners))
         for p in programmes(analysis.profile.province, "receiving")
     ]
 
 
-def _phases(phases: tuple[Stage, ...], lang: Lang) -> list[dict[str, Any]]:
+def _phases(phases: tuple[Stage, ...], lang: Lang) -> list[StageOut]:
     return [
-        {
-            "stage": s.number,
-            "name": say("plan_stage", STAGES_NAMES[s.number - 1], lang),
-            "start": s.start,
-            "end": s.end,
-        }
+        StageOut(s.number, say("plan_stage", STAGES_NAMES[s.number - 1], lang), s.start, s.end)
         for s in phases
     ]
 
 
-def _challenge_summary(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _challenge_summary(result: Mapping[str, Any]) -> list[PlanChallenge]:
     """The diagnosis the plan answers; a challenge without a confidence counts as certain."""
     return [
-        {
-            "slug": c["slug"],
-            "title": c["title"],
-            "status": c["status"],
-            "severity": c["severity"],
-            "confidence": c.get("confidence", 1.0),
-        }
+        PlanChallenge(c["slug"], c["title"], c["status"], c["severity"], c.get("confidence", 1.0))
         for c in result["challenges"]
     ]
 
 
-def _squeeze_warnings(squeezed: list[str], snap: Snapshot, lang: Lang) -> list[dict[str, Any]]:
+def _squeeze_warnings(squeezed: list[str], snap: Snapshot, lang: Lang) -> list[SequenceWarning]:
     out = []
     for slug in squeezed:
         title = snap.paths[slug].title.get(lang)
         message = say("warning", "sequence_compressed", lang, title=title)
-        out.append({"code": "sequence_compressed", "path": slug, "message": message})
+        out.append(SequenceWarning("sequence_compressed", slug, message))
     return out

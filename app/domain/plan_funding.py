@@ -12,30 +12,22 @@ costed") and the share the county itself can be expected to carry, by its fiscal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
 
 from app.domain.conditions import gate
 from app.domain.knowledge import CostBand, Lang
 from app.domain.messages import say
 from app.domain.naming import UNIT, department_name, unit_noun, unit_prefix
 from app.domain.plan_sequence import Task
+from app.domain.plan_types import CostOut, FundingNote, Named, Share
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
 BANDS: tuple[CostBand, ...] = ("small", "medium", "large")
-Share = Literal["main", "shared", "minor"]
 
 
-def named(
-    snap: Snapshot, profile: ValidProfile, slug: str | None, lang: Lang
-) -> dict[str, str] | None:
+def department(snap: Snapshot, profile: ValidProfile, slug: str, lang: Lang) -> Named:
     """A department by slug with its name as the county writes it."""
-    if slug is None:
-        return None
-    return {
-        "slug": slug,
-        "name": department_name(snap, slug, profile.province, profile.admin_form, lang),
-    }
+    return Named(slug, department_name(snap, slug, profile.province, profile.admin_form, lang))
 
 
 REASONS = {
@@ -55,18 +47,18 @@ def _reason(snap: Snapshot, profile: ValidProfile, slug: str) -> str:
 
 def channels(
     snap: Snapshot, profile: ValidProfile, slugs: Sequence[str], lang: Lang
-) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+) -> tuple[list[Named], FundingNote | None]:
     """The path's funding channels the county can use, and a note on those it cannot and why."""
     unit = unit_prefix(snap, profile.admin_form, lang)
     noun = unit_noun(snap, profile.admin_form, lang)
-    usable: list[dict[str, str]] = []
+    usable: list[Named] = []
     dropped: list[str] = []
     for slug in slugs:
         channel = snap.channels.get(slug)
         if channel is None:
             continue
         if gate(channel.requires, profile).kept:
-            usable.append({"slug": slug, "name": channel.name.get(lang).replace(UNIT, unit)})
+            usable.append(Named(slug, channel.name.get(lang).replace(UNIT, unit)))
         elif _reason(snap, profile, slug) != "region":
             dropped.append(slug)
     if not dropped:
@@ -85,7 +77,7 @@ def channels(
     text = say("plan_funding", "dropped", lang, unit=noun, items=items)
     if "debt" in reasons:
         text += say("plan_funding", "no_debt_builds", lang)
-    return usable, {"dropped": dropped, "reasons": reasons, "text": text}
+    return usable, FundingNote(dropped, reasons, text)
 
 
 def county_share(profile: ValidProfile) -> Share | None:
@@ -99,20 +91,17 @@ def county_share(profile: ValidProfile) -> Share | None:
     return "shared" if ratio >= 0.4 else "minor"
 
 
-def cost(
-    snap: Snapshot, tasks: Sequence[Task], profile: ValidProfile, lang: Lang
-) -> dict[str, Any]:
+def cost(snap: Snapshot, tasks: Sequence[Task], profile: ValidProfile, lang: Lang) -> CostOut:
     """The action's cost band: the largest of its tasks', with that task's reason; "to be
     costed" when no task has one."""
     costed = [t for t in tasks if t.action.cost is not None]
     share = county_share(profile)
     noun = unit_noun(snap, profile.admin_form, lang)
     share_text = say("county_share", share or "unknown", lang, unit=noun)
-    out: dict[str, Any] = {"county_share": share, "county_share_text": share_text}
     if not costed:
-        return out | {"band": None, "label": say("cost_band", "unknown", lang), "basis": None}
+        return CostOut(share, share_text, None, say("cost_band", "unknown", lang), None)
     top = max(costed, key=lambda t: BANDS.index(t.action.cost or "small"))
     band = top.action.cost
     assert band is not None
     basis = top.action.cost_basis.get(lang) if top.action.cost_basis else None
-    return out | {"band": band, "label": say("cost_band", band, lang), "basis": basis}
+    return CostOut(share, share_text, band, say("cost_band", band, lang), basis)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from app.domain.conditions import gate
 from app.domain.knowledge import Indicator, Lang
 from app.domain.messages import say, with_unit
 from app.domain.numbers import round4
+from app.domain.plan_types import TargetBasis, TargetKind, TargetOut
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
-Basis = Literal["clears_line", "pace_limited", "pace", "hold", "best_observed"]
+Basis = TargetBasis
 
 
 class Target(NamedTuple):
@@ -31,7 +32,7 @@ class Target(NamedTuple):
     baseline: float
     target: float
     year: int
-    kind: Literal["binding", "expected"]
+    kind: TargetKind
     basis: Basis
     direction: int  # +1 rises, -1 falls
     line: float | None
@@ -158,7 +159,7 @@ def target_for(
     if sign == 0:
         return None
     base_year, start, horizon = span
-    kind: Literal["binding", "expected"] = "binding" if ind.plan_target == "binding" else "expected"
+    kind: TargetKind = "binding" if ind.plan_target == "binding" else "expected"
     line = _line(evidence, baseline, sign)
     best = best_observed(snap, key, sign)
     reach = _reach(ind, baseline, horizon - base_year)
@@ -205,21 +206,21 @@ def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:
     return say("target_basis", name, lang, step=step)
 
 
-def target_item(snap: Snapshot, t: Target, lang: Lang) -> dict[str, Any]:
+def target_item(snap: Snapshot, t: Target, lang: Lang) -> TargetOut:
     ind = snap.indicators[t.indicator]
-    return {
-        "indicator": t.indicator,
-        "label": ind.label.get(lang),
-        "unit": ind.unit,
-        "unit_label": ind.unit_label.get(lang),
-        "direction": "increase" if t.direction > 0 else "decrease",
-        "baseline": shown(t.baseline, ind.unit),
-        "target": t.target,
-        "year": t.year,
-        "kind": t.kind,
-        "kind_label": say("target_kind", t.kind, lang),
-        "basis": t.basis,
-        "basis_text": basis_text(snap, t, lang),
-        "line": None if t.line is None else round4(t.line),
-        "best_observed": None if t.best is None else round4(t.best),
-    }
+    return TargetOut(
+        indicator=t.indicator,
+        label=ind.label.get(lang),
+        unit=ind.unit,
+        unit_label=ind.unit_label.get(lang),
+        direction="increase" if t.direction > 0 else "decrease",
+        baseline=shown(t.baseline, ind.unit),
+        target=t.target,
+        year=t.year,
+        kind=t.kind,
+        kind_label=say("target_kind", t.kind, lang),
+        basis=t.basis,
+        basis_text=basis_text(snap, t, lang),
+        line=None if t.line is None else round4(t.line),
+        best_observed=None if t.best is None else round4(t.best),
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.domain.trend import Trend
 from app.schemas.plans import PlanResult
 from app.schemas.profile import ProfileIn
 from app.schemas.result import CountyOut, RecommendationResult
@@ -45,76 +47,10 @@ class AssessmentPage(BaseModel):
     next_cursor: str | None
 
 
-class StatusSeverity(BaseModel):
-    status: Status
-    severity: float
-
-
-class TrendPoint(BaseModel):
-    year: int
-    assessment_id: str
-    kb_version: str | None
-    indicators: dict[str, float] = Field(description="Given and derived values of that year.")
-    challenges: dict[str, StatusSeverity]
-
-
-Change = Literal["improved", "worsened", "changed"]
-
-
-class ChallengeChange(BaseModel):
-    challenge: str
-    from_status: Status
-    to_status: Status
-    from_severity: float
-    to_severity: float
-    change: Change
-
-
-class IndicatorChange(BaseModel):
-    indicator: str
-    from_: float = Field(alias="from")
-    to: float
-    change: Change = Field(description="`changed` for an indicator with no good direction.")
-
-
-class YearChange(BaseModel):
-    from_year: int
-    to_year: int
-    challenges: list[ChallengeChange]
-    indicators: list[IndicatorChange]
-
-
-class KpiProgress(BaseModel):
-    path: str
-    indicator: str
-    label: str
-    baseline: float | None
-    target: float | None
-    due: int
-    latest_year: int | None
-    latest_value: float | None
-    expected: float | None = Field(
-        description="Where the value should be by `latest_year` on a straight line from the "
-        "baseline to the target."
-    )
-    status: Literal["met", "on_track", "behind", "no_data", "no_target", "not_started"]
-
-
-class PlanProgress(BaseModel):
-    assessment_id: str = Field(description="The assessment the plan was stored with.")
-    year: int
-    horizon: int
-    kpis: list[KpiProgress]
-
-
-class TrendResult(BaseModel):
-    county_code: str
-    county: CountyOut | None
-    points: list[TrendPoint] = Field(description="The latest assessment of each year, in order.")
-    changes: list[YearChange] = Field(description="Between each pair of consecutive points.")
-    progress: list[PlanProgress] = Field(
-        description="For each stored plan (latest five), later years against its KPI targets."
-    )
+@dataclass(frozen=True)
+class TrendResult(Trend):
+    # The trend's own fields are app.domain.trend.Trend's; the county is the result's.
+    county: CountyOut | None  # type: ignore[assignment]
 
 
 def trend_example() -> dict[str, Any]:

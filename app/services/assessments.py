@@ -14,6 +14,7 @@ import orjson
 
 from app.domain import trend as trends
 from app.domain.knowledge import Lang
+from app.domain.plan_types import Plan, stored_plan
 from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import Assessment, DuplicateKey
@@ -47,6 +48,12 @@ def detail(row: Assessment) -> dict[str, Any]:
     return summary(row) | {"profile": row.profile, "result": row.result, "plan": row.plan}
 
 
+def _stored(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON an assessment keeps: the bytes the API answers it with."""
+    data: dict[str, Any] = orjson.loads(orjson.dumps(plan))
+    return data
+
+
 def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | None) -> str:
     data = {"p": profile, "l": lang}
     if options is not None:  # a request without a plan hashes as it always did
@@ -56,7 +63,7 @@ def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | No
 
 def _analyse(
     snap: Snapshot, body: ProfileIn, lang: Lang, options: PlanOptions | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+) -> tuple[dict[str, Any], Plan | None]:
     """The result, and the plan when asked for, through the same doors as the API's."""
     try:
         return plans.recommend_and_plan(snap, body, options, lang)
@@ -122,7 +129,7 @@ def create(
                 request_hash=request_hash,
                 profile=profile,
                 result=result,
-                plan=plan,
+                plan=None if plan is None else _stored(plan),
                 created_at=datetime.now(UTC),
             )
             repo.add(row)
@@ -154,7 +161,7 @@ def list_for(
 
 def trend(
     uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str, lang: Lang
-) -> dict[str, Any]:
+) -> trends.Trend:
     """The caller's assessments of one county by year (the latest of each year), with changes
     between consecutive years and progress against the KPIs of any plan stored earlier.
     Assessments without a year cannot be placed and are left out. Labels are in ``lang``,
@@ -163,15 +170,11 @@ def trend(
         rows = tx.assessments.latest_per_year(who.key_id, county_code)
         planned = tx.assessments.with_plans(who.key_id, county_code)
         points = [trends.point(r.id, r.year, r.profile, r.result) for r in rows if r.year]
-        stored = [(r.id, r.year, r.plan) for r in planned if r.year and r.plan]
+        stored = [(r.id, r.year, stored_plan(r.plan)) for r in planned if r.year and r.plan]
     directions = {key: ind.direction for key, ind in snap.indicators.items()}
-    out = trends.trend(county_code, points, stored, directions)
-    out["county"] = _county_in(snap, rows[-1].result.get("county"), lang) if rows else None
-    for progress in out["progress"]:
-        for kpi in progress["kpis"]:
-            known = snap.indicators.get(kpi["indicator"])
-            kpi["label"] = known.label.get(lang) if known else kpi["label"]
-    return out
+    labels = {key: ind.label.get(lang) for key, ind in snap.indicators.items()}
+    county = _county_in(snap, rows[-1].result.get("county"), lang) if rows else None
+    return trends.trend(county_code, points, stored, directions, labels, county)
 
 
 def _county_in(snap: Snapshot, county: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:

@@ -21,22 +21,22 @@ def plan_tables(report: Report, snap: Snapshot) -> list[Table]:
     kpis = Table(title=words["kpis"], show_lines=True)
     for col in (words["no"], words["kpis"]):
         kpis.add_column(col, overflow="fold")
-    for n, a in enumerate(plan["actions"], start=1):
+    for n, a in enumerate(plan.actions, start=1):
         after = ""
-        if a["depends_on"]:
+        if a.depends_on:
             after = (
                 "\n"
                 + words["after"]
                 + punct["colon"]
-                + punct["list"].join(map(ctx["labels"].path, a["depends_on"]))
+                + punct["list"].join(map(ctx["labels"].path, a.depends_on))
             )
         cells = (
             str(n),
-            a["title"] + after,
-            a["lead"]["name"],
-            punct["list"].join(x["name"] for x in a["partners"]),
-            punct["list"].join(x["name"] for x in a["funding"]),
-            f"{a['phase']['start']}–{a['phase']['end']}",
+            a.title + after,
+            a.lead_name,
+            punct["list"].join(x.name for x in a.partners),
+            punct["list"].join(x.name for x in a.funding),
+            f"{a.phase.start}–{a.phase.end}",
         )
         actions.add_row(*map(escape, cells))
         kpis.add_row(str(n), escape("\n".join(ctx["measures"](a))))

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.knowledge import Lang
 from app.domain.plan import build_plan
+from app.domain.plan_types import Plan
 from app.domain.snapshot import Snapshot
 from app.schemas.plans import PlanOptions
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -19,7 +20,7 @@ def recommend_and_plan(
     options: PlanOptions | None,
     lang: Lang,
     paths: int | None = None,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+) -> tuple[dict[str, Any], Plan | None]:
     """The recommendation result (its first ``paths`` ranked paths rendered, all by default),
     and its plan when ``options`` asks for one (built from the same analysis and every ranked
     path, so the plan answers exactly the diagnosis beside it)."""
@@ -32,7 +33,7 @@ def recommend_and_plan(
     return analysis.result, build_plan(snap, analysis, options.horizon, options.max_actions)
 
 
-def plan(snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang) -> dict[str, Any]:
+def plan(snap: Snapshot, profile: ProfileIn, options: PlanOptions, lang: Lang) -> Plan:
     out = recommend_and_plan(snap, profile, options, lang, paths=0)[1]  # no path rendered
     assert out is not None
     return out

@@ -18,8 +18,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
+from app.domain.plan_types import Plan, stored_plan
 from app.domain.snapshot import Snapshot
 from app.domain.sources import printed_source
+from app.domain.trend import Trend
 from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
 from app.services import assessments, plans
@@ -45,8 +47,8 @@ TREND_CHARTS = 6
 @dataclass(frozen=True, slots=True)
 class Report:
     result: dict[str, Any]
-    plan: dict[str, Any] | None
-    trend: dict[str, Any] | None
+    plan: Plan | None
+    trend: Trend | None
     lang: Lang
 
 
@@ -77,9 +79,10 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
     code = result.get("county", {}).get("code")
     lang = as_lang(result.get("language"))
     trend = assessments.trend(uow, snap, who, code, lang) if code else None
-    if trend is not None and len(trend["points"]) < 2:
+    if trend is not None and len(trend.points) < 2:
         trend = None
-    return Report(result, found.get("plan"), trend, lang)
+    plan = found.get("plan")
+    return Report(result, None if plan is None else stored_plan(plan), trend, lang)
 
 
 @lru_cache(maxsize=2)
@@ -120,10 +123,10 @@ def _watched(report: Report) -> list[str]:
         if e["band"] != "ok"
     ]
     if report.plan:
-        keys += [k["indicator"] for a in report.plan["actions"] for k in a["kpis"]]
+        keys += [k.indicator for a in report.plan.actions for k in a.kpis]
     seen: list[str] = []
     for key in keys:
-        count = sum(key in p["indicators"] for p in report.trend["points"])
+        count = sum(key in p.indicators for p in report.trend.points)
         if key not in seen and count >= 2:
             seen.append(key)
     return seen[:TREND_CHARTS]
@@ -133,17 +136,13 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
     if report.trend is None:
         return []
     targets: dict[str, tuple[int, float]] = {}
-    for a in (report.plan or {}).get("actions", []):
-        for k in a["kpis"]:
-            if k["target"] is not None:
-                targets.setdefault(k["indicator"], (k["year"], k["target"]))
+    for a in report.plan.actions if report.plan else []:
+        for k in a.kpis:
+            if k.target is not None:
+                targets.setdefault(k.indicator, (k.year, k.target))
     charts = []
     for key in _watched(report):
-        points = [
-            (p["year"], p["indicators"][key])
-            for p in report.trend["points"]
-            if key in p["indicators"]
-        ]
+        points = [(p.year, p.indicators[key]) for p in report.trend.points if key in p.indicators]
         latest = labels.value(key, points[-1][1])
         charts.append(trend_svg(labels.indicator(key), points, targets.get(key), latest))
     return charts
@@ -156,7 +155,7 @@ def document_title(report: Report) -> str:
     if plan is None:
         title = words("report", lang)["title"]
         return say("report_line", "title_diagnosis", lang, county=county, title=title)
-    start, horizon = plan["start"], plan["horizon"]
+    start, horizon = plan.start, plan.horizon
     return say("report_line", "title_plan", lang, county=county, start=start, horizon=horizon)
 
 
@@ -180,11 +179,11 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "as_index": plain,
         "year_text": lambda y: year_text(y, lang),
         "punct": words("punctuation", lang),
-        "measures": lambda a: measures(a, report.plan or {}, labels, lang),
+        "measures": lambda a: measures(a, report.plan, labels, lang),
         "progress_word": words("progress", lang),
         "chart": diagnosis_svg(report.result, labels, report_words["chart"]),
         "timeline": timeline_svg(report.plan, lang)
-        if report.plan and report.plan["actions"]
+        if report.plan and report.plan.actions
         else None,
         "trend_charts": _trend_charts(report, labels),
         "paths": report.result["recommendations"][:PATHS_SHOWN],

@@ -50,9 +50,9 @@ def _problems(report: Report, labels: Labels) -> list[str]:
 
 
 def _measures(report: Report) -> list[str]:
-    actions = sorted((report.plan or {}).get("actions", []), key=lambda a: a["rank"])
+    actions = sorted(report.plan.actions if report.plan else [], key=lambda a: a.rank)
     return [
-        say("brief", "measure", report.lang, title=a["title"], lead=a["lead"]["name"])
+        say("brief", "measure", report.lang, title=a.title, lead=a.lead_name)
         for a in actions[:MEASURES]
     ]
 
@@ -60,18 +60,18 @@ def _measures(report: Report) -> list[str]:
 def _numbers(report: Report, labels: Labels) -> list[str]:
     targets = [
         t
-        for t in (report.plan or {}).get("targets", [])
-        if t["baseline"] is not None and t["target"] is not None
+        for t in (report.plan.targets if report.plan else [])
+        if t.baseline is not None and t.target is not None
     ]
     return [
         say(
             "brief",
             "number",
             report.lang,
-            label=t["label"],
-            base=labels.value(t["indicator"], t["baseline"]),
-            target=labels.value(t["indicator"], t["target"]),
-            year=t["year"],
+            label=t.label,
+            base=labels.value(t.indicator, t.baseline),
+            target=labels.value(t.indicator, t.target),
+            year=t.year,
         )
         for t in targets[:NUMBERS]
     ]
@@ -85,8 +85,8 @@ def brief(report: Report, snap: Snapshot) -> dict[str, Any]:
     if plan is None:
         title = say("brief", "title_diagnosis", lang, county=county)
     else:
-        title = say("brief", "title_plan", lang, county=county, start=plan["start"],
-                    horizon=plan["horizon"])  # fmt: skip
+        title = say("brief", "title_plan", lang, county=county, start=plan.start,
+                    horizon=plan.horizon)  # fmt: skip
     bw = words("brief", lang)
     parts = [
         (

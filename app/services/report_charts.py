@@ -14,6 +14,7 @@ from pygal.style import Style
 
 from app.domain.knowledge import Lang
 from app.domain.language import language
+from app.domain.plan_types import Plan
 from app.schemas.common import UUID_TEXT
 from app.services.wording import Labels
 
@@ -93,39 +94,39 @@ def _short(text: str, lang: Lang) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def timeline_svg(plan: Mapping[str, Any], lang: Lang) -> str:
+def timeline_svg(plan: Plan, lang: Lang) -> str:
     """A Gantt chart: one row per action, a bar over its phase coloured by the stage it starts
     in, a diamond at each KPI's due year; the stages shaded behind."""
-    years = list(range(plan["start"], plan["horizon"] + 1))
+    years = list(range(plan.start, plan.horizon + 1))
     left, top, row, width = 250, 46, 24, 760
     col = (width - left - 10) / len(years)
-    height = top + row * len(plan["actions"]) + 12
+    height = top + row * len(plan.actions) + 12
     x = {y: left + col * i for i, y in enumerate(years)}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="{FONT}" font-size="12">'
     ]
-    for n, phase in enumerate(plan["phases"]):
-        x0, x1 = x[phase["start"]], x[phase["end"]] + col
+    for n, phase in enumerate(plan.phases):
+        x0, x1 = x[phase.start], x[phase.end] + col
         out.append(
             f'<rect x="{x0:.1f}" y="0" width="{x1 - x0:.1f}" height="{height}" '
             f'fill="{STAGE_COLOURS[n]}" fill-opacity="0.08"/>'
             f'<text x="{x0 + 4:.1f}" y="14" fill="{STAGE_COLOURS[n]}" font-weight="bold">'
-            f"{escape(phase['name'])}</text>"
+            f"{escape(phase.name)}</text>"
         )
     for y in years:
         out.append(f'<text x="{x[y] + col / 2:.1f}" y="34" text-anchor="middle">{y}</text>')
-    for i, action in enumerate(plan["actions"]):
+    for i, action in enumerate(plan.actions):
         y0 = top + i * row
-        start, end = action["phase"]["start"], action["phase"]["end"]
-        colour = STAGE_COLOURS[action["stage"] - 1]
-        title = escape(f"{action['rank']}. {_short(action['title'], lang)}")
+        start, end = action.phase.start, action.phase.end
+        colour = STAGE_COLOURS[action.stage - 1]
+        title = escape(f"{action.rank}. {_short(action.title, lang)}")
         out.append(f'<text x="4" y="{y0 + 16}">{title}</text>')
         out.append(
             f'<rect x="{x[start] + 2:.1f}" y="{y0 + 5}" width="{x[end] + col - x[start] - 4:.1f}" '
             f'height="14" rx="3" fill="{colour}"/>'
         )
-        for due in sorted({k["year"] for k in action["kpis"] if k["target"] is not None}):
+        for due in sorted({k.year for k in action.kpis if k.target is not None}):
             cx = x[due] + col / 2
             out.append(
                 f'<path d="M{cx:.1f} {y0 + 4} l6 8 l-6 8 l-6 -8 z" fill="#f4a261" '

@@ -11,6 +11,8 @@ from docx.document import Document as DocxDocument
 from docx.table import Table
 
 from app.domain.messages import say
+from app.domain.plan_types import Plan
+from app.domain.trend import KpiProgress, Trend
 from app.services.docx_kit import paragraph, shade, table
 from app.services.report import PLAN_COLUMNS
 from app.services.report_words import sub_numbered
@@ -65,20 +67,21 @@ def plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
     and what it is assessed on."""
     sep = ctx["punct"]["list"]
     rows = []
-    for i, a in enumerate(ctx["plan"]["actions"], start=1):
-        title = a["title"]
-        if a["depends_on"]:
+    plan: Plan = ctx["plan"]
+    for i, a in enumerate(plan.actions, start=1):
+        title = a.title
+        if a.depends_on:
             title += f"\n{ctx['words']['after']}: " + sep.join(
-                ctx["labels"].path(d) for d in a["depends_on"]
+                ctx["labels"].path(d) for d in a.depends_on
             )
         rows.append(
             [
                 str(i),
                 title,
-                a["lead"]["name"],
-                sep.join(p["name"] for p in a["partners"]),
-                sep.join(f["name"] for f in a["funding"]),
-                f"{a['phase']['start']}—{a['phase']['end']}",
+                a.lead_name,
+                sep.join(p.name for p in a.partners),
+                sep.join(f.name for f in a.funding),
+                f"{a.phase.start}—{a.phase.end}",
                 "\n".join(ctx["measures"](a)),
             ]
         )
@@ -92,57 +95,56 @@ def plan_table(doc: DocxDocument, ctx: dict[str, Any]) -> Table:
 
 def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """One row per action, one column per year, shaded from the action's start by its stage."""
-    plan, words, lang = ctx["plan"], ctx["words"], ctx["lang"]
-    years = list(range(plan["start"], plan["horizon"] + 1))
+    plan: Plan = ctx["plan"]
+    words, lang = ctx["words"], ctx["lang"]
+    years = list(range(plan.start, plan.horizon + 1))
     rows = [
-        [f"{i}. {a['title']}"]
-        + [
-            "◆" if any(k["target"] is not None and k["year"] == y for k in a["kpis"]) else ""
-            for y in years
-        ]
-        for i, a in enumerate(plan["actions"], start=1)
+        [f"{i}. {a.title}"]
+        + ["◆" if any(k.target is not None and k.year == y for k in a.kpis) else "" for y in years]
+        for i, a in enumerate(plan.actions, start=1)
     ]
     found = table(doc, [words["action"], *[str(y) for y in years]], rows, lang)
-    for r, action in enumerate(plan["actions"], start=1):
+    for r, action in enumerate(plan.actions, start=1):
         for c, year in enumerate(years, start=1):
-            if year >= action["phase"]["start"]:
-                shade(found.rows[r].cells[c], STAGE_FILLS[action["stage"] - 1])
+            if year >= action.phase.start:
+                shade(found.rows[r].cells[c], STAGE_FILLS[action.stage - 1])
     paragraph(doc, words["timeline_note"], lang)
 
 
 def trend(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """What improved and worsened between the years, then each stored plan's KPIs."""
-    trend_data, words, labels, lang = ctx["trend"], ctx["words"], ctx["labels"], ctx["lang"]
+    trend_data: Trend = ctx["trend"]
+    words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
     sep = ctx["punct"]["list"]
     rows = []
-    for period in trend_data["changes"]:
-        items = [(labels.challenge(c["challenge"]), c["change"]) for c in period["challenges"]]
-        items += [(labels.indicator(i["indicator"]), i["change"]) for i in period["indicators"]]
+    for period in trend_data.changes:
+        items = [(labels.challenge(c.challenge), c.change) for c in period.challenges]
+        items += [(labels.indicator(i.indicator), i.change) for i in period.indicators]
         rows.append(
             [
-                f"{period['from_year']}—{period['to_year']}",
+                f"{period.from_year}—{period.to_year}",
                 sep.join(name for name, change in items if change == "improved"),
                 sep.join(name for name, change in items if change == "worsened"),
             ]
         )
     table(doc, [words["year"], words["improved"], words["worsened"]], rows, lang)
-    for i, progress in enumerate(trend_data["progress"], start=1):
-        heading = sub_numbered(lang, i) + words["progress"].format(year=progress["year"])
+    for i, progress in enumerate(trend_data.progress, start=1):
+        heading = sub_numbered(lang, i) + words["progress"].format(year=progress.year)
         paragraph(doc, heading, lang, "h2")
         header = [words["kpis"], words["baseline"], words["due"], words["latest"], words["status"]]
-        table(doc, header, [_progress_row(k, ctx) for k in progress["kpis"]], lang)
+        table(doc, header, [_progress_row(k, ctx) for k in progress.kpis], lang)
 
 
-def _progress_row(k: dict[str, Any], ctx: dict[str, Any]) -> list[str]:
-    labels, key = ctx["labels"], k["indicator"]
-    due = f" ({ctx['year_text'](k['due'])})" if k["target"] is not None else ""
-    latest = f" ({ctx['year_text'](k['latest_year'])})" if k["latest_year"] else ""
+def _progress_row(k: KpiProgress, ctx: dict[str, Any]) -> list[str]:
+    labels, key = ctx["labels"], k.indicator
+    due = f" ({ctx['year_text'](k.due)})" if k.target is not None else ""
+    latest = f" ({ctx['year_text'](k.latest_year)})" if k.latest_year else ""
     return [
-        k["label"],
-        labels.value(key, k["baseline"]),
-        labels.value(key, k["target"]) + due,
-        labels.value(key, k["latest_value"]) + latest,
-        ctx["progress_word"][k["status"]],
+        k.label,
+        labels.value(key, k.baseline),
+        labels.value(key, k.target) + due,
+        labels.value(key, k.latest_value) + latest,
+        ctx["progress_word"][k.status],
     ]
 
 

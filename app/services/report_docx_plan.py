@@ -16,6 +16,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from app.domain.messages import say
+from app.domain.plan_types import ActionOut, Plan
 from app.services import report_docx_parts as parts
 from app.services.docx_kit import column_widths, new_section, paragraph, table, text_width
 from app.services.report_words import county_name, sparse, sub_numbered
@@ -27,16 +28,21 @@ DUTY_SHARES = (5, 22, 12, 15, 14, 9, 23)
 PRESSING = ("flag", "watch")
 
 
+def _plan(ctx: dict[str, Any]) -> Plan:
+    plan: Plan = ctx["plan"]
+    return plan
+
+
 def pressing(ctx: dict[str, Any]) -> list[dict[str, Any]]:
     """The challenges at flag or watch, in the diagnosis's order (most severe first)."""
     return [c for c in ctx["result"]["challenges"] if c["status"] in PRESSING]
 
 
 def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
-    lang, plan = ctx["lang"], ctx["plan"]
+    lang, plan = ctx["lang"], _plan(ctx)
     county = county_name(ctx["result"]["county"], lang)
     titles = [c["title"] for c in pressing(ctx)[:2]]
-    years = {"start": plan["start"], "horizon": plan["horizon"]}
+    years = {"start": plan.start, "horizon": plan.horizon}
     if not titles:
         none = "guiding_sparse" if sparse(ctx["result"]) else "guiding_none"
         text = say("plan_doc", none, lang, county=county, **years)
@@ -52,34 +58,34 @@ def _target_rows(ctx: dict[str, Any]) -> list[list[str]]:
     labels = ctx["labels"]
     return [
         [
-            t["label"],
-            labels.value(t["indicator"], t["baseline"]),
-            labels.value(t["indicator"], t["target"]),
-            ctx["year_text"](t["year"]) if t["target"] is not None else "—",
-            t["kind_label"],
-            t["basis_text"],
+            t.label,
+            labels.value(t.indicator, t.baseline),
+            labels.value(t.indicator, t.target),
+            ctx["year_text"](t.year) if t.target is not None else "—",
+            t.kind_label,
+            t.basis_text,
         ]
-        for t in ctx["plan"]["targets"]
+        for t in _plan(ctx).targets
     ]
 
 
 def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     """The targets with figures, then, in a table of their own, the outputs whose baselines the
     statistics office sets first: a row without a number is not a target anyone can sign."""
-    lang, outputs = ctx["lang"], ctx["plan"].get("outputs", [])
-    paragraph(doc, say("plan_doc", "targets_intro", lang, horizon=ctx["plan"]["horizon"]), lang)
+    lang, outputs = ctx["lang"], _plan(ctx).outputs
+    paragraph(doc, say("plan_doc", "targets_intro", lang, horizon=_plan(ctx).horizon), lang)
     header = [pw[k] for k in ("indicator", "baseline", "target", "target_year", "kind", "basis")]
     table(doc, header, _target_rows(ctx), lang)
     if outputs:
         paragraph(doc, say("plan_doc", "monitored_intro", lang), lang)
-        rows = [[o["label"], pw["to_measure"], o["kind_label"], o["basis_text"]] for o in outputs]
+        rows = [[o.label, pw["to_measure"], o.kind_label, o.basis_text] for o in outputs]
         table(doc, [pw["indicator"], pw["baseline"], pw["kind"], pw["basis"]], rows, lang)
 
 
-def _duty(action: dict[str, Any], ctx: dict[str, Any]) -> str:
+def _duty(action: ActionOut, ctx: dict[str, Any]) -> str:
     """Who leads an action, who works with it, and when it runs."""
-    partners = ctx["punct"]["list"].join(p["name"] for p in action["partners"])
-    values = {"lead": action["lead"]["name"], **action["phase"]}
+    partners = ctx["punct"]["list"].join(p.name for p in action.partners)
+    values = {"lead": action.lead_name, "start": action.phase.start, "end": action.phase.end}
     if not partners:
         return say("plan_doc", "duty_alone", ctx["lang"], **values)
     return say("plan_doc", "duty", ctx["lang"], partners=partners, **values)
@@ -87,9 +93,9 @@ def _duty(action: dict[str, Any], ctx: dict[str, Any]) -> str:
 
 def _tasks(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     lang = ctx["lang"]
-    for i, action in enumerate(ctx["plan"]["actions"], start=1):
-        paragraph(doc, sub_numbered(lang, i) + action["title"], lang, "h2")
-        for task in action["tasks"]:
+    for i, action in enumerate(_plan(ctx).actions, start=1):
+        paragraph(doc, sub_numbered(lang, i) + action.title, lang, "h2")
+        for task in action.tasks:
             paragraph(doc, task, lang)
         paragraph(doc, _duty(action, ctx), lang)
 
@@ -101,7 +107,7 @@ def _unique(items: list[str]) -> list[str]:
 def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """A working group under the county government; the lead units as the plan assigns them."""
     lang, sep = ctx["lang"], ctx["punct"]["list"]
-    leads = sep.join(_unique([a["lead"]["name"] for a in ctx["plan"]["actions"]]))
+    leads = sep.join(_unique([a.lead_name for a in _plan(ctx).actions]))
     county = county_name(ctx["result"]["county"], lang)
     paragraph(doc, say("plan_doc", "leadership_text", lang, county=county, leads=leads), lang)
 
@@ -109,17 +115,17 @@ def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
 def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """The funding channels the actions list, what the plan says of funding the county cannot
     use, the pairing programmes, and the constraints whose state is known."""
-    lang, sep, plan = ctx["lang"], ctx["punct"]["list"], ctx["plan"]
-    channels = _unique([f["name"] for a in plan["actions"] for f in a["funding"]])
+    lang, sep, plan = ctx["lang"], ctx["punct"]["list"], _plan(ctx)
+    channels = _unique([f.name for a in plan.actions for f in a.funding])
     if channels:
         paragraph(doc, say("plan_doc", "funding_text", lang, channels=sep.join(channels)), lang)
-    for note in _unique([(a.get("funding_note") or {}).get("text", "") for a in plan["actions"]]):
+    for note in _unique([a.funding_note.text if a.funding_note else "" for a in plan.actions]):
         paragraph(doc, note, lang)
-    names = _unique([p["name"] or "" for p in plan.get("programmes", [])])
+    names = _unique([p.name or "" for p in plan.programmes])
     if names:
         paragraph(doc, say("plan_doc", "programmes_text", lang, programmes=sep.join(names)), lang)
     states = words("constraint_state", lang)
-    constraints = plan.get("constraints", [])
+    constraints = plan.constraints
     for c in constraints:
         if c["status"] in ("binding", "tight") and c.get("effect"):
             line = say("plan_doc", "constraint_line", lang, label=c["label"],

@@ -10,6 +10,7 @@ from typing import Any
 from app.domain.knowledge import Lang
 from app.domain.language import language
 from app.domain.messages import say
+from app.domain.plan_types import ActionOut, Plan, TargetOut
 from app.services.wording import Labels, number
 
 
@@ -55,15 +56,15 @@ def year_text(year: int, lang: Lang) -> str:
     return say("report_line", "year", lang, year=year)
 
 
-def kpi_text(kpi: dict[str, Any], labels: Labels, lang: Lang) -> str:
+def kpi_text(kpi: TargetOut, labels: Labels, lang: Lang) -> str:
     """ "R&D intensity: 1.1% → 1.7% by 2030 (as far as the pace reaches)"."""
-    label, basis = kpi["label"], kpi["basis_text"]
-    if kpi["baseline"] is None:
+    label, basis = kpi.label, kpi.basis_text
+    if kpi.baseline is None:
         return say("report_line", "kpi_basis_only", lang, label=label, basis=basis)
-    base = labels.value(kpi["indicator"], kpi["baseline"])
-    if kpi["target"] is None:
+    base = labels.value(kpi.indicator, kpi.baseline)
+    if kpi.target is None:
         return say("report_line", "kpi_baseline", lang, label=label, base=base, basis=basis)
-    target = labels.value(kpi["indicator"], kpi["target"])
+    target = labels.value(kpi.indicator, kpi.target)
     return say(
         "report_line",
         "kpi_target",
@@ -71,7 +72,7 @@ def kpi_text(kpi: dict[str, Any], labels: Labels, lang: Lang) -> str:
         label=label,
         base=base,
         target=target,
-        year=kpi["year"],
+        year=kpi.year,
         basis=basis,
     )
 
@@ -81,16 +82,16 @@ def plain(value: float) -> str:
     return number(value, "ratio")
 
 
-def measures(action: dict[str, Any], plan: dict[str, Any], labels: Labels, lang: Lang) -> list[str]:
+def measures(action: ActionOut, plan: Plan | None, labels: Labels, lang: Lang) -> list[str]:
     """What an action is assessed on, as a plan's 考核指标 cell lists it: its targets, the outputs
     it delivers and the indicators whose baselines come first, so no row is left bare."""
-    out = [kpi_text(k, labels, lang) for k in action["kpis"]]
-    outputs = {o["slug"]: o for o in plan.get("outputs", [])}
-    for slug in action.get("outputs", []):
+    out = [kpi_text(k, labels, lang) for k in action.kpis]
+    outputs = {o.slug: o for o in plan.outputs} if plan else {}
+    for slug in action.outputs:
         if slug in outputs:
-            out.append(say("report_line", "kpi_to_measure", lang, label=outputs[slug]["label"]))
-    for m in action.get("to_measure", []):
-        out.append(say("report_line", "kpi_to_measure", lang, label=m["label"]))
+            out.append(say("report_line", "kpi_to_measure", lang, label=outputs[slug].label))
+    for m in action.to_measure:
+        out.append(say("report_line", "kpi_to_measure", lang, label=m.label))
     return out
 
 

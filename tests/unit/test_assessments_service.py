@@ -88,20 +88,20 @@ def test_trend_latest_per_year_in_order_with_changes_and_progress(snapshot: Snap
     svc.create(uow, snapshot, ME, profile(2023, foreign_trade_cny_100m=300.0), "en", None)
     svc.create(uow, snapshot, YOU, profile(2025, foreign_trade_cny_100m=999.0), "en", None)
     out = svc.trend(uow, snapshot, ME, "330521", "en")
-    assert [p["year"] for p in out["points"]] == [2022, 2023, 2024]
-    assert [p["indicators"]["foreign_trade_cny_100m"] for p in out["points"]] == [280, 300, 420]
-    assert out["points"][0]["assessment_id"] == planned["id"]
+    assert [p.year for p in out.points] == [2022, 2023, 2024]
+    assert [p.indicators["foreign_trade_cny_100m"] for p in out.points] == [280, 300, 420]
+    assert out.points[0].assessment_id == planned["id"]
     lq = [
         i
-        for c in out["changes"]
-        for i in c["indicators"]
-        if i["indicator"] == "trade_lq" and c["to_year"] == 2024
+        for c in out.changes
+        for i in c.indicators
+        if i.indicator == "trade_lq" and c.to_year == 2024
     ]
-    assert lq[0]["change"] == "improved"
-    progress = out["progress"][0]
-    assert progress["assessment_id"] == planned["id"]
-    kpis = progress["kpis"]  # a quotient such as trade_lq takes no target; the plan's rows do
+    assert lq[0].change == "improved"
+    progress = out.progress[0]
+    assert progress.assessment_id == planned["id"]
+    kpis = progress.kpis  # a quotient such as trade_lq takes no target; the plan's rows do
     assert kpis
-    assert all(k["latest_year"] == 2024 for k in kpis)
-    assert {k["status"] for k in kpis} <= {"met", "on_track", "behind", "not_started"}
-    assert svc.trend(uow, snapshot, YOU, "330521", "en")["progress"] == []
+    assert all(k.latest_year == 2024 for k in kpis)
+    assert {k.status for k in kpis} <= {"met", "on_track", "behind", "not_started"}
+    assert svc.trend(uow, snapshot, YOU, "330521", "en").progress == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
 
 import orjson
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from app.domain.plan import build_plan, plan_start
 from app.domain.plan_sequence import stages
 from app.domain.plan_targets import best_observed
+from app.domain.plan_types import Plan, stored_plan
 from app.domain.profile import County, ProfileInput, ResourceFact
 from app.domain.result import analyse
 from app.domain.snapshot import Snapshot
@@ -62,41 +62,41 @@ def _plan(
     county: County | None = None,
     signals: tuple[str, ...] = (),
     max_actions: int = 10,
-) -> dict[str, Any]:
+) -> Plan:
     place = county or County("Test County", "341221", "Anhui", 2024)
     analysis = analyse(snap, ProfileInput(place, indicators, signals, None), lang)  # type: ignore[arg-type]
     return build_plan(snap, analysis, horizon, max_actions)
 
 
-def _check_targets(plan: dict[str, Any], snap: Snapshot) -> None:
+def _check_targets(plan: Plan, snap: Snapshot) -> None:
     """Every target row moves the right way, within its pace and the best observed value, and
     every action's KPIs are rows of the table."""
-    rows = {t["indicator"]: t for t in plan["targets"]}
-    assert len(rows) == len(plan["targets"]), "one target per indicator"
-    base_year = plan["county"].get("year") or plan["start"] - 1
-    years = plan["horizon"] - base_year
-    for t in plan["targets"]:
-        ind = snap.indicators[t["indicator"]]
+    rows = {t.indicator: t for t in plan.targets}
+    assert len(rows) == len(plan.targets), "one target per indicator"
+    base_year = plan.county.get("year") or plan.start - 1
+    years = plan.horizon - base_year
+    for t in plan.targets:
+        ind = snap.indicators[t.indicator]
         assert ind.plan_target != "none", t
-        assert plan["start"] <= t["year"] <= plan["horizon"], t
-        sign = 1 if t["direction"] == "increase" else -1
-        moved = (t["target"] - t["baseline"]) * sign
+        assert plan.start <= t.year <= plan.horizon, t
+        sign = 1 if t.direction == "increase" else -1
+        moved = (t.target - t.baseline) * sign
         assert moved >= -1e-9, t
         assert ind.pace is not None
         step = ind.pace.max_change_per_year
-        most = abs(t["baseline"]) * ((1 + step) ** years - 1) if ind.pace.relative else step * years
-        if not ind.pace.relative and sign > 0 and t["baseline"] > 0:
-            most = min(most, t["baseline"])  # a share is not asked to more than double
-        assert moved <= most + max(1e-6, abs(t["baseline"]) * 1e-6), t
-        best = best_observed(snap, t["indicator"], sign)
-        if t["basis"] != "clears_line" and best is not None and (best - t["baseline"]) * sign >= 0:
+        most = abs(t.baseline) * ((1 + step) ** years - 1) if ind.pace.relative else step * years
+        if not ind.pace.relative and sign > 0 and t.baseline > 0:
+            most = min(most, t.baseline)  # a share is not asked to more than double
+        assert moved <= most + max(1e-6, abs(t.baseline) * 1e-6), t
+        best = best_observed(snap, t.indicator, sign)
+        if t.basis != "clears_line" and best is not None and (best - t.baseline) * sign >= 0:
             # a sourced line may sit past the best county seen; a pace never does
-            assert (t["target"] - best) * sign <= 1e-9, t
-        assert t["kind"] == ("binding" if ind.plan_target == "binding" else "expected")
-        assert t["basis_text"]
-    for action in plan["actions"]:
-        for k in action["kpis"]:
-            assert k == rows[k["indicator"]], (action["path"], k["indicator"])
+            assert (t.target - best) * sign <= 1e-9, t
+        assert t.kind == ("binding" if ind.plan_target == "binding" else "expected")
+        assert t.basis_text
+    for action in plan.actions:
+        for k in action.kpis:
+            assert k == rows[k.indicator], (action.path, k.indicator)
 
 
 def test_every_action_has_a_chinese_lead_partners_and_kpis_from_the_one_table(
@@ -106,30 +106,30 @@ def test_every_action_has_a_chinese_lead_partners_and_kpis_from_the_one_table(
     for indicators, signals in ((body["indicators"], tuple(body["signals"])), (INDUSTRIAL, ())):
         county = County("德清县", "330521", "Zhejiang", 2024)
         plan = _plan(snapshot, indicators, county=county, signals=signals)
-        assert len(plan["actions"]) >= 6
-        for action in plan["actions"]:
-            assert CJK.search(action["lead"]["name"]), action
-            assert action["partners"]
-            assert all(CJK.search(p["name"]) for p in action["partners"])
-            assert all(CJK.search(f["name"]) for f in action["funding"])
-            assert CJK.search(action["cost"]["label"])
-        assert plan["phases"][0]["name"] == "启动实施"
+        assert len(plan.actions) >= 6
+        for action in plan.actions:
+            assert CJK.search(action.lead_name), action
+            assert action.partners
+            assert all(CJK.search(p.name) for p in action.partners)
+            assert all(CJK.search(f.name) for f in action.funding)
+            assert CJK.search(action.cost.label)
+        assert plan.phases[0].name == "启动实施"
         _check_targets(plan, snapshot)
 
 
 def test_targets_move_the_right_way_within_pace_and_best_observed(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
     _check_targets(plan, snapshot)
-    bases = {t["basis"] for t in plan["targets"]}
+    bases = {t.basis for t in plan.targets}
     assert "pace" in bases or "pace_limited" in bases
-    kinds = {t["indicator"]: t["kind"] for t in plan["targets"]}
+    kinds = {t.indicator: t.kind for t in plan.targets}
     if "energy_intensity_tce_per_10k_cny" in kinds:
         assert kinds["energy_intensity_tce_per_10k_cny"] == "binding"
 
 
 def test_no_target_on_geography_or_a_quotient(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
-    keys = {t["indicator"] for t in plan["targets"]}
+    keys = {t.indicator for t in plan.targets}
     assert not keys & {"distance_to_core_city_km", "trade_lq", "tourism_receipts_to_gdp_pct"}
 
 
@@ -138,9 +138,9 @@ def test_income_per_head_grows_at_a_rate_not_a_fixed_step(snapshot: Snapshot) ->
     rich = _plan(snapshot, INDUSTRIAL | {"gdp_cny_100m": 1200.0})
     growth = []
     for plan in (poor, rich):
-        row = next(t for t in plan["targets"] if t["indicator"] == "gdp_per_capita_cny")
-        growth.append(row["target"] / row["baseline"])
-        assert "年均增长" in row["basis_text"]
+        row = next(t for t in plan.targets if t.indicator == "gdp_per_capita_cny")
+        growth.append(row.target / row.baseline)
+        assert "年均增长" in row.basis_text
     assert math.isclose(growth[0], growth[1], rel_tol=0.03), growth
 
 
@@ -150,14 +150,14 @@ def test_a_ratio_already_among_the_best_is_held_not_pushed_past_the_best(
     best = best_observed(snapshot, "urban_rural_income_ratio", -1)
     assert best is not None
     plan = _plan(snapshot, INDUSTRIAL | {"urban_rural_income_ratio": best})
-    row = next(t for t in plan["targets"] if t["indicator"] == "urban_rural_income_ratio")
-    assert row["target"] == pytest.approx(best)
+    row = next(t for t in plan.targets if t.indicator == "urban_rural_income_ratio")
+    assert row.target == pytest.approx(best)
 
 
 def test_no_forest_target_on_the_steppe(snapshot: Snapshot) -> None:
     county = County("A steppe banner", "152525", "Inner Mongolia", 2023, ("pastoral",))
     plan = _plan(snapshot, INDUSTRIAL | {"forest_cover_pct": 6.0}, county=county)
-    assert "forest_cover_pct" not in {t["indicator"] for t in plan["targets"]}
+    assert "forest_cover_pct" not in {t.indicator for t in plan.targets}
 
 
 def test_something_starts_in_the_first_year_even_for_a_strong_county(
@@ -177,47 +177,45 @@ def test_something_starts_in_the_first_year_even_for_a_strong_county(
     }
     county = County("A Jiangsu county", "320582", "Jiangsu", 2024)
     plan = _plan(snapshot, strong, county=county)
-    assert plan["actions"]
-    first_year = [
-        t for a in plan["actions"] for t in a["task_details"] if t["start"] == plan["start"]
-    ]
+    assert plan.actions
+    first_year = [t for a in plan.actions for t in a.task_details if t.start == plan.start]
     assert first_year, "a strong county's plan starts something in its first year"
 
 
 def test_structural_tasks_wait_while_quick_ones_start(snapshot: Snapshot) -> None:
     plan = _plan(snapshot, INDUSTRIAL)
-    starts = {t["start"] for a in plan["actions"] for t in a["task_details"]}
-    assert plan["start"] in starts
+    starts = {t.start for a in plan.actions for t in a.task_details}
+    assert plan.start in starts
     assert len(starts) > 1, "not every task of the plan starts in its first year"
-    for a in plan["actions"]:
-        for t in a["task_details"]:
-            if t["timing"] == "quick" and not a["depends_on"]:
-                assert t["start"] == plan["start"], (a["path"], t)
+    for a in plan.actions:
+        for t in a.task_details:
+            if t.timing == "quick" and not a.depends_on:
+                assert t.start == plan.start, (a.path, t)
 
 
 def test_stages_respect_dependencies(snapshot: Snapshot) -> None:
     body = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))
     county = County("A Zhejiang county", None, "Zhejiang", 2024)
     plan = _plan(snapshot, body["indicators"], county=county, signals=tuple(body["signals"]))
-    by_path = {a["path"]: a for a in plan["actions"]}
-    ends = {p["stage"]: p["end"] for p in plan["phases"]}
-    for action in plan["actions"]:
-        for dep in action["depends_on"]:
-            assert action["phase"]["start"] > ends[by_path[dep]["stage"]], (action["path"], dep)
-            assert action["path"] in by_path[dep]["required_by"]
+    by_path = {a.path: a for a in plan.actions}
+    ends = {p.stage: p.end for p in plan.phases}
+    for action in plan.actions:
+        for dep in action.depends_on:
+            assert action.phase.start > ends[by_path[dep].stage], (action.path, dep)
+            assert action.path in by_path[dep].required_by
 
 
 def test_no_bonds_or_policy_loans_where_debt_binds_and_no_transfers_for_a_net_contributor(
     snapshot: Snapshot,
 ) -> None:
     guizhou = _plan(snapshot, INDUSTRIAL, county=County("A Guizhou county", None, "Guizhou", 2024))
-    used = {f["slug"] for a in guizhou["actions"] for f in a["funding"]}
+    used = {f.slug for a in guizhou.actions for f in a.funding}
     assert not used & {"special-bonds", "policy-bank-credit"}
-    assert any(a["funding_note"] for a in guizhou["actions"])
-    assert {c["code"]: c["status"] for c in guizhou["constraints"]}["debt"] == "binding"
+    assert any(a.funding_note for a in guizhou.actions)
+    assert {c["code"]: c["status"] for c in guizhou.constraints}["debt"] == "binding"
     rich = INDUSTRIAL | {"general_budget_revenue_cny_100m": 90.0}
     contributor = _plan(snapshot, rich, county=County("A Jiangsu county", None, "Jiangsu", 2024))
-    assert "transfers" not in {f["slug"] for a in contributor["actions"] for f in a["funding"]}
+    assert "transfers" not in {f.slug for a in contributor.actions for f in a.funding}
 
 
 def test_a_fund_of_another_region_is_not_named_to_a_county_outside_it(snapshot: Snapshot) -> None:
@@ -246,19 +244,14 @@ def test_departments_are_named_by_province_and_form(
     snapshot: Snapshot, county: County, slug: str, name: str
 ) -> None:
     plan = _plan(snapshot, INDUSTRIAL, county=county, max_actions=20)
-    names = {
-        n["slug"]: n["name"]
-        for a in plan["actions"]
-        for n in [a["lead"], *a["partners"]]
-        if n is not None
-    }
+    names = {n.slug: n.name for a in plan.actions for n in [a.lead, *a.partners] if n is not None}
     assert names.get(slug) == name, names
 
 
 def test_a_banner_in_inner_mongolia_has_a_banner_farm_and_herd_bureau(snapshot: Snapshot) -> None:
     county = County("Abag Banner", "152522", "Inner Mongolia", 2023, ("pastoral",))
     plan = _plan(snapshot, INDUSTRIAL | {"primary_share_pct": 30.0}, county=county, max_actions=20)
-    names = {n["name"] for a in plan["actions"] for n in [a["lead"], *a["partners"]] if n}
+    names = {n.name for a in plan.actions for n in [a.lead, *a.partners] if n}
     assert any(n.startswith("旗") for n in names), names
     assert all(not n.startswith("县") for n in names), names
     assert "旗农牧局" in names, names
@@ -268,7 +261,7 @@ def test_mountain_sea_cooperation_only_in_zhejiang(snapshot: Snapshot) -> None:
     def tasks(province: str) -> str:
         county = County("A mountain county", None, province, 2024, ("ecological",))
         plan = _plan(snapshot, INDUSTRIAL, county=county, max_actions=30)
-        return "\n".join(t for a in plan["actions"] for t in a["tasks"])
+        return "\n".join(t for a in plan.actions for t in a.tasks)
 
     assert "山海协作" not in tasks("Jiangxi")
 
@@ -276,7 +269,7 @@ def test_mountain_sea_cooperation_only_in_zhejiang(snapshot: Snapshot) -> None:
 def test_a_coal_county_metal_county_split(snapshot: Snapshot) -> None:
     metal = County("A metal county", None, "Hubei", 2024, (), None, ResourceFact("metal", "mature"))
     plan = _plan(snapshot, INDUSTRIAL | {"mining_share_of_industry_pct": 40.0}, county=metal)
-    text = "\n".join(t for a in plan["actions"] for t in a["tasks"])
+    text = "\n".join(t for a in plan.actions for t in a.tasks)
     assert "煤化工" not in text
     assert "采煤沉陷" not in text
 
@@ -304,6 +297,20 @@ def test_a_horizon_too_short_or_far_is_422_naming_horizon(
 def test_same_profile_same_plan_bytes(snapshot: Snapshot) -> None:
     first = orjson.dumps(_plan(snapshot, INDUSTRIAL))
     assert orjson.dumps(_plan(snapshot, INDUSTRIAL)) == first
+
+
+def test_a_stored_plan_reads_back_into_the_type_and_writes_the_same_bytes(
+    snapshot: Snapshot,
+) -> None:
+    """An assessment keeps the plan's JSON; read back into the type (to render it, or to follow
+    its KPIs in the trend) it is the same plan, field for field and byte for byte."""
+    county = County("A Guizhou county", None, "Guizhou", 2024)
+    for plan in (_plan(snapshot, INDUSTRIAL, county=county), _plan(snapshot, INDUSTRIAL, 2028)):
+        answered = orjson.dumps(plan)
+        stored = stored_plan(orjson.loads(answered))
+        assert orjson.dumps(stored) == answered
+        assert stored.actions == plan.actions
+        assert stored.targets == plan.targets
 
 
 VALUE = st.floats(min_value=0.01, max_value=1.0)

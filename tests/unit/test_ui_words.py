@@ -29,7 +29,7 @@ ALLOWED = {
         "暂缺",
         "警示",
     ),
-    "schemas/plans.py": ("县发展和改革局",),
+    "domain/plan_types.py": ("县发展和改革局",),
     "schemas/result.py": ("`F (备注)`",),
     "services/tables.py": ("(or 县名)",),
     # The suffixes and level names of the ministry's division table: data the parser reads.

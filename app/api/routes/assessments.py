@@ -14,6 +14,7 @@ from app.api.deps import LangDep, OwnerDep, SnapshotDep, created_headers, idempo
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
+from app.domain.trend import trend_json
 from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult
 from app.schemas.common import COUNTY_CODE, UUID, problem_responses
 from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
@@ -126,7 +127,7 @@ def assessment_trend(
     lang: LangDep,
     county_code: Annotated[str, _county_code_query()],
 ) -> Response:
-    body = svc.trend(owner.uow, snap, owner.who, county_code, lang)
+    body = trend_json(svc.trend(owner.uow, snap, owner.who, county_code, lang))
     return json_response(body, lang=lang, headers={"Cache-Control": "no-store"})
 
 
