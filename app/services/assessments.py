@@ -6,11 +6,13 @@ Storage is reached through the unit of work (``tx.assessments``); this module de
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from app.domain import trend as trends
 from app.domain.knowledge import Lang
@@ -159,6 +161,26 @@ def list_for(
         return [summary(row) for row in rows]
 
 
+LOG = logging.getLogger("countypath.assessments")
+
+
+def readable_plan(assessment_id: str, data: dict[str, Any] | None) -> Plan | None:
+    """A stored plan read back into the plan type, or None when it was stored in a shape the
+    type no longer reads (a plan kept from an earlier release): the trend and the report then go
+    on without it, and the log says which assessment it was, instead of answering 500 forever."""
+    if not data:
+        return None
+    try:
+        return stored_plan(data)
+    except ValidationError as exc:
+        LOG.warning(
+            "stored plan of assessment %s not readable, left out: %d problem(s)",
+            assessment_id,
+            exc.error_count(),
+        )
+        return None
+
+
 def trend(
     uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str, lang: Lang
 ) -> trends.Trend:
@@ -170,7 +192,8 @@ def trend(
         rows = tx.assessments.latest_per_year(who.key_id, county_code)
         planned = tx.assessments.with_plans(who.key_id, county_code)
         points = [trends.point(r.id, r.year, r.profile, r.result) for r in rows if r.year]
-        stored = [(r.id, r.year, stored_plan(r.plan)) for r in planned if r.year and r.plan]
+        read = [(r.id, r.year, readable_plan(r.id, r.plan)) for r in planned if r.year]
+        stored = [(at, year, plan) for at, year, plan in read if plan is not None]
     directions = {key: ind.direction for key, ind in snap.indicators.items()}
     labels = {key: ind.label.get(lang) for key, ind in snap.indicators.items()}
     county = _county_in(snap, rows[-1].result.get("county"), lang) if rows else None

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
-from app.domain.plan_types import Plan, stored_plan
+from app.domain.plan_types import Plan
 from app.domain.snapshot import Snapshot
 from app.domain.sources import printed_source
 from app.domain.trend import Trend
@@ -81,8 +81,8 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
     trend = assessments.trend(uow, snap, who, code, lang) if code else None
     if trend is not None and len(trend.points) < 2:
         trend = None
-    plan = found.get("plan")
-    return Report(result, None if plan is None else stored_plan(plan), trend, lang)
+    plan = assessments.readable_plan(assessment_id, found.get("plan"))
+    return Report(result, plan, trend, lang)
 
 
 @lru_cache(maxsize=2)

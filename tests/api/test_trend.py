@@ -230,3 +230,37 @@ def test_trend_speaks_the_asked_language_whatever_the_plan_was_stored_in(
     assert len(rows) > 1
     for row in rows[1:]:
         assert CJK.search(row.split("|")[1]), row
+
+
+def test_a_plan_stored_in_an_older_shape_is_left_out_not_a_500(
+    store: tuple[TestClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    """A plan kept from an earlier release that the plan type no longer reads: the trend and the
+    assessment's report answer without it (the log names the assessment) instead of a 500."""
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from app.models import Assessment
+
+    client, keys = store
+    h = auth(keys["me"])
+    old = _post(client, keys["me"], profile(2023), plan="true")
+    _post(client, keys["me"], profile(2024, foreign_trade_cny_100m=350.0))
+    url = str(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    engine = make_engine(Settings(database_url=url), pooled=False)
+    try:
+        with Session(engine) as session:
+            # The shape of an earlier release: actions with KPIs, none of today's plan fields.
+            legacy = {"horizon": 2030, "actions": [{"path": "x", "kpis": [{"target": None}]}]}
+            session.exec(update(Assessment).where(Assessment.id == old["id"]).values(plan=legacy))
+            session.commit()
+    finally:
+        engine.dispose()
+    trend = client.get("/v1/assessments/trend", params={"county_code": "330521"}, headers=h)
+    assert trend.status_code == 200, trend.text
+    assert [p["year"] for p in trend.json()["points"]] == [2023, 2024]
+    assert trend.json()["progress"] == []
+    report = client.get(
+        f"/v1/assessments/{old['id']}/report", headers=h | {"accept": "text/markdown"}
+    )
+    assert report.status_code == 200, report.text
