@@ -103,6 +103,23 @@ class Labels:
                 return head + ")" if found else doc.title
         return slug
 
+    def citation(self, slug: str, sections: list[str]) -> str:
+        """The paper cited by its sections as the language cites it: "Yuan, J. (2025) §4.1, 5.2"
+        in English; in Chinese the author as published, then （2025）第4.1、5.2节."""
+        short = self.document(slug)
+        author, found, rest = short.partition(" (")
+        year = rest.rstrip(")") if found else ""
+        if not found or not year.isdigit():
+            return f"{short} §{say('punctuation', 'list', self.lang).join(sections)}"
+        return say(
+            "report_line",
+            "cite",
+            self.lang,
+            author=author,
+            year=year,
+            sections=say("punctuation", "list", self.lang).join(sections),
+        )
+
     def status(self, status: str) -> str:
         return words("status_label", self.lang).get(status, status)
 

@@ -144,3 +144,74 @@ def test_the_word_plan_reads_as_the_citys_own(snapshot: Snapshot) -> None:
     for leak in ("None", "http", "垂直管理", "生态环境分局", "本县", "县内", "警示线", "关注线"):
         assert leak not in text
     assert "市内银行办理跨境人民币结算量" in text
+
+
+def test_examples_are_headed_by_their_own_county(md: Callable[[tuple[str, int]], str]) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    assert "德清案例" not in text  # none of these examples is Deqing's
+    assert "珲春市案例：珲春建设互贸进口商品落地加工基地" in text
+    assert "参考案例：“近海不靠海”的珲春" in text  # examples of several counties
+
+
+def test_reference_counties_say_why_they_come_in_their_order(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(HUANGCHUAN)
+    listed = text[text.index("参照县") :]
+    assert "最相似" not in text
+    assert "排列顺序：与本县主体功能区相同、类型相同的县在前" in listed
+    # 延津 (0.90, same province) before 庐江 (0.93, same region only), and the line says so.
+    assert listed.index("- 延津县：相似度 0.90；同为农业大县") < listed.index(
+        "- 庐江县：相似度 0.93"
+    )
+    assert "同在河南省" in listed
+
+
+def test_the_document_prints_no_engine_terms(md: Callable[[tuple[str, int]], str]) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    for term in ("知识库版本", "严重程度", "得分"):
+        assert term not in text
+    assert md(MANZHOULI).rstrip().splitlines()[-1].startswith("数据版本：")  # at the end only
+
+
+def test_the_paper_is_cited_in_chinese_and_each_source_once(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    for case in (MANZHOULI, WEINING, HUANGCHUAN):
+        text = md(case)
+        assert "§" not in text
+        listed = text[text.index("资料来源") :].splitlines()
+        assert len([line for line in listed if line.startswith("- Yuan, J.（2025）第")]) == 1
+        assert len([line for line in listed if "国发〔2013〕45号" in line]) <= 1
+        items = [line for line in listed if line.startswith("- ")]
+        assert len(items) == len(set(items))
+    assert "（Yuan, J.（2025）第" in md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+
+
+def test_english_titles_add_no_unit_to_the_name(snapshot: Snapshot) -> None:
+    from app.domain.language import codes
+
+    for case in (MANZHOULI, HUANGCHUAN):
+        body = PlanRequest.model_validate_json(json.dumps(profile_of(case)))
+        rep = reports.for_profile(snapshot, body, codes()[0])
+        title = reports.render_markdown(rep, snapshot).splitlines()[0]
+        assert "County development" not in title
+        assert title.endswith(": Development diagnosis and action plan")
+
+
+def test_a_source_cited_as_read_and_as_recalled_is_listed_once_as_read(
+    snapshot: Snapshot,
+) -> None:
+    from app.services.wording import Labels
+
+    plan = "国务院《全国资源型城市可持续发展规划（2013—2020年）》（国发〔2013〕45号）"
+    read = {"publisher": plan, "year": 2013, "tag": "V"}
+    recalled = {"publisher": plan, "year": 2013, "tag": "R"}
+    paper = {"document": "yuan-2025", "section": "4.3", "tag": "P"}
+    result = {
+        "challenges": [{"source": recalled}, {"source": {**paper, "section": "1.1"}}],
+        "recommendations": [{"source": read, "examples": [{"source": paper}, {"source": paper}]}],
+    }
+    lang = chinese()
+    listed = [s["text"] for s in reports._sources(result, Labels(snapshot, lang), lang)]
+    assert listed == ["Yuan, J.（2025）第1.1、4.3节", plan]
