@@ -215,3 +215,17 @@ def test_a_source_cited_as_read_and_as_recalled_is_listed_once_as_read(
     lang = chinese()
     listed = [s["text"] for s in reports._sources(result, Labels(snapshot, lang), lang)]
     assert listed == ["Yuan, J.（2025）第1.1、4.3节", plan]
+
+
+def test_what_the_county_reports_and_the_kinds_a_path_suits_read_as_sentences(
+    snapshot: Snapshot, md: Callable[[tuple[str, int]], str]
+) -> None:
+    profile = profile_of(HUANGCHUAN)
+    profile["signals"] = ["public-services-gap"]
+    body = PlanRequest.model_validate_json(json.dumps(profile))
+    text = reports.render_markdown(reports.for_profile(snapshot, body, chinese()), snapshot)
+    text += md(MANZHOULI)
+    for engine in ("县域反映：", "适合此类县域", "不太适合此类县域"):
+        assert engine not in text
+    assert "据县域反映，教育、医疗和文化设施落后于周边城市" in text
+    assert "适用县域类型：沿边及口岸县（市）。" in text
