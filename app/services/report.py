@@ -179,6 +179,20 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
     return charts
 
 
+def example_note(example: dict[str, Any], shown: list[dict[str, Any]], labels: Labels) -> str:
+    """What follows an example in brackets: its county, when the examples shown are of several
+    counties and its title does not name it, and the paper's section it is cited to."""
+    parts = []
+    county = example.get("county_name")
+    if county and len({ex.get("county_name") for ex in shown}) > 1:
+        if not labels.names_county(example["title"], county):
+            parts.append(labels.county_short(county))
+    source = example["source"]
+    if source.get("section"):
+        parts.append(labels.citation(source["document"], [source["section"]]))
+    return str(say("punctuation", "semi", labels.lang)).join(parts)
+
+
 def document_title(report: Report) -> str:
     """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
     plan, lang = report.plan, report.lang
@@ -210,7 +224,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
             "report_line", "title_diagnosis", lang, county=county, title=report_words["title"]
         ),
         "examples_label": lambda examples: examples_label(examples, lang),
-        "cite": lambda source: labels.citation(source["document"], [source["section"]]),
+        "example_note": lambda ex, shown: example_note(ex, shown, labels),
         "peers_order": say(
             "report",
             "peers_order",

@@ -20,6 +20,7 @@ from app.domain.numbers import format_number, unit_number
 from app.domain.snapshot import Snapshot
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|&#~])")
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")
 
 
 @cache
@@ -119,6 +120,22 @@ class Labels:
             year=year,
             sections=say("punctuation", "list", self.lang).join(sections),
         )
+
+    def county_short(self, county: str) -> str:
+        """A county's name without a remark in brackets: 绍兴市柯桥区 for 绍兴市柯桥区（原绍兴县）."""
+        return _REMARK.sub("", county).strip() or county
+
+    def names_county(self, title: str, county: str) -> bool:
+        """Whether an example's ``title`` names its ``county``: 珲春 in "珲春建设…" for 珲春市, 柯桥
+        for 绍兴市柯桥区（原绍兴县）, Deqing for Deqing County; the name without a remark in
+        brackets, split at its units (县, 市, County, City…), each part of two letters or more."""
+        name = _REMARK.sub("", county).strip()
+        forms = self.snap.admin_forms.values()
+        units = {f.prefix.get(self.lang) for f in forms} | {f.label.get(self.lang) for f in forms}
+        pattern = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True) if u)
+        parts = [p.strip() for p in re.split(pattern, name)] if pattern else [name]
+        stems = [p for p in parts if len(p) >= 2] or [name]
+        return any(s.lower() in title.lower() for s in stems)
 
     def status(self, status: str) -> str:
         return words("status_label", self.lang).get(status, status)

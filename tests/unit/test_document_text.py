@@ -185,7 +185,7 @@ def test_the_paper_is_cited_in_chinese_and_each_source_once(
         assert len([line for line in listed if "国发〔2013〕45号" in line]) <= 1
         items = [line for line in listed if line.startswith("- ")]
         assert len(items) == len(set(items))
-    assert "（Yuan, J.（2025）第" in md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    assert "Yuan, J.（2025）第1.1节）" in md(HUANGCHUAN)  # an example's section, in Chinese
 
 
 def test_english_titles_add_no_unit_to_the_name(snapshot: Snapshot) -> None:
@@ -229,3 +229,13 @@ def test_what_the_county_reports_and_the_kinds_a_path_suits_read_as_sentences(
         assert engine not in text
     assert "据县域反映，教育、医疗和文化设施落后于周边城市" in text
     assert "适用县域类型：沿边及口岸县（市）。" in text
+
+
+def test_an_example_among_several_counties_names_its_own_unless_its_title_does(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    # Deqing's figures among other counties' examples: the county and the paper's section.
+    assert "人均GDP达12.25万元，城乡收入比1.54（德清县；Yuan, J.（2025）第1.1节）" in text
+    assert "珲春建设互贸进口商品落地加工基地（" not in text  # the title names 珲春
+    assert "苏州与宿迁在苏北合作共建工业园区（苏州宿迁工业园区）" in text  # no bracket in a bracket
