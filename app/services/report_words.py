@@ -107,7 +107,8 @@ def examples_label(examples: list[dict[str, Any]], lang: Lang) -> str:
     county (珲春市案例, 德清县案例), else the report's word for examples (参考案例)."""
     names = {str(ex.get("county_name") or "") for ex in examples}
     if len(names) == 1 and "" not in names:
-        return say("report_line", "examples_of", lang, county=names.pop())
+        key = "example_of" if len(examples) == 1 else "examples_of"
+        return say("report_line", key, lang, county=names.pop())
     return str(words("report", lang)["examples"])
 
 

@@ -199,6 +199,18 @@ def test_english_titles_add_no_unit_to_the_name(snapshot: Snapshot) -> None:
         assert title.endswith(": Development diagnosis and action plan")
 
 
+def test_one_example_is_headed_in_the_singular(snapshot: Snapshot) -> None:
+    from app.domain.language import codes
+    from app.services.report_words import examples_label
+
+    one = [{"county_name": "Hunchun City", "title": "Hunchun builds a processing base"}]
+    assert examples_label(one, codes()[0]) == "Example from Hunchun City"
+    assert examples_label(one * 2, codes()[0]) == "Examples from Hunchun City"
+    assert (
+        examples_label([{"title": "a stored example without its county"}], codes()[0]) == "Examples"
+    )
+
+
 def test_a_source_cited_as_read_and_as_recalled_is_listed_once_as_read(
     snapshot: Snapshot,
 ) -> None:
