@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
+from app.domain.naming import unit_noun
 from app.domain.plan_types import Plan
 from app.domain.snapshot import Snapshot
 from app.domain.sources import printed_source
@@ -30,6 +31,7 @@ from app.services.ports import UnitOfWork
 from app.services.report_charts import diagnosis_svg, timeline_svg, trend_svg
 from app.services.report_words import (
     county_name,
+    examples_label,
     measures,
     numbered,
     plain,
@@ -97,19 +99,48 @@ def _env(markdown: bool) -> Environment:
     return env
 
 
-def _sources(result: dict[str, Any]) -> list[dict[str, Any]]:
+STANDING_ORDER = (None, "secondary", "recalled")  # the better-read copy of a source first
+
+
+def _section_key(section: str) -> tuple[int, ...]:
+    return tuple(int(n) if n.isdigit() else 0 for n in section.split("."))
+
+
+def _sources(result: dict[str, Any], labels: Labels, lang: Lang) -> list[dict[str, Any]]:
     """The sources the document cites, as printed: the publisher and document in the result's
-    language, never a mirror (app.domain.sources.printed_source), each once."""
-    found: dict[str, dict[str, Any]] = {}
+    language, never a mirror (app.domain.sources.printed_source), each once. The paper is one
+    line with every section cited; a document cited both as read and as recalled or quoted is
+    listed once, as it was best read. Each carries its printed ``text``."""
     items = [c["source"] for c in result["challenges"]]
     for r in result["recommendations"][:PATHS_SHOWN]:
         items += [r["source"], *[e["source"] for e in r["examples"]]]
+    papers: dict[str, dict[str, Any]] = {}
+    others: dict[tuple[str, Any], dict[str, Any]] = {}
     for src in map(printed_source, items):
-        found[str(sorted(src.items()))] = src
-    return sorted(
-        found.values(),
-        key=lambda s: (s.get("document") or "~", s.get("section") or "", s.get("publisher") or ""),
-    )
+        if src.get("document"):
+            paper = papers.setdefault(src["document"], {**src, "sections": []})
+            section = src.get("section")
+            if section and section not in paper["sections"]:
+                paper["sections"].append(section)
+            continue
+        key = (src.get("publisher") or "", src.get("year"))
+        held = others.get(key)
+        rank = STANDING_ORDER.index(src.get("standing"))
+        if held is None or rank < STANDING_ORDER.index(held.get("standing")):
+            others[key] = src
+    punct = words("punctuation", lang)
+    standing = words("source_standing", lang)
+    out = []
+    for slug in sorted(papers):
+        paper = papers[slug]
+        paper["sections"].sort(key=_section_key)
+        out.append({**paper, "text": labels.citation(slug, paper["sections"])})
+    for key in sorted(others, key=lambda k: (k[0], str(k[1] or ""))):
+        src = others[key]
+        year = punct["lp"] + year_text(src["year"], lang) + punct["rp"] if src.get("year") else ""
+        text = src["publisher"] + year + (standing[src["standing"]] if src.get("standing") else "")
+        out.append({**src, "text": text})
+    return out
 
 
 def _watched(report: Report) -> list[str]:
@@ -148,6 +179,20 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
     return charts
 
 
+def example_note(example: dict[str, Any], shown: list[dict[str, Any]], labels: Labels) -> str:
+    """What follows an example in brackets: its county, when the examples shown are of several
+    counties and its title does not name it, and the paper's section it is cited to."""
+    parts = []
+    county = example.get("county_name")
+    if county and len({ex.get("county_name") for ex in shown}) > 1:
+        if not labels.names_county(example["title"], county):
+            parts.append(labels.county_short(county))
+    source = example["source"]
+    if source.get("section"):
+        parts.append(labels.citation(source["document"], [source["section"]]))
+    return str(say("punctuation", "semi", labels.lang)).join(parts)
+
+
 def document_title(report: Report) -> str:
     """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
     plan, lang = report.plan, report.lang
@@ -164,6 +209,8 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
     lang = report.lang
     labels = Labels(snap, lang)
     report_words = words("report", lang)
+    county = county_name(report.result["county"], lang)
+    form = report.result["county"].get("admin_form")
     return {
         "result": report.result,
         "plan": report.plan,
@@ -172,7 +219,18 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         "lang": lang,
         "tag": say("language", "tag", lang),
         "doc_title": document_title(report),
-        "county_label": county_name(report.result["county"], lang),
+        "county_label": county,
+        "report_title": say(
+            "report_line", "title_diagnosis", lang, county=county, title=report_words["title"]
+        ),
+        "examples_label": lambda examples: examples_label(examples, lang),
+        "example_note": lambda ex, shown: example_note(ex, shown, labels),
+        "peers_order": say(
+            "report",
+            "peers_order",
+            lang,
+            own=say("unit", "own", lang, unit=unit_noun(snap, form, lang)),
+        ),
         "labels": labels,
         "heading": numbered(lang),
         "sub_heading": lambda n, text: sub_numbered(lang, n) + text,
@@ -187,7 +245,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         else None,
         "trend_charts": _trend_charts(report, labels),
         "paths": report.result["recommendations"][:PATHS_SHOWN],
-        "sources": _sources(report.result),
+        "sources": _sources(report.result, labels, lang),
         "standing": words("source_standing", lang),
     }
 

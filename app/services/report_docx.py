@@ -25,7 +25,8 @@ Part = Callable[[DocxDocument, dict[str, Any]], None]
 
 
 def _diagnosis_layout(doc: DocxDocument, ctx: dict[str, Any]) -> None:
-    """The meta line under the title, then each part under a numbered heading."""
+    """The meta line under the title, then each part under a numbered heading, and the data
+    version at the end."""
     words, lang = ctx["words"], ctx["lang"]
     paragraph(doc, parts.meta_line(ctx), lang, "table").alignment = WD_ALIGN_PARAGRAPH.CENTER
     sections: list[tuple[str, Part]] = [(words["challenges"], parts.diagnosis_table)]
@@ -34,6 +35,7 @@ def _diagnosis_layout(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     for n, (heading, part) in enumerate(sections, start=1):
         paragraph(doc, ctx["heading"](n, heading), lang, "h1")
         part(doc, ctx)
+    paragraph(doc, parts.version_line(ctx), lang, "table")
 
 
 def render_docx(report: Report, snap: Snapshot) -> bytes:

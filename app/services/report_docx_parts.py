@@ -20,16 +20,23 @@ from app.services.report_words import sub_numbered
 STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 
 
-def meta_line(ctx: dict[str, Any]) -> str:
-    """The year of the figures, the benchmark and the knowledge base the document rests on."""
+def meta_line(ctx: dict[str, Any], *, version: bool = False) -> str:
+    """The year of the figures and the benchmark the document rests on; with ``version``, also
+    the data version (an annex prints it, the body does not)."""
     result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
     colon = ctx["punct"]["colon"]
     parts = [
         f"{words['year']}{colon}{result['county'].get('year') or '—'}",
         f"{words['benchmark']}{colon}{labels.benchmark(result['benchmark'])}",
-        f"{words['kb']}{colon}{result['kb_version']}",
     ]
+    if version:
+        parts.append(version_line(ctx))
     return str(ctx["punct"]["semi"]).join(parts)
+
+
+def version_line(ctx: dict[str, Any]) -> str:
+    """The data version the document was made from, for the record at its end."""
+    return f"{ctx['words']['kb']}{ctx['punct']['colon']}{ctx['result']['kb_version']}"
 
 
 def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -44,13 +51,13 @@ def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
 
 
 def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
-    """Each challenge with its status, severity and the figures that show it."""
+    """Each challenge with its status and the figures that show it (no severity index: a
+    document reads the status word and the figures)."""
     words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
     rows = [
         [
             c["title"],
             labels.status(c["status"]),
-            ctx["as_index"](c["severity"]),
             "\n".join(
                 [_evidence_text(e, ctx) for e in c["evidence"]]
                 + [labels.signal(s) for s in c["signals"]]
@@ -58,7 +65,7 @@ def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         ]
         for c in ctx["result"]["challenges"]
     ]
-    header = [words["challenge"], words["status"], words["severity"], words["evidence"]]
+    header = [words["challenge"], words["status"], words["evidence"]]
     table(doc, header, rows, lang)
 
 
@@ -161,15 +168,7 @@ def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
 
 
 def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
-    """The sources as printed (app.domain.sources.printed_source): the paper's section, or the
+    """The sources as printed (app.services.report's list): the paper with its sections, or the
     publisher and document, its year and its standing in a reader's words."""
-    lang, labels = ctx["lang"], ctx["labels"]
     for s in ctx["sources"]:
-        if s.get("document"):
-            text = f"{labels.document(s['document'])} §{s['section']}"
-        else:
-            punct, year_text = ctx["punct"], ctx["year_text"]
-            year = punct["lp"] + year_text(s["year"]) + punct["rp"] if s.get("year") else ""
-            standing = ctx["standing"][s["standing"]] if s.get("standing") else ""
-            text = s["publisher"] + year + standing
-        paragraph(doc, text, lang, "table")
+        paragraph(doc, s["text"], ctx["lang"], "table")

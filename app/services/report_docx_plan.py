@@ -180,7 +180,7 @@ def _evidence_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str
     lang, words_ = ctx["lang"], ctx["words"]
     new_section(doc, landscape=False)
     _annex_head(doc, ctx, 2, pw["evidence"])
-    meta = say("plan_doc", "basis_line", lang, meta=parts.meta_line(ctx))
+    meta = say("plan_doc", "basis_line", lang, meta=parts.meta_line(ctx, version=True))
     paragraph(doc, meta, lang, "table").alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph(doc, sub_numbered(lang, 1) + words_["challenges"], lang, "h2")
     parts.diagnosis_table(doc, ctx)

@@ -11,7 +11,7 @@ from app.domain.knowledge import Lang
 from app.domain.language import language
 from app.domain.messages import say
 from app.domain.plan_types import ActionOut, Plan, TargetOut
-from app.services.wording import Labels, number
+from app.services.wording import Labels, number, words
 
 
 def numeral(n: int, lang: Lang) -> str:
@@ -100,6 +100,16 @@ def county_name(county: dict[str, Any], lang: Lang) -> str:
     威宁彝族回族苗族自治县) in Chinese where the division code gives one, else the name sent."""
     official = county.get("official_name")
     return str(official) if language(lang).official_name and official else str(county["name"])
+
+
+def examples_label(examples: list[dict[str, Any]], lang: Lang) -> str:
+    """What a path's examples are headed with: the county's own name when they are all of one
+    county (珲春市案例, 德清县案例), else the report's word for examples (参考案例)."""
+    names = {str(ex.get("county_name") or "") for ex in examples}
+    if len(names) == 1 and "" not in names:
+        key = "example_of" if len(examples) == 1 else "examples_of"
+        return say("report_line", key, lang, county=names.pop())
+    return str(words("report", lang)["examples"])
 
 
 def sparse(result: dict[str, Any]) -> bool:

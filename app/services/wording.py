@@ -20,6 +20,7 @@ from app.domain.numbers import format_number, unit_number
 from app.domain.snapshot import Snapshot
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|&#~])")
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")
 
 
 @cache
@@ -102,6 +103,39 @@ class Labels:
                 head, found, _ = doc.title.partition(").")
                 return head + ")" if found else doc.title
         return slug
+
+    def citation(self, slug: str, sections: list[str]) -> str:
+        """The paper cited by its sections as the language cites it: "Yuan, J. (2025) §4.1, 5.2"
+        in English; in Chinese the author as published, then （2025）第4.1、5.2节."""
+        short = self.document(slug)
+        author, found, rest = short.partition(" (")
+        year = rest.rstrip(")") if found else ""
+        if not found or not year.isdigit():
+            return f"{short} §{say('punctuation', 'list', self.lang).join(sections)}"
+        return say(
+            "report_line",
+            "cite",
+            self.lang,
+            author=author,
+            year=year,
+            sections=say("punctuation", "list", self.lang).join(sections),
+        )
+
+    def county_short(self, county: str) -> str:
+        """A county's name without a remark in brackets: 绍兴市柯桥区 for 绍兴市柯桥区（原绍兴县）."""
+        return _REMARK.sub("", county).strip() or county
+
+    def names_county(self, title: str, county: str) -> bool:
+        """Whether an example's ``title`` names its ``county``: 珲春 in "珲春建设…" for 珲春市, 柯桥
+        for 绍兴市柯桥区（原绍兴县）, Deqing for Deqing County; the name without a remark in
+        brackets, split at its units (县, 市, County, City…), each part of two letters or more."""
+        name = _REMARK.sub("", county).strip()
+        forms = self.snap.admin_forms.values()
+        units = {f.prefix.get(self.lang) for f in forms} | {f.label.get(self.lang) for f in forms}
+        pattern = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True) if u)
+        parts = [p.strip() for p in re.split(pattern, name)] if pattern else [name]
+        stems = [p for p in parts if len(p) >= 2] or [name]
+        return any(s.lower() in title.lower() for s in stems)
 
     def status(self, status: str) -> str:
         return words("status_label", self.lang).get(status, status)

@@ -32,11 +32,12 @@ def test_html_report_is_self_contained(client: TestClient) -> None:
     assert "<script" not in html.lower()
     for phrase in (
         "Insufficient opening up",
-        "Deqing examples",
+        "<b>Examples",
         "Zhejiang provincial averages, 2024",
         "Sources",
     ):
         assert phrase in html
+    assert "Deqing examples" not in html  # examples are headed by their own county
 
 
 def test_markdown_and_chinese(client: TestClient) -> None:

@@ -146,3 +146,110 @@ def test_the_word_plan_reads_as_the_citys_own(snapshot: Snapshot) -> None:
     for leak in ("None", "http", "垂直管理", "生态环境分局", "本县", "县内", "警示线", "关注线"):
         assert leak not in text
     assert "市内银行办理跨境人民币结算量" in text
+
+
+def test_examples_are_headed_by_their_own_county(md: Callable[[tuple[str, int]], str]) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    assert "德清案例" not in text  # none of these examples is Deqing's
+    assert "珲春市案例：珲春建设互贸进口商品落地加工基地" in text
+    assert "参考案例：“近海不靠海”的珲春" in text  # examples of several counties
+
+
+def test_reference_counties_say_why_they_come_in_their_order(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(HUANGCHUAN)
+    listed = text[text.index("参照县") :]
+    assert "最相似" not in text
+    assert "排列顺序：与本县主体功能区相同、类型相同的县在前" in listed
+    # 延津 (0.90, same province) before 庐江 (0.93, same region only), and the line says so.
+    assert listed.index("- 延津县：相似度 0.90；同为农业大县") < listed.index(
+        "- 庐江县：相似度 0.93"
+    )
+    assert "同在河南省" in listed
+
+
+def test_the_document_prints_no_engine_terms(md: Callable[[tuple[str, int]], str]) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    for term in ("知识库版本", "严重程度", "得分"):
+        assert term not in text
+    assert md(MANZHOULI).rstrip().splitlines()[-1].startswith("数据版本：")  # at the end only
+
+
+def test_the_paper_is_cited_in_chinese_and_each_source_once(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    for case in (MANZHOULI, WEINING, HUANGCHUAN):
+        text = md(case)
+        assert "§" not in text
+        listed = text[text.index("资料来源") :].splitlines()
+        assert len([line for line in listed if line.startswith("- Yuan, J.（2025）第")]) == 1
+        assert len([line for line in listed if "国发〔2013〕45号" in line]) <= 1
+        items = [line for line in listed if line.startswith("- ")]
+        assert len(items) == len(set(items))
+    assert "Yuan, J.（2025）第1.1节）" in md(HUANGCHUAN)  # an example's section, in Chinese
+
+
+def test_english_titles_add_no_unit_to_the_name(snapshot: Snapshot) -> None:
+    from app.domain.language import codes
+
+    for case in (MANZHOULI, HUANGCHUAN):
+        body = PlanRequest.model_validate_json(json.dumps(profile_of(case)))
+        rep = reports.for_profile(snapshot, body, codes()[0])
+        title = reports.render_markdown(rep, snapshot).splitlines()[0]
+        assert "County development" not in title
+        assert title.endswith(": Development diagnosis and action plan")
+
+
+def test_one_example_is_headed_in_the_singular(snapshot: Snapshot) -> None:
+    from app.domain.language import codes
+    from app.services.report_words import examples_label
+
+    one = [{"county_name": "Hunchun City", "title": "Hunchun builds a processing base"}]
+    assert examples_label(one, codes()[0]) == "Example from Hunchun City"
+    assert examples_label(one * 2, codes()[0]) == "Examples from Hunchun City"
+    assert (
+        examples_label([{"title": "a stored example without its county"}], codes()[0]) == "Examples"
+    )
+
+
+def test_a_source_cited_as_read_and_as_recalled_is_listed_once_as_read(
+    snapshot: Snapshot,
+) -> None:
+    from app.services.wording import Labels
+
+    plan = "国务院《全国资源型城市可持续发展规划（2013—2020年）》（国发〔2013〕45号）"
+    read = {"publisher": plan, "year": 2013, "tag": "V"}
+    recalled = {"publisher": plan, "year": 2013, "tag": "R"}
+    paper = {"document": "yuan-2025", "section": "4.3", "tag": "P"}
+    result = {
+        "challenges": [{"source": recalled}, {"source": {**paper, "section": "1.1"}}],
+        "recommendations": [{"source": read, "examples": [{"source": paper}, {"source": paper}]}],
+    }
+    lang = chinese()
+    listed = [s["text"] for s in reports._sources(result, Labels(snapshot, lang), lang)]
+    assert listed == ["Yuan, J.（2025）第1.1、4.3节", plan]
+
+
+def test_what_the_county_reports_and_the_kinds_a_path_suits_read_as_sentences(
+    snapshot: Snapshot, md: Callable[[tuple[str, int]], str]
+) -> None:
+    profile = profile_of(HUANGCHUAN)
+    profile["signals"] = ["public-services-gap"]
+    body = PlanRequest.model_validate_json(json.dumps(profile))
+    text = reports.render_markdown(reports.for_profile(snapshot, body, chinese()), snapshot)
+    text += md(MANZHOULI)
+    for engine in ("县域反映：", "适合此类县域", "不太适合此类县域"):
+        assert engine not in text
+    assert "据县域反映，教育、医疗和文化设施落后于周边城市" in text
+    assert "适用县域类型：沿边及口岸县（市）。" in text
+
+
+def test_an_example_among_several_counties_names_its_own_unless_its_title_does(
+    md: Callable[[tuple[str, int]], str],
+) -> None:
+    text = md(MANZHOULI) + md(WEINING) + md(HUANGCHUAN)
+    # Deqing's figures among other counties' examples: the county and the paper's section.
+    assert "人均GDP达12.25万元，城乡收入比1.54（德清县；Yuan, J.（2025）第1.1节）" in text
+    assert "珲春建设互贸进口商品落地加工基地（" not in text  # the title names 珲春
+    assert "苏州与宿迁在苏北合作共建工业园区（苏州宿迁工业园区）" in text  # no bracket in a bracket
