@@ -75,14 +75,24 @@ def check_horizon(start: int, horizon: int) -> None:
         )
 
 
+PLAN_SCORE_SHARE = 0.1
+"""A path enters the plan only when it adds at least a tenth of what the leading path adds: a
+ranked path's score is what it brings beyond the paths above it, so one far below the leader
+(6 points beside 88) is a remainder of the ranking, not a task a county commits money and
+departments to. It stays a ranked option."""
+
+
 def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
-    """The top ``max_actions`` ranked paths, plus any recommended path one of them depends on
-    (a recruitment drive brings its talent environment along), in rank order. A path whose own
-    conditions the county's figures miss (farm processing where farming is 2.5% of GDP) stays a
-    ranked option but is not written into the plan a county signs."""
+    """The top ``max_actions`` ranked paths that the county fits and that add at least
+    ``PLAN_SCORE_SHARE`` of the leading path's score, plus any recommended path one of them
+    depends on (a recruitment drive brings its talent environment along), in rank order. A path
+    whose own conditions the county's figures miss (farm processing where farming is 2.5% of
+    GDP), or that is unsuited to a kind the county is (a full manufacturing chain for a pastoral
+    banner), stays a ranked option but is not written into the plan a county signs."""
     by_slug = {r.path.slug: r for r in ranked if r.score > 0 and not _misfit(r)}
+    floor = max((r.score for r in ranked), default=0.0) * PLAN_SCORE_SHARE
     ranked = [r for r in ranked if r.path.slug in by_slug]
-    chosen = {r.path.slug for r in ranked[:max_actions] if r.path.slug in by_slug}
+    chosen = {r.path.slug for r in [r for r in ranked if r.score >= floor][:max_actions]}
     frontier = sorted(chosen)
     while frontier:
         for dep in by_slug[frontier.pop()].path.depends_on:
@@ -93,6 +103,10 @@ def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
 
 
 def _misfit(r: Ranked) -> bool:
+    """A fit condition the county's figures miss, or a kind the county firmly is (declared, or
+    a trait that weighs fully) that the path is unsuited to."""
+    if r.kind_fit.unsuited and r.kind_fit.firm:
+        return True
     return any(f.outcome == "missed" for f in r.fit)
 
 

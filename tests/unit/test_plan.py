@@ -226,8 +226,8 @@ def test_a_fund_of_another_region_is_not_named_to_a_county_outside_it(snapshot: 
     for province in ("Guizhou", "Henan", "Heilongjiang"):
         place = County("A grain county", None, province, 2023, kinds=("agricultural",))
         plan = _plan(snapshot, farm, county=place)
-        notes = "".join((a["funding_note"] or {}).get("text", "") for a in plan["actions"])
-        used = {f["slug"] for a in plan["actions"] for f in a["funding"]}
+        notes = "".join(a.funding_note.text for a in plan.actions if a.funding_note)
+        used = {f.slug for a in plan.actions for f in a.funding}
         assert "黑土" not in notes, province
         assert ("black-soil-protection-funds" in used) == (province == "Heilongjiang"), province
 
@@ -337,3 +337,56 @@ def test_target_rule_holds_for_any_county(
     county = County("Test County", "341221", "Anhui", year)
     plan = _plan(snapshot, indicators, horizon=start + extra, county=county)
     _check_targets(plan, snapshot)
+
+
+# 东乌珠穆沁旗 2021 and 涿州市 2023 (seeds/cases/pastoral.yaml, metro-fringe.yaml).
+EAST_UJIMQIN = County(
+    "East Ujimqin Banner",
+    "152525",
+    "Inner Mongolia",
+    2021,
+    ("pastoral", "border"),
+    None,
+    ResourceFact("metal", None),
+)
+EAST_UJIMQIN_VALUES = {
+    "gdp_cny_100m": 66.94,
+    "primary_share_pct": 30.9,
+    "secondary_share_pct": 38.0,
+    "tertiary_share_pct": 31.1,
+    "resident_population_10k": 6.97,
+    "resident_to_registered_ratio": 1.12,
+}
+ZHUOZHOU = County("Zhuozhou", "130681", "Hebei", 2023, ("capital-fringe",))
+ZHUOZHOU_VALUES = {
+    "gdp_cny_100m": 404.76,
+    "primary_share_pct": 5.6,
+    "secondary_share_pct": 24.1,
+    "tertiary_share_pct": 70.3,
+    "gdp_per_capita_cny": 61933.0,
+    "resident_population_10k": 66.77,
+    "urbanization_rate_pct": 59.28,
+    "distance_to_core_city_km": 65.0,
+}
+
+
+def test_a_path_far_below_the_leader_or_unsuited_to_the_county_is_not_in_the_plan(
+    snapshot: Snapshot,
+) -> None:
+    """A path ranked for the county but unsuited to a kind it declares (a full manufacturing
+    chain for a pastoral, resource-based banner), or adding a fraction of what the leading path
+    does (GEP accounting near Beijing at 7 points beside 83), is a ranked option, not a task."""
+    banner = _plan(snapshot, EAST_UJIMQIN_VALUES, county=EAST_UJIMQIN)
+    zhuozhou = _plan(
+        snapshot,
+        ZHUOZHOU_VALUES,
+        county=ZHUOZHOU,
+        signals=("public-services-gap", "brain-drain-to-metropolis"),
+    )
+    banner_paths = [a.path for a in banner.actions]
+    assert "grassland-balance-protection" in banner_paths
+    assert "complete-industrial-chain" not in banner_paths
+    assert "ecological-product-value" not in [a.path for a in zhuozhou.actions]
+    assert "relocated-functions-reception" in [a.path for a in zhuozhou.actions]
+    assert len(banner.actions) >= 5
+    assert len(zhuozhou.actions) >= 5
