@@ -7,7 +7,8 @@ only formats. Same analysis and knowledge base, same plan.
 
 - **Targets** (``targets``, 主要目标): one row per indicator the plan's actions move, built once
   (app.domain.plan_targets); an action's KPIs are those rows, so an indicator never has two
-  targets. Outputs a bureau is assessed on that are not indicators (``outputs``) ask for their
+  targets, and the county-wide ones (GDP and income per head, fiscal self-sufficiency) are main
+  targets only, never one action's KPI. Outputs a bureau is assessed on that are not indicators (``outputs``) ask for their
   baseline to be measured first.
 - **Sequencing** (app.domain.plan_sequence): the plan runs from the year after the profile's (2026
   at the earliest) to the horizon in three stages; quick tasks and the tasks of urgent paths start
@@ -56,6 +57,11 @@ LAST_HORIZON = 2050
 MIN_PLAN_YEARS = 3
 HEADLINE = ("gdp_per_capita_cny", "income_per_capita_cny", "urban_rural_income_ratio")
 """Indicators every plan's main targets open with when the county gives them."""
+COUNTY_WIDE = frozenset((*HEADLINE, "fiscal_self_sufficiency"))
+"""Indicators of the whole county's economy and purse: they are the plan's main targets and
+never one action's KPI. No single action moves them on its own (an award for grain output is a
+transfer, which does not raise the county's own revenue), and written under several actions one
+target would read as several."""
 
 
 def check_horizon(start: int, horizon: int) -> None:
@@ -200,7 +206,11 @@ def _action(
         funding=usable,
         funding_note=note,
         cost=cost(snap, tasks, profile, lang),
-        kpis=[context.targets[k] for k in path.outcome_indicators if k in context.targets],
+        kpis=[
+            context.targets[k]
+            for k in path.outcome_indicators
+            if k in context.targets and k not in COUNTY_WIDE
+        ],
         outputs=[o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
         to_measure=_to_measure(snap, profile, path.outcome_indicators, context),
         depends_on=[d for d in path.depends_on if d in context.in_plan],
@@ -219,6 +229,7 @@ def _action(
             _task_item(snap, profile, r, t, text, context)
             for t, text in zip(tasks, texts, strict=True)
         ],
+        serves=[k for k in path.outcome_indicators if k in context.serves],
     )
 
 
@@ -226,15 +237,24 @@ def _to_measure(
     snap: Snapshot, profile: ValidProfile, keys: Sequence[str], context: _Context
 ) -> list[ToMeasureOut]:
     """Outcome indicators the action moves that the county has not given: a plan names them so
-    that their baselines are measured and their targets set, rather than leaving a row bare."""
+    that their baselines are measured and their targets set, rather than leaving a row bare. A
+    county-wide one is named once, among the main targets (``Plan.to_measure``)."""
+    return [
+        m for m in _unmeasured(snap, profile, keys, context.lang) if m.indicator not in COUNTY_WIDE
+    ]
+
+
+def _unmeasured(
+    snap: Snapshot, profile: ValidProfile, keys: Sequence[str], lang: Lang
+) -> list[ToMeasureOut]:
     out = []
-    for key in keys:
+    for key in dict.fromkeys(keys):
         ind = snap.indicators[key]
-        if key in context.targets or key in profile.values or ind.plan_target == "none":
+        if key in profile.values or ind.plan_target == "none":
             continue
         if ind.pace is None or not judged_here(snap, key, profile):
             continue
-        out.append(ToMeasureOut(key, ind.label.get(context.lang), ind.unit_label.get(context.lang)))
+        out.append(ToMeasureOut(key, ind.label.get(lang), ind.unit_label.get(lang)))
     return out
 
 
@@ -255,6 +275,7 @@ class _Context:
         self.depends = {r.path.slug: frozenset(r.path.depends_on) for r in picked}
         self.challenges = challenges
         self.units: dict[str, Named] = {}
+        self.serves = frozenset(k for k in targets if k in COUNTY_WIDE)
 
 
 def _outputs(
@@ -297,9 +318,14 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
     tasks, squeezed = schedule(picked, phases, {r.path.slug: urgent(r, flagged) for r in picked})
     base_year = result["county"].get("year") or start - 1
     targets = _targets(snap, analysis, picked, (base_year, start, horizon))
-    rows = {k: target_item(snap, t, lang) for k, t in targets.items()}
+    rows = {k: target_item(snap, t, lang, base_year) for k, t in targets.items()}
     challenges = {c["slug"]: c for c in result["challenges"]}
     context = _Context(lang, horizon, phases, rows, picked, challenges)
+    wide = [k for r in picked for k in r.path.outcome_indicators if k in COUNTY_WIDE]
+    county_wide = [
+        m for m in _unmeasured(snap, analysis.profile, wide, lang) if m.indicator not in rows
+    ]
+    context.serves |= {m.indicator for m in county_wide}
     actions = [_action(snap, analysis, r, tasks[r.path.slug], context) for r in picked]
     actions.sort(key=lambda a: (a.phase.start, a.rank))
     warnings: list[Mapping[str, Any] | SequenceWarning] = [
@@ -324,6 +350,7 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
         programmes=_programmes(analysis, lang),
         actions=actions,
         warnings=warnings,
+        to_measure=county_wide,
     )
 
 

@@ -206,7 +206,8 @@ def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:
     return say("target_basis", name, lang, step=step)
 
 
-def target_item(snap: Snapshot, t: Target, lang: Lang) -> TargetOut:
+def target_item(snap: Snapshot, t: Target, lang: Lang, base_year: int | None = None) -> TargetOut:
+    """A target as the plan's table prints it, with the year its baseline is of."""
     ind = snap.indicators[t.indicator]
     return TargetOut(
         indicator=t.indicator,
@@ -223,4 +224,5 @@ def target_item(snap: Snapshot, t: Target, lang: Lang) -> TargetOut:
         basis_text=basis_text(snap, t, lang),
         line=None if t.line is None else round4(t.line),
         best_observed=None if t.best is None else round4(t.best),
+        base_year=base_year,
     )

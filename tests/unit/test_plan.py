@@ -390,3 +390,36 @@ def test_a_path_far_below_the_leader_or_unsuited_to_the_county_is_not_in_the_pla
     assert "relocated-functions-reception" in [a.path for a in zhuozhou.actions]
     assert len(banner.actions) >= 5
     assert len(zhuozhou.actions) >= 5
+
+
+def test_county_wide_targets_are_main_targets_only_with_their_base_year(
+    snapshot: Snapshot,
+) -> None:
+    """潢川县 2023: fiscal self-sufficiency and GDP per head are the plan's main targets, not the
+    KPI of the grain award (a transfer) nor repeated under several tasks; each target says the
+    year its baseline is of, and its pace runs from that year."""
+    huangchuan = County("Huangchuan", "411526", "Henan", 2023, ("agricultural",))
+    values = {
+        "gdp_cny_100m": 320.39,
+        "resident_population_10k": 61.36,
+        "urbanization_rate_pct": 59.39,
+        "primary_share_pct": 14.8,
+        "secondary_share_pct": 30.1,
+        "tertiary_share_pct": 55.1,
+        "general_budget_revenue_cny_100m": 10.8,
+        "general_budget_expenditure_cny_100m": 54.06,
+    }
+    plan = _plan(snapshot, values, county=huangchuan)
+    rows = {t.indicator: t for t in plan.targets}
+    assert {"fiscal_self_sufficiency", "gdp_per_capita_cny"} <= set(rows)
+    assert all(t.base_year == 2023 for t in plan.targets)
+    fiscal = rows["fiscal_self_sufficiency"]
+    assert fiscal.target <= round(fiscal.baseline + 0.01 * (2030 - 2023), 4)
+    wide = {"fiscal_self_sufficiency", "gdp_per_capita_cny", "income_per_capita_cny"}
+    for action in plan.actions:
+        assert not wide & {k.indicator for k in action.kpis}, action.path
+        assert not wide & {m.indicator for m in action.to_measure}, action.path
+    assert "income_per_capita_cny" in {m.indicator for m in plan.to_measure}
+    grain = next(a for a in plan.actions if a.path == "grain-county-incentives")
+    assert "fiscal_self_sufficiency" in grain.serves
+    _check_targets(plan, snapshot)
