@@ -125,7 +125,11 @@ def _evidence(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
 
 
 def _targets(
-    snap: Snapshot, analysis: Analysis, picked: Sequence[Ranked], span: tuple[int, int, int]
+    snap: Snapshot,
+    analysis: Analysis,
+    picked: Sequence[Ranked],
+    span: tuple[int, int, int],
+    lang: Lang,
 ) -> dict[str, Target]:
     """One target per indicator: the headline ones, then each action's outcome indicators."""
     evidence = _evidence(analysis.result)
@@ -133,7 +137,7 @@ def _targets(
     keys += [k for r in picked for k in r.path.outcome_indicators if k not in keys]
     out: dict[str, Target] = {}
     for key in dict.fromkeys(keys):
-        t = target_for(snap, analysis.profile, key, evidence.get(key, []), span)
+        t = target_for(snap, analysis.profile, key, evidence.get(key, []), span, lang)
         if t is not None:
             out[key] = t
     return out
@@ -317,7 +321,7 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
     flagged = _flagged(result, snap.tuning.confidence_medium.value)
     tasks, squeezed = schedule(picked, phases, {r.path.slug: urgent(r, flagged) for r in picked})
     base_year = result["county"].get("year") or start - 1
-    targets = _targets(snap, analysis, picked, (base_year, start, horizon))
+    targets = _targets(snap, analysis, picked, (base_year, start, horizon), lang)
     rows = {k: target_item(snap, t, lang, base_year) for k, t in targets.items()}
     challenges = {c["slug"]: c for c in result["challenges"]}
     context = _Context(lang, horizon, phases, rows, picked, challenges)

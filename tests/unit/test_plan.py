@@ -423,3 +423,20 @@ def test_county_wide_targets_are_main_targets_only_with_their_base_year(
     grain = next(a for a in plan.actions if a.path == "grain-county-incentives")
     assert "fiscal_self_sufficiency" in grain.serves
     _check_targets(plan, snapshot)
+
+
+def test_a_line_to_reach_is_a_target_for_the_horizon_named_as_the_diagnosis_names_it(
+    snapshot: Snapshot,
+) -> None:
+    """涿州市's urbanisation (59.3% in 2023) reaches 90% of the national average within the
+    plan: the target is due at the horizon and its basis names that level, in words a county
+    document uses."""
+    signals = ("public-services-gap", "brain-drain-to-metropolis")
+    for lang, level in (("zh", "全国平均水平的90%"), ("en", "90% of the national average")):
+        plan = _plan(snapshot, ZHUOZHOU_VALUES, county=ZHUOZHOU, signals=signals, lang=lang)
+        urban = next(t for t in plan.targets if t.indicator == "urbanization_rate_pct")
+        assert urban.basis == "clears_line"
+        assert urban.year == plan.horizon
+        assert level in urban.basis_text
+        assert "分界线" not in urban.basis_text
+        assert "challenge" not in urban.basis_text
