@@ -42,6 +42,7 @@ from app.domain.plan_types import (
     ProgrammeOut,
     SequenceWarning,
     StageOut,
+    TargetKind,
     TargetOut,
     TaskOut,
     ToMeasureOut,
@@ -258,7 +259,8 @@ def _unmeasured(
             continue
         if ind.pace is None or not judged_here(snap, key, profile):
             continue
-        out.append(ToMeasureOut(key, ind.label.get(lang), ind.unit_label.get(lang)))
+        kind: TargetKind = "binding" if ind.plan_target == "binding" else "expected"
+        out.append(ToMeasureOut(key, ind.label.get(lang), ind.unit_label.get(lang), kind))
     return out
 
 
@@ -303,11 +305,17 @@ def _outputs(
                     kind_label=say("target_kind", o.kind, lang),
                     baseline=None,
                     target=None,
-                    basis_text=say("target_basis", "measure_baseline", lang),
+                    basis_text=say("target_basis", _unset_basis(o.kind), lang),
                     paths=[],
                 )
             item.paths.append(r.path.slug)
     return list(seen.values())
+
+
+def _unset_basis(kind: TargetKind) -> str:
+    """Where a target without a baseline comes from: a binding one is the task the province or
+    city assigns (粮食产量, 能耗强度), an expected one follows from the measured baseline."""
+    return "assigned_task" if kind == "binding" else "measure_baseline"
 
 
 def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: int) -> Plan:

@@ -97,6 +97,12 @@ class ToMeasureOut:
     indicator: str
     label: str
     unit_label: str
+    kind: Annotated[
+        TargetKind,
+        Field(
+            description="Binding: the target is the task the province or city assigns; expected: set once the baseline is measured."
+        ),
+    ] = "expected"
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,11 @@ def _base(value: str, year: int | None, lang: Lang) -> str:
     )
 
 
+def _unset_basis(kind: str, lang: Lang) -> str:
+    name = "assigned_task" if kind == "binding" else "measure_baseline"
+    return say("target_basis", name, lang)
+
+
 def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     """The targets with figures, then, in a table of their own, the outputs whose baselines the
     statistics office sets first: a row without a number is not a target anyone can sign."""
@@ -87,9 +92,15 @@ def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
     wide = _plan(ctx).to_measure
     if outputs or wide:
         paragraph(doc, say("plan_doc", "monitored_intro", lang), lang)
-        expected = say("target_kind", "expected", lang)
-        measure = say("target_basis", "measure_baseline", lang)
-        rows = [[m.label, pw["to_measure"], expected, measure] for m in wide]
+        rows = [
+            [
+                m.label,
+                pw["to_measure"],
+                say("target_kind", m.kind, lang),
+                _unset_basis(m.kind, lang),
+            ]
+            for m in wide
+        ]
         rows += [[o.label, pw["to_measure"], o.kind_label, o.basis_text] for o in outputs]
         table(doc, [pw["indicator"], pw["baseline"], pw["kind"], pw["basis"]], rows, lang)
 

@@ -92,9 +92,9 @@ def measures(action: ActionOut, plan: Plan | None, labels: Labels, lang: Lang) -
     outputs = {o.slug: o for o in plan.outputs} if plan else {}
     for slug in action.outputs:
         if slug in outputs:
-            out.append(say("report_line", "kpi_to_measure", lang, label=outputs[slug].label))
+            out.append(_unset(outputs[slug].label, outputs[slug].kind, lang))
     for m in action.to_measure:
-        out.append(say("report_line", "kpi_to_measure", lang, label=m.label))
+        out.append(_unset(m.label, m.kind, lang))
     served = {t.indicator: t.label for t in plan.targets} if plan else {}
     served |= {m.indicator: m.label for m in plan.to_measure} if plan else {}
     names = [served[k] for k in action.serves if k in served]
@@ -102,6 +102,13 @@ def measures(action: ActionOut, plan: Plan | None, labels: Labels, lang: Lang) -
         sep = say("punctuation", "list", lang)
         out.append(say("report_line", "kpi_serves", lang, labels=sep.join(names)))
     return out
+
+
+def _unset(label: str, kind: str, lang: Lang) -> str:
+    """A KPI without a baseline: a binding one takes the task assigned from above, an expected
+    one is set once its baseline is measured."""
+    name = "kpi_assigned" if kind == "binding" else "kpi_to_measure"
+    return say("report_line", name, lang, label=label)
 
 
 def county_name(county: dict[str, Any], lang: Lang) -> str:

@@ -422,6 +422,10 @@ def test_county_wide_targets_are_main_targets_only_with_their_base_year(
     assert "income_per_capita_cny" in {m.indicator for m in plan.to_measure}
     grain = next(a for a in plan.actions if a.path == "grain-county-incentives")
     assert "fiscal_self_sufficiency" in grain.serves
+    # a binding output without a baseline takes the task assigned from above
+    outputs = {o.kind: o.basis_text for o in plan.outputs}
+    assert outputs["binding"] == "按上级下达任务确定"
+    assert outputs["expected"] == "需先测算基期值，再据此确定目标"
     _check_targets(plan, snapshot)
 
 
