@@ -444,3 +444,21 @@ def test_a_line_to_reach_is_a_target_for_the_horizon_named_as_the_diagnosis_name
         assert level in urban.basis_text
         assert "分界线" not in urban.basis_text
         assert "challenge" not in urban.basis_text
+
+
+def test_a_plan_names_no_channel_that_does_not_apply_to_the_county(snapshot: Snapshot) -> None:
+    """潢川县 and 涿州市 plan pairing work (结对协作, 京冀协同); no funding note tells them their
+    province takes no paired assistance, nor names a fund of another kind of county."""
+    huangchuan = County("Huangchuan", "411526", "Henan", 2023, ("agricultural",))
+    farm = {"gdp_cny_100m": 320.39, "resident_population_10k": 61.36,
+            "primary_share_pct": 14.8, "secondary_share_pct": 30.1, "tertiary_share_pct": 55.1,
+            "general_budget_revenue_cny_100m": 10.8,
+            "general_budget_expenditure_cny_100m": 54.06}  # fmt: skip
+    for plan in (
+        _plan(snapshot, farm, county=huangchuan),
+        _plan(snapshot, ZHUOZHOU_VALUES, county=ZHUOZHOU),
+    ):
+        for a in plan.actions:
+            if a.funding_note is not None:
+                assert set(a.funding_note.reasons) <= {"debt", "fiscal"}, a.path
+                assert "对口协作" not in a.funding_note.text, a.path
