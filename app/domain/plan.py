@@ -7,7 +7,8 @@ only formats. Same analysis and knowledge base, same plan.
 
 - **Targets** (``targets``, 主要目标): one row per indicator the plan's actions move, built once
   (app.domain.plan_targets); an action's KPIs are those rows, so an indicator never has two
-  targets. Outputs a bureau is assessed on that are not indicators (``outputs``) ask for their
+  targets, and the county-wide ones (GDP and income per head, fiscal self-sufficiency) are main
+  targets only, never one action's KPI. Outputs a bureau is assessed on that are not indicators (``outputs``) ask for their
   baseline to be measured first.
 - **Sequencing** (app.domain.plan_sequence): the plan runs from the year after the profile's (2026
   at the earliest) to the horizon in three stages; quick tasks and the tasks of urgent paths start
@@ -41,6 +42,7 @@ from app.domain.plan_types import (
     ProgrammeOut,
     SequenceWarning,
     StageOut,
+    TargetKind,
     TargetOut,
     TaskOut,
     ToMeasureOut,
@@ -56,6 +58,11 @@ LAST_HORIZON = 2050
 MIN_PLAN_YEARS = 3
 HEADLINE = ("gdp_per_capita_cny", "income_per_capita_cny", "urban_rural_income_ratio")
 """Indicators every plan's main targets open with when the county gives them."""
+COUNTY_WIDE = frozenset((*HEADLINE, "fiscal_self_sufficiency"))
+"""Indicators of the whole county's economy and purse: they are the plan's main targets and
+never one action's KPI. No single action moves them on its own (an award for grain output is a
+transfer, which does not raise the county's own revenue), and written under several actions one
+target would read as several."""
 
 
 def check_horizon(start: int, horizon: int) -> None:
@@ -75,14 +82,24 @@ def check_horizon(start: int, horizon: int) -> None:
         )
 
 
+PLAN_SCORE_SHARE = 0.1
+"""A path enters the plan only when it adds at least a tenth of what the leading path adds: a
+ranked path's score is what it brings beyond the paths above it, so one far below the leader
+(6 points beside 88) is a remainder of the ranking, not a task a county commits money and
+departments to. It stays a ranked option."""
+
+
 def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
-    """The top ``max_actions`` ranked paths, plus any recommended path one of them depends on
-    (a recruitment drive brings its talent environment along), in rank order. A path whose own
-    conditions the county's figures miss (farm processing where farming is 2.5% of GDP) stays a
-    ranked option but is not written into the plan a county signs."""
+    """The top ``max_actions`` ranked paths that the county fits and that add at least
+    ``PLAN_SCORE_SHARE`` of the leading path's score, plus any recommended path one of them
+    depends on (a recruitment drive brings its talent environment along), in rank order. A path
+    whose own conditions the county's figures miss (farm processing where farming is 2.5% of
+    GDP), or that is unsuited to a kind the county is (a full manufacturing chain for a pastoral
+    banner), stays a ranked option but is not written into the plan a county signs."""
     by_slug = {r.path.slug: r for r in ranked if r.score > 0 and not _misfit(r)}
+    floor = max((r.score for r in ranked), default=0.0) * PLAN_SCORE_SHARE
     ranked = [r for r in ranked if r.path.slug in by_slug]
-    chosen = {r.path.slug for r in ranked[:max_actions] if r.path.slug in by_slug}
+    chosen = {r.path.slug for r in [r for r in ranked if r.score >= floor][:max_actions]}
     frontier = sorted(chosen)
     while frontier:
         for dep in by_slug[frontier.pop()].path.depends_on:
@@ -93,6 +110,10 @@ def pick(ranked: Sequence[Ranked], max_actions: int) -> list[Ranked]:
 
 
 def _misfit(r: Ranked) -> bool:
+    """A fit condition the county's figures miss, or a kind the county firmly is (declared, or
+    a trait that weighs fully) that the path is unsuited to."""
+    if r.kind_fit.unsuited and r.kind_fit.firm:
+        return True
     return any(f.outcome == "missed" for f in r.fit)
 
 
@@ -105,7 +126,11 @@ def _evidence(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
 
 
 def _targets(
-    snap: Snapshot, analysis: Analysis, picked: Sequence[Ranked], span: tuple[int, int, int]
+    snap: Snapshot,
+    analysis: Analysis,
+    picked: Sequence[Ranked],
+    span: tuple[int, int, int],
+    lang: Lang,
 ) -> dict[str, Target]:
     """One target per indicator: the headline ones, then each action's outcome indicators."""
     evidence = _evidence(analysis.result)
@@ -113,7 +138,7 @@ def _targets(
     keys += [k for r in picked for k in r.path.outcome_indicators if k not in keys]
     out: dict[str, Target] = {}
     for key in dict.fromkeys(keys):
-        t = target_for(snap, analysis.profile, key, evidence.get(key, []), span)
+        t = target_for(snap, analysis.profile, key, evidence.get(key, []), span, lang)
         if t is not None:
             out[key] = t
     return out
@@ -186,7 +211,11 @@ def _action(
         funding=usable,
         funding_note=note,
         cost=cost(snap, tasks, profile, lang),
-        kpis=[context.targets[k] for k in path.outcome_indicators if k in context.targets],
+        kpis=[
+            context.targets[k]
+            for k in path.outcome_indicators
+            if k in context.targets and k not in COUNTY_WIDE
+        ],
         outputs=[o.slug for o in path.output_kpis if gate(o.requires, profile).kept],
         to_measure=_to_measure(snap, profile, path.outcome_indicators, context),
         depends_on=[d for d in path.depends_on if d in context.in_plan],
@@ -205,6 +234,7 @@ def _action(
             _task_item(snap, profile, r, t, text, context)
             for t, text in zip(tasks, texts, strict=True)
         ],
+        serves=[k for k in path.outcome_indicators if k in context.serves],
     )
 
 
@@ -212,15 +242,25 @@ def _to_measure(
     snap: Snapshot, profile: ValidProfile, keys: Sequence[str], context: _Context
 ) -> list[ToMeasureOut]:
     """Outcome indicators the action moves that the county has not given: a plan names them so
-    that their baselines are measured and their targets set, rather than leaving a row bare."""
+    that their baselines are measured and their targets set, rather than leaving a row bare. A
+    county-wide one is named once, among the main targets (``Plan.to_measure``)."""
+    return [
+        m for m in _unmeasured(snap, profile, keys, context.lang) if m.indicator not in COUNTY_WIDE
+    ]
+
+
+def _unmeasured(
+    snap: Snapshot, profile: ValidProfile, keys: Sequence[str], lang: Lang
+) -> list[ToMeasureOut]:
     out = []
-    for key in keys:
+    for key in dict.fromkeys(keys):
         ind = snap.indicators[key]
-        if key in context.targets or key in profile.values or ind.plan_target == "none":
+        if key in profile.values or ind.plan_target == "none":
             continue
         if ind.pace is None or not judged_here(snap, key, profile):
             continue
-        out.append(ToMeasureOut(key, ind.label.get(context.lang), ind.unit_label.get(context.lang)))
+        kind: TargetKind = "binding" if ind.plan_target == "binding" else "expected"
+        out.append(ToMeasureOut(key, ind.label.get(lang), ind.unit_label.get(lang), kind))
     return out
 
 
@@ -241,6 +281,7 @@ class _Context:
         self.depends = {r.path.slug: frozenset(r.path.depends_on) for r in picked}
         self.challenges = challenges
         self.units: dict[str, Named] = {}
+        self.serves = frozenset(k for k in targets if k in COUNTY_WIDE)
 
 
 def _outputs(
@@ -264,11 +305,17 @@ def _outputs(
                     kind_label=say("target_kind", o.kind, lang),
                     baseline=None,
                     target=None,
-                    basis_text=say("target_basis", "measure_baseline", lang),
+                    basis_text=say("target_basis", _unset_basis(o.kind), lang),
                     paths=[],
                 )
             item.paths.append(r.path.slug)
     return list(seen.values())
+
+
+def _unset_basis(kind: TargetKind) -> str:
+    """Where a target without a baseline comes from: a binding one is the task the province or
+    city assigns (粮食产量, 能耗强度), an expected one follows from the measured baseline."""
+    return "assigned_task" if kind == "binding" else "measure_baseline"
 
 
 def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: int) -> Plan:
@@ -282,10 +329,15 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
     flagged = _flagged(result, snap.tuning.confidence_medium.value)
     tasks, squeezed = schedule(picked, phases, {r.path.slug: urgent(r, flagged) for r in picked})
     base_year = result["county"].get("year") or start - 1
-    targets = _targets(snap, analysis, picked, (base_year, start, horizon))
-    rows = {k: target_item(snap, t, lang) for k, t in targets.items()}
+    targets = _targets(snap, analysis, picked, (base_year, start, horizon), lang)
+    rows = {k: target_item(snap, t, lang, base_year) for k, t in targets.items()}
     challenges = {c["slug"]: c for c in result["challenges"]}
     context = _Context(lang, horizon, phases, rows, picked, challenges)
+    wide = [k for r in picked for k in r.path.outcome_indicators if k in COUNTY_WIDE]
+    county_wide = [
+        m for m in _unmeasured(snap, analysis.profile, wide, lang) if m.indicator not in rows
+    ]
+    context.serves |= {m.indicator for m in county_wide}
     actions = [_action(snap, analysis, r, tasks[r.path.slug], context) for r in picked]
     actions.sort(key=lambda a: (a.phase.start, a.rank))
     warnings: list[Mapping[str, Any] | SequenceWarning] = [
@@ -310,6 +362,7 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
         programmes=_programmes(analysis, lang),
         actions=actions,
         warnings=warnings,
+        to_measure=county_wide,
     )
 
 

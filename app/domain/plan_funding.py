@@ -3,9 +3,10 @@
 Departments are named as the county's province and administrative form name them (市工业和
 信息化局, 旗农牧局). Funding channels are those of the path that the county can use: special bonds
 and policy-bank loans not where debt binds, transfers not for a county whose own revenue covers its
-spending, paired-assistance money only where the province receives it; what was dropped and what to
-use instead is said. A channel of another region (the north-east's black-soil funds for a county
-elsewhere) is left out unsaid: naming it would tell the county of measures that are not its own. Each action carries a cost band (from its tasks, with the reason, or "to be
+spending, paired-assistance money only where the province receives it; what was dropped for the
+county's debt or purse and what to use instead is said. A channel of another region (the
+north-east's black-soil funds for a county elsewhere), kind or pairing scheme is left out unsaid:
+naming it would tell the county of measures that are not its own. Each action carries a cost band (from its tasks, with the reason, or "to be
 costed") and the share the county itself can be expected to carry, by its fiscal position.
 """
 
@@ -39,6 +40,12 @@ REASONS = {
 }
 
 
+SAID = frozenset({"debt", "fiscal"})
+"""Reasons a dropped channel is named for: the county's own debt or purse, which tell it what to
+use instead. A channel of another region, kind or pairing scheme does not apply to the county,
+and a plan does not print what does not apply to it (nor deny the pairing work it may plan)."""
+
+
 def _reason(snap: Snapshot, profile: ValidProfile, slug: str) -> str:
     """Why the county cannot use a channel: the first requirement it misses, in a word."""
     failed = gate(snap.channels[slug].requires, profile).failed
@@ -59,7 +66,7 @@ def channels(
             continue
         if gate(channel.requires, profile).kept:
             usable.append(Named(slug, channel.name.get(lang).replace(UNIT, unit)))
-        elif _reason(snap, profile, slug) != "region":
+        elif _reason(snap, profile, slug) in SAID:
             dropped.append(slug)
     if not dropped:
         return usable, None

@@ -22,6 +22,7 @@ from app.domain.messages import say, with_unit
 from app.domain.numbers import round4
 from app.domain.plan_types import TargetBasis, TargetKind, TargetOut
 from app.domain.profile import ValidProfile
+from app.domain.sentences import line_name
 from app.domain.snapshot import Snapshot
 
 Basis = TargetBasis
@@ -37,6 +38,7 @@ class Target(NamedTuple):
     direction: int  # +1 rises, -1 falls
     line: float | None
     best: float | None
+    line_name: str | None = None  # what the line is, in a document's words (全国平均水平的90%)
 
 
 def _direction(snap: Snapshot, ind: Indicator, evidence: Iterable[Mapping[str, Any]]) -> int:
@@ -65,16 +67,36 @@ def best_observed(snap: Snapshot, key: str, sign: int) -> float | None:
     return max(seen) if sign > 0 else min(seen)
 
 
-def _line(evidence: Iterable[Mapping[str, Any]], baseline: float, sign: int) -> float | None:
-    """The farthest line still to clear on the good side of the baseline, if any."""
+def _line(
+    evidence: Iterable[Mapping[str, Any]], baseline: float, sign: int
+) -> tuple[float, Mapping[str, Any]] | None:
+    """The farthest line still to clear on the good side of the baseline, if any, with the
+    evidence that draws it."""
     lines = [
-        float(e["target"])
+        (float(e["target"]), e)
         for e in evidence
         if e.get("band") != "ok"
         and e.get("target") is not None
         and (float(e["target"]) - baseline) * sign > 0
     ]
-    return max(lines, key=lambda v: v * sign) if lines else None
+    return max(lines, key=lambda v: v[0] * sign) if lines else None
+
+
+def _line_name(
+    snap: Snapshot, profile: ValidProfile, line: float, e: Mapping[str, Any], lang: Lang
+) -> str:
+    """The line as the diagnosis names it (全国平均水平的90%, 参照县域的25分位值, 参考值)."""
+    national = e.get("national") if e.get("against") == "nation" else None
+    basis = (e.get("basis") or {}).get("watch", "absolute")
+    if national is not None:
+        base, bench, basis = (
+            national.get("benchmark_value"),
+            national.get("benchmark"),
+            ("national_ratio" if basis == "benchmark_ratio" else basis),
+        )
+    else:
+        base, bench = e.get("benchmark_value"), profile.benchmark.benchmark.slug
+    return line_name(snap, line, basis, base, "watch", lang, bench)
 
 
 def _reach(ind: Indicator, baseline: float, years: int) -> float:
@@ -145,10 +167,12 @@ def target_for(
     key: str,
     evidence: list[Mapping[str, Any]],
     span: tuple[int, int, int],
+    lang: Lang,
 ) -> Target | None:
     """The one target of ``key`` for the plan's years ``span`` (the baseline's year, the plan's
     first year, the horizon), or None when the indicator takes no target for this county.
-    The pace runs from the baseline's year; a line is due no earlier than the plan's first year."""
+    The pace runs from the baseline's year; a line within its reach is the target for the
+    horizon, as every main target is, named as the diagnosis names it."""
     ind = snap.indicators[key]
     baseline = profile.values.get(key)
     if ind.plan_target == "none" or baseline is None or ind.pace is None:
@@ -160,7 +184,8 @@ def target_for(
         return None
     base_year, start, horizon = span
     kind: TargetKind = "binding" if ind.plan_target == "binding" else "expected"
-    line = _line(evidence, baseline, sign)
+    drawn = _line(evidence, baseline, sign)
+    line = None if drawn is None else drawn[0]
     best = best_observed(snap, key, sign)
     reach = _reach(ind, baseline, horizon - base_year)
     if not ind.pace.relative and sign > 0 and baseline > 0:
@@ -168,12 +193,10 @@ def target_for(
     if line is None and not ind.pace.relative and kind == "binding":
         held = shown(baseline, ind.unit)
         return Target(key, baseline, held, horizon, kind, "hold", sign, None, best)
-    if line is not None and abs(line - baseline) <= reach + 1e-9:
-        per_year = _reach(ind, baseline, 1) or reach
-        years = max(1, math.ceil(abs(line - baseline) / per_year - 1e-9))
-        due = max(start, min(horizon, base_year + years))
+    if drawn is not None and line is not None and abs(line - baseline) <= reach + 1e-9:
         signed = line_round(line, sign, ind.unit)
-        return Target(key, baseline, signed, due, kind, "clears_line", sign, line, best)
+        name = _line_name(snap, profile, line, drawn[1], lang)
+        return Target(key, baseline, signed, horizon, kind, "clears_line", sign, line, best, name)
     raw = baseline + sign * reach
     edge = ind.max if sign > 0 else ind.min
     raw = baseline + sign * max(0.0, min(abs(raw - baseline), (edge - baseline) * sign))
@@ -193,7 +216,7 @@ def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:
     if t.basis == "hold":
         return say("target_basis", "hold", lang)
     if t.basis == "clears_line":
-        return say("target_basis", "clears_line", lang, line=with_unit(t.target, unit, lang))
+        return say("target_basis", "reaches_line", lang, level=t.line_name or "")
     if t.basis == "best_observed":
         return say("target_basis", "best_observed", lang, best=with_unit(t.target, unit, lang))
     pace = ind.pace.max_change_per_year
@@ -206,7 +229,8 @@ def basis_text(snap: Snapshot, t: Target, lang: Lang) -> str:
     return say("target_basis", name, lang, step=step)
 
 
-def target_item(snap: Snapshot, t: Target, lang: Lang) -> TargetOut:
+def target_item(snap: Snapshot, t: Target, lang: Lang, base_year: int | None = None) -> TargetOut:
+    """A target as the plan's table prints it, with the year its baseline is of."""
     ind = snap.indicators[t.indicator]
     return TargetOut(
         indicator=t.indicator,
@@ -223,4 +247,5 @@ def target_item(snap: Snapshot, t: Target, lang: Lang) -> TargetOut:
         basis_text=basis_text(snap, t, lang),
         line=None if t.line is None else round4(t.line),
         best_observed=None if t.best is None else round4(t.best),
+        base_year=base_year,
     )

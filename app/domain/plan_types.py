@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -81,6 +82,12 @@ class TargetOut:
             description="The best value any reference county or benchmark shows: a cap on targets."
         ),
     ]
+    base_year: Annotated[
+        int | None,
+        Field(
+            description="The year of the baseline: the profile's statistics year (the year before the plan's first when the profile gives none)."
+        ),
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,12 @@ class ToMeasureOut:
     indicator: str
     label: str
     unit_label: str
+    kind: Annotated[
+        TargetKind,
+        Field(
+            description="Binding: the target is the task the province or city assigns; expected: set once the baseline is measured."
+        ),
+    ] = "expected"
 
 
 @dataclass(frozen=True)
@@ -192,6 +205,14 @@ class ActionOut:
     addresses: list[AddressedOut]
     tasks: list[str]
     task_details: list[TaskOut]
+    serves: Annotated[
+        list[str],
+        Field(
+            description="Indicators of the plan's county-wide main targets (GDP and income per "
+            "head, fiscal self-sufficiency) this action works toward: main targets only, not its "
+            "KPIs, since no one action moves them alone."
+        ),
+    ] = dataclass_field(default_factory=list)
 
     @property
     def lead_name(self) -> str:
@@ -251,6 +272,13 @@ class Plan:
     ]
     actions: list[ActionOut]
     warnings: list[Mapping[str, Any] | SequenceWarning]
+    to_measure: Annotated[
+        list[ToMeasureOut],
+        Field(
+            description="County-wide indicators the plan's actions work toward that the profile "
+            "does not give: main targets once their baselines are measured."
+        ),
+    ] = dataclass_field(default_factory=list)
 
 
 @cache

@@ -15,6 +15,7 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.plan_types import ActionOut, Plan
 from app.services import report_docx_parts as parts
@@ -55,11 +56,11 @@ def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
 
 def _target_rows(ctx: dict[str, Any]) -> list[list[str]]:
     """The plan's targets, each with its figures: the rows a county signs."""
-    labels = ctx["labels"]
+    labels, lang = ctx["labels"], ctx["lang"]
     return [
         [
             t.label,
-            labels.value(t.indicator, t.baseline),
+            _base(labels.value(t.indicator, t.baseline), t.base_year, lang),
             labels.value(t.indicator, t.target),
             ctx["year_text"](t.year) if t.target is not None else "—",
             t.kind_label,
@@ -69,6 +70,18 @@ def _target_rows(ctx: dict[str, Any]) -> list[list[str]]:
     ]
 
 
+def _base(value: str, year: int | None, lang: Lang) -> str:
+    """A baseline with the year it is of (2023年0.20)."""
+    return (
+        value if year is None else say("report_line", "value_in_year", lang, value=value, year=year)
+    )
+
+
+def _unset_basis(kind: str, lang: Lang) -> str:
+    name = "assigned_task" if kind == "binding" else "measure_baseline"
+    return say("target_basis", name, lang)
+
+
 def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     """The targets with figures, then, in a table of their own, the outputs whose baselines the
     statistics office sets first: a row without a number is not a target anyone can sign."""
@@ -76,9 +89,19 @@ def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
     paragraph(doc, say("plan_doc", "targets_intro", lang, horizon=_plan(ctx).horizon), lang)
     header = [pw[k] for k in ("indicator", "baseline", "target", "target_year", "kind", "basis")]
     table(doc, header, _target_rows(ctx), lang)
-    if outputs:
+    wide = _plan(ctx).to_measure
+    if outputs or wide:
         paragraph(doc, say("plan_doc", "monitored_intro", lang), lang)
-        rows = [[o.label, pw["to_measure"], o.kind_label, o.basis_text] for o in outputs]
+        rows = [
+            [
+                m.label,
+                pw["to_measure"],
+                say("target_kind", m.kind, lang),
+                _unset_basis(m.kind, lang),
+            ]
+            for m in wide
+        ]
+        rows += [[o.label, pw["to_measure"], o.kind_label, o.basis_text] for o in outputs]
         table(doc, [pw["indicator"], pw["baseline"], pw["kind"], pw["basis"]], rows, lang)
 
 

@@ -65,6 +65,8 @@ def kpi_text(kpi: TargetOut, labels: Labels, lang: Lang) -> str:
     if kpi.target is None:
         return say("report_line", "kpi_baseline", lang, label=label, base=base, basis=basis)
     target = labels.value(kpi.indicator, kpi.target)
+    if kpi.base_year is not None:
+        base = say("report_line", "value_in_year", lang, value=base, year=kpi.base_year)
     return say(
         "report_line",
         "kpi_target",
@@ -84,15 +86,29 @@ def plain(value: float) -> str:
 
 def measures(action: ActionOut, plan: Plan | None, labels: Labels, lang: Lang) -> list[str]:
     """What an action is assessed on, as a plan's 考核指标 cell lists it: its targets, the outputs
-    it delivers and the indicators whose baselines come first, so no row is left bare."""
+    it delivers and the indicators whose baselines come first; an action with none of these
+    names the county-wide main targets it works toward, so no row is left bare."""
     out = [kpi_text(k, labels, lang) for k in action.kpis]
     outputs = {o.slug: o for o in plan.outputs} if plan else {}
     for slug in action.outputs:
         if slug in outputs:
-            out.append(say("report_line", "kpi_to_measure", lang, label=outputs[slug].label))
+            out.append(_unset(outputs[slug].label, outputs[slug].kind, lang))
     for m in action.to_measure:
-        out.append(say("report_line", "kpi_to_measure", lang, label=m.label))
+        out.append(_unset(m.label, m.kind, lang))
+    served = {t.indicator: t.label for t in plan.targets} if plan else {}
+    served |= {m.indicator: m.label for m in plan.to_measure} if plan else {}
+    names = [served[k] for k in action.serves if k in served]
+    if not out and names:
+        sep = say("punctuation", "list", lang)
+        out.append(say("report_line", "kpi_serves", lang, labels=sep.join(names)))
     return out
+
+
+def _unset(label: str, kind: str, lang: Lang) -> str:
+    """A KPI without a baseline: a binding one takes the task assigned from above, an expected
+    one is set once its baseline is measured."""
+    name = "kpi_assigned" if kind == "binding" else "kpi_to_measure"
+    return say("report_line", name, lang, label=label)
 
 
 def county_name(county: dict[str, Any], lang: Lang) -> str:

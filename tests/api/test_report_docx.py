@@ -221,11 +221,11 @@ def test_docx_is_an_action_plan_a_county_can_adopt(client: TestClient) -> None:
     labels = [row.cells[0].text for row in targets.rows[1:]]
     assert labels == [t["label"] for t in plan["targets"]]
     assert all(re.search(r"\d", row.cells[2].text) for row in targets.rows[1:])
-    if plan["outputs"]:
+    if plan["outputs"] or plan["to_measure"]:
         assert "以下监测指标由统计部门核定基期值后确定目标值：" in texts
         monitored = table_with(doc, "属性", skip=targets)
         assert [row.cells[0].text for row in monitored.rows[1:]] == [
-            o["label"] for o in plan["outputs"]
+            o["label"] for o in [*plan["to_measure"], *plan["outputs"]]
         ]
         assert all(row.cells[1].text == "需先测算基期值" for row in monitored.rows[1:])
 

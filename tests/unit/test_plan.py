@@ -226,8 +226,8 @@ def test_a_fund_of_another_region_is_not_named_to_a_county_outside_it(snapshot: 
     for province in ("Guizhou", "Henan", "Heilongjiang"):
         place = County("A grain county", None, province, 2023, kinds=("agricultural",))
         plan = _plan(snapshot, farm, county=place)
-        notes = "".join((a["funding_note"] or {}).get("text", "") for a in plan["actions"])
-        used = {f["slug"] for a in plan["actions"] for f in a["funding"]}
+        notes = "".join(a.funding_note.text for a in plan.actions if a.funding_note)
+        used = {f.slug for a in plan.actions for f in a.funding}
         assert "黑土" not in notes, province
         assert ("black-soil-protection-funds" in used) == (province == "Heilongjiang"), province
 
@@ -337,3 +337,128 @@ def test_target_rule_holds_for_any_county(
     county = County("Test County", "341221", "Anhui", year)
     plan = _plan(snapshot, indicators, horizon=start + extra, county=county)
     _check_targets(plan, snapshot)
+
+
+# 东乌珠穆沁旗 2021 and 涿州市 2023 (seeds/cases/pastoral.yaml, metro-fringe.yaml).
+EAST_UJIMQIN = County(
+    "East Ujimqin Banner",
+    "152525",
+    "Inner Mongolia",
+    2021,
+    ("pastoral", "border"),
+    None,
+    ResourceFact("metal", None),
+)
+EAST_UJIMQIN_VALUES = {
+    "gdp_cny_100m": 66.94,
+    "primary_share_pct": 30.9,
+    "secondary_share_pct": 38.0,
+    "tertiary_share_pct": 31.1,
+    "resident_population_10k": 6.97,
+    "resident_to_registered_ratio": 1.12,
+}
+ZHUOZHOU = County("Zhuozhou", "130681", "Hebei", 2023, ("capital-fringe",))
+ZHUOZHOU_VALUES = {
+    "gdp_cny_100m": 404.76,
+    "primary_share_pct": 5.6,
+    "secondary_share_pct": 24.1,
+    "tertiary_share_pct": 70.3,
+    "gdp_per_capita_cny": 61933.0,
+    "resident_population_10k": 66.77,
+    "urbanization_rate_pct": 59.28,
+    "distance_to_core_city_km": 65.0,
+}
+
+
+def test_a_path_far_below_the_leader_or_unsuited_to_the_county_is_not_in_the_plan(
+    snapshot: Snapshot,
+) -> None:
+    """A path ranked for the county but unsuited to a kind it declares (a full manufacturing
+    chain for a pastoral, resource-based banner), or adding a fraction of what the leading path
+    does (GEP accounting near Beijing at 7 points beside 83), is a ranked option, not a task."""
+    banner = _plan(snapshot, EAST_UJIMQIN_VALUES, county=EAST_UJIMQIN)
+    zhuozhou = _plan(
+        snapshot,
+        ZHUOZHOU_VALUES,
+        county=ZHUOZHOU,
+        signals=("public-services-gap", "brain-drain-to-metropolis"),
+    )
+    banner_paths = [a.path for a in banner.actions]
+    assert "grassland-balance-protection" in banner_paths
+    assert "complete-industrial-chain" not in banner_paths
+    assert "ecological-product-value" not in [a.path for a in zhuozhou.actions]
+    assert "relocated-functions-reception" in [a.path for a in zhuozhou.actions]
+    assert len(banner.actions) >= 5
+    assert len(zhuozhou.actions) >= 5
+
+
+def test_county_wide_targets_are_main_targets_only_with_their_base_year(
+    snapshot: Snapshot,
+) -> None:
+    """潢川县 2023: fiscal self-sufficiency and GDP per head are the plan's main targets, not the
+    KPI of the grain award (a transfer) nor repeated under several tasks; each target says the
+    year its baseline is of, and its pace runs from that year."""
+    huangchuan = County("Huangchuan", "411526", "Henan", 2023, ("agricultural",))
+    values = {
+        "gdp_cny_100m": 320.39,
+        "resident_population_10k": 61.36,
+        "urbanization_rate_pct": 59.39,
+        "primary_share_pct": 14.8,
+        "secondary_share_pct": 30.1,
+        "tertiary_share_pct": 55.1,
+        "general_budget_revenue_cny_100m": 10.8,
+        "general_budget_expenditure_cny_100m": 54.06,
+    }
+    plan = _plan(snapshot, values, county=huangchuan)
+    rows = {t.indicator: t for t in plan.targets}
+    assert {"fiscal_self_sufficiency", "gdp_per_capita_cny"} <= set(rows)
+    assert all(t.base_year == 2023 for t in plan.targets)
+    fiscal = rows["fiscal_self_sufficiency"]
+    assert fiscal.target <= round(fiscal.baseline + 0.01 * (2030 - 2023), 4)
+    wide = {"fiscal_self_sufficiency", "gdp_per_capita_cny", "income_per_capita_cny"}
+    for action in plan.actions:
+        assert not wide & {k.indicator for k in action.kpis}, action.path
+        assert not wide & {m.indicator for m in action.to_measure}, action.path
+    assert "income_per_capita_cny" in {m.indicator for m in plan.to_measure}
+    grain = next(a for a in plan.actions if a.path == "grain-county-incentives")
+    assert "fiscal_self_sufficiency" in grain.serves
+    # a binding output without a baseline takes the task assigned from above
+    outputs = {o.kind: o.basis_text for o in plan.outputs}
+    assert outputs["binding"] == "按上级下达任务确定"
+    assert outputs["expected"] == "需先测算基期值，再据此确定目标"
+    _check_targets(plan, snapshot)
+
+
+def test_a_line_to_reach_is_a_target_for_the_horizon_named_as_the_diagnosis_names_it(
+    snapshot: Snapshot,
+) -> None:
+    """涿州市's urbanisation (59.3% in 2023) reaches 90% of the national average within the
+    plan: the target is due at the horizon and its basis names that level, in words a county
+    document uses."""
+    signals = ("public-services-gap", "brain-drain-to-metropolis")
+    for lang, level in (("zh", "全国平均水平的90%"), ("en", "90% of the national average")):
+        plan = _plan(snapshot, ZHUOZHOU_VALUES, county=ZHUOZHOU, signals=signals, lang=lang)
+        urban = next(t for t in plan.targets if t.indicator == "urbanization_rate_pct")
+        assert urban.basis == "clears_line"
+        assert urban.year == plan.horizon
+        assert level in urban.basis_text
+        assert "分界线" not in urban.basis_text
+        assert "challenge" not in urban.basis_text
+
+
+def test_a_plan_names_no_channel_that_does_not_apply_to_the_county(snapshot: Snapshot) -> None:
+    """潢川县 and 涿州市 plan pairing work (结对协作, 京冀协同); no funding note tells them their
+    province takes no paired assistance, nor names a fund of another kind of county."""
+    huangchuan = County("Huangchuan", "411526", "Henan", 2023, ("agricultural",))
+    farm = {"gdp_cny_100m": 320.39, "resident_population_10k": 61.36,
+            "primary_share_pct": 14.8, "secondary_share_pct": 30.1, "tertiary_share_pct": 55.1,
+            "general_budget_revenue_cny_100m": 10.8,
+            "general_budget_expenditure_cny_100m": 54.06}  # fmt: skip
+    for plan in (
+        _plan(snapshot, farm, county=huangchuan),
+        _plan(snapshot, ZHUOZHOU_VALUES, county=ZHUOZHOU),
+    ):
+        for a in plan.actions:
+            if a.funding_note is not None:
+                assert set(a.funding_note.reasons) <= {"debt", "fiscal"}, a.path
+                assert "对口协作" not in a.funding_note.text, a.path
