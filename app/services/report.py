@@ -9,6 +9,7 @@ Markdown, so a county name cannot become a link or an image.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -204,11 +205,20 @@ def document_title(report: Report) -> str:
     return say("report_line", "title_plan", lang, county=county, start=start, horizon=horizon)
 
 
+def plan_words(report_words: Mapping[str, str], plan: Plan | None) -> dict[str, str]:
+    """The report's words, with the plan's note saying that an action waits for another only
+    when one of its actions does (a plan whose actions all start at once says nothing of it)."""
+    out = dict(report_words)
+    if plan is not None and not any(a.depends_on for a in plan.actions):
+        out["plan_note"] = out["plan_note_flat"]
+    return out
+
+
 def context(report: Report, snap: Snapshot) -> dict[str, Any]:
     """Everything a template or the DOCX writer prints, with labels and formatted numbers."""
     lang = report.lang
     labels = Labels(snap, lang)
-    report_words = words("report", lang)
+    report_words = plan_words(words("report", lang), report.plan)
     county = county_name(report.result["county"], lang)
     form = report.result["county"].get("admin_form")
     return {

@@ -253,3 +253,21 @@ def test_an_example_among_several_counties_names_its_own_unless_its_title_does(
     assert "人均GDP达12.25万元，城乡收入比1.54（德清县；Yuan, J.（2025）第1.1节）" in text
     assert "珲春建设互贸进口商品落地加工基地（" not in text  # the title names 珲春
     assert "苏州与宿迁在苏北合作共建工业园区（苏州宿迁工业园区）" in text  # no bracket in a bracket
+
+
+def test_the_plan_note_says_what_its_timeline_shows(
+    md: Callable[[tuple[str, int]], str], snapshot: Snapshot
+) -> None:
+    """A plan whose actions all start at once does not say that some wait for others, and the
+    Markdown timeline (no colours) explains its marks, not colours; a plan in which an action
+    builds on another keeps the sentence."""
+    texts = {case: md(case) for case in (MANZHOULI, WEINING, HUANGCHUAN)}
+    for case, text in texts.items():
+        body = PlanRequest.model_validate_json(json.dumps(profile_of(case)))
+        plan = reports.for_profile(snapshot, body, chinese()).plan
+        assert plan is not None
+        waits = any(a.depends_on for a in plan.actions)
+        assert ("在前提任务第一阶段完成后启动" in text) == waits, case
+        assert "颜色对应启动阶段" not in text
+        assert "■表示任务的实施年份" in text
+    assert "在前提任务第一阶段完成后启动" not in texts[HUANGCHUAN]
