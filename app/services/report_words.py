@@ -59,11 +59,7 @@ def year_text(year: int, lang: Lang) -> str:
 def kpi_text(kpi: TargetOut, labels: Labels, lang: Lang) -> str:
     """ "R&D intensity: 1.1% → 1.7% by 2030 (as far as the pace reaches)"."""
     label, basis = kpi.label, kpi.basis_text
-    if kpi.baseline is None:
-        return say("report_line", "kpi_basis_only", lang, label=label, basis=basis)
     base = labels.value(kpi.indicator, kpi.baseline)
-    if kpi.target is None:
-        return say("report_line", "kpi_baseline", lang, label=label, base=base, basis=basis)
     target = labels.value(kpi.indicator, kpi.target)
     if kpi.base_year is not None:
         base = say("report_line", "value_in_year", lang, value=base, year=kpi.base_year)

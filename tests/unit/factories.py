@@ -248,3 +248,16 @@ def _path(slug: str, family: str, addresses: list[tuple[str, float]]) -> dict[st
         "addresses": [{"challenge": c, "weight": w, "why": t("because")} for c, w in addresses],
         "source": PAPER,
     }
+
+
+# Huangchuan County (Henan) 2023 statistical bulletin, as in seeds/cases/grain.yaml.
+HUANGCHUAN_2023 = {
+    "gdp_cny_100m": 320.39,
+    "resident_population_10k": 61.36,
+    "urbanization_rate_pct": 59.39,
+    "primary_share_pct": 14.8,
+    "secondary_share_pct": 30.1,
+    "tertiary_share_pct": 55.1,
+    "general_budget_revenue_cny_100m": 10.8,
+    "general_budget_expenditure_cny_100m": 54.06,
+}

@@ -21,6 +21,7 @@ from app.domain.result import analyse
 from app.domain.snapshot import Snapshot
 from app.errors import InvalidInput
 from tests.conftest import DEQING_PROFILE
+from tests.unit.factories import HUANGCHUAN_2023
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # A manufacturing county well behind on innovation and opening up, with a value for most of the
@@ -399,17 +400,7 @@ def test_county_wide_targets_are_main_targets_only_with_their_base_year(
     KPI of the grain award (a transfer) nor repeated under several tasks; each target says the
     year its baseline is of, and its pace runs from that year."""
     huangchuan = County("Huangchuan", "411526", "Henan", 2023, ("agricultural",))
-    values = {
-        "gdp_cny_100m": 320.39,
-        "resident_population_10k": 61.36,
-        "urbanization_rate_pct": 59.39,
-        "primary_share_pct": 14.8,
-        "secondary_share_pct": 30.1,
-        "tertiary_share_pct": 55.1,
-        "general_budget_revenue_cny_100m": 10.8,
-        "general_budget_expenditure_cny_100m": 54.06,
-    }
-    plan = _plan(snapshot, values, county=huangchuan)
+    plan = _plan(snapshot, HUANGCHUAN_2023, county=huangchuan)
     rows = {t.indicator: t for t in plan.targets}
     assert {"fiscal_self_sufficiency", "gdp_per_capita_cny"} <= set(rows)
     assert all(t.base_year == 2023 for t in plan.targets)

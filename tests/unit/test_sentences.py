@@ -13,18 +13,9 @@ from app.domain.messages import say, with_unit
 from app.domain.profile import County, ProfileInput
 from app.domain.result import recommend
 from app.domain.snapshot import Snapshot
+from tests.unit.factories import HUANGCHUAN_2023
 
-# Huangchuan County (Henan) 2023 statistical bulletin, as in seeds/cases/grain.yaml.
-HUANGCHUAN = {
-    "gdp_cny_100m": 320.39,
-    "resident_population_10k": 61.36,
-    "urbanization_rate_pct": 59.39,
-    "primary_share_pct": 14.8,
-    "secondary_share_pct": 30.1,
-    "tertiary_share_pct": 55.1,
-    "general_budget_revenue_cny_100m": 10.8,
-    "general_budget_expenditure_cny_100m": 54.06,
-}
+HUANGCHUAN = HUANGCHUAN_2023
 HENAN = County("A county", "411526", "Henan", 2023, ("agricultural",))
 
 
