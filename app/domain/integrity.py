@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -57,6 +59,9 @@ from app.domain.sources import (
     names_mirror,
     printed_publisher,
 )
+
+if TYPE_CHECKING:
+    from app.domain.snapshot import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,16 +437,11 @@ def _check_citations(kb: KnowledgeBase) -> list[Issue]:
     return issues
 
 
-def _check_resolution(kb: KnowledgeBase) -> list[Issue]:
+def _check_resolution(kb: KnowledgeBase, snap: Snapshot) -> list[Issue]:
     """Resolve every rule for every stored benchmark and era: lines that meet are refused, and a
     strength line must sit on the good side of the watch line."""
-    from app.domain.snapshot import compile_snapshot
     from app.domain.thresholds import resolve
 
-    try:
-        snap = compile_snapshot(kb, 0, "")
-    except ValueError as exc:  # e.g. a cycle between formulas
-        return [Issue("indicators", "formula", "formula", str(exc))]
     min_sample = kb.meta.tuning.min_percentile_sample.value
     issues: list[Issue] = []
     for slug, view in snap.benchmarks.items():
@@ -806,6 +806,8 @@ def _check_publishers(kb: KnowledgeBase) -> list[Issue]:
     and no name cites a mirror outside the trailing remark a printed document leaves out."""
     issues: list[Issue] = []
     first = language(default()).name
+    # Most publishers are cited many times over: each text is read for a mirror once.
+    mirror_in = cache(lambda text: (printed_publisher(text), names_mirror(printed_publisher(text))))
     for kind, item, field, src in _all_sources(kb):
         for name, text in _publisher_names(src)[1:]:
             lang = language(name.removeprefix("publisher_"))
@@ -819,8 +821,7 @@ def _check_publishers(kb: KnowledgeBase) -> list[Issue]:
         for name, text in _publisher_names(src):
             if text is None:
                 continue
-            printed = printed_publisher(text)
-            named = names_mirror(printed)
+            printed, named = mirror_in(text)
             if named is not None:
                 msg = (
                     f"printed as {printed!r}, which still names a mirror ({named!r}): say how "
@@ -886,12 +887,33 @@ CHECKS = (
 )
 
 
-def check_references(kb: KnowledgeBase) -> list[Issue]:
-    """Every problem of the knowledge base; the resolution check runs once the rest is sound."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What checking a knowledge base found, and the snapshot it compiled on the way (version 0),
+    so that a curation write, which needs that snapshot to run the expert cases, compiles once."""
+
+    issues: list[Issue]
+    snapshot: Snapshot | None  # None when a problem stopped the check before it compiled
+
+
+def check(kb: KnowledgeBase) -> Checked:
+    """Every problem of the knowledge base; it is compiled, and its lines resolved against every
+    benchmark, once the rest is sound."""
+    from app.domain.snapshot import compile_snapshot
+
     issues = [issue for check in CHECKS for issue in check(kb)]
     if issues:
-        return issues
-    return _check_resolution(kb)
+        return Checked(issues, None)
+    try:
+        snap = compile_snapshot(kb, 0, "")
+    except ValueError as exc:  # e.g. a cycle between formulas
+        return Checked([Issue("indicators", "formula", "formula", str(exc))], None)
+    return Checked(_check_resolution(kb, snap), snap)
+
+
+def check_references(kb: KnowledgeBase) -> list[Issue]:
+    """Every problem of the knowledge base (``check`` without the compiled snapshot)."""
+    return check(kb).issues
 
 
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from app.domain.integrity import check_references
+from app.domain.integrity import check
 from app.domain.item_kinds import BY_URL_NAME, ItemKind
 from app.domain.knowledge import KnowledgeBase
 from app.domain.merge import merge_patch
@@ -214,11 +214,13 @@ def _replaced(kb: KnowledgeBase, kind: str, index: int, item: BaseModel) -> Know
     return kb.model_copy(update={attr: items})
 
 
-def _check(candidate: KnowledgeBase, change: Change) -> None:
-    """Refuse a change that leaves a reference dangling (409 for a delete: the item is in use)."""
-    problems = check_references(candidate)
-    if not problems:
-        return
+def _check(candidate: KnowledgeBase, change: Change) -> Snapshot:
+    """Refuse a change that leaves a reference dangling (409 for a delete: the item is in use);
+    else the candidate as the check compiled it."""
+    checked = check(candidate)
+    problems = checked.issues
+    if not problems and checked.snapshot is not None:
+        return checked.snapshot
     if change.action == "delete":
         raise Conflict(
             detail=f"{change.kind} {change.slug!r} is still referenced: "
@@ -243,9 +245,9 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
         if kb is None:
             raise KnowledgeBaseMissing(detail="No knowledge base is stored yet.")
         candidate, change = edit(kb)
-        _check(candidate, change)
+        compiled = _check(candidate, change)
         require_confirmation(kb, candidate, confirm)
-        compiled = _judged(kb, candidate)
+        _judge(kb, candidate, compiled)
         note = f"{change.action} {change.kind} {change.slug}"
         version = tx.kb.record(candidate, f"api:{who.name}", note)
         tx.audit.add(
@@ -264,15 +266,13 @@ def _apply(uow: UnitOfWork, who: Principal, edit: Edit, confirm: bool = False) -
     return WriteOutcome(change.after, etag, _as_version(compiled, version))
 
 
-def _judged(before: KnowledgeBase | None, candidate: KnowledgeBase) -> Snapshot:
-    """The candidate compiled, once no expert case fails because of the change; else
-    CasesFailed naming each case, what it expected and what it found."""
-    compiled = compile_snapshot(candidate, 0, "")
+def _judge(before: KnowledgeBase | None, candidate: KnowledgeBase, compiled: Snapshot) -> None:
+    """Pass when no expert case fails because of the change; else CasesFailed naming each case,
+    what it expected and what it found."""
     previous = (lambda: compile_snapshot(before, 0, "")) if before is not None else _no_snapshot
     broken = broken_by(before, previous, candidate, compiled)
     if broken:
         raise _cases_failed(broken)
-    return compiled
 
 
 def _no_snapshot() -> Snapshot:
@@ -304,22 +304,24 @@ def import_kb(
     """Replace the whole knowledge base with ``payload``: validated whole, all or nothing."""
     kb = _validate(KnowledgeBase, payload)
     assert isinstance(kb, KnowledgeBase)
-    problems = check_references(kb)
-    if problems:
+    checked = check(kb)
+    problems = checked.issues
+    if problems or checked.snapshot is None:
         raise InvalidInput(
             detail="The knowledge base has broken references.",
             errors=[FieldError(f"/{p.kind}", "broken_reference", str(p)) for p in problems[:100]],
         )
+    compiled = checked.snapshot
     checksum = kb.checksum()
     with _WRITE_LOCK, uow.write() as tx:
         tx.kb.lock()
         current = tx.kb.latest()
         if current is not None and current.checksum == checksum:
-            return compile_snapshot(kb, current.number, checksum), False
+            return dataclasses.replace(compiled, version=current.number, checksum=checksum), False
         before = tx.kb.read()
         if before is not None:
             require_confirmation(before, kb, confirm)
-        compiled = _judged(before, kb)
+        _judge(before, kb, compiled)
         version = tx.kb.record(kb, f"{origin}:{who.name}")
         tx.audit.add(_kb_event(who, "import", version.number, current, None))
     return _as_version(compiled, version), True
@@ -356,7 +358,8 @@ def rollback(
             return compile_snapshot(now, current.number, current.checksum), False
         restored = _kept_content(tx, target)
         require_confirmation(now, restored, confirm)
-        compiled = _judged(now, restored)
+        compiled = compile_snapshot(restored, 0, "")
+        _judge(now, restored, compiled)
         new = tx.kb.record(restored, f"rollback:{who.name}", f"rollback to version {number}")
         tx.audit.add(_kb_event(who, "rollback", new.number, current, target))
     return _as_version(compiled, new), True
