@@ -32,7 +32,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def problem_document(status: int, code: str, title: str, detail: str, path: str) -> dict[str, Any]:
+def problem_document(
+    status: int, code: str, title: str, detail: str, path: str
+) -> dict[str, object]:
     """An RFC 9457 problem, as every answer and the published examples write it."""
     return {
         "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
@@ -52,8 +54,8 @@ def localised_problem(
     *,
     key: str | None = None,
     params: dict[str, object] | None = None,
-    errors: list[FieldError] | list[dict[str, Any]] | None = None,
-) -> tuple[dict[str, Any], str]:
+    errors: list[FieldError] | list[dict[str, object]] | None = None,
+) -> tuple[dict[str, object], str]:
     """The problem document in the language the request asked for, and that language's tag:
     title, detail and field messages from the catalogue, English where it has no words."""
     lang = lang_of(scope)
@@ -311,7 +313,7 @@ class JsonLogFormatter(logging.Formatter):
     _STD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
+        entry: dict[str, object] = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,

@@ -53,7 +53,7 @@ class Readiness(BaseModel):
     kb_version: str | None
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     """Declare error statuses in OpenAPI with the Problem schema."""
     return {
         s: {

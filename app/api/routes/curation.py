@@ -17,7 +17,7 @@ from app.api.deps import SnapshotDep, StoreDep, UowDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
-from app.api.routes.specs import Endpoint, RouteSpec, add_routes
+from app.api.routes.specs import Endpoint, RouteOptions, RouteSpec, add_routes
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.domain.item_kinds import ItemKind
 from app.domain.snapshot import Snapshot
@@ -129,7 +129,7 @@ def _delete_endpoint(kind: str) -> Endpoint:
     return delete
 
 
-MergePatch = Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")]
+MergePatch = Annotated[dict[str, object], Body(description="RFC 7396 merge patch of the item.")]
 # Each write's summary and description; {noun} is the kind in words.
 WRITE_DOCS = {
     "create": (
@@ -148,7 +148,7 @@ WRITE_DOCS = {
         "Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
     ),
 }
-DELETE_OPTIONS = {
+DELETE_OPTIONS: RouteOptions = {
     "methods": ["DELETE"],
     "status_code": 204,
     "response_class": Response,
@@ -159,13 +159,13 @@ DELETE_OPTIONS = {
 def _register(kind: str, spec: ItemKind) -> None:
     """POST on the collection; PUT, PATCH and DELETE on an item."""
     noun, item = kind.replace("-", " "), f"/{kind}/{{slug}}"
-    writes = {
+    writes: RouteOptions = {
         "dependencies": [Depends(require_json_body)],
         "response_model": spec.model,
         "responses": WRITE_ERRORS,
     }
     replace = _rewrite_endpoint(kind, Annotated[spec.model, Body()], curation.replace_item)
-    endpoints: dict[str, tuple[str, Endpoint, dict[str, Any]]] = {
+    endpoints: dict[str, tuple[str, Endpoint, RouteOptions]] = {
         "create": (
             f"/{kind}",
             _create_endpoint(kind, spec.model),
@@ -220,7 +220,7 @@ def export_kb(snap: SnapshotDep) -> Response:
     dependencies=[Depends(require_json_body)],
 )
 async def import_kb(
-    writer: Curator, body: Annotated[dict[str, Any], Body()], confirm: ConfirmParam = None
+    writer: Curator, body: Annotated[dict[str, object], Body()], confirm: ConfirmParam = None
 ) -> Response:
     args = (writer.uow, writer.who, body, "import", confirm is not None)
     snap, changed = await run_in_threadpool(curation.import_kb, *args)

@@ -16,6 +16,7 @@ from app.api.hot import (
     VALIDATE_OPENAPI,
     ProfileToValidate,
     RecommendationToMake,
+    View,
     ViewQuery,
 )
 from app.api.http import json_response
@@ -63,7 +64,11 @@ async def validate_profile(read: ProfileToValidate) -> Response:
     openapi_extra=RECOMMENDATION_OPENAPI,
 )
 async def create_recommendation(request: Request, read: RecommendationToMake) -> Response:
-    view, trace, paths = read.params["view"], read.params["trace"], read.params["paths"]
+    # The parameters are validated (VIEW, TRACE, PATHS); this narrows them to their types.
+    params = read.params
+    view: View = "summary" if params["view"] == "summary" else "full"
+    trace = params["trace"] is True
+    paths = params["paths"] if isinstance(params["paths"], int) else None
     result = svc.recommendation(
         read.snap, read.body, read.lang, view, trace and view == "full", paths
     )

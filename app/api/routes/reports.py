@@ -3,7 +3,7 @@ formats of app.services.renderers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from app.services.renderers import BRIEF_FORMATS, REPORT_FORMATS, OutputFormat
 
 router = APIRouter(tags=["reports"])
 DOCX = renderers.DOCX.media_type
-CONTENT: dict[str, Any] = {
+CONTENT: dict[str, object] = {
     "content": content_of(REPORT_FORMATS),
     "description": "The report: a printable A4 page (text/html, default), Markdown, or a Word "
     "document laid out as a Chinese government document expects.",
