@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
@@ -20,7 +21,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic.json_schema import models_json_schema
 
 from app.api import spec_headers
-from app.api.middleware import problem_document
+from app.api.middleware import ProblemDocument, problem_document
 from app.api.reading import models_read_by
 from app.domain.cases import EXPECTATIONS
 from app.errors import CODES, ErrorCode
@@ -49,14 +50,14 @@ _DESCRIPTIONS = {
 
 
 @lru_cache(maxsize=1)
-def published_examples() -> dict[str, Any]:
-    """Response and request examples by ``operationId``, generated from real answers (tests
-    refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
-    data: dict[str, Any] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+def published_examples() -> dict[str, dict[str, object]]:
+    """Response and request examples by ``operationId``, then by ``"request"`` or status,
+    generated from real answers (tests refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
+    data: dict[str, dict[str, object]] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
     return data
 
 
-def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any]:
+def problem_example(status: int, path: str, op: Mapping[str, object]) -> ProblemDocument:
     """A problem document this operation can answer with ``status``."""
     code = _STATUS_CODE.get(status) or next(c for c, i in CODES.items() if i.status == status)
     if status == 400 and "requestBody" not in op:
@@ -130,9 +131,18 @@ def _preconditions(method: str, op: dict[str, Any]) -> None:
         content["application/merge-patch+json"] = content.pop("application/json")
 
 
-def _named_enums() -> dict[frozenset[str], dict[str, Any]]:
+class NamedEnum(TypedDict):
+    """The schema component of a closed vocabulary."""
+
+    type: str
+    enum: list[str]
+    title: str
+    description: str
+
+
+def _named_enums() -> dict[frozenset[str], NamedEnum]:
     """Values -> the component of every closed vocabulary (name, values in order, description)."""
-    out = {}
+    out: dict[frozenset[str], NamedEnum] = {}
     for item in vocabulary.VOCABULARIES:
         name, values = vocabulary.named_values(item)
         described = vocabulary.description_of(item)
