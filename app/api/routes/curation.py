@@ -22,7 +22,7 @@ from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.domain.item_kinds import ItemKind
 from app.domain.snapshot import Snapshot
 from app.schemas.catalog import page_of
-from app.schemas.common import problem_responses
+from app.schemas.common import KEYED_BODY_ERRORS, KEYED_LIST_ERRORS, problem_responses
 from app.schemas.curation import AuditPage, KbExport
 from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
@@ -215,7 +215,7 @@ def export_kb(snap: SnapshotDep) -> Response:
     description="Replaces the whole knowledge base with the document sent, validated whole: all "
     "or nothing. The content replaced stays in the version history (`GET /v1/kb/versions`). An "
     "import that removes most of the knowledge base needs `?confirm=remove`.",
-    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    responses=KEYED_BODY_ERRORS,
     response_model=KbChangeOut,
     dependencies=[Depends(require_json_body)],
 )
@@ -246,7 +246,7 @@ def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response
     description="Every version of the knowledge base, newest first (scope admin): who made it, "
     "when, and whether its content is kept so it can be restored with `POST /v1/kb/rollback`.",
     response_model=page_of(KbVersionOut),
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def kb_versions(
     request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None
@@ -283,7 +283,7 @@ async def kb_rollback(
     description="Who changed what in the knowledge base and when, newest first (scope admin): "
     "each event names the version it made and the item (or version) before and after.",
     response_model=AuditPage,
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def audit(
     request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None
