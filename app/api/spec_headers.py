@@ -5,23 +5,30 @@ read (rate limits, validators, links, the request id) on the answers that carry 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from app.api.versioning import SUNSET_KEY
 from app.domain.knowledge import LANGS
 from app.domain.messages import say
 
 
-def _header(description: str, *, required: bool = False, **schema: Any) -> dict[str, object]:
+class Header(TypedDict):
+    """An OpenAPI header object, keys in the order the document writes them."""
+
+    description: str
+    required: NotRequired[bool]
+    schema: dict[str, object]
+
+
+def _header(description: str, *, required: bool = False, **schema: object) -> Header:
     """A response header as the document declares it: a string unless ``schema`` says more."""
-    out: dict[str, object] = {"description": description}
+    typed: dict[str, object] = {"type": "string", **schema}
     if required:
-        out["required"] = True
-    out["schema"] = {"type": "string", **schema}
-    return out
+        return {"description": description, "required": True, "schema": typed}
+    return {"description": description, "schema": typed}
 
 
-HEADERS: dict[str, dict[str, object]] = {
+HEADERS: dict[str, Header] = {
     "X-Request-ID": _header(
         "The request's id (the caller's own `X-Request-ID` when it is safe, else a new one); "
         "every log line of the request carries it.",
