@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TypedDict
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -245,7 +245,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _admission(settings: Settings) -> dict[str, Any]:
+class Admission(TypedDict):
+    """The fields of LimitsMiddleware that settings decide."""
+
+    quota: int
+    window: int
+    counter: LocalCounter | RedisCounter | None
+    max_in_flight: int
+    timeout: float
+    untimed: re.Pattern[str] | None
+
+
+def _admission(settings: Settings) -> Admission:
     """LimitsMiddleware's options: the quota per window (``COUNTYPATH_RATE_LIMIT``, e.g.
     ``600/60``; ``off`` counts nothing), the in-flight cap and the time limit."""
     quota, _, window = settings.rate_limit.partition("/")

@@ -124,7 +124,7 @@ def load_seeds(directory: Path) -> KnowledgeBase:
     """Read and validate every seed file; raise SeedError listing every problem found."""
     problems: list[str] = []
     origins: dict[tuple[str, str], str] = {}
-    parts: dict[str, Any] = {}
+    parts: dict[str, object] = {}
     meta_path = directory / SINGLE_FILES["meta"]
     if not meta_path.is_file():
         problems.append("seeds/meta.yaml: file missing")

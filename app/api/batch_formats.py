@@ -73,7 +73,7 @@ async def answer(
     return StreamingResponse(chunks, media_type=accept, headers=headers)
 
 
-REQUEST_BODY: dict[str, Any] = {
+REQUEST_BODY: dict[str, object] = {
     "required": True,
     "content": {
         JSON: {
@@ -119,7 +119,7 @@ REQUEST_BODY: dict[str, Any] = {
         },
     },
 }
-RESPONSE_CONTENT: dict[str, Any] = {
+RESPONSE_CONTENT: dict[str, object] = {
     JSON: {"schema": {"$ref": "#/components/schemas/BatchResult"}},
     NDJSON: {
         "schema": {

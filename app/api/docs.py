@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 import fastapi_offline
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 STATIC = "/static-offline-docs"
 REDOC_JS = "/docs-assets/redoc.standalone.js"
+FAVICON = f"{STATIC}/favicon.png"
 REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
 EMPTY_IMAGE = b"data:image/gif;base64,R0lGODlhAQABAAAAACwAAAAAAQABAAA="
 # Swagger UI starts from an inline script; ReDoc builds its search index in a blob worker.
@@ -53,29 +55,36 @@ def _page(render: Callable[[str], HTMLResponse]) -> Callable[[Request], Awaitabl
     return page
 
 
+class _Shared(TypedDict):
+    openapi_url: str
+    title: str
+
+
 def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
     """Register both pages; the app must have been built with ``docs_url=None, redoc_url=None``
     and serve the assets at ``STATIC`` (fastapi-offline mounts them there)."""
     openapi_url = app.openapi_url or "/openapi.json"
     redirect = f"{docs_url}/oauth2-redirect"
 
+    def shared(root: str, viewer: str) -> _Shared:
+        """What both pages take alike: the document they show and their title."""
+        return {"openapi_url": f"{root}{openapi_url}", "title": f"{app.title} - {viewer}"}
+
     def swagger_ui(root: str) -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - Swagger UI",
+            **shared(root, "Swagger UI"),
             oauth2_redirect_url=f"{root}{redirect}",
             swagger_js_url=f"{root}{STATIC}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{STATIC}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{STATIC}/favicon.png",
+            swagger_favicon_url=f"{root}{FAVICON}",
             swagger_ui_parameters=SWAGGER_PARAMETERS,
         )
 
     def redoc(root: str) -> HTMLResponse:
         return get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - ReDoc",
+            **shared(root, "ReDoc"),
             redoc_js_url=f"{root}{REDOC_JS}",
-            redoc_favicon_url=f"{root}{STATIC}/favicon.png",
+            redoc_favicon_url=f"{root}{FAVICON}",
             with_google_fonts=False,
         )
 

@@ -3,8 +3,6 @@ formats): the format negotiated from `Accept`, its OpenAPI content, and the resp
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 from starlette.responses import Response
 
@@ -28,7 +26,7 @@ def chosen(request: Request, formats: tuple[OutputFormat, ...]) -> OutputFormat:
     return formats[0] if media == PROBLEM else by_media_type(formats, media)
 
 
-def content_of(formats: tuple[OutputFormat, ...]) -> dict[str, Any]:
+def content_of(formats: tuple[OutputFormat, ...]) -> dict[str, object]:
     """The OpenAPI ``content`` of a successful answer in ``formats`` (a rendered document is a
     string; a binary one, bytes)."""
     return {

@@ -79,7 +79,7 @@ class Diagnosing(Generic[M]):
     body: M
     snap: Snapshot
     lang: Lang
-    params: dict[str, Any]
+    params: dict[str, object]
 
 
 async def _read(
@@ -94,7 +94,7 @@ async def _read(
     snap: Snapshot = request.app.state.store.snapshot
     query = request.query_params
     lang = negotiate(request.headers.get("accept-language"), LANG.read(query, []))
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, object]] = []
     values = {param.name: param.read(query, errors) for param in params}
     model = body.validated(received, errors)
     if errors or model is None:
@@ -104,7 +104,7 @@ async def _read(
     return Diagnosing(model, snap, lang, values)
 
 
-def _published(body: JsonBody[Any], params: tuple[QueryParam, ...]) -> dict[str, Any]:
+def _published(body: JsonBody[Any], params: tuple[QueryParam, ...]) -> dict[str, object]:
     """The route's parameters (its own, then the language) and body, as FastAPI publishes
     them for the same declarations."""
     return {"parameters": [p.openapi for p in (*params, LANG)], **body.openapi}

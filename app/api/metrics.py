@@ -10,7 +10,7 @@ knowledge-base version served). One process keeps everything in memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,9 +84,9 @@ class Metrics:
         self._child(self.requests, route, method, str(status)).inc()
         self._child(self.latency, route, method).observe(seconds)
 
-    def count_diagnoses(self, challenges: Iterable[dict[str, Any]]) -> None:
+    def count_diagnoses(self, challenges: Iterable[Mapping[str, object]]) -> None:
         for c in challenges:
-            self._child(self.diagnoses, c["slug"], c["status"]).inc()
+            self._child(self.diagnoses, str(c["slug"]), str(c["status"])).inc()
 
     def sample(self, kb_version: int | None, pool: Any) -> None:
         """Set this worker's gauges (on every scrape, and periodically: behind several workers a

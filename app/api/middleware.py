@@ -11,7 +11,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,7 +32,19 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def problem_document(status: int, code: str, title: str, detail: str, path: str) -> dict[str, Any]:
+class ProblemDocument(TypedDict):
+    """An RFC 9457 problem as countypath writes it (the Problem schema), keys in this order."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: NotRequired[list[dict[str, object]]]
+
+
+def problem_document(status: int, code: str, title: str, detail: str, path: str) -> ProblemDocument:
     """An RFC 9457 problem, as every answer and the published examples write it."""
     return {
         "type": f"urn:countypath:problem:{code.lower().replace('_', '-')}",
@@ -52,8 +64,8 @@ def localised_problem(
     *,
     key: str | None = None,
     params: dict[str, object] | None = None,
-    errors: list[FieldError] | list[dict[str, Any]] | None = None,
-) -> tuple[dict[str, Any], str]:
+    errors: list[FieldError] | list[dict[str, object]] | None = None,
+) -> tuple[ProblemDocument, str]:
     """The problem document in the language the request asked for, and that language's tag:
     title, detail and field messages from the catalogue, English where it has no words."""
     lang = lang_of(scope)
@@ -311,7 +323,7 @@ class JsonLogFormatter(logging.Formatter):
     _STD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
+        entry: dict[str, object] = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,

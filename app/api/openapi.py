@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
@@ -20,7 +21,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic.json_schema import models_json_schema
 
 from app.api import spec_headers
-from app.api.middleware import problem_document
+from app.api.middleware import ProblemDocument, problem_document
 from app.api.reading import models_read_by
 from app.domain.cases import EXPECTATIONS
 from app.errors import CODES, ErrorCode
@@ -48,15 +49,38 @@ _DESCRIPTIONS = {
 }
 
 
+def _obj(node: object) -> dict[str, object]:
+    """``node`` as the JSON object the document holds there (FastAPI built it so)."""
+    assert isinstance(node, dict), node
+    return node
+
+
+def _list(node: object) -> list[object]:
+    """``node`` as the JSON array the document holds there."""
+    assert isinstance(node, list), node
+    return node
+
+
+def _text(node: object) -> str:
+    """``node`` as the string the document holds there ("" for none)."""
+    return node if isinstance(node, str) else ""
+
+
+def _operations(schema: dict[str, object]) -> Iterator[dict[str, object]]:
+    """Every operation object of the document, path by path."""
+    for item in _obj(schema["paths"]).values():
+        yield from map(_obj, _obj(item).values())
+
+
 @lru_cache(maxsize=1)
-def published_examples() -> dict[str, Any]:
-    """Response and request examples by ``operationId``, generated from real answers (tests
-    refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
-    data: dict[str, Any] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+def published_examples() -> dict[str, dict[str, object]]:
+    """Response and request examples by ``operationId``, then by ``"request"`` or status,
+    generated from real answers (tests refresh them with UPDATE_OPENAPI_SNAPSHOT=1)."""
+    data: dict[str, dict[str, object]] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
     return data
 
 
-def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any]:
+def problem_example(status: int, path: str, op: Mapping[str, object]) -> ProblemDocument:
     """A problem document this operation can answer with ``status``."""
     code = _STATUS_CODE.get(status) or next(c for c, i in CODES.items() if i.status == status)
     if status == 400 and "requestBody" not in op:
@@ -78,11 +102,11 @@ def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any
     return example
 
 
-def _security(op: dict[str, Any]) -> None:
+def _security(op: dict[str, object]) -> None:
     """Public operations inherit the document's optional key; probes need none; the rest need
     one. (A client generator then lets public operations run without credentials.)"""
-    operation_id = op.get("operationId", "")
-    public = set(op.get("tags", ())) & PUBLIC_TAGS or operation_id in PUBLIC_OPERATIONS
+    operation_id = _text(op.get("operationId"))
+    public = set(_list(op.get("tags", []))) & PUBLIC_TAGS or operation_id in PUBLIC_OPERATIONS
     if operation_id.startswith(UNSECURED):
         op["security"] = []
     elif public:
@@ -91,15 +115,16 @@ def _security(op: dict[str, Any]) -> None:
         op["security"] = copy.deepcopy(KEY_SCHEMES)
 
 
-def _responses(path: str, op: dict[str, Any]) -> None:
-    responses = op.setdefault("responses", {})
+def _responses(path: str, op: dict[str, object]) -> None:
+    responses = _obj(op.setdefault("responses", {}))
     if "requestBody" in op:
         responses.setdefault("408", {"description": "The body did not arrive in time"})
-    if not op.get("operationId", "").startswith(UNSECURED):
+    if not _text(op.get("operationId")).startswith(UNSECURED):
         # Admission control answers before any route: document it everywhere it applies.
         for status, text in _DESCRIPTIONS.items():
             responses.setdefault(status, {"description": text})
-    for status, response in responses.items():
+    for status, entry in responses.items():
+        response = _obj(entry)
         if status[0] in "45":
             example = problem_example(int(status), path, op)
             response["content"] = {PROBLEM: {"schema": PROBLEM_REF, "example": example}}
@@ -108,14 +133,15 @@ def _responses(path: str, op: dict[str, Any]) -> None:
         response["headers"] = spec_headers.headers_for(op, status)
 
 
-def _preconditions(method: str, op: dict[str, Any]) -> None:
+def _preconditions(method: str, op: dict[str, object]) -> None:
     """If-Match is required where its absence is answered 428; catalog reads take
     If-None-Match and may answer 304."""
-    for param in op.get("parameters", ()):
-        if param.get("name", "").lower() == "if-match" and "428" in op.get("responses", {}):
+    responses = _obj(op.get("responses", {}))
+    for param in map(_obj, _list(op.get("parameters", []))):
+        if _text(param.get("name")).lower() == "if-match" and "428" in responses:
             param["required"] = True
-    if method == "get" and "catalog" in op.get("tags", ()):
-        op.setdefault("parameters", []).append(
+    if method == "get" and "catalog" in _list(op.get("tags", [])):
+        _list(op.setdefault("parameters", [])).append(
             {
                 "name": "If-None-Match",
                 "in": "header",
@@ -124,15 +150,24 @@ def _preconditions(method: str, op: dict[str, Any]) -> None:
                 "schema": {"type": "string"},
             }
         )
-        op["responses"]["304"] = {"description": "Not modified: the ETag is still current."}
+        responses["304"] = {"description": "Not modified: the ETag is still current."}
     if method == "patch" and "requestBody" in op:
-        content = op["requestBody"]["content"]
+        content = _obj(_obj(op["requestBody"])["content"])
         content["application/merge-patch+json"] = content.pop("application/json")
 
 
-def _named_enums() -> dict[frozenset[str], dict[str, Any]]:
+class NamedEnum(TypedDict):
+    """The schema component of a closed vocabulary."""
+
+    type: str
+    enum: list[str]
+    title: str
+    description: str
+
+
+def _named_enums() -> dict[frozenset[str], NamedEnum]:
     """Values -> the component of every closed vocabulary (name, values in order, description)."""
-    out = {}
+    out: dict[frozenset[str], NamedEnum] = {}
     for item in vocabulary.VOCABULARIES:
         name, values = vocabulary.named_values(item)
         described = vocabulary.description_of(item)
@@ -145,25 +180,27 @@ def _named_enums() -> dict[frozenset[str], dict[str, Any]]:
     return out
 
 
-def _share_enums(schema: dict[str, Any]) -> None:
+def _share_enums(schema: dict[str, object]) -> None:
     """Point every inline enum whose values are a named vocabulary at that one component (and
     write same-typed tuples as plain arrays)."""
     named = _named_enums()
-    components = schema["components"]["schemas"]
+    components = _obj(_obj(schema["components"])["schemas"])
 
-    def walk(node: Any, owner: str | None) -> Any:
+    def walk(node: object, owner: str | None) -> object:
         if isinstance(node, list):
             return [walk(item, owner) for item in node]
         if not isinstance(node, dict):
             return node
         prefix = node.get("prefixItems")
-        if prefix and "items" not in node and all(p == prefix[0] for p in prefix):
+        if prefix and "items" not in node and all(p == prefix[0] for p in _list(prefix)):
             # A fixed-length tuple of one type: plain items, which every generator reads.
             node = {k: v for k, v in node.items() if k != "prefixItems"} | {"items": prefix[0]}
         values = node.get("enum")
-        strings = isinstance(values, list) and all(isinstance(v, str) for v in values)
-        if strings and node.get("type", "string") == "string":
-            hit = named.get(frozenset(values))
+        strings = (
+            values if isinstance(values, list) and all(isinstance(v, str) for v in values) else None
+        )
+        if strings is not None and node.get("type", "string") == "string":
+            hit = named.get(frozenset(strings))
             if hit is not None and hit["title"] != owner:
                 name = hit["title"]
                 components.setdefault(name, hit)
@@ -186,18 +223,18 @@ _OPEN_NOTE = (
 )
 
 
-def _open_sets(schema: dict[str, Any]) -> None:
+def _open_sets(schema: dict[str, object]) -> None:
     """Publish each of OPEN_SETS as its named enum of known values, and every use of it as
     ``anyOf: [that enum, string]``."""
-    components = schema["components"]["schemas"]
+    components = _obj(_obj(schema["components"])["schemas"])
     refs = {f"#/components/schemas/{name}" for name in OPEN_SETS if name in components}
     for ref in refs:
-        named = components[ref.rsplit("/", 1)[-1]]
-        said = named.get("description", "").rstrip()
+        named = _obj(components[ref.rsplit("/", 1)[-1]])
+        said = _text(named.get("description")).rstrip()
         if "open" not in said.lower():  # a vocabulary may say so itself (schemas/vocabulary.py)
             named["description"] = said + _OPEN_NOTE
 
-    def walk(node: Any) -> Any:
+    def walk(node: object) -> object:
         if isinstance(node, list):
             return [walk(item) for item in node]
         if not isinstance(node, dict):
@@ -213,15 +250,15 @@ def _open_sets(schema: dict[str, Any]) -> None:
     schema["paths"] = walk(schema["paths"])
 
 
-def _typed_cases(components: dict[str, Any]) -> None:
+def _typed_cases(components: dict[str, object]) -> None:
     """An expert case's profiles are county profiles and its expectations the known keys; the
     knowledge base keeps them as plain data (app.domain.cases), the document says what they
     hold."""
-    case, case_set = components.get("Case"), components.get("CaseSet")
-    if case is None or case_set is None:
+    if "Case" not in components or "CaseSet" not in components:
         return
+    case, case_set = _obj(components["Case"]), _obj(components["CaseSet"])
     profile = {"$ref": "#/components/schemas/RecommendationRequest"}
-    members = components["RecommendationRequest"]["properties"]
+    members = _obj(_obj(components["RecommendationRequest"])["properties"])
     changes = {
         "type": "object",
         "properties": {
@@ -234,9 +271,9 @@ def _typed_cases(components: dict[str, Any]) -> None:
         (case, "changes", changes),
         (case_set, "base", profile),
     ):
-        field = holder["properties"][name]
+        field = _obj(_obj(holder["properties"])[name])
         field["anyOf"] = [typed, {"type": "null"}]
-    expect = case["properties"]["expect"]
+    expect = _obj(_obj(case["properties"])["expect"])
     expect.update(
         properties={
             key: {"description": (check.__doc__ or "See seeds/cases/README.md.").split("\n")[0]}
@@ -246,36 +283,40 @@ def _typed_cases(components: dict[str, Any]) -> None:
     )
 
 
-def _examples(schema: dict[str, Any]) -> None:
+def _examples(schema: dict[str, object]) -> None:
     """Attach the published examples: ``{operationId: {status or "request": example}}``."""
     examples = published_examples()
     examples.pop("recommendations-create", None)  # published below as full, summary and trace
-    for item in schema["paths"].values():
-        for op in item.values():
-            found = examples.get(op.get("operationId"), {})
-            for key, example in found.items():
-                # "request", "201" or "200 text/markdown": the part, and its media type if not
-                # the first one declared.
-                part, _, media = key.partition(" ")
-                holder = op["requestBody"] if part == "request" else op["responses"][part]
-                content = holder.setdefault("content", {})
-                media = media or next(iter(content), "application/json")
-                content.setdefault(media, {})["example"] = example
+    for op in _operations(schema):
+        found = examples.get(_text(op.get("operationId")), {})
+        for key, example in found.items():
+            # "request", "201" or "200 text/markdown": the part, and its media type if not the
+            # first one declared.
+            part, _, media = key.partition(" ")
+            holder = op["requestBody"] if part == "request" else _obj(op["responses"])[part]
+            content = _obj(_obj(holder).setdefault("content", {}))
+            media = media or next(iter(content), "application/json")
+            _obj(content.setdefault(media, {}))["example"] = example
     _result_examples(schema)
 
 
-def _result_examples(schema: dict[str, Any]) -> None:
+def _json_200(schema: dict[str, object], path: str, method: str) -> dict[str, object]:
+    """The JSON media object of the 200 answer of ``method`` on ``path``."""
+    op = _obj(_obj(_obj(schema["paths"])[path])[method])
+    content = _obj(_obj(_obj(op["responses"])["200"])["content"])
+    return _obj(content["application/json"])
+
+
+def _result_examples(schema: dict[str, object]) -> None:
     """The Deqing result in each view and its plan, attached after generation so their nulls
     stay (the generator drops every null it meets)."""
     for path, method, example in (
         ("/v1/plans", "post", deqing_plan_example()),
         ("/v1/assessments/trend", "get", trend_example()),
     ):
-        content = schema["paths"][path][method]["responses"]["200"]["content"]
-        content["application/json"]["example"] = example
+        _json_200(schema, path, method)["example"] = example
     labels = {"full": "full view", "summary": "?view=summary", "trace": "?trace=true"}
-    op = schema["paths"]["/v1/recommendations"]["post"]
-    media = op["responses"]["200"]["content"]["application/json"]
+    media = _json_200(schema, "/v1/recommendations", "post")
     media.pop("example", None)
     media["examples"] = {
         name: {"summary": f"Deqing, {labels[name]}", "value": value}
@@ -283,8 +324,9 @@ def _result_examples(schema: dict[str, Any]) -> None:
     }
 
 
-def build_document(app: FastAPI) -> dict[str, Any]:
-    schema = get_openapi(
+def build_document(app: FastAPI) -> dict[str, object]:
+    """FastAPI's document of ``app``, completed (see the module's docstring)."""
+    schema: dict[str, object] = get_openapi(
         title=app.title,
         version=app.version,
         openapi_version=app.openapi_version,
@@ -295,35 +337,34 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         contact=app.contact,
         license_info=app.license_info,
     )
-    _add_bodies_read(app, schema.setdefault("components", {}).setdefault("schemas", {}))
+    components = _obj(schema.setdefault("components", {}))
+    _add_bodies_read(app, _obj(components.setdefault("schemas", {})))
     schema["security"] = [{}, *copy.deepcopy(KEY_SCHEMES)]
-    for path, item in schema.get("paths", {}).items():
-        for method, op in item.items():
-            _security(op)
-            _preconditions(method, op)
-            _responses(path, op)
-    components = schema.setdefault("components", {})
+    for path, item in _obj(schema.get("paths", {})).items():
+        for method, op in _obj(item).items():
+            _security(_obj(op))
+            _preconditions(method, _obj(op))
+            _responses(path, _obj(op))
     used = {
-        ref["$ref"].rsplit("/", 1)[-1]
-        for item in schema["paths"].values()
-        for op in item.values()
-        for response in op["responses"].values()
-        for ref in response.get("headers", {}).values()
+        _text(_obj(ref)["$ref"]).rsplit("/", 1)[-1]
+        for op in _operations(schema)
+        for response in _obj(op["responses"]).values()
+        for ref in _obj(_obj(response).get("headers", {})).values()
     }
     components["headers"] = {k: v for k, v in spec_headers.HEADERS.items() if k in used}
     for unused in ("HTTPValidationError", "ValidationError"):
-        components.get("schemas", {}).pop(unused, None)
+        _obj(components.get("schemas", {})).pop(unused, None)
     _share_enums(schema)
     _open_sets(schema)
-    _typed_cases(components.get("schemas", {}))
+    _typed_cases(_obj(components.get("schemas", {})))
     _examples(schema)
-    for item in schema.get("paths", {}).values():
+    for item in map(_obj, _obj(schema.get("paths", {})).values()):
         if "get" in item and "head" not in item:
-            item["head"] = _head_of(item["get"])
+            item["head"] = _head_of(_obj(item["get"]))
     return schema
 
 
-def _add_bodies_read(app: FastAPI, schemas: dict[str, Any]) -> None:
+def _add_bodies_read(app: FastAPI, schemas: dict[str, object]) -> None:
     """The schemas of bodies routes read themselves (app.api.reading), as FastAPI adds those of
     declared ones; a schema FastAPI already made is kept."""
     models = models_read_by(iter_route_contexts(app.router.routes))
@@ -335,7 +376,7 @@ def _add_bodies_read(app: FastAPI, schemas: dict[str, Any]) -> None:
         schemas.setdefault(name, definition)
 
 
-def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+def _head_of(get: dict[str, object]) -> dict[str, object]:
     """The HEAD operation every GET resource has (HeadMiddleware): the GET's parameters, status
     codes and headers, no body."""
     head = copy.deepcopy(get)
@@ -349,7 +390,7 @@ def _head_of(get: dict[str, Any]) -> dict[str, Any]:
 
 
 def install(app: FastAPI) -> None:
-    def build() -> dict[str, Any]:
+    def build() -> dict[str, object]:
         if not app.openapi_schema:
             app.openapi_schema = build_document(app)
         return app.openapi_schema

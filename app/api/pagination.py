@@ -82,7 +82,7 @@ def _key(request: Request) -> bytes:
 
 def paginate(
     request: Request, items: Sequence[T], limit: int, cursor: str | None, scope: str
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, object], dict[str, str]]:
     """One page of ``items`` (already in memory) plus the Link header; ``scope`` binds the
     cursor to filters."""
     return paginate_query(
@@ -96,7 +96,7 @@ def paginate_query(
     limit: int,
     cursor: str | None,
     scope: str,
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, object], dict[str, str]]:
     """Like :func:`paginate` for lists that live in the database: ``fetch(offset, count)`` reads
     one page (plus one row, to know whether another page follows), never the whole list."""
     size = min(limit, MAX_LIMIT)

@@ -43,7 +43,7 @@ def problem_response(
     status: int,
     code: ErrorCode,
     detail: str,
-    errors: list[FieldError] | list[dict[str, Any]] | None = None,
+    errors: list[FieldError] | list[dict[str, object]] | None = None,
     headers: dict[str, str] | None = None,
     *,
     key: str | None = None,
@@ -70,12 +70,12 @@ def _pointer(loc: tuple[Any, ...]) -> tuple[str, dict[str, str]]:
     return "", {}
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
     for err in exc.errors():
         pointer, extra = _pointer(tuple(err.get("loc", ())))
         # Never echo the input back: it may be NaN, huge, or secret.
-        entry: dict[str, Any] = {
+        entry: dict[str, object] = {
             "pointer": pointer,
             "code": str(err.get("type", "invalid")),
             "message": str(err.get("msg", "invalid value")),

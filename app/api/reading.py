@@ -86,7 +86,7 @@ class JsonBody(Generic[M]):
         except Exception as exc:  # noqa: BLE001 - too deep, not UTF-8 …: FastAPI's 400 as well
             raise HTTPException(400, UNREADABLE) from exc
 
-    def validated(self, received: Any, errors: list[dict[str, Any]]) -> M | None:
+    def validated(self, received: Any, errors: list[dict[str, object]]) -> M | None:
         """``received`` (what :meth:`receive` answered) as the model; else None, with the
         errors FastAPI lists (each placed under ``body``) added to ``errors``."""
         if isinstance(received, self.model):
@@ -114,7 +114,7 @@ class QueryParam:
         schema = self._adapter.json_schema() | {"title": name.title()}
         if default is not None:
             schema["default"] = default
-        self.openapi: dict[str, Any] = {
+        self.openapi: dict[str, object] = {
             "name": name,
             "in": "query",
             "required": False,
@@ -122,7 +122,7 @@ class QueryParam:
             "description": _description(annotation),
         }
 
-    def read(self, query: QueryParams, errors: list[dict[str, Any]]) -> Any:
+    def read(self, query: QueryParams, errors: list[dict[str, object]]) -> Any:
         """The parameter's value, or None with its errors added to ``errors``."""
         raw = query.get(self.name)
         if raw is None:

@@ -4,23 +4,31 @@ read (rate limits, validators, links, the request id) on the answers that carry 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import NotRequired, TypedDict
 
 from app.api.versioning import SUNSET_KEY
 from app.domain.knowledge import LANGS
 from app.domain.messages import say
 
 
-def _header(description: str, *, required: bool = False, **schema: Any) -> dict[str, Any]:
+class Header(TypedDict):
+    """An OpenAPI header object, keys in the order the document writes them."""
+
+    description: str
+    required: NotRequired[bool]
+    schema: dict[str, object]
+
+
+def _header(description: str, *, required: bool = False, **schema: object) -> Header:
     """A response header as the document declares it: a string unless ``schema`` says more."""
-    out: dict[str, Any] = {"description": description}
+    typed: dict[str, object] = {"type": "string", **schema}
     if required:
-        out["required"] = True
-    out["schema"] = {"type": "string", **schema}
-    return out
+        return {"description": description, "required": True, "schema": typed}
+    return {"description": description, "schema": typed}
 
 
-HEADERS: dict[str, dict[str, Any]] = {
+HEADERS: dict[str, Header] = {
     "X-Request-ID": _header(
         "The request's id (the caller's own `X-Request-ID` when it is safe, else a new one); "
         "every log line of the request carries it.",
@@ -72,10 +80,21 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": REF + name}
 
 
-def _success_headers(op: dict[str, Any], status: str) -> dict[str, dict[str, str]]:
+def _operation_id(op: Mapping[str, object]) -> str:
+    return str(op.get("operationId", ""))
+
+
+def _parameter_names(op: Mapping[str, object]) -> list[object]:
+    """The names of the operation's parameters (a list of parameter objects, when it has any)."""
+    parameters = op.get("parameters", ())
+    assert isinstance(parameters, list | tuple)
+    return [p.get("name") for p in parameters if isinstance(p, dict)]
+
+
+def _success_headers(op: Mapping[str, object], status: str) -> dict[str, dict[str, str]]:
     """Headers of a 2xx or 304 answer of one operation."""
-    operation_id = op.get("operationId", "")
-    names = [p.get("name") for p in op.get("parameters", ())]
+    operation_id = _operation_id(op)
+    names = _parameter_names(op)
     out: dict[str, dict[str, str]] = {}
     if "lang" in names:
         out["Content-Language"] = _ref("Content-Language")
@@ -94,10 +113,10 @@ def _success_headers(op: dict[str, Any], status: str) -> dict[str, dict[str, str
     return out
 
 
-def headers_for(op: dict[str, Any], status: str) -> dict[str, dict[str, str]]:
-    """Every header the answer ``status`` of ``op`` may carry."""
+def headers_for(op: Mapping[str, object], status: str) -> dict[str, dict[str, str]]:
+    """Every header the answer ``status`` of ``op`` (an OpenAPI operation object) may carry."""
     out = {"X-Request-ID": _ref("X-Request-ID"), "Cache-Control": _ref("Cache-Control")}
-    if not op.get("operationId", "").startswith(UNLIMITED):
+    if not _operation_id(op).startswith(UNLIMITED):
         out |= {"RateLimit": _ref("RateLimit"), "RateLimit-Policy": _ref("RateLimit-Policy")}
     if status in ("429", "503"):
         out["Retry-After"] = _ref("Retry-After")

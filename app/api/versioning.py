@@ -9,9 +9,10 @@ adds the headers to every answer of that route, errors included.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from typing import Any
+from typing import TypedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,12 +24,19 @@ SINCE_KEY = "x-deprecated-since"
 SUCCESSOR_KEY = "x-successor"
 
 
-def deprecated(since: date, sunset: date, successor: str | None = None) -> dict[str, Any]:
+class DeprecatedRoute(TypedDict):
+    """The route keyword arguments :func:`deprecated` gives."""
+
+    deprecated: bool
+    openapi_extra: dict[str, object]
+
+
+def deprecated(since: date, sunset: date, successor: str | None = None) -> DeprecatedRoute:
     """Route keyword arguments that deprecate an operation from ``since`` and remove it on
     ``sunset`` (at least 180 days later, as the policy promises)."""
     if sunset - since < MIN_NOTICE:
         raise ValueError("the policy gives at least 180 days between deprecation and sunset")
-    extra: dict[str, Any] = {SINCE_KEY: since.isoformat(), SUNSET_KEY: sunset.isoformat()}
+    extra: dict[str, object] = {SINCE_KEY: since.isoformat(), SUNSET_KEY: sunset.isoformat()}
     if successor:
         extra[SUCCESSOR_KEY] = successor
     return {"deprecated": True, "openapi_extra": extra}
@@ -38,10 +46,11 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def headers_for(extra: dict[str, Any]) -> list[tuple[bytes, bytes]]:
-    """``Deprecation: @<epoch>``, ``Sunset: <HTTP-date>`` and ``Link``s for a marked route."""
-    since = _midnight(date.fromisoformat(extra[SINCE_KEY]))
-    sunset = _midnight(date.fromisoformat(extra[SUNSET_KEY]))
+def headers_for(extra: Mapping[str, object]) -> list[tuple[bytes, bytes]]:
+    """``Deprecation: @<epoch>``, ``Sunset: <HTTP-date>`` and ``Link``s for a marked route
+    (``extra``: its OpenAPI extension keys, as :func:`deprecated` wrote them)."""
+    since = _midnight(date.fromisoformat(str(extra[SINCE_KEY])))
+    sunset = _midnight(date.fromisoformat(str(extra[SUNSET_KEY])))
     links = [f'<{POLICY_PATH}>; rel="deprecation"; type="text/html"']
     if extra.get(SUCCESSOR_KEY):
         links.append(f'<{extra[SUCCESSOR_KEY]}>; rel="successor-version"')

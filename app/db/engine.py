@@ -36,7 +36,7 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> Engine:
         )
         _sqlite_pragmas(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, object] = {"pool_pre_ping": True}
     if pooled:
         kwargs |= {
             "pool_size": settings.db_pool_size,

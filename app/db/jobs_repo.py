@@ -104,7 +104,7 @@ class JobRepository(Repository):
         status: str,
         now: datetime,
         expires_at: datetime,
-        error: dict[str, Any] | None = None,
+        error: dict[str, object] | None = None,
     ) -> bool:
         """End an unfinished job as ``status`` (done, failed); with ``attempt``, only if that
         attempt still holds it."""
@@ -113,7 +113,7 @@ class JobRepository(Repository):
         )
         if attempt is not None:
             stmt = stmt.where(col(BatchJob.attempts) == attempt)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "status": status,
             "finished_at": now,
             "expires_at": expires_at,

@@ -11,7 +11,7 @@ set's figures of the same indicators.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from app.domain.checks import ProfileWarning, bilingual
 from app.domain.knowledge import Benchmark, Lang, Province
@@ -24,7 +24,7 @@ class Choice(NamedTuple):
     warnings: tuple[ProfileWarning, ...]
 
 
-def benchmark_head(b: Benchmark, lang: Lang) -> dict[str, Any]:
+def benchmark_head(b: Benchmark, lang: Lang) -> dict[str, object]:
     """What names a benchmark wherever one is shown: slug, kind, region, year and title."""
     return {
         "slug": b.slug,

@@ -14,7 +14,7 @@ when the expectation is met, else what it found instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, NamedTuple
 
 import orjson
@@ -24,6 +24,8 @@ from app.domain.language import default
 from app.domain.merge import merge_patch
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # as app.domain.knowledge's (which imports this module)
+# The result as a client reads it (JSON): a check reads it by key, and a key it lacks or a value
+# of another type is an unmet expectation (``judge`` catches the error), not a crash.
 Result = dict[str, Any]
 Found = Any  # None when the expectation is met; else what was found, for the report
 Check = Callable[[Result, Any], Found]
@@ -46,14 +48,16 @@ class Case(BaseModel):
 
     name: str = Field(min_length=1, max_length=300)
     why: str = Field(min_length=1, max_length=2000, description="The expert's reason.")
-    profile: dict[str, Any] | None = Field(
+    profile: dict[str, object] | None = Field(
         default=None, description="The whole profile (instead of the base and changes)."
     )
-    changes: dict[str, Any] | None = Field(
+    changes: dict[str, object] | None = Field(
         default=None, description="A merge patch (RFC 7396) of the file's base profile."
     )
     lang: str = Field(default=default(), description="The language of the result the case reads.")
-    expect: dict[str, Any] = Field(min_length=1, description="Expectation key -> what is wanted.")
+    expect: dict[str, object] = Field(
+        min_length=1, description="Expectation key -> what is wanted."
+    )
 
     @field_validator("profile", "changes", "expect", mode="before")
     @classmethod
@@ -73,7 +77,7 @@ class CaseSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     slug: Annotated[str, Field(pattern=SLUG_RE, min_length=2, max_length=80)]
-    base: dict[str, Any] | None = Field(default=None, description="The profile cases change.")
+    base: dict[str, object] | None = Field(default=None, description="The profile cases change.")
     cases: list[Case] = Field(min_length=1)
 
     @field_validator("base", mode="before")
@@ -88,11 +92,11 @@ class CaseSet(BaseModel):
                 raise ValueError(f"case {n} ({case.name!r}) has no profile and the set no base")
         return self
 
-    def profile_of(self, case: Case) -> dict[str, Any]:
+    def profile_of(self, case: Case) -> dict[str, object]:
         """The profile a case diagnoses."""
         if case.profile is not None:
             return case.profile
-        changed: dict[str, Any] = merge_patch(self.base, case.changes or {})
+        changed: dict[str, object] = merge_patch(self.base, case.changes or {})
         return changed
 
 
@@ -104,7 +108,7 @@ class Unmet(NamedTuple):
     found: Any
 
 
-def judge(result: Result, expect: dict[str, Any]) -> list[Unmet]:
+def judge(result: Result, expect: Mapping[str, object]) -> list[Unmet]:
     """Every expectation of ``expect`` the result does not meet (an unknown key is one too, so a
     typo cannot pass silently)."""
     unmet = []
@@ -379,7 +383,7 @@ def warnings_exclude(res: Result, want: list[dict[str, str]]) -> Found:
 
 
 @expectation("leading_industry")
-def leading_industry(res: Result, want: dict[str, Any]) -> Found:
+def leading_industry(res: Result, want: Mapping[str, object]) -> Found:
     """The county's leading industry as the result reads it (declared or from a share)."""
     got = res["leading_industry"]
     if got is None:
@@ -405,7 +409,7 @@ def kind_labels(res: Result, want: dict[str, str]) -> Found:
 
 
 @expectation("county")
-def county(res: Result, want: dict[str, Any]) -> Found:
+def county(res: Result, want: Mapping[str, object]) -> Found:
     """Fields of the result's county head (official name, prefecture, form)."""
     got = res["county"]
     return _unless({k: got.get(k) for k, v in want.items() if got.get(k) != v})

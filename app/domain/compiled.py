@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from app.domain.knowledge import (
     Action,
@@ -39,8 +39,8 @@ class EvidenceText(NamedTuple):
     basis: dict[str, str]
     bad_when: str
     weight: float
-    anchor: dict[str, Any]
-    line_sources: dict[str, dict[str, Any]] | None
+    anchor: dict[str, object]
+    line_sources: dict[str, dict[str, object]] | None
 
 
 def evidence_text(
@@ -165,7 +165,7 @@ class ExampleText(NamedTuple):
     """A rendered example with what decides where it is shown: its kinds, its requirements, and
     the county it comes from (never shown to that county as its own model)."""
 
-    item: dict[str, Any]
+    item: dict[str, object]
     kinds: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
     requires: tuple[Requirement, ...]
@@ -181,11 +181,11 @@ class PathText(NamedTuple):
     actions: list[str]
     outcome_indicators: list[str]
     examples: tuple[ExampleText, ...]
-    source: dict[str, Any]
+    source: dict[str, object]
     kinds_note: str | None
 
 
-def example_item(ex: Example, lang: Lang, names: Mapping[str, Text]) -> dict[str, Any]:
+def example_item(ex: Example, lang: Lang, names: Mapping[str, Text]) -> dict[str, object]:
     """An example as a result shows it, labelled with its own county in the reader's
     language."""
     name = names.get(ex.county)

@@ -11,7 +11,7 @@ without the figure (an indicator nobody gave, a zone nobody declared) is unknown
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from app.domain.kinds import OPS
 from app.domain.knowledge import (
@@ -200,12 +200,12 @@ def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
     return Gate(all(_passes(j) for j in judged), judged)
 
 
-def unmet(g: Gate) -> list[dict[str, Any]]:
+def unmet(g: Gate) -> list[dict[str, object]]:
     """The requirements that kept an item away, as the trace prints them."""
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for j in g.failed:
         req = j.requirement
-        item: dict[str, Any] = {"subject": req.subject, "outcome": j.outcome}
+        item: dict[str, object] = {"subject": req.subject, "outcome": j.outcome}
         item["wants"] = req.model_dump(mode="json", exclude_none=True, exclude={"note", "unknown"})
         out.append(item)
     return out

@@ -124,7 +124,7 @@ class TextBase(Record):
         return self
 
 
-def per_language(**field: Any) -> dict[str, Any]:
+def per_language(**field: Any) -> dict[str, object]:
     """A string field for each language of the catalogue (``create_model``'s fields): required
     where the language has no fallback, else absent unless given."""
     return {

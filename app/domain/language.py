@@ -146,7 +146,7 @@ def parse_languages(raw: Mapping[str, Any]) -> tuple[Language, ...]:
 
 
 @cache
-def raw_catalogue() -> dict[str, Any]:
+def raw_catalogue() -> dict[str, object]:
     """The catalogue file as read, every section (``languages`` and the messages)."""
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("languages"), dict):
@@ -156,7 +156,10 @@ def raw_catalogue() -> dict[str, Any]:
 
 @cache
 def languages() -> tuple[Language, ...]:
-    return parse_languages(raw_catalogue()["languages"])
+    section = raw_catalogue()["languages"]
+    if not isinstance(section, dict):  # raw_catalogue refused that already: this narrows it
+        raise TypeError("the catalogue's languages section is a mapping")
+    return parse_languages(section)
 
 
 @lru_cache(maxsize=64)  # bounded: a code may come from outside

@@ -147,8 +147,10 @@ class Memo:
     """Per-snapshot memo of rendered catalog reads, filled on first use (a snapshot never
     changes, so neither does what is rendered from it)."""
 
-    catalog: dict[tuple[str, Lang], list[dict[str, Any]]] = field(default_factory=dict)
-    catalog_index: dict[tuple[str, Lang], dict[str, dict[str, Any]]] = field(default_factory=dict)
+    catalog: dict[tuple[str, Lang], list[dict[str, object]]] = field(default_factory=dict)
+    catalog_index: dict[tuple[str, Lang], dict[str, dict[str, object]]] = field(
+        default_factory=dict
+    )
     etags: dict[tuple[str, str], str] = field(default_factory=dict)
     kind_fits: dict[tuple[str, frozenset[CountyKind], frozenset[CountyKind]], KindFit] = field(
         default_factory=dict

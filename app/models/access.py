@@ -2,7 +2,6 @@
 workers of a deployment share."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime
 from sqlmodel import Field, SQLModel
@@ -32,8 +31,8 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(max_length=40)
     slug: str = Field(max_length=80)
     kb_version: int
-    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    before: dict[str, object] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, object] | None = Field(default=None, sa_type=JSON)
 
 
 class AppSecret(SQLModel, table=True):

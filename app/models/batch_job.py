@@ -5,7 +5,6 @@ compressed, the results in chunks of consecutive rows, each chunk written once b
 that holds the job's lease (app.services.batch_jobs)."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -39,7 +38,7 @@ class BatchJob(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
-    error: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    error: dict[str, object] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     # A retried POST with the same Idempotency-Key and body gets this job back.
     idempotency_key: str | None = Field(default=None, max_length=200)
     request_hash: str = Field(max_length=64)

@@ -53,7 +53,7 @@ class Readiness(BaseModel):
     kb_version: str | None
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     """Declare error statuses in OpenAPI with the Problem schema."""
     return {
         s: {
@@ -87,3 +87,15 @@ _DESC = {
     429: "Rate limit exceeded",
     503: "Temporarily unavailable (database or knowledge base)",
 }
+
+# The error answers of each kind of operation, declared once: the statuses follow from what can
+# refuse it (a key and its scope, a JSON body, a cursor, an id that may name nothing).
+PUBLIC_BODY_ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
+"""A public operation that reads a JSON body (a key is refused only when one is required)."""
+KEYED_BODY_ERRORS = problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503)
+"""A keyed operation that reads a JSON body and may conflict (a retried idempotency key, a
+change the knowledge base refuses)."""
+KEYED_LIST_ERRORS = problem_responses(400, 401, 403, 406, 422, 503)
+"""A keyed read of the caller's own records, by query parameters (a bad cursor is a 400)."""
+KEYED_ONE_ERRORS = problem_responses(401, 403, 404, 406, 422, 503)
+"""A keyed read of one record by id (another key's record is a 404)."""

@@ -4,9 +4,10 @@ numbers (no strings, no booleans), finite, and unknown fields are refused.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic.config import JsonDict
 
 from app.domain.knowledge import CountyKind, ResourceStage, ResourceType, Zone
 from app.domain.profile import County, ProfileInput, ResourceFact
@@ -17,7 +18,7 @@ FiniteNumber = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 IndicatorKey = Annotated[str, Field(min_length=1, max_length=64)]
 SignalSlug = Annotated[str, Field(min_length=1, max_length=80)]
 
-DEQING_EXAMPLE: dict[str, Any] = {
+DEQING_EXAMPLE: JsonDict = {
     "county": {"name": "Deqing", "code": "330521", "province": "Zhejiang", "year": 2024},
     "indicators": {
         "gdp_cny_100m": 720.0,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.services.ports import UnitOfWork
 from app.services.timestamps import iso
 
 
-def list_events(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]]:
+def list_events(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, object]]:
     """One page of the trail, newest first."""
     with uow.read() as tx:
         rows = tx.audit.page(offset, count)

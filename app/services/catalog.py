@@ -30,7 +30,7 @@ from app.domain.sources import figure_source, figure_tag, figure_year, source_di
 from app.errors import NotFound
 from app.services.curation import item_etag as content_etag
 
-Item = dict[str, Any]
+Item = dict[str, object]
 
 
 def _threshold(t: Threshold, lang: Lang) -> Item:

@@ -383,7 +383,7 @@ def _kb_event(
     """An audit event for a whole-knowledge-base change; the documents themselves are kept by
     version, so the event names versions and checksums."""
 
-    def ref(v: KbVersion | None) -> dict[str, Any] | None:
+    def ref(v: KbVersion | None) -> dict[str, object] | None:
         return None if v is None else {"version": v.number, "checksum": v.checksum}
 
     return AuditEvent(
@@ -398,7 +398,7 @@ def _kb_event(
     )
 
 
-def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, Any]]:
+def list_versions(uow: UnitOfWork, offset: int, count: int) -> list[dict[str, object]]:
     """One page of the version history, newest first, saying which can be restored."""
     with uow.read() as tx:
         rows = tx.kb.versions(offset, count)

@@ -3,8 +3,6 @@ reports, stored assessments and the CLI all come through here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.domain.knowledge import Lang
 from app.domain.plan import build_plan
 from app.domain.plan_types import Plan
@@ -20,7 +18,7 @@ def recommend_and_plan(
     options: PlanOptions | None,
     lang: Lang,
     paths: int | None = None,
-) -> tuple[dict[str, Any], Plan | None]:
+) -> tuple[dict[str, object], Plan | None]:
     """The recommendation result (its first ``paths`` ranked paths rendered, all by default),
     and its plan when ``options`` asks for one (built from the same analysis and every ranked
     path, so the plan answers exactly the diagnosis beside it)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.domain.knowledge import KnowledgeBase
 from app.models import ApiKey, Assessment, AuditEvent, BatchJob, BatchJobChunk, KbVersion
@@ -75,7 +75,7 @@ class JobRepo(Protocol):
         status: str,
         now: datetime,
         expires_at: datetime,
-        error: dict[str, Any] | None = None,
+        error: dict[str, object] | None = None,
     ) -> bool: ...
     def cancel(self, job_id: str, now: datetime, expires_at: datetime) -> bool: ...
     def release(self, job_id: str, attempt: int, now: datetime) -> None: ...

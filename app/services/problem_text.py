@@ -58,10 +58,10 @@ def message(error: FieldError, lang: Lang) -> str:
 
 def field_dicts(
     errors: Iterable[FieldError | Mapping[str, Any]], lang: Lang
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """Field errors as a problem's ``errors[]`` in ``lang``. A plain mapping (parameters of the
     HTTP layer: ``in``, ``parameter``) is kept as it is but for its message."""
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for error in errors:
         if isinstance(error, FieldError):
             out.append(error.as_dict() | {"message": message(error, lang)})
@@ -77,7 +77,7 @@ def field_dicts(
     return out
 
 
-def entry(index: int, exc: AppError, lang: Lang) -> dict[str, Any]:
+def entry(index: int, exc: AppError, lang: Lang) -> dict[str, object]:
     """A batch row's error entry, in ``lang``."""
     return {
         "index": index,

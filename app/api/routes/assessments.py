@@ -16,7 +16,13 @@ from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
 from app.domain.trend import trend_json
 from app.schemas.assessments import AssessmentDetail, AssessmentPage, TrendResult
-from app.schemas.common import COUNTY_CODE, UUID, problem_responses
+from app.schemas.common import (
+    COUNTY_CODE,
+    KEYED_BODY_ERRORS,
+    KEYED_LIST_ERRORS,
+    KEYED_ONE_ERRORS,
+    UUID,
+)
 from app.schemas.plans import DEFAULT_HORIZON, PlanOptions
 from app.schemas.profile import ProfileIn
 from app.services import assessments as svc
@@ -43,7 +49,7 @@ def _county_code_query() -> Any:
     "compared with its KPI targets in the trend.",
     status_code=201,
     response_model=AssessmentDetail,
-    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    responses=KEYED_BODY_ERRORS,
     dependencies=[Depends(require_json_body)],
     openapi_extra={
         "responses": {
@@ -91,7 +97,7 @@ async def create_assessment(
     description="The caller's assessments, ordered by year then creation time, so a county's "
     "progress on each challenge reads off in order. Filter by `county_code`.",
     response_model=AssessmentPage,
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def list_assessments(
     request: Request,
@@ -119,7 +125,7 @@ def list_assessments(
     "(the KPIs', the administrative form's) are in the language asked for, whatever language "
     "each assessment or plan was stored in; statuses stay codes.",
     response_model=TrendResult,
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def assessment_trend(
     owner: OwnerDep,
@@ -137,7 +143,7 @@ def assessment_trend(
     summary="One of my assessments",
     description="The stored profile and result; 404 for an id that is not the caller's.",
     response_model=AssessmentDetail,
-    responses=problem_responses(401, 403, 404, 406, 422, 503),
+    responses=KEYED_ONE_ERRORS,
 )
 def get_assessment(
     owner: OwnerDep,

@@ -24,7 +24,7 @@ from app.api.i18n import content_language
 from app.api.negotiation import media_type, negotiate, require_json_accept
 from app.api.security import AssessmentsKey
 from app.schemas.batch_jobs import BatchJobOut
-from app.schemas.common import UUID, problem_responses
+from app.schemas.common import KEYED_BODY_ERRORS, KEYED_ONE_ERRORS, UUID, problem_responses
 from app.services import batch_jobs as svc
 from app.services import spreadsheets
 from app.services.spreadsheets import XLSX
@@ -53,7 +53,7 @@ def _queue(request: Request) -> svc.Enqueue:
     "are in the language asked for here.",
     status_code=202,
     response_model=BatchJobOut,
-    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    responses=KEYED_BODY_ERRORS,
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
     dependencies=[Depends(require_json_accept)],
 )
@@ -102,7 +102,7 @@ async def create_job(
     description="Status and progress; once `done`, `results` links to the rows and counts them. "
     "404 for a job that is not the caller's, or has expired.",
     response_model=BatchJobOut,
-    responses=problem_responses(401, 403, 404, 406, 422, 503),
+    responses=KEYED_ONE_ERRORS,
     dependencies=[Depends(require_json_accept)],
 )
 async def get_job(who: AssessmentsKey, uow: UowDep, job_id: JobId) -> Response:
@@ -150,7 +150,7 @@ async def job_results(
     "stored rows are dropped, and it shows `cancelled` (200, the job) until it expires. A job "
     "that has ended (done, failed, cancelled) is deleted with its results at once (204).",
     response_model=BatchJobOut,
-    responses=problem_responses(401, 403, 404, 406, 422, 503)
+    responses=KEYED_ONE_ERRORS
     | {204: {"description": "The finished job and its results are deleted."}},
     dependencies=[Depends(require_json_accept)],
 )

@@ -15,7 +15,7 @@ from app.api.deps import LangDep, SettingsDep, SnapshotDep
 from app.api.http import cached_json
 from app.api.negotiation import require_json_accept
 from app.api.pagination import CursorParam, LimitParam, paginate
-from app.api.routes.specs import Endpoint, RouteSpec, add_routes
+from app.api.routes.specs import Endpoint, RouteOptions, RouteSpec, add_routes
 from app.api.security import public_unless_required
 from app.domain.cases import CaseSet
 from app.domain.knowledge import Family, Lang
@@ -170,7 +170,7 @@ def _register(
             f"One of the {what} by slug; 404 problem+json when unknown.",
         )
         detail_route = _detail_endpoint(kind)
-        options = {"response_model": model}
+        options: RouteOptions = {"response_model": model}
         routes.append(
             RouteSpec(f"/{kind}/{{slug}}", detail_route, "get", summary, description, options)
         )

@@ -17,12 +17,12 @@ from app.api.deps import SnapshotDep, StoreDep, UowDep
 from app.api.http import json_response
 from app.api.negotiation import require_json_accept, require_json_body
 from app.api.pagination import CursorParam, LimitParam, paged_response
-from app.api.routes.specs import Endpoint, RouteSpec, add_routes
+from app.api.routes.specs import Endpoint, RouteOptions, RouteSpec, add_routes
 from app.api.security import AdminKey, KbWriteKey, public_unless_required
 from app.domain.item_kinds import ItemKind
 from app.domain.snapshot import Snapshot
 from app.schemas.catalog import page_of
-from app.schemas.common import problem_responses
+from app.schemas.common import KEYED_BODY_ERRORS, KEYED_LIST_ERRORS, problem_responses
 from app.schemas.curation import AuditPage, KbExport
 from app.schemas.versions import KbChangeOut, KbRollbackIn, KbVersionOut
 from app.services import curation
@@ -129,7 +129,7 @@ def _delete_endpoint(kind: str) -> Endpoint:
     return delete
 
 
-MergePatch = Annotated[dict[str, Any], Body(description="RFC 7396 merge patch of the item.")]
+MergePatch = Annotated[dict[str, object], Body(description="RFC 7396 merge patch of the item.")]
 # Each write's summary and description; {noun} is the kind in words.
 WRITE_DOCS = {
     "create": (
@@ -148,7 +148,7 @@ WRITE_DOCS = {
         "Deletes the item; 409 while anything still refers to it. `If-Match` is required.",
     ),
 }
-DELETE_OPTIONS = {
+DELETE_OPTIONS: RouteOptions = {
     "methods": ["DELETE"],
     "status_code": 204,
     "response_class": Response,
@@ -159,13 +159,13 @@ DELETE_OPTIONS = {
 def _register(kind: str, spec: ItemKind) -> None:
     """POST on the collection; PUT, PATCH and DELETE on an item."""
     noun, item = kind.replace("-", " "), f"/{kind}/{{slug}}"
-    writes = {
+    writes: RouteOptions = {
         "dependencies": [Depends(require_json_body)],
         "response_model": spec.model,
         "responses": WRITE_ERRORS,
     }
     replace = _rewrite_endpoint(kind, Annotated[spec.model, Body()], curation.replace_item)
-    endpoints: dict[str, tuple[str, Endpoint, dict[str, Any]]] = {
+    endpoints: dict[str, tuple[str, Endpoint, RouteOptions]] = {
         "create": (
             f"/{kind}",
             _create_endpoint(kind, spec.model),
@@ -215,12 +215,12 @@ def export_kb(snap: SnapshotDep) -> Response:
     description="Replaces the whole knowledge base with the document sent, validated whole: all "
     "or nothing. The content replaced stays in the version history (`GET /v1/kb/versions`). An "
     "import that removes most of the knowledge base needs `?confirm=remove`.",
-    responses=problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    responses=KEYED_BODY_ERRORS,
     response_model=KbChangeOut,
     dependencies=[Depends(require_json_body)],
 )
 async def import_kb(
-    writer: Curator, body: Annotated[dict[str, Any], Body()], confirm: ConfirmParam = None
+    writer: Curator, body: Annotated[dict[str, object], Body()], confirm: ConfirmParam = None
 ) -> Response:
     args = (writer.uow, writer.who, body, "import", confirm is not None)
     snap, changed = await run_in_threadpool(curation.import_kb, *args)
@@ -246,7 +246,7 @@ def _kb_change(store: KnowledgeStore, snap: Snapshot, changed: bool) -> Response
     description="Every version of the knowledge base, newest first (scope admin): who made it, "
     "when, and whether its content is kept so it can be restored with `POST /v1/kb/rollback`.",
     response_model=page_of(KbVersionOut),
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def kb_versions(
     request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None
@@ -283,7 +283,7 @@ async def kb_rollback(
     description="Who changed what in the knowledge base and when, newest first (scope admin): "
     "each event names the version it made and the item (or version) before and after.",
     response_model=AuditPage,
-    responses=problem_responses(400, 401, 403, 406, 422, 503),
+    responses=KEYED_LIST_ERRORS,
 )
 def audit(
     request: Request, who: AdminKey, uow: UowDep, limit: LimitParam = 20, cursor: CursorParam = None

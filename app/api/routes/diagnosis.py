@@ -16,12 +16,13 @@ from app.api.hot import (
     VALIDATE_OPENAPI,
     ProfileToValidate,
     RecommendationToMake,
+    View,
     ViewQuery,
 )
 from app.api.http import json_response
 from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
-from app.schemas.common import problem_responses
+from app.schemas.common import PUBLIC_BODY_ERRORS
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
@@ -31,7 +32,6 @@ from app.schemas.result import (
 from app.services import recommendations as svc
 
 router = APIRouter(prefix="/v1", tags=["diagnosis"])
-ERRORS = problem_responses(400, 401, 406, 413, 415, 422, 503)
 AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discriminator="view")]
 
 
@@ -43,7 +43,7 @@ AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discri
     "indicators and warns about suspect units (`unit_suspect`) and contradictions "
     "(`inconsistent`). Scores nothing.",
     response_model=ValidationResult,
-    responses=ERRORS,
+    responses=PUBLIC_BODY_ERRORS,
     openapi_extra=VALIDATE_OPENAPI,
 )
 async def validate_profile(read: ProfileToValidate) -> Response:
@@ -59,11 +59,15 @@ async def validate_profile(read: ProfileToValidate) -> Response:
     "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
     "and `scenario.changes` lists the challenges whose status moved.",
     response_model=AnyResult,
-    responses=ERRORS,
+    responses=PUBLIC_BODY_ERRORS,
     openapi_extra=RECOMMENDATION_OPENAPI,
 )
 async def create_recommendation(request: Request, read: RecommendationToMake) -> Response:
-    view, trace, paths = read.params["view"], read.params["trace"], read.params["paths"]
+    # The parameters are validated (VIEW, TRACE, PATHS); this narrows them to their types.
+    params = read.params
+    view: View = "summary" if params["view"] == "summary" else "full"
+    trace = params["trace"] is True
+    paths = params["paths"] if isinstance(params["paths"], int) else None
     result = svc.recommendation(
         read.snap, read.body, read.lang, view, trace and view == "full", paths
     )
@@ -89,7 +93,7 @@ async def create_recommendation(request: Request, read: RecommendationToMake) ->
     "closes before the final chunk), so clients see an incomplete read, never a document "
     "without its closing `count`. Send large batches as NDJSON, or in parts.",
     response_model=BatchResult,
-    responses=ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
+    responses=PUBLIC_BODY_ERRORS | {200: {"content": batch_formats.RESPONSE_CONTENT}},
     openapi_extra={"requestBody": batch_formats.REQUEST_BODY},
     dependencies=[Depends(public_unless_required)],
 )

@@ -63,6 +63,7 @@ def _example_names(snap: Snapshot) -> dict[Lang, dict[str, str]]:
     language names it as the knowledge base's reference county and province do (德清县, 浙江省).
     The figures stay the example's own."""
     county = DEQING_EXAMPLE["county"]
+    assert isinstance(county, dict)  # the example names its county as an object
     own = {"name": str(county["name"]), "province": str(county["province"])}
     known = snap.counties.get("deqing")
     province = snap.provinces_by_code.get(str(county["code"])[:2])

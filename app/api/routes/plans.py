@@ -12,7 +12,7 @@ from app.api.documents import chosen, content_of, document_response
 from app.api.http import json_response
 from app.api.negotiation import require_json_body
 from app.api.security import public_unless_required
-from app.schemas.common import problem_responses
+from app.schemas.common import PUBLIC_BODY_ERRORS
 from app.schemas.plans import PlanRequest, PlanResult
 from app.services import plans as svc
 from app.services import renderers
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1", tags=["plans"], dependencies=[Depends(public_un
     f"`{renderers.DOCX.media_type}` as a Word document (with the diagnosis it comes from).",
     response_model=PlanResult,
     responses={
-        **problem_responses(400, 401, 406, 413, 415, 422, 503),
+        **PUBLIC_BODY_ERRORS,
         200: {"content": content_of(PLAN_FORMATS[1:])},
     },
     dependencies=[Depends(require_json_body)],

@@ -3,7 +3,7 @@ formats of app.services.renderers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from app.api.documents import chosen, content_of, document_response
 from app.api.negotiation import require_json_body
 from app.api.security import public_unless_required
 from app.domain.snapshot import Snapshot
-from app.schemas.common import UUID, problem_responses
+from app.schemas.common import KEYED_ONE_ERRORS, PUBLIC_BODY_ERRORS, UUID
 from app.schemas.plans import PlanRequest
 from app.services import renderers
 from app.services import report as reports
@@ -22,7 +22,7 @@ from app.services.renderers import BRIEF_FORMATS, REPORT_FORMATS, OutputFormat
 
 router = APIRouter(tags=["reports"])
 DOCX = renderers.DOCX.media_type
-CONTENT: dict[str, Any] = {
+CONTENT: dict[str, object] = {
     "content": content_of(REPORT_FORMATS),
     "description": "The report: a printable A4 page (text/html, default), Markdown, or a Word "
     "document laid out as a Chinese government document expects.",
@@ -61,7 +61,7 @@ def _render_brief(report: reports.Report, snap: Snapshot, fmt: OutputFormat) -> 
     "main targets, main tasks, safeguards, the table of duties on a landscape page with its "
     "timeline as annex 1 and the diagnosis with its sources as annex 2). `layout=brief` answers "
     "the one-page brief instead.",
-    responses={**problem_responses(400, 401, 406, 413, 415, 422, 503), 200: CONTENT},
+    responses={**PUBLIC_BODY_ERRORS, 200: CONTENT},
     response_class=Response,
     dependencies=[Depends(require_json_body), Depends(public_unless_required)],
 )
@@ -87,7 +87,7 @@ async def create_report(
     "knowledge-base version and stored plan), with the county's trend over the caller's own "
     "assessments (a line chart per watched indicator, changes, and progress against the stored "
     "plan's KPIs). HTML, Markdown or DOCX by `Accept`. 404 for an id that is not the caller's.",
-    responses={**problem_responses(401, 403, 404, 406, 422, 503), 200: CONTENT},
+    responses={**KEYED_ONE_ERRORS, 200: CONTENT},
     response_class=Response,
 )
 def assessment_report(
