@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Protocol
 
+from app.domain.compiled import Requirements
 from app.domain.kinds import OPS
 from app.domain.knowledge import (
     AdminForm,
@@ -78,6 +79,9 @@ class Gate(NamedTuple):
 
 
 OPEN = Gate(True, ())
+# Builds a NamedTuple from a plain tuple without its Python-level ``__new__``: every request
+# judges dozens of requirements.
+_new = tuple.__new__
 
 
 def _member(value: str | None, allowed: Sequence[str], unknown: bool = True) -> Outcome:
@@ -136,9 +140,9 @@ def _indicator(req: Requirement, facts: Facts) -> Outcome:
     return "met" if OPS[req.op](value, req.value) else "missed"
 
 
-def judge(req: Requirement, facts: Facts) -> Outcome:
-    """One requirement's outcome for the county."""
-    match req.subject:
+def judge(req: Requirement, facts: Facts, subject: str | None = None) -> Outcome:
+    """One requirement's outcome for the county (``subject``: the requirement's, when known)."""
+    match subject or req.subject:
         case "kinds":
             assert req.kinds is not None
             return "met" if facts.kind_slugs & set(req.kinds) else "missed"
@@ -196,8 +200,17 @@ def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
     """Every requirement judged; the item is kept when each passes."""
     if not requires:
         return OPEN
-    judged = tuple(Judged(req, judge(req, facts)) for req in requires)
-    return Gate(all(_passes(j) for j in judged), judged)
+    if isinstance(requires, Requirements):
+        pairs = zip(requires, requires.subjects, strict=True)
+        judged = tuple([_new(Judged, (req, judge(req, facts, subject))) for req, subject in pairs])
+    else:
+        judged = tuple([_new(Judged, (req, judge(req, facts))) for req in requires])
+    kept = True
+    for j in judged:
+        if not _passes(j):
+            kept = False
+            break
+    return _new(Gate, (kept, judged))
 
 
 def unmet(g: Gate) -> list[dict[str, Any]]:

@@ -184,15 +184,19 @@ def _kind_fit_of(
 def _actions(
     plan: PathPlan, profile: ValidProfile
 ) -> tuple[tuple[int, ...], tuple[tuple[int, Gate], ...]]:
-    """The positions of the actions that fit the county, and those left out with their gate."""
-    kept: list[int] = []
+    """The positions of the actions that fit the county, and those left out with their gate:
+    only actions with requirements are judged, the others are always kept."""
+    if not plan.gated_actions:
+        return plan.open_actions, ()
+    kept = list(plan.open_actions)
     left: list[tuple[int, Gate]] = []
-    for i, action in enumerate(plan.actions):
-        g = gate(action.requires, profile)
+    for i, requires in plan.gated_actions:
+        g = gate(requires, profile)
         if g.kept:
             kept.append(i)
         else:
             left.append((i, g))
+    kept.sort()
     return tuple(kept), tuple(left)
 
 
