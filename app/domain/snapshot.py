@@ -158,6 +158,8 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
+    owner_labels: dict[Lang, dict[str, str]] = field(default_factory=dict)
+    peer_points: dict[str, Any] = field(default_factory=dict)
     counties: CountyIndex | None = None
 
 
