@@ -261,12 +261,12 @@ def applicable(
 ) -> tuple[tuple[ResolvedRule, ...], tuple[tuple[ResolvedRule, Gate], ...]]:
     """The rules that judge this county (forest cover does not judge a pastoral county, nor a
     high-tech share a farm zone), and those whose requirements leave it alone."""
-    if not any(r.rule.requires for r in rules):
+    if not any(r.requires for r in rules):
         return rules, ()
     kept: list[ResolvedRule] = []
     left: list[tuple[ResolvedRule, Gate]] = []
     for r in rules:
-        g = gate(r.rule.requires, profile)
+        g = gate(r.requires, profile)
         if g.kept:
             kept.append(r)
         else:
