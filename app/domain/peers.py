@@ -88,21 +88,22 @@ def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
 
 
 def _similarity(
-    mine: list[tuple[str, float, Scale]], theirs: Mapping[str, float], min_shared: float
+    mine: list[tuple[str, float, float, bool]], theirs: Mapping[str, float], min_shared: float
 ) -> tuple[float, tuple[str, ...]] | None:
-    """``mine`` and ``theirs`` on their scales (``_scaled``): each gap is their difference over
-    the scale's width, at most 1."""
+    """``mine`` (key, figure, the scale's width, whether the figure is independent) and
+    ``theirs`` on their scales (``_scaled``): each gap is their difference over the scale's
+    width, at most 1."""
     squares = 0.0
     used: list[str] = []
     independent = 0
-    for key, value, scale in mine:
+    for key, value, width, own in mine:
         other = theirs.get(key)
         if other is None:
             continue
-        gap = min(1.0, abs(value - other) / scale.width)
+        gap = min(1.0, abs(value - other) / width)
         squares += gap * gap
         used.append(key)
-        independent += not scale.derived
+        independent += own
     if independent < min_shared:
         return None
     return round(max(0.0, 1 - math.sqrt(squares / len(used))), 3), tuple(used)
@@ -112,7 +113,7 @@ def _peer(
     snap: Snapshot,
     profile: ValidProfile,
     point: _Point,
-    mine: list[tuple[str, float, Scale]],
+    mine: list[tuple[str, float, float, bool]],
 ) -> Peer | None:
     found = _similarity(mine, point.scaled, snap.tuning.peers_min_shared.value)
     if found is None:
@@ -128,14 +129,21 @@ def _peer(
         tuple(sorted(shared)),
         len(shared & profile.declared_slugs),
         profile.zone is not None and county.main_function_zone == profile.zone,
-        # the same snapshot's province is the same object: no field-by-field comparison
-        province is not None and (province is profile.province or province == profile.province),
+        _same(province, profile.province),
         province is not None
         and profile.province is not None
         and province.region == profile.province.region,
         values[LEVEL],
         size,
     )
+
+
+def _same(province: Province | None, other: Province | None) -> bool:
+    """Whether both are the same known province: the same snapshot's is the same object, and
+    one of another slug is not compared field by field."""
+    if province is None or other is None:
+        return False
+    return province is other or (province.slug == other.slug and province == other)
 
 
 def _order(p: Peer) -> tuple[int, int, int, int, float, str]:
@@ -163,7 +171,7 @@ def find_peers(snap: Snapshot, profile: ValidProfile) -> Peers:
         scale = known.get(key)
         at = None if scale is None else _scaled(scale, profile.values[key])
         if scale is not None and at is not None:
-            mine.append((key, at, scale))
+            mine.append((key, at, scale.width, not scale.derived))
     found: list[Peer] = []
     for slug, point in _points(snap, profile.benchmark.slug).items():
         if slug in profile.own_slugs or not _comparable_level(
