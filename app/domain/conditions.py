@@ -259,6 +259,22 @@ def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
     return _new(Gate, (kept, judged))
 
 
+def passes(requires: Sequence[Requirement], facts: Facts) -> bool:
+    """Whether the item is kept, as ``gate(requires, facts).kept`` says, judging requirements
+    only until one fails and keeping no outcome: the ranking asks this of every path and
+    action, and needs the outcomes only of what it leaves out."""
+    if not requires:
+        return True
+    subjects = (
+        requires.subjects if isinstance(requires, Requirements) else [r.subject for r in requires]
+    )
+    for req, subject in zip(requires, subjects, strict=True):
+        outcome = _JUDGES[subject](req, facts)
+        if outcome != "met" and (outcome != "unknown" or req.unknown != "keep"):
+            return False
+    return True
+
+
 def unmet(g: Gate) -> list[dict[str, Any]]:
     """The requirements that kept an item away, as the trace prints them."""
     out: list[dict[str, Any]] = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-from app.domain.conditions import Gate, gate, unmet
+from app.domain.conditions import Gate, gate, passes, unmet
 from app.domain.knowledge import Band, Challenge, Status
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
@@ -266,11 +266,10 @@ def applicable(
     kept: list[ResolvedRule] = []
     left: list[tuple[ResolvedRule, Gate]] = []
     for r in rules:
-        g = gate(r.requires, profile)
-        if g.kept:
+        if passes(r.requires, profile):
             kept.append(r)
         else:
-            left.append((r, g))
+            left.append((r, gate(r.requires, profile)))
     return tuple(kept), tuple(left)
 
 

@@ -20,7 +20,7 @@ from app.domain.checks import (
     identity_warnings,
     unit_warnings,
 )
-from app.domain.conditions import gate
+from app.domain.conditions import passes
 from app.domain.constraints import ConstraintState, judge_constraints
 from app.domain.divisions import Division
 from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
@@ -393,7 +393,7 @@ def line_warnings(snap: Snapshot, profile: ValidProfile) -> list[ProfileWarning]
             # judged only for a line that would be named: most rules read the set's own figure
             if not (national or fixed) or key not in profile.values:
                 continue
-            if not gate(r.requires, profile).kept:
+            if not passes(r.requires, profile):
                 continue
             if national:
                 out.append(_line_warning(snap, "line_national", key, used, used.borrowed[key]))

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from app.domain.compiled import KindFit, PathPlan, duty_key
-from app.domain.conditions import Gate, gate
+from app.domain.conditions import Gate, gate, passes
 from app.domain.diagnosis import BAND_ORDER, Diagnosis, Evidence
 from app.domain.kinds import OPS
 from app.domain.knowledge import CountyKind, FitCondition, Path
@@ -191,11 +191,10 @@ def _actions(
     kept = list(plan.open_actions)
     left: list[tuple[int, Gate]] = []
     for i, requires in plan.gated_actions:
-        g = gate(requires, profile)
-        if g.kept:
+        if passes(requires, profile):
             kept.append(i)
         else:
-            left.append((i, g))
+            left.append((i, gate(requires, profile)))
     kept.sort()
     return tuple(kept), tuple(left)
 
@@ -239,7 +238,7 @@ def _candidates(
     problems = _problems(diagnoses)
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: the first of equal values is the first slug
-        if plan.requires and not gate(plan.requires, profile).kept:
+        if plan.requires and not passes(plan.requires, profile):
             continue
         kept, left_out = _actions(plan, profile)
         if not kept:
@@ -250,7 +249,7 @@ def _candidates(
             if sev is not None:
                 targets.append(_new(Target, (key, challenge, weight, sev, weight * sev)))
         for key, indicator, weight, needs in plan.builds_on:
-            if indicator in strong and (not needs or gate(needs, profile).kept):
+            if indicator in strong and passes(needs, profile):
                 targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
         if targets:
             fit, fit_factor = _fit(snap, plan, profile, problems)
