@@ -134,9 +134,10 @@ def _left_out(remark: str) -> bool:
 def publisher_in(src: Source, lang: Lang) -> str | None:
     """The publisher in the reader's language (the Chinese name in Chinese): ``publisher`` is
     the default language's, ``publisher_<code>`` another's, else the language's fallback."""
-    names = {code: getattr(src, f"publisher_{code}", None) for code in chain(lang)}
+    order = chain(lang)
+    names = {code: getattr(src, f"publisher_{code}", None) for code in order}
     names[default()] = src.publisher
-    return next((names[code] for code in chain(lang) if names[code]), src.publisher)
+    return next((names[code] for code in order if names[code]), src.publisher)
 
 
 def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
