@@ -238,11 +238,7 @@ def _candidates(
     problems = _problems(diagnoses)
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: the first of equal values is the first slug
-        if plan.requires and not passes(plan.requires, profile):
-            continue
-        kept, left_out = _actions(plan, profile)
-        if not kept:
-            continue
+        # Targets first: a path that works on nothing this county has is never judged.
         targets: list[Target] = _duty_targets(plan, profile, duty_worth) if plan.duties else []
         for key, challenge, weight in plan.addresses:
             sev = severity.get(challenge)
@@ -251,7 +247,10 @@ def _candidates(
         for key, indicator, weight, needs in plan.builds_on:
             if indicator in strong and passes(needs, profile):
                 targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
-        if targets:
+        if not targets or (plan.requires and not passes(plan.requires, profile)):
+            continue
+        kept, left_out = _actions(plan, profile)
+        if kept:
             fit, fit_factor = _fit(snap, plan, profile, problems)
             kind = _kind_fit(snap, plan, kinds, declared)
             reaches = tuple([(t.key, t.reach) for t in targets])
