@@ -186,6 +186,8 @@ class RequestContextMiddleware:
         method = scope.get("method", "")
         if self.metrics is not None:
             self.metrics.observe(route, method, status, elapsed)
+        if not log.isEnabledFor(logging.INFO):
+            return  # no access log at this level: its record is not built either
         state = scope.get("state", {})
         principal = state.get("principal")
         log.info(

@@ -6,7 +6,7 @@ reads it. Requests only add the county's numbers to these.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from app.domain.knowledge import (
@@ -25,6 +25,19 @@ from app.domain.knowledge import (
 from app.domain.numbers import round4
 from app.domain.sources import source_dict
 from app.domain.thresholds import Lines
+
+
+class Requirements(tuple[Requirement, ...]):
+    """Requirements with their subjects named once (app.domain.conditions judges them): those
+    of a knowledge base are judged on every request, and naming a requirement's subject walks
+    its fields."""
+
+    subjects: tuple[str, ...]
+
+    def __new__(cls, requires: Iterable[Requirement] = ()) -> Requirements:
+        self = super().__new__(cls, requires)
+        self.subjects = tuple(r.subject for r in self)
+        return self
 
 
 class EvidenceText(NamedTuple):
@@ -121,6 +134,10 @@ class PathPlan(NamedTuple):
     best_fit: float  # the fit factor if every condition is met: a bound on any county's
     requires: tuple[Requirement, ...]
     actions: tuple[Action, ...]
+    # Positions of the actions every county is shown (no requirements), and the others with
+    # theirs: most actions ask nothing, so only the rest are judged per county.
+    open_actions: tuple[int, ...]
+    gated_actions: tuple[tuple[int, tuple[Requirement, ...]], ...]
 
 
 FIRST_DUTY = 0.8
@@ -149,15 +166,18 @@ def path_plan(path: Path) -> PathPlan:
         path,
         tuple(("c:" + a.challenge, a.challenge, a.weight) for a in path.addresses),
         tuple(
-            ("s:" + b.indicator, b.indicator, b.weight, tuple(b.requires)) for b in path.builds_on
+            ("s:" + b.indicator, b.indicator, b.weight, Requirements(b.requires))
+            for b in path.builds_on
         ),
         tuple(path.duties),
         tuple(path.fit),
         frozenset(path.kinds.suits),
         frozenset(path.kinds.unsuited),
         best,
-        tuple(path.requires),
+        Requirements(path.requires),
         tuple(path.actions),
+        tuple(i for i, a in enumerate(path.actions) if not a.requires),
+        tuple((i, Requirements(a.requires)) for i, a in enumerate(path.actions) if a.requires),
     )
 
 
@@ -216,7 +236,7 @@ def path_text(
                 example_item(ex, lang, names),
                 frozenset(ex.kinds),
                 frozenset(ex.unsuited_kinds),
-                tuple(ex.requires),
+                Requirements(ex.requires),
                 ex.county,
             )
             for ex in examples

@@ -10,9 +10,10 @@ without the figure (an indicator nobody gave, a zone nobody declared) is unknown
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, NamedTuple, Protocol
 
+from app.domain.compiled import Requirements
 from app.domain.kinds import OPS
 from app.domain.knowledge import (
     AdminForm,
@@ -78,6 +79,9 @@ class Gate(NamedTuple):
 
 
 OPEN = Gate(True, ())
+# Builds a NamedTuple from a plain tuple without its Python-level ``__new__``: every request
+# judges dozens of requirements.
+_new = tuple.__new__
 
 
 def _member(value: str | None, allowed: Sequence[str], unknown: bool = True) -> Outcome:
@@ -136,56 +140,102 @@ def _indicator(req: Requirement, facts: Facts) -> Outcome:
     return "met" if OPS[req.op](value, req.value) else "missed"
 
 
-def judge(req: Requirement, facts: Facts) -> Outcome:
-    """One requirement's outcome for the county."""
-    match req.subject:
-        case "kinds":
-            assert req.kinds is not None
-            return "met" if facts.kind_slugs & set(req.kinds) else "missed"
-        case "declared_kinds":
-            assert req.declared_kinds is not None
-            return "met" if facts.declared_slugs & set(req.declared_kinds) else "missed"
-        case "not_kinds":
-            assert req.not_kinds is not None
-            return "missed" if facts.kind_slugs & set(req.not_kinds) else "met"
-        case "zones":
-            assert req.zones is not None
-            return _member(facts.zone, req.zones)
-        case "not_zones":
-            assert req.not_zones is not None
-            return "missed" if facts.zone in req.not_zones else "met"
-        case "resources":
-            return _resource(req, facts)
-        case "stages":
-            assert req.stages is not None
-            return _member(facts.resource_stage, req.stages)
-        case "provinces":
-            assert req.provinces is not None
-            return _member(facts.province_slug, req.provinces)
-        case "not_provinces":
-            assert req.not_provinces is not None
-            return _absent(facts.province_slug, req.not_provinces)
-        case "forms":
-            assert req.forms is not None
-            return _member(facts.admin_form, req.forms)
-        case "leading_industry":
-            assert req.leading_industry is not None
-            return _leading(req.leading_industry, facts)
-        case "leading_sectors":
-            assert req.leading_sectors is not None
-            return _sectors(req.leading_sectors, facts)
-        case "indicator":
-            return _indicator(req, facts)
-        case "signal":
-            return "met" if req.signal in facts.signals else "unknown"
-        case "pairing":
-            assert req.pairing is not None
-            return _pairing(req.pairing, facts.pairing_sides)
-        case _:
-            assert req.constraint is not None
-            assert req.status is not None
-            status = facts.constraints.get(req.constraint, "unknown")
-            return "met" if status in req.status else "missed"
+def _kinds(req: Requirement, facts: Facts) -> Outcome:
+    assert req.kinds is not None
+    return "missed" if facts.kind_slugs.isdisjoint(req.kinds) else "met"
+
+
+def _declared_kinds(req: Requirement, facts: Facts) -> Outcome:
+    assert req.declared_kinds is not None
+    return "missed" if facts.declared_slugs.isdisjoint(req.declared_kinds) else "met"
+
+
+def _not_kinds(req: Requirement, facts: Facts) -> Outcome:
+    assert req.not_kinds is not None
+    return "met" if facts.kind_slugs.isdisjoint(req.not_kinds) else "missed"
+
+
+def _zones(req: Requirement, facts: Facts) -> Outcome:
+    assert req.zones is not None
+    return _member(facts.zone, req.zones)
+
+
+def _not_zones(req: Requirement, facts: Facts) -> Outcome:
+    assert req.not_zones is not None
+    return "missed" if facts.zone in req.not_zones else "met"
+
+
+def _stages(req: Requirement, facts: Facts) -> Outcome:
+    assert req.stages is not None
+    return _member(facts.resource_stage, req.stages)
+
+
+def _provinces(req: Requirement, facts: Facts) -> Outcome:
+    assert req.provinces is not None
+    return _member(facts.province_slug, req.provinces)
+
+
+def _not_provinces(req: Requirement, facts: Facts) -> Outcome:
+    assert req.not_provinces is not None
+    return _absent(facts.province_slug, req.not_provinces)
+
+
+def _forms(req: Requirement, facts: Facts) -> Outcome:
+    assert req.forms is not None
+    return _member(facts.admin_form, req.forms)
+
+
+def _leading_industry(req: Requirement, facts: Facts) -> Outcome:
+    assert req.leading_industry is not None
+    return _leading(req.leading_industry, facts)
+
+
+def _leading_sectors(req: Requirement, facts: Facts) -> Outcome:
+    assert req.leading_sectors is not None
+    return _sectors(req.leading_sectors, facts)
+
+
+def _signal(req: Requirement, facts: Facts) -> Outcome:
+    return "met" if req.signal in facts.signals else "unknown"
+
+
+def _pairing_side(req: Requirement, facts: Facts) -> Outcome:
+    assert req.pairing is not None
+    return _pairing(req.pairing, facts.pairing_sides)
+
+
+def _constraint(req: Requirement, facts: Facts) -> Outcome:
+    assert req.constraint is not None
+    assert req.status is not None
+    status = facts.constraints.get(req.constraint, "unknown")
+    return "met" if status in req.status else "missed"
+
+
+# Each subject's judge, looked up at once (most of a knowledge base's requirements are about
+# constraints, which a chain of comparisons would reach last).
+_JUDGES: dict[str, Callable[[Requirement, Facts], Outcome]] = {
+    "kinds": _kinds,
+    "declared_kinds": _declared_kinds,
+    "not_kinds": _not_kinds,
+    "zones": _zones,
+    "not_zones": _not_zones,
+    "resources": _resource,
+    "stages": _stages,
+    "provinces": _provinces,
+    "not_provinces": _not_provinces,
+    "forms": _forms,
+    "leading_industry": _leading_industry,
+    "leading_sectors": _leading_sectors,
+    "indicator": _indicator,
+    "signal": _signal,
+    "pairing": _pairing_side,
+    "constraint": _constraint,
+}
+
+
+def judge(req: Requirement, facts: Facts, subject: str | None = None) -> Outcome:
+    """One requirement's outcome for the county (``subject``: the requirement's, when known)."""
+    return _JUDGES[subject or req.subject](req, facts)
 
 
 def _passes(j: Judged) -> bool:
@@ -196,8 +246,33 @@ def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
     """Every requirement judged; the item is kept when each passes."""
     if not requires:
         return OPEN
-    judged = tuple(Judged(req, judge(req, facts)) for req in requires)
-    return Gate(all(_passes(j) for j in judged), judged)
+    if isinstance(requires, Requirements):
+        pairs = zip(requires, requires.subjects, strict=True)
+        judged = tuple([_new(Judged, (req, judge(req, facts, subject))) for req, subject in pairs])
+    else:
+        judged = tuple([_new(Judged, (req, judge(req, facts))) for req in requires])
+    kept = True
+    for j in judged:
+        if not _passes(j):
+            kept = False
+            break
+    return _new(Gate, (kept, judged))
+
+
+def passes(requires: Sequence[Requirement], facts: Facts) -> bool:
+    """Whether the item is kept, as ``gate(requires, facts).kept`` says, judging requirements
+    only until one fails and keeping no outcome: the ranking asks this of every path and
+    action, and needs the outcomes only of what it leaves out."""
+    if not requires:
+        return True
+    subjects = (
+        requires.subjects if isinstance(requires, Requirements) else [r.subject for r in requires]
+    )
+    for req, subject in zip(requires, subjects, strict=True):
+        outcome = _JUDGES[subject](req, facts)
+        if outcome != "met" and (outcome != "unknown" or req.unknown != "keep"):
+            return False
+    return True
 
 
 def unmet(g: Gate) -> list[dict[str, object]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-from app.domain.conditions import Gate, gate, unmet
+from app.domain.conditions import Gate, gate, passes, unmet
 from app.domain.knowledge import Band, Challenge, Status
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import ResolvedRule, Snapshot
@@ -261,16 +261,15 @@ def applicable(
 ) -> tuple[tuple[ResolvedRule, ...], tuple[tuple[ResolvedRule, Gate], ...]]:
     """The rules that judge this county (forest cover does not judge a pastoral county, nor a
     high-tech share a farm zone), and those whose requirements leave it alone."""
-    if not any(r.rule.requires for r in rules):
+    if not any(r.requires for r in rules):
         return rules, ()
     kept: list[ResolvedRule] = []
     left: list[tuple[ResolvedRule, Gate]] = []
     for r in rules:
-        g = gate(r.rule.requires, profile)
-        if g.kept:
+        if passes(r.requires, profile):
             kept.append(r)
         else:
-            left.append((r, g))
+            left.append((r, gate(r.requires, profile)))
     return tuple(kept), tuple(left)
 
 

@@ -6,6 +6,7 @@ provinces say 工业和信息化局), and the pairing programmes its province ta
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from app.domain.knowledge import AdminForm, Lang, Programme, Province, Text
 from app.domain.messages import say
@@ -58,16 +59,27 @@ def programmes(province: Province | None, side: str | None = None) -> tuple[Prog
     return tuple(p for p in province.programmes if side is None or p.side in (side, "both"))
 
 
+class UnitMap(NamedTuple):
+    """What ``localize`` replaces for one province, form and language: ``pattern`` finds the
+    texts of ``table``, every one of which contains ``anchor`` (the default unit, 县 or County),
+    so a text without it is left as it is without a scan."""
+
+    pattern: re.Pattern[str] | None
+    table: dict[str, str]
+    anchor: str = ""
+
+
 def _unit_map(
     snap: Snapshot, province: Province | None, form: AdminForm | None, lang: Lang
-) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+) -> UnitMap:
     """What to replace in a knowledge-base text written for a county (县发改局, 本县) so it
     names the county's own units (市发展和改革局, 本市), each department by its full name
-    however the text abbreviates it (县发改局 → 县发展和改革局); None when nothing is replaced."""
+    however the text abbreviates it (县发改局 → 县发展和改革局); no pattern when nothing is
+    replaced."""
     default = unit_prefix(snap, DEFAULT_FORM, lang)
     own = unit_prefix(snap, form, lang)
     if not default:
-        return None, {}
+        return UnitMap(None, {})
     table: dict[str, str] = {}
     for dept in snap.departments.values():
         name = department_name(snap, dept.slug, province, form, lang)
@@ -80,8 +92,35 @@ def _unit_map(
     mine = say("unit", "own", lang, unit=default)
     if mine != default:  # a language that names the county's own unit in texts (本县)
         table[mine] = say("unit", "own", lang, unit=own)
+    table = _changing(table)
+    if not table:
+        return UnitMap(None, {})
     keys = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(re.escape(k) for k in keys)), table
+    anchor = default if all(default in k for k in keys) else ""
+    return UnitMap(re.compile("|".join(re.escape(k) for k in keys)), table, anchor)
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether an occurrence of ``a`` and one of ``b`` can share a character in some text."""
+    if a in b or b in a:
+        return True
+    return any(a.endswith(b[:i]) for i in range(1, len(b))) or any(
+        b.endswith(a[:i]) for i in range(1, len(a))
+    )
+
+
+def _changing(table: dict[str, str]) -> dict[str, str]:
+    """``table`` without the entries that write a text back as it was (a county of the default
+    form keeps 本县), when leaving them out changes no text: an entry is kept if one that does
+    change a text could overlap it, since the longer match and the one further left win. Most
+    maps then shrink to a handful of names, or to nothing (English for a county), and a text
+    is scanned for those alone."""
+    changing = {k: v for k, v in table.items() if k != v}
+    return {
+        k: v
+        for k, v in table.items()
+        if k in changing or any(_overlap(k, other) for other in changing)
+    }
 
 
 def localize(
@@ -92,5 +131,7 @@ def localize(
     found = snap.memo.unit_maps.get(key)
     if found is None:
         found = snap.memo.unit_maps[key] = _unit_map(snap, province, form, lang)
-    pattern, table = found
-    return pattern.sub(lambda m: table[m.group(0)], text) if pattern else text
+    pattern, table, anchor = found
+    if pattern is None or anchor not in text:
+        return text
+    return pattern.sub(lambda m: table[m.group(0)], text)

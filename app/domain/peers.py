@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from app.domain.compiled import Scale
-from app.domain.knowledge import CountyKind, ReferenceCounty
+from app.domain.knowledge import CountyKind, Province, ReferenceCounty
 from app.domain.profile import ValidProfile
 from app.domain.snapshot import Snapshot
 
@@ -44,12 +44,43 @@ class Peers(NamedTuple):
     note: Literal["no_comparable_peers", "peers_need_level"] | None
 
 
-def _gap(scale: Scale, a: float, b: float) -> float | None:
+def _scaled(scale: Scale, value: float) -> float | None:
+    """A figure where gaps are measured: its logarithm on a log scale (a / b can underflow),
+    itself otherwise; None when no gap can be measured (a size of zero or less)."""
     if scale.log:
-        if a <= 0 or b <= 0:
-            return None
-        return min(1.0, abs(math.log(a) - math.log(b)) / scale.width)  # a / b can underflow
-    return min(1.0, abs(a - b) / scale.width)
+        return math.log(value) if value > 0 else None
+    return value
+
+
+class _Point(NamedTuple):
+    """A reference county as peers are sought under one benchmark: its figures, and each
+    figure it can be compared on already on its scale (fixed by the snapshot, so once)."""
+
+    county: ReferenceCounty
+    province: Province | None
+    values: Mapping[str, float]
+    scaled: Mapping[str, float]
+
+
+def _points(snap: Snapshot, benchmark: str) -> Mapping[str, _Point]:
+    found = snap.memo.peer_points.get(benchmark)
+    if found is None:
+        found = snap.memo.peer_points[benchmark] = {
+            slug: _point(snap, snap.counties[slug], values)
+            for slug, values in snap.county_values[benchmark].items()
+        }
+    return found
+
+
+def _point(snap: Snapshot, county: ReferenceCounty, values: Mapping[str, float]) -> _Point:
+    scaled = {}
+    for key, value in values.items():
+        scale = snap.peer_scales.get(key)
+        at = None if scale is None else _scaled(scale, value)
+        if at is not None:
+            scaled[key] = at
+    province = snap.provinces_by_name.get(county.province.strip().lower())
+    return _Point(county, province, values, scaled)
 
 
 def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
@@ -57,20 +88,22 @@ def _comparable_level(ours: float, theirs: float | None, ratio: float) -> bool:
 
 
 def _similarity(
-    mine: list[tuple[str, float, Scale]], theirs: Mapping[str, float], min_shared: float
+    mine: list[tuple[str, float, float, bool]], theirs: Mapping[str, float], min_shared: float
 ) -> tuple[float, tuple[str, ...]] | None:
+    """``mine`` (key, figure, the scale's width, whether the figure is independent) and
+    ``theirs`` on their scales (``_scaled``): each gap is their difference over the scale's
+    width, at most 1."""
     squares = 0.0
     used: list[str] = []
     independent = 0
-    for key, value, scale in mine:
+    for key, value, width, own in mine:
         other = theirs.get(key)
         if other is None:
             continue
-        gap = _gap(scale, value, other)
-        if gap is not None:
-            squares += gap * gap
-            used.append(key)
-            independent += not scale.derived
+        gap = min(1.0, abs(value - other) / width)
+        squares += gap * gap
+        used.append(key)
+        independent += own
     if independent < min_shared:
         return None
     return round(max(0.0, 1 - math.sqrt(squares / len(used))), 3), tuple(used)
@@ -79,15 +112,14 @@ def _similarity(
 def _peer(
     snap: Snapshot,
     profile: ValidProfile,
-    county: ReferenceCounty,
-    values: Mapping[str, float],
-    mine: list[tuple[str, float, Scale]],
+    point: _Point,
+    mine: list[tuple[str, float, float, bool]],
 ) -> Peer | None:
-    found = _similarity(mine, values, snap.tuning.peers_min_shared.value)
+    found = _similarity(mine, point.scaled, snap.tuning.peers_min_shared.value)
     if found is None:
         return None
     similarity, used = found
-    province = snap.provinces_by_name.get(county.province.strip().lower())
+    county, province, values = point.county, point.province, point.values
     size = values.get(SIZE) if SIZE in profile.values else None
     shared = set(county.kinds) & profile.kind_slugs
     return Peer(
@@ -97,13 +129,21 @@ def _peer(
         tuple(sorted(shared)),
         len(shared & profile.declared_slugs),
         profile.zone is not None and county.main_function_zone == profile.zone,
-        province is not None and province == profile.province,
+        _same(province, profile.province),
         province is not None
         and profile.province is not None
         and province.region == profile.province.region,
         values[LEVEL],
         size,
     )
+
+
+def _same(province: Province | None, other: Province | None) -> bool:
+    """Whether both are the same known province: the same snapshot's is the same object, and
+    one of another slug is not compared field by field."""
+    if province is None or other is None:
+        return False
+    return province is other or (province.slug == other.slug and province == other)
 
 
 def _order(p: Peer) -> tuple[int, int, int, int, float, str]:
@@ -126,12 +166,19 @@ def find_peers(snap: Snapshot, profile: ValidProfile) -> Peers:
         return Peers((), "peers_need_level")
     ratio = snap.tuning.peers_max_level_ratio.value
     known = snap.peer_scales
-    mine = [(k, profile.values[k], known[k]) for k in sorted(profile.values) if k in known]
+    mine = []
+    for key in sorted(profile.values):
+        scale = known.get(key)
+        at = None if scale is None else _scaled(scale, profile.values[key])
+        if scale is not None and at is not None:
+            mine.append((key, at, scale.width, not scale.derived))
     found: list[Peer] = []
-    for slug, values in snap.county_values[profile.benchmark.slug].items():
-        if slug in profile.own_slugs or not _comparable_level(level, values.get(LEVEL), ratio):
+    for slug, point in _points(snap, profile.benchmark.slug).items():
+        if slug in profile.own_slugs or not _comparable_level(
+            level, point.values.get(LEVEL), ratio
+        ):
             continue
-        peer = _peer(snap, profile, snap.counties[slug], values, mine)
+        peer = _peer(snap, profile, point, mine)
         if peer is not None:
             found.append(peer)
     found.sort(key=_order)

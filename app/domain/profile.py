@@ -20,7 +20,7 @@ from app.domain.checks import (
     identity_warnings,
     unit_warnings,
 )
-from app.domain.conditions import gate
+from app.domain.conditions import passes
 from app.domain.constraints import ConstraintState, judge_constraints
 from app.domain.divisions import Division
 from app.domain.kinds import CountyKindOf, county_kinds, declared_kinds
@@ -388,11 +388,16 @@ def line_warnings(snap: Snapshot, profile: ValidProfile) -> list[ProfileWarning]
     for slug, rules in profile.rulebook.rules.items():
         for r in rules:
             key = r.rule.indicator
-            if key not in profile.values or not gate(r.rule.requires, profile).kept:
+            national = "national_ratio" in (r.watch_basis, r.flag_basis)
+            fixed = not national and "fallback" in (r.watch_basis, r.flag_basis)
+            # judged only for a line that would be named: most rules read the set's own figure
+            if not (national or fixed) or key not in profile.values:
                 continue
-            if "national_ratio" in (r.watch_basis, r.flag_basis):
+            if not passes(r.requires, profile):
+                continue
+            if national:
                 out.append(_line_warning(snap, "line_national", key, used, used.borrowed[key]))
-            elif "fallback" in (r.watch_basis, r.flag_basis):
+            else:
                 out.append(_line_warning(snap, "line_fixed", key, used, None))
         for key in profile.rulebook.unresolved[slug]:
             if key in profile.values:

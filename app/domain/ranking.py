@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from app.domain.compiled import KindFit, PathPlan, duty_key
-from app.domain.conditions import Gate, gate
+from app.domain.conditions import Gate, gate, passes
 from app.domain.diagnosis import BAND_ORDER, Diagnosis, Evidence
 from app.domain.kinds import OPS
 from app.domain.knowledge import CountyKind, FitCondition, Path
@@ -184,15 +184,18 @@ def _kind_fit_of(
 def _actions(
     plan: PathPlan, profile: ValidProfile
 ) -> tuple[tuple[int, ...], tuple[tuple[int, Gate], ...]]:
-    """The positions of the actions that fit the county, and those left out with their gate."""
-    kept: list[int] = []
+    """The positions of the actions that fit the county, and those left out with their gate:
+    only actions with requirements are judged, the others are always kept."""
+    if not plan.gated_actions:
+        return plan.open_actions, ()
+    kept = list(plan.open_actions)
     left: list[tuple[int, Gate]] = []
-    for i, action in enumerate(plan.actions):
-        g = gate(action.requires, profile)
-        if g.kept:
+    for i, requires in plan.gated_actions:
+        if passes(requires, profile):
             kept.append(i)
         else:
-            left.append((i, g))
+            left.append((i, gate(requires, profile)))
+    kept.sort()
     return tuple(kept), tuple(left)
 
 
@@ -235,20 +238,19 @@ def _candidates(
     problems = _problems(diagnoses)
     pool: list[Candidate] = []
     for plan in snap.path_plans:  # slug order: the first of equal values is the first slug
-        if plan.requires and not gate(plan.requires, profile).kept:
-            continue
-        kept, left_out = _actions(plan, profile)
-        if not kept:
-            continue
+        # Targets first: a path that works on nothing this county has is never judged.
         targets: list[Target] = _duty_targets(plan, profile, duty_worth) if plan.duties else []
         for key, challenge, weight in plan.addresses:
             sev = severity.get(challenge)
             if sev is not None:
                 targets.append(_new(Target, (key, challenge, weight, sev, weight * sev)))
         for key, indicator, weight, needs in plan.builds_on:
-            if indicator in strong and (not needs or gate(needs, profile).kept):
+            if indicator in strong and passes(needs, profile):
                 targets.append(_new(Target, (key, indicator, weight, worth, weight * worth)))
-        if targets:
+        if not targets or (plan.requires and not passes(plan.requires, profile)):
+            continue
+        kept, left_out = _actions(plan, profile)
+        if kept:
             fit, fit_factor = _fit(snap, plan, profile, problems)
             kind = _kind_fit(snap, plan, kinds, declared)
             reaches = tuple([(t.key, t.reach) for t in targets])

@@ -240,10 +240,22 @@ def kind_sentence(
     return None
 
 
+def _owner_labels(snap: Snapshot, lang: Lang) -> Mapping[str, str]:
+    """Every kind and zone by the owner name of its duties (``kind:<kind>``, ``zone:<zone>``),
+    in one language: the same for every path of every county, so named once per snapshot."""
+    labels = snap.memo.owner_labels.get(lang)
+    if labels is None:
+        labels = {f"kind:{k}": d.label.get(lang) for k, d in snap.kinds.items()}
+        labels |= {f"zone:{z}": d.label.get(lang) for z, d in snap.zones.items()}
+        snap.memo.owner_labels[lang] = labels
+    return labels
+
+
 def duty_sentences(snap: Snapshot, r: Ranked, whys: Mapping[str, str], lang: Lang) -> list[str]:
     """Each first duty the path carries out for the county, in its own words."""
-    labels: dict[str, str] = {f"kind:{k}": d.label.get(lang) for k, d in snap.kinds.items()}
-    labels |= {f"zone:{z}": d.label.get(lang) for z, d in snap.zones.items()}
+    if not r.duties:
+        return []
+    labels = _owner_labels(snap, lang)
     return [
         say(
             "text",

@@ -18,6 +18,7 @@ from app.domain.compiled import (
     KindFit,
     PathPlan,
     PathText,
+    Requirements,
     Scale,
     evidence_text,
     path_plan,
@@ -80,6 +81,7 @@ class ResolvedRule:
     texts: Mapping[Lang, EvidenceText]
     national: NationalLines | None = None
     benchmark: str | None = None  # the set whose figures the ratio lines multiply
+    requires: Requirements = Requirements()  # the rule's, with their subjects named
 
 
 class NationalLines(NamedTuple):
@@ -160,6 +162,8 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
+    owner_labels: dict[Lang, dict[str, str]] = field(default_factory=dict)
+    peer_points: dict[str, Any] = field(default_factory=dict)
     counties: CountyIndex | None = None
 
 
@@ -398,6 +402,7 @@ def build_rulebook(
                     texts,
                     _against_nation(rule, year, national, min_sample) if national else None,
                     benchmark,
+                    Requirements(rule.requires),
                 )
             )
         rules[ch.slug] = tuple(kept)

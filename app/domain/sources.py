@@ -134,9 +134,14 @@ def _left_out(remark: str) -> bool:
 def publisher_in(src: Source, lang: Lang) -> str | None:
     """The publisher in the reader's language (the Chinese name in Chinese): ``publisher`` is
     the default language's, ``publisher_<code>`` another's, else the language's fallback."""
-    names = {code: getattr(src, f"publisher_{code}", None) for code in chain(lang)}
+    order = chain(lang)
+    # The model's fields, read where it keeps them: a language without its own field
+    # (``publisher`` is the default's) would otherwise go through the model's slow lookup of a
+    # missing attribute.
+    fields = src.__dict__
+    names = {code: fields.get(f"publisher_{code}") for code in order}
     names[default()] = src.publisher
-    return next((names[code] for code in chain(lang) if names[code]), src.publisher)
+    return next((names[code] for code in order if names[code]), src.publisher)
 
 
 def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
