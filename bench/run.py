@@ -1,8 +1,8 @@
 """`make bench`: start countypath on SQLite and PostgreSQL with 1 and 2 workers, drive it with wrk
 on loopback, and print one table (requests/s, p50, p99, errors) plus the targets measured in the
-same run: summary and full recommendations against validation throughput, the full view's p99 on
-two workers, and a 3,000-profile summary batch per profile against one full request. Results are
-appended to bench/RESULTS.md."""
+same run: the full view's p99 on two workers, a 3,000-profile summary batch per profile against
+one full request, and the serving workers' peak resident memory. Results are appended to
+bench/RESULTS.md."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import orjson
 from app.domain.snapshot import compile_snapshot
 from app.seeding import load_seeds
 from bench.profiles import synthetic_profiles
-from bench.server import ROOT, running
+from bench.server import ROOT, peak_rss_mb, running
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
@@ -146,6 +146,7 @@ def main() -> None:
     deqing.write_bytes((ROOT / "examples" / "deqing-2024.json").read_bytes())
     batch_body = orjson.dumps(synthetic_profiles(snap, 3000))
     rows: list[Row] = []
+    rss: dict[tuple[str, int], float] = {}  # the serving workers' peak resident memory, MB
     stores = (
         ["sqlite", "postgres"]
         if os.environ.get("BENCH_STORES", "both") == "both"
@@ -175,13 +176,14 @@ def main() -> None:
                         rps, p50, p99, errors, total = batch(server.base, batch_body, 3000, view)
                         name = f"POST batch {view} (3,000 profiles)"
                         rows.append(Row(store, workers, name, rps, p50, p99, errors, total))
+                    rss[(store, workers)] = max(peak_rss_mb(p) for p in server.worker_pids())
             finally:
                 if pg_name:
                     drop_pg(pg_name)
-    report(rows)
+    report(rows, rss)
 
 
-def report(rows: list[Row]) -> None:
+def report(rows: list[Row], rss: dict[tuple[str, int], float]) -> None:
     lines = [
         "| store | workers | endpoint | req/s | p50 ms | p99 ms | errors |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: |",
@@ -196,7 +198,7 @@ def report(rows: list[Row]) -> None:
         for workers in (1, 2):
             by = {r.endpoint: r for r in rows if r.store == store and r.workers == workers}
             if by:
-                verdicts += _verdicts(store, workers, by)
+                verdicts += _verdicts(store, workers, by, rss.get((store, workers)))
     errors = sum(r.errors for r in rows)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     try:
@@ -226,15 +228,13 @@ def report(rows: list[Row]) -> None:
         f.write(text + "\n")
 
 
-def _verdicts(store: str, workers: int, by: dict[str, Row]) -> list[str]:
-    """The issue's targets, measured in this run for one store and worker count."""
-    validate = by[VALIDATE].rps
-    summary, full = by[SUMMARY].rps / validate, by[FULL].rps / validate
+def _verdicts(store: str, workers: int, by: dict[str, Row], rss_mb: float | None) -> list[str]:
+    """The issue's targets that this harness measures, for one store and worker count (the CPU
+    ratios to the floor and to the peer are bench.cpu's and bench.peer's; the throughput ratios
+    to validate were withdrawn: validate is almost all framework, so every framework gain made
+    them worse)."""
     where = f"{store}, {workers} worker(s)"
-    out = [
-        f"- {where}: summary / validate throughput = {summary:.2f} (target >= 0.7)",
-        f"- {where}: full / validate throughput = {full:.2f} (target >= 0.4)",
-    ]
+    out = []
     if workers == 2:
         p99 = by[FULL].p99_ms
         out.append(f"- {where}: full p99 = {p99:.1f} ms at {CONNECTIONS} connections (<= 50 ms)")
@@ -244,6 +244,8 @@ def _verdicts(store: str, workers: int, by: dict[str, Row]) -> list[str]:
     out.append(
         f"- {where}: summary batch per profile = {share:.2f} x one full request (target <= 0.25)"
     )
+    if rss_mb is not None:
+        out.append(f"- {where}: worker peak RSS = {rss_mb:.0f} MB (target <= 200 MB)")
     return out
 
 
