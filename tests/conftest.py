@@ -3,6 +3,7 @@ per test session (skipped with a reason when no server answers, a failure in CI)
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -30,6 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DEQING_PROFILE = ROOT / "examples" / "deqing-2024.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+# A test process holds the seeds, several compiled knowledge bases and many short-lived apps: with
+# the default thresholds the cyclic collector walks that large heap again and again (about a
+# seventh of the CPU of the API tests). The servers the system tests start keep the defaults.
+gc.set_threshold(100_000, 50, 1000)
 
 
 @pytest.fixture(scope="session")
