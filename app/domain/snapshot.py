@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from app.domain.compiled import (
     EvidenceText,
@@ -95,7 +95,7 @@ class StrongLine(NamedTuple):
     """Where an indicator becomes a strength, resolved for one benchmark."""
 
     indicator: Indicator
-    when: str
+    when: Literal["above", "below"]
     line: float
     basis: Basis
     benchmark_value: float | None

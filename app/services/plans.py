@@ -3,11 +3,10 @@ reports, stored assessments and the CLI all come through here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.domain.knowledge import Lang
 from app.domain.plan import build_plan
 from app.domain.plan_types import Plan
+from app.domain.result_types import Result
 from app.domain.snapshot import Snapshot
 from app.schemas.plans import PlanOptions
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -20,7 +19,7 @@ def recommend_and_plan(
     options: PlanOptions | None,
     lang: Lang,
     paths: int | None = None,
-) -> tuple[dict[str, Any], Plan | None]:
+) -> tuple[Result, Plan | None]:
     """The recommendation result (its first ``paths`` ranked paths rendered, all by default),
     and its plan when ``options`` asks for one (built from the same analysis and every ranked
     path, so the plan answers exactly the diagnosis beside it)."""
