@@ -19,7 +19,7 @@ from app.domain.conditions import Gate, gate, unmet
 from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
-from app.domain.knowledge import LANGS, CountyKind, Lang
+from app.domain.knowledge import LANGS, AdminForm, CountyKind, Lang
 from app.domain.messages import catalogue, say
 from app.domain.naming import localize
 from app.domain.numbers import round4
@@ -61,6 +61,7 @@ from app.domain.result_types import (
     ScenarioOut,
     ScoreParts,
     ScoreTarget,
+    SourceOut,
     StrengthOut,
     Thresholds,
     UnmetOut,
@@ -170,11 +171,29 @@ def _challenge(
         list(d.signals),
         list(d.missing),
         list(d.unresolved),
-        source_dict(ch.source, lang),
+        _challenge_source(snap, d.slug, lang),
         # the diagnosis writes the trace's keys (ChallengeTrace names them)
         cast(ChallengeTrace | None, d.trace),
     )
     return item if d.trace is not None else absent(item, "trace")
+
+
+def _challenge_source(snap: Snapshot, slug: str, lang: Lang) -> SourceOut:
+    """A challenge's source as served (the same for every county, so kept per snapshot)."""
+    key = (slug, lang)
+    hit = snap.memo.challenge_sources.get(key)
+    if hit is None:
+        hit = snap.memo.challenge_sources[key] = source_dict(snap.challenges[slug].source, lang)
+    return hit
+
+
+def _kind_fit(snap: Snapshot, r: Ranked) -> KindFitOut:
+    """The kinds a path suits and is unsuited to (one value per snapshot and kind fit)."""
+    hit = snap.memo.kind_fit_outs.get(r.kind_fit)
+    if hit is None:
+        fit = r.kind_fit
+        hit = snap.memo.kind_fit_outs[fit] = KindFitOut(list(fit.suits), list(fit.unsuited))
+    return hit
 
 
 def _challenge_summary(snap: Snapshot, d: Diagnosis, lang: Lang) -> ChallengeSummaryOut:
@@ -261,7 +280,7 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> RecommendationOut:
             FitOut(own(f.condition.text.get(lang)), f.outcome, sentence)
             for f, sentence in zip(r.fit, sentences, strict=True)
         ],
-        KindFitOut(list(r.kind_fit.suits), list(r.kind_fit.unsuited)),
+        _kind_fit(snap, r),
         text.outcome_indicators,
         _examples(snap, p.slug, lang, profile),
         text.source,
@@ -611,6 +630,11 @@ def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> CountyOut:
     departments in a plan)."""
     c, d = profile.county, profile.division
     res = c.resource
+    division: tuple[str, str | None, AdminForm, str, str] | tuple[()] = ()
+    if d is not None:
+        form = next((f for f in snap.kb.meta.admin_forms if f.slug == d.form), None)
+        label = form.label.get(lang) if form else d.form
+        division = (d.name, d.prefecture_name, d.form, label, d.code)
     head = CountyOut(
         c.name,
         c.code,
@@ -620,25 +644,10 @@ def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> CountyOut:
         c.main_function_zone or None,
         ResourceOut(res.type, res.stage) if res else None,
         list(c.leading_industries) if c.leading_industries else None,
+        *division,
     )
     unset = [name for name in _DECLARED if not getattr(head, name)]
-    if d is None:
-        return absent(head, *unset, *_DIVISION)
-    form = (
-        next(f for f in snap.kb.meta.admin_forms if f.slug == d.form)
-        if snap.kb.meta.admin_forms
-        else None
-    )
-    label = form.label.get(lang) if form else d.form
-    division = replace(
-        head,
-        official_name=d.name,
-        prefecture=d.prefecture_name,
-        admin_form=d.form,
-        admin_form_label=label,
-        division_code=d.code,
-    )
-    return absent(division, *unset)
+    return absent(head, *unset) if d is not None else absent(head, *unset, *_DIVISION)
 
 
 _DECLARED = ("kinds", "main_function_zone", "resource", "leading_industries")

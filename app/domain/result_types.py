@@ -3,7 +3,10 @@
 API publishes them as its schema (app.schemas.result) and its JSON is their fields in order
 (orjson writes a dataclass as an object of the keys in its ``__dict__``).
 
-Frozen dataclasses without slots, as the plan's (app.domain.plan_types says why). A field whose
+Frozen dataclasses without slots, as the plan's (app.domain.plan_types says why), made by ``part``,
+whose ``__init__`` sets an instance's ``__dict__`` in one step: a full answer builds some hundred
+of them, and a frozen dataclass's own ``__init__``, one ``object.__setattr__`` per field, would
+make it dearer than the dicts it replaced. A field whose
 key the answer writes only when it has a value (``EvidenceOut.line_sources``, a warning's
 ``suggested_value``, a traced challenge's ``trace``) defaults to None and is dropped from the
 instance's ``__dict__`` by ``absent`` when it has none: reading it gives None, orjson leaves the
@@ -16,13 +19,16 @@ has none on purpose: a docstring becomes the schema's description.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, MISSING, dataclass, fields
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, Required, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Required, TypeVar, cast
 
 from pydantic import Field, GetCoreSchemaHandler, TypeAdapter, ValidatorFunctionWrapHandler
 from pydantic_core import CoreSchema, core_schema
-from typing_extensions import TypedDict  # pydantic reads only this one before Python 3.12
+from typing_extensions import (  # pydantic reads only this TypedDict before Python 3.12
+    TypedDict,
+    dataclass_transform,
+)
 
 from app.domain.knowledge import (
     AdminForm,
@@ -69,6 +75,33 @@ def absent(value: T, *names: str) -> T:
     return value
 
 
+@dataclass_transform(frozen_default=True)
+def part(cls: type[T]) -> type[T]:
+    """``cls`` as a frozen dataclass whose ``__init__`` sets the instance's ``__dict__`` at once
+    (the fields, defaults and keyword-only marks are the dataclass's; Pydantic, ``replace`` and
+    ``==`` work as on any dataclass)."""
+    made = dataclass(frozen=True)(cls)
+    shape = fields(cast(Any, made))
+    scope: dict[str, Any] = {"_set": object.__setattr__}
+    positional: list[str] = []
+    keyword: list[str] = []
+    for f in shape:
+        if f.default_factory is not MISSING:
+            raise TypeError(f"{made.__name__}.{f.name}: a part's default is a constant")
+        param = f.name
+        if f.default is not MISSING:
+            scope[f"_default_{f.name}"] = f.default
+            param += f"=_default_{f.name}"
+        (keyword if f.kw_only else positional).append(param)
+    params = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
+    body = ", ".join(f"{f.name!r}: {f.name}" for f in shape)
+    exec(f"def __init__({params}):\n    _set(self, '__dict__', {{{body}}})\n", scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{made.__qualname__}.__init__"
+    made.__init__ = init  # type: ignore[method-assign]
+    return made
+
+
 class Sparse:
     """A value some of whose keys (``absent_keys``) the answer writes only when they have a
     value. Read back from stored JSON, a key the JSON lacks is absent again, so a stored answer
@@ -103,13 +136,13 @@ class SourceOut(TypedDict, total=False):
     note: str | None
 
 
-@dataclass(frozen=True)
+@part
 class ResourceOut:
     type: ResourceType
     stage: ResourceStage | None
 
 
-@dataclass(frozen=True)
+@part
 class CountyOut(Sparse):
     absent_keys = (
         "kinds",
@@ -158,7 +191,7 @@ class CountyOut(Sparse):
     ] = None
 
 
-@dataclass(frozen=True)
+@part
 class WarningOut(Sparse):
     absent_keys = ("suggested_value",)
 
@@ -171,13 +204,13 @@ class WarningOut(Sparse):
     suggested_value: float | None = None
 
 
-@dataclass(frozen=True)
+@part
 class Thresholds:
     watch: float
     flag: float
 
 
-@dataclass(frozen=True)
+@part
 class ThresholdBasis:
     watch: Basis
     flag: Basis
@@ -188,7 +221,7 @@ class LineSources(TypedDict, total=False):
     flag: SourceOut | None
 
 
-@dataclass(frozen=True)
+@part
 class NationalLinesOut:
     benchmark: str
     benchmark_value: float
@@ -201,7 +234,7 @@ class NationalLinesOut:
     ]
 
 
-@dataclass(frozen=True)
+@part
 class EvidenceOut(Sparse):
     absent_keys = ("line_sources", "against", "national")
 
@@ -337,7 +370,7 @@ class ChallengeTrace(TypedDict, total=False):
     available: int | None
 
 
-@dataclass(frozen=True)
+@part
 class ChallengeSummaryOut:
     slug: str
     title: str
@@ -348,7 +381,7 @@ class ChallengeSummaryOut:
 
 # A challenge in the full view: the summary's fields (the confidence explained), then the
 # evidence behind them. (No docstring: it would become the schema's description.)
-@dataclass(frozen=True)
+@part
 class ChallengeOut(ChallengeSummaryOut, Sparse):
     absent_keys = ("trace",)
 
@@ -381,14 +414,14 @@ class ChallengeOut(ChallengeSummaryOut, Sparse):
     trace: ChallengeTrace | None = None
 
 
-@dataclass(frozen=True)
+@part
 class AddressOut:
     challenge: str
     contribution: float
     why: str
 
 
-@dataclass(frozen=True)
+@part
 class BuildsOnOut:
     indicator: str
     value: Annotated[
@@ -401,7 +434,7 @@ class BuildsOnOut:
     why: str
 
 
-@dataclass(frozen=True)
+@part
 class DutyOut:
     duty: Annotated[
         str, Field(description="The declared kind or zone whose duty or agenda the path carries.")
@@ -410,7 +443,7 @@ class DutyOut:
     why: str
 
 
-@dataclass(frozen=True)
+@part
 class ExampleRef:
     slug: str
     title: str
@@ -423,7 +456,7 @@ class ExampleRef:
     source: SourceOut
 
 
-@dataclass(frozen=True)
+@part
 class FitOut:
     condition: str
     outcome: Outcome
@@ -432,7 +465,7 @@ class FitOut:
     ]
 
 
-@dataclass(frozen=True)
+@part
 class KindFitOut:
     suits: list[CountyKind]
     unsuited: list[CountyKind]
@@ -448,7 +481,7 @@ class ScoreTarget(TypedDict, total=False):
     share: Required[float]
 
 
-@dataclass(frozen=True)
+@part
 class ScoreParts:
     targets: list[ScoreTarget]
     fit_factor: float
@@ -457,20 +490,20 @@ class ScoreParts:
     marginal_score: float
 
 
-@dataclass(frozen=True)
+@part
 class LeftOutAction:
     action: str
     unmet: list[UnmetOut]
 
 
-@dataclass(frozen=True)
+@part
 class LeftOutPath:
     slug: str
     reason: Literal["requirements", "no_action_fits"]
     unmet: list[UnmetOut]
 
 
-@dataclass(frozen=True)
+@part
 class RecommendationOut(Sparse):
     absent_keys = ("score_parts", "actions_left_out")
 
@@ -505,13 +538,13 @@ class RecommendationOut(Sparse):
     ] = None
 
 
-@dataclass(frozen=True)
+@part
 class AddressSummaryOut:
     challenge: str
     contribution: float
 
 
-@dataclass(frozen=True)
+@part
 class RecommendationSummaryOut:
     rank: int
     slug: str
@@ -521,7 +554,7 @@ class RecommendationSummaryOut:
     addresses: list[AddressSummaryOut]
 
 
-@dataclass(frozen=True)
+@part
 class PeerOut:
     slug: str
     name: str
@@ -531,13 +564,13 @@ class PeerOut:
     why: Annotated[str, Field(description="Why the county is comparable, in words.")]
 
 
-@dataclass(frozen=True)
+@part
 class PeersNote:
     code: Literal["no_comparable_peers", "peers_need_level"]
     message: str
 
 
-@dataclass(frozen=True)
+@part
 class KindEvidenceOut:
     indicator: str
     value: float
@@ -545,7 +578,7 @@ class KindEvidenceOut:
     line: float
 
 
-@dataclass(frozen=True)
+@part
 class KindOut:
     slug: CountyKind
     label: Annotated[
@@ -565,7 +598,7 @@ class KindOut:
     evidence: list[KindEvidenceOut]
 
 
-@dataclass(frozen=True)
+@part
 class LeadingIndustryOut:
     names: Annotated[list[str], Field(description="As the profile gives them.")]
     labels: Annotated[
@@ -590,10 +623,11 @@ class LeadingIndustryOut:
 # What shows a constraint's state: an indicator against its line, or the province's debt control.
 # Each kind writes only its own keys, in this order (keyword-only: a required key follows some
 # absent ones).
-@dataclass(frozen=True, kw_only=True)
+@part
 class ConstraintEvidenceOut(Sparse):
     absent_keys = ("province", "indicator", "value", "unit", "line")
 
+    _: KW_ONLY
     basis: Literal["indicator", "province_debt_control"]
     province: str | None = None
     indicator: str | None = None
@@ -604,7 +638,7 @@ class ConstraintEvidenceOut(Sparse):
     level: Literal["tight", "binding"] | None
 
 
-@dataclass(frozen=True)
+@part
 class ConstraintLeftOut:
     path: str
     title: str
@@ -613,7 +647,7 @@ class ConstraintLeftOut:
     ]
 
 
-@dataclass(frozen=True)
+@part
 class ConstraintOut:
     code: ConstraintCode
     label: str
@@ -625,13 +659,13 @@ class ConstraintOut:
     left_out: list[ConstraintLeftOut]
 
 
-@dataclass(frozen=True)
+@part
 class ConstraintSummaryOut:
     code: ConstraintCode
     status: ConstraintStatus
 
 
-@dataclass(frozen=True)
+@part
 class StrengthOut:
     indicator: str
     label: str
@@ -651,7 +685,7 @@ class StrengthOut:
     anchor: SourceOut
 
 
-@dataclass(frozen=True)
+@part
 class BenchmarkUsed:
     slug: str
     kind: Literal["national", "provincial", "policy_target"]
@@ -664,7 +698,7 @@ class BenchmarkUsed:
     ]
 
 
-@dataclass(frozen=True)
+@part
 class ChangeOut:
     challenge: str
     from_status: Status
@@ -673,7 +707,7 @@ class ChangeOut:
     to_severity: float
 
 
-@dataclass(frozen=True)
+@part
 class ScenarioOut:
     indicators: dict[str, float]
     derived: dict[str, float]
@@ -689,7 +723,7 @@ class ScenarioOut:
     changes: list[ChangeOut]
 
 
-@dataclass(frozen=True)
+@part
 class RecommendationResult(Sparse):
     """The full view (``?view=full``, the default)."""
 
@@ -726,7 +760,7 @@ class RecommendationResult(Sparse):
     scenario: ScenarioOut | None = None
 
 
-@dataclass(frozen=True)
+@part
 class RecommendationSummary:
     """The summary view (``?view=summary``): no evidence, rationale, actions or examples."""
 
@@ -746,7 +780,7 @@ class RecommendationSummary:
 Result = RecommendationResult | RecommendationSummary
 
 
-@dataclass(frozen=True)
+@part
 class ProfileEcho:
     county: CountyOut
     indicators: dict[str, float]
@@ -754,7 +788,7 @@ class ProfileEcho:
     benchmark: str
 
 
-@dataclass(frozen=True)
+@part
 class ValidationResult:
     profile: ProfileEcho
     derived: dict[str, float]
