@@ -107,6 +107,15 @@ def constraint_items(
     return out
 
 
-def summary_items(profile: ValidProfile) -> list[ConstraintSummaryOut]:
-    """Code and status of each constraint, for the summary view."""
-    return [ConstraintSummaryOut(s.code, s.status) for s in profile.constraint_states]
+def summary_items(snap: Snapshot, profile: ValidProfile) -> list[ConstraintSummaryOut]:
+    """Code and status of each constraint, for the summary view (a few values, each made once
+    per snapshot)."""
+    known = snap.memo.constraint_states
+    out = []
+    for s in profile.constraint_states:
+        key = (s.code, s.status)
+        hit = known.get(key)
+        if hit is None:
+            hit = known[key] = ConstraintSummaryOut(s.code, s.status)
+        out.append(hit)
+    return out

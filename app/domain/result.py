@@ -132,11 +132,7 @@ def _evidence(e: Evidence, lang: Lang) -> EvidenceOut:
             e.benchmark_lags,
         ),
     )
-    unset = () if t.line_sources is not None else ("line_sources",)
-    return absent(item, *unset, *_NOT_GAP) if nation is None else absent(item, *unset)
-
-
-_NOT_GAP = ("against", "national")  # only a gap rule is judged against the nation too
+    return item  # without line sources, and but for a gap rule without the nation's lines
 
 
 def _target(e: Evidence, own_watch: float) -> float:
@@ -157,9 +153,10 @@ def _challenge(
     bench: str | None = None,
 ) -> ChallengeOut:
     ch = snap.challenges[d.slug]
+    title, source = _challenge_text(snap, d.slug, lang)
     item = ChallengeOut(
         d.slug,
-        ch.title.get(lang),
+        title,
         d.status,
         d.severity,
         d.confidence.value,
@@ -171,19 +168,20 @@ def _challenge(
         list(d.signals),
         list(d.missing),
         list(d.unresolved),
-        _challenge_source(snap, d.slug, lang),
+        source,
         # the diagnosis writes the trace's keys (ChallengeTrace names them)
         cast(ChallengeTrace | None, d.trace),
     )
-    return item if d.trace is not None else absent(item, "trace")
+    return item
 
 
-def _challenge_source(snap: Snapshot, slug: str, lang: Lang) -> SourceOut:
-    """A challenge's source as served (the same for every county, so kept per snapshot)."""
+def _challenge_text(snap: Snapshot, slug: str, lang: Lang) -> tuple[str, SourceOut]:
+    """A challenge's title and served source (the same for every county: kept per snapshot)."""
     key = (slug, lang)
-    hit = snap.memo.challenge_sources.get(key)
+    hit = snap.memo.challenge_texts.get(key)
     if hit is None:
-        hit = snap.memo.challenge_sources[key] = source_dict(snap.challenges[slug].source, lang)
+        ch = snap.challenges[slug]
+        hit = snap.memo.challenge_texts[key] = (ch.title.get(lang), source_dict(ch.source, lang))
     return hit
 
 
@@ -197,7 +195,7 @@ def _kind_fit(snap: Snapshot, r: Ranked) -> KindFitOut:
 
 
 def _challenge_summary(snap: Snapshot, d: Diagnosis, lang: Lang) -> ChallengeSummaryOut:
-    title = snap.challenges[d.slug].title.get(lang)
+    title = _challenge_text(snap, d.slug, lang)[0]
     return ChallengeSummaryOut(d.slug, title, d.status, d.severity, d.confidence.value)
 
 
@@ -241,11 +239,32 @@ class _Rendering(NamedTuple):
     strong: Mapping[str, Strength]
     lang: Lang
     trace: bool
+    kb_words: Callable[[str], str]
+
+
+def _kb_words(snap: Snapshot, profile: ValidProfile, lang: Lang) -> Callable[[str], str]:
+    """The knowledge base's own texts (a path's summary, reasons, actions, conditions) in the
+    county's own units, each localised once per snapshot and kind of county (province,
+    administrative form, language): they are the same for every county of that kind. Texts
+    made for one county (a rationale) are localised where they are made."""
+    key = (profile.province.slug if profile.province else None, profile.admin_form, lang)
+    known = snap.memo.localized.get(key)
+    if known is None:
+        known = snap.memo.localized[key] = {}
+    province, form = profile.province, profile.admin_form
+
+    def words(text: str) -> str:
+        hit = known.get(text)
+        if hit is None:
+            hit = known[text] = localize(snap, text, province, form, lang)
+        return hit
+
+    return words
 
 
 def _recommendation(ctx: _Rendering, r: Ranked) -> RecommendationOut:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
-    p, text = r.path, snap.path_texts[(r.path.slug, lang)]
+    p, text, kb = r.path, snap.path_texts[(r.path.slug, lang)], ctx.kb_words
 
     def own(words: str) -> str:  # the county's own units: 本市, 市内, 市级 in a city's text
         return localize(snap, words, profile.province, profile.admin_form, lang)
@@ -262,22 +281,22 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> RecommendationOut:
         text.title,
         r.score,
         r.standalone_score,
-        own(text.summary),
-        [AddressOut(c.challenge, c.share, own(text.why[c.challenge])) for c in r.addresses],
+        kb(text.summary),
+        [AddressOut(c.challenge, c.share, kb(text.why[c.challenge])) for c in r.addresses],
         [
             BuildsOnOut(
                 u.indicator,
                 _round(strong[u.indicator].value),
                 u.share,
-                own(text.builds_on_why[u.indicator]),
+                kb(text.builds_on_why[u.indicator]),
             )
             for u in r.builds_on
         ],
-        [DutyOut(d.name, d.share, own(text.duty_whys[d.owner])) for d in r.duties],
+        [DutyOut(d.name, d.share, kb(text.duty_whys[d.owner])) for d in r.duties],
         own(rationale(snap, r, reasons, strong, sentences, kinds, lang)),
-        [own(text.actions[i]) for i in r.actions],
+        [kb(text.actions[i]) for i in r.actions],
         [
-            FitOut(own(f.condition.text.get(lang)), f.outcome, sentence)
+            FitOut(kb(f.condition.text.get(lang)), f.outcome, sentence)
             for f, sentence in zip(r.fit, sentences, strict=True)
         ],
         _kind_fit(snap, r),
@@ -286,7 +305,7 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> RecommendationOut:
         text.source,
     )
     if not ctx.trace:
-        return absent(item, "score_parts", "actions_left_out")
+        return item
     return replace(
         item,
         score_parts=_score_parts(r),
@@ -326,13 +345,12 @@ def _summary_path(r: Ranked, lang: Lang, snap: Snapshot) -> RecommendationSummar
 
 
 def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[WarningOut]:
-    out = []
-    for w in warnings:
-        item = WarningOut(
+    return [
+        WarningOut(
             cast(WarningCode, w.code), w.indicator, w.field, w.message.get(lang), w.suggested_value
         )
-        out.append(item if w.suggested_value is not None else absent(item, "suggested_value"))
-    return out
+        for w in warnings
+    ]
 
 
 def _kind_label(snap: Snapshot, profile: ValidProfile, k: CountyKindOf, lang: Lang) -> str:
@@ -442,7 +460,7 @@ def _analyse(
             _Summary(
                 warning_items(profile.warnings, lang),
                 [_challenge_summary(snap, d, lang) for d in diagnoses],
-                summary_items(profile),
+                summary_items(snap, profile),
                 [_summary_path(r, lang, snap) for r in top],
             ),
             diagnoses,
@@ -466,7 +484,8 @@ def _full(
 ) -> _Full:
     bench = benchmark_name(snap, profile, lang)
     reasons = {d.slug: challenge_reason(snap, d, lang, bench) for d in diagnoses if d.active}
-    ctx = _Rendering(snap, profile, reasons, {s.indicator: s for s in found}, lang, trace)
+    strong = {s.indicator: s for s in found}
+    ctx = _Rendering(snap, profile, reasons, strong, lang, trace, _kb_words(snap, profile, lang))
     return _Full(
         {k: round4(v) for k, v in profile.derived.items()},
         warning_items(profile.warnings, lang),
@@ -605,10 +624,7 @@ def analyse(
         if scenario is None
         else _scenario(snap, request, profile, base, scenario, lang, paths),
     )
-    unset = [] if trace else ["paths_left_out"]
-    if scenario is None:
-        unset.append("scenario")
-    return Analysis(profile, diagnoses, found, ranked, absent(result, *unset))
+    return Analysis(profile, diagnoses, found, ranked, result)
 
 
 def result_only(analysis: Callable[P, Analysis]) -> Callable[P, Result]:
@@ -646,12 +662,7 @@ def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> CountyOut:
         list(c.leading_industries) if c.leading_industries else None,
         *division,
     )
-    unset = [name for name in _DECLARED if not getattr(head, name)]
-    return absent(head, *unset) if d is not None else absent(head, *unset, *_DIVISION)
-
-
-_DECLARED = ("kinds", "main_function_zone", "resource", "leading_industries")
-_DIVISION = ("official_name", "prefecture", "admin_form", "admin_form_label", "division_code")
+    return head if d is not None else absent(head, "prefecture")
 
 
 def _leading(profile: ValidProfile, lang: Lang) -> LeadingIndustryOut | None:

@@ -79,8 +79,10 @@ def absent(value: T, *names: str) -> T:
 def part(cls: type[T]) -> type[T]:
     """``cls`` as a frozen dataclass whose ``__init__`` sets the instance's ``__dict__`` at once
     (the fields, defaults and keyword-only marks are the dataclass's; Pydantic, ``replace`` and
-    ``==`` work as on any dataclass)."""
+    ``==`` work as on any dataclass), leaving out each of its ``unset_when_none`` keys that is
+    None."""
     made = dataclass(frozen=True)(cls)
+    optional = frozenset(getattr(made, "unset_when_none", ()))
     shape = fields(cast(Any, made))
     scope: dict[str, Any] = {"_set": object.__setattr__}
     positional: list[str] = []
@@ -94,8 +96,16 @@ def part(cls: type[T]) -> type[T]:
             param += f"=_default_{f.name}"
         (keyword if f.kw_only else positional).append(param)
     params = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
-    body = ", ".join(f"{f.name!r}: {f.name}" for f in shape)
-    exec(f"def __init__({params}):\n    _set(self, '__dict__', {{{body}}})\n", scope)
+    names = [f.name for f in shape]
+    first = next((i for i, name in enumerate(names) if name in optional), len(names))
+    body = ", ".join(f"{name!r}: {name}" for name in names[:first])
+    lines = [f"def __init__({params}):", f"    own = {{{body}}}"]
+    for name in names[first:]:
+        if name in optional:
+            lines.append(f"    if {name} is not None:")
+        lines.append(f"{'        ' if name in optional else '    '}own[{name!r}] = {name}")
+    lines.append("    _set(self, '__dict__', own)")
+    exec("\n".join(lines) + "\n", scope)
     init = scope["__init__"]
     init.__qualname__ = f"{made.__qualname__}.__init__"
     made.__init__ = init  # type: ignore[method-assign]
@@ -104,10 +114,12 @@ def part(cls: type[T]) -> type[T]:
 
 class Sparse:
     """A value some of whose keys (``absent_keys``) the answer writes only when they have a
-    value. Read back from stored JSON, a key the JSON lacks is absent again, so a stored answer
-    read into the type writes the bytes it was stored with."""
+    value: those of ``unset_when_none`` are left out by ``__init__`` when None (see ``part``),
+    the others by the builder (``absent``). Read back from stored JSON, a key the JSON lacks is
+    absent again, so a stored answer read into the type writes the bytes it was stored with."""
 
     absent_keys: ClassVar[tuple[str, ...]] = ()
+    unset_when_none: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -155,6 +167,8 @@ class CountyOut(Sparse):
         "admin_form_label",
         "division_code",
     )
+    # a county under a province has a division but no prefecture: null, not left out
+    unset_when_none = tuple(k for k in absent_keys if k != "prefecture")
 
     name: str
     code: str | None
@@ -194,6 +208,7 @@ class CountyOut(Sparse):
 @part
 class WarningOut(Sparse):
     absent_keys = ("suggested_value",)
+    unset_when_none = absent_keys
 
     code: WarningCode
     indicator: Annotated[
@@ -237,6 +252,7 @@ class NationalLinesOut:
 @part
 class EvidenceOut(Sparse):
     absent_keys = ("line_sources", "against", "national")
+    unset_when_none = absent_keys
 
     indicator: str
     label: str
@@ -384,6 +400,7 @@ class ChallengeSummaryOut:
 @part
 class ChallengeOut(ChallengeSummaryOut, Sparse):
     absent_keys = ("trace",)
+    unset_when_none = absent_keys
 
     confidence: Annotated[
         float,
@@ -506,6 +523,7 @@ class LeftOutPath:
 @part
 class RecommendationOut(Sparse):
     absent_keys = ("score_parts", "actions_left_out")
+    unset_when_none = absent_keys
 
     rank: int
     slug: str
@@ -728,6 +746,7 @@ class RecommendationResult(Sparse):
     """The full view (``?view=full``, the default)."""
 
     absent_keys = ("paths_left_out", "scenario")
+    unset_when_none = absent_keys
 
     county: CountyOut
     kb_version: str

@@ -31,6 +31,8 @@ from app.domain.knowledge import (
     AdminFormDefinition,
     Benchmark,
     Challenge,
+    ConstraintCode,
+    ConstraintStatus,
     CountyKind,
     DatedThreshold,
     Department,
@@ -57,7 +59,7 @@ from app.domain.knowledge import (
 )
 from app.domain.language import default
 from app.domain.leading import industry_index
-from app.domain.result_types import KindFitOut, SourceOut
+from app.domain.result_types import ConstraintSummaryOut, KindFitOut, SourceOut
 from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
@@ -159,8 +161,14 @@ class Memo:
         default_factory=dict
     )
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
-    challenge_sources: dict[tuple[str, Lang], SourceOut] = field(default_factory=dict)
+    challenge_texts: dict[tuple[str, Lang], tuple[str, SourceOut]] = field(default_factory=dict)
+    constraint_states: dict[tuple[ConstraintCode, ConstraintStatus], ConstraintSummaryOut] = field(
+        default_factory=dict
+    )
     kind_fit_outs: dict[KindFit, KindFitOut] = field(default_factory=dict)
+    localized: dict[tuple[str | None, AdminForm | None, Lang], dict[str, str]] = field(
+        default_factory=dict
+    )
     counties: CountyIndex | None = None
 
 
