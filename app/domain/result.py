@@ -648,7 +648,7 @@ def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> CountyOut:
     res = c.resource
     division: tuple[str, str | None, AdminForm, str, str] | tuple[()] = ()
     if d is not None:
-        form = next((f for f in snap.kb.meta.admin_forms if f.slug == d.form), None)
+        form = snap.admin_forms.get(d.form)
         label = form.label.get(lang) if form else d.form
         division = (d.name, d.prefecture_name, d.form, label, d.code)
     head = CountyOut(
