@@ -57,15 +57,6 @@ Unit01 = Annotated[float, Field(ge=0, le=1)]
 Score = Annotated[float, Field(ge=0, le=100)]
 
 
-def _untitled(schema: dict[str, Any]) -> None:
-    """A field that takes a named vocabulary or null is published as a reference to the
-    vocabulary, without a title of its own (as a field typed by the vocabulary itself is)."""
-    schema.pop("title", None)
-
-
-Untitled = Field(json_schema_extra=_untitled)
-
-
 def absent(value: T, *names: str) -> T:
     """``value`` without the keys ``names`` in its ``__dict__``: each reads as its default
     (None), and orjson, which writes the ``__dict__``, leaves it out of the answer."""
@@ -143,7 +134,7 @@ class SourceOut(TypedDict, total=False):
     url: str | None
     publisher: str | None
     year: int | None
-    tag: Annotated[Tag | None, Untitled]
+    tag: Tag | None
     heuristic: bool | None
     note: str | None
 
@@ -368,7 +359,7 @@ class ChallengeTrace(TypedDict, total=False):
     indicator_score: float | None
     signals: TraceSignals | None
     combined: float | None
-    floor: Annotated[Status | None, Untitled]
+    floor: Status | None
     capped_at_watch: bool | None
     status_lines: Thresholds | None
     kind_factor: float | None
