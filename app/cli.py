@@ -450,6 +450,7 @@ def _output_format(
 
 def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang) -> None:
     """The terminal view: per county its challenges and its top paths, in the asked language."""
+    from app.domain.result_types import entry_result
     from app.services.recommend_text import recommendation_tables
 
     for entry in entries:
@@ -460,7 +461,7 @@ def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang)
                 markup=False,
             )
             continue
-        for table in recommendation_tables(entry["result"], snap, language):
+        for table in recommendation_tables(entry_result(entry), snap, language):
             out.print(table)
 
 

@@ -48,7 +48,9 @@ def digest(count: int = 1500, keep_version: bool = False) -> tuple[str, int]:
                 result: Any = recommendation(snap, request, lang, view, trace)  # type: ignore[arg-type]
             except Exception as exc:  # an error is an outcome too; hash its text
                 result = {"error": type(exc).__name__, "detail": str(exc)}
-            if not keep_version and isinstance(result, dict):
+            if not isinstance(result, dict):  # a typed result: its JSON, read back
+                result = orjson.loads(orjson.dumps(result))
+            if not keep_version:
                 result.pop("kb_version", None)
             h.update(orjson.dumps(result))
             n += 1

@@ -10,7 +10,7 @@ knowledge-base version served). One process keeps everything in memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from prometheus_client import (
 )
 
 from app.api.http import HTTP_METHODS
+from app.domain.result_types import ChallengeSummaryOut
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -84,9 +85,9 @@ class Metrics:
         self._child(self.requests, route, method, str(status)).inc()
         self._child(self.latency, route, method).observe(seconds)
 
-    def count_diagnoses(self, challenges: Iterable[Mapping[str, object]]) -> None:
+    def count_diagnoses(self, challenges: Iterable[ChallengeSummaryOut]) -> None:
         for c in challenges:
-            self._child(self.diagnoses, str(c["slug"]), str(c["status"])).inc()
+            self._child(self.diagnoses, c.slug, c.status).inc()
 
     def sample(self, kb_version: int | None, pool: Any) -> None:
         """Set this worker's gauges (on every scrape, and periodically: behind several workers a

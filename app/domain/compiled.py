@@ -23,6 +23,14 @@ from app.domain.knowledge import (
     Text,
 )
 from app.domain.numbers import round4
+from app.domain.result_types import (
+    BadWhen,
+    ExampleRef,
+    LineSources,
+    SourceOut,
+    ThresholdBasis,
+    Thresholds,
+)
 from app.domain.sources import source_dict
 from app.domain.thresholds import Lines
 
@@ -48,12 +56,12 @@ class EvidenceText(NamedTuple):
     unit_label: str
     benchmark_value: float | None
     benchmark_year: int | None
-    thresholds: dict[str, float]
-    basis: dict[str, str]
-    bad_when: str
+    thresholds: Thresholds
+    basis: ThresholdBasis
+    bad_when: BadWhen
     weight: float
-    anchor: dict[str, object]
-    line_sources: dict[str, dict[str, object]] | None
+    anchor: SourceOut
+    line_sources: LineSources | None
 
 
 def evidence_text(
@@ -66,19 +74,19 @@ def evidence_text(
 ) -> EvidenceText:
     """The fixed parts of an evidence item; ``bench_year`` is the year of the benchmark figure,
     which may differ from its set's (the figure's note says why)."""
-    own = {
-        band: source_dict(line.source, lang)
-        for band, line in (("watch", lines.watch_line), ("flag", lines.flag_line))
-        if line.source is not None
-    }
+    own: LineSources = {}
+    if lines.watch_line.source is not None:
+        own["watch"] = source_dict(lines.watch_line.source, lang)
+    if lines.flag_line.source is not None:
+        own["flag"] = source_dict(lines.flag_line.source, lang)
     return EvidenceText(
         ind.label.get(lang),
         ind.unit,
         ind.unit_label.get(lang),
         None if bench_value is None else round4(bench_value),
         None if bench_value is None else bench_year,
-        {"watch": round4(lines.watch), "flag": round4(lines.flag)},
-        {"watch": lines.watch_basis, "flag": lines.flag_basis},
+        Thresholds(round4(lines.watch), round4(lines.flag)),
+        ThresholdBasis(lines.watch_basis, lines.flag_basis),
         rule.bad_when,
         rule.weight,
         source_dict(rule.anchor, lang),
@@ -185,7 +193,7 @@ class ExampleText(NamedTuple):
     """A rendered example with what decides where it is shown: its kinds, its requirements, and
     the county it comes from (never shown to that county as its own model)."""
 
-    item: dict[str, object]
+    item: ExampleRef
     kinds: frozenset[CountyKind]
     unsuited: frozenset[CountyKind]
     requires: tuple[Requirement, ...]
@@ -201,23 +209,23 @@ class PathText(NamedTuple):
     actions: list[str]
     outcome_indicators: list[str]
     examples: tuple[ExampleText, ...]
-    source: dict[str, object]
+    source: SourceOut
     kinds_note: str | None
 
 
-def example_item(ex: Example, lang: Lang, names: Mapping[str, Text]) -> dict[str, object]:
+def example_item(ex: Example, lang: Lang, names: Mapping[str, Text]) -> ExampleRef:
     """An example as a result shows it, labelled with its own county in the reader's
     language."""
     name = names.get(ex.county)
-    return {
-        "slug": ex.slug,
-        "title": ex.title.get(lang),
-        "county": ex.county,
-        "county_name": name.get(lang) if name else ex.county,
-        "year": ex.year,
-        "kinds": list(ex.kinds),
-        "source": source_dict(ex.source, lang),
-    }
+    return ExampleRef(
+        ex.slug,
+        ex.title.get(lang),
+        ex.county,
+        name.get(lang) if name else ex.county,
+        ex.year,
+        list(ex.kinds),
+        source_dict(ex.source, lang),
+    )
 
 
 def path_text(

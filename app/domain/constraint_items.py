@@ -10,8 +10,6 @@ binds or held something back, and where it is only tight, that nothing is held b
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.domain.conditions import Gate
 from app.domain.constraints import ORDER, ConstraintEvidence
 from app.domain.knowledge import ConstraintCode, ConstraintStatus, Lang
@@ -19,28 +17,42 @@ from app.domain.messages import say
 from app.domain.numbers import round4
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Excluded, Ranked, excluded_paths
+from app.domain.result_types import (
+    ConstraintEvidenceOut,
+    ConstraintLeftOut,
+    ConstraintOut,
+    ConstraintSummaryOut,
+    absent,
+)
 from app.domain.snapshot import Snapshot
 
 
-def _evidence(snap: Snapshot, e: ConstraintEvidence, lang: Lang) -> dict[str, Any]:
+def _evidence(snap: Snapshot, e: ConstraintEvidence, lang: Lang) -> ConstraintEvidenceOut:
+    """What shows a constraint's state: the province's debt control, or an indicator's value
+    against its line (each kind without the other's keys)."""
     if e.indicator is None:
         province = snap.provinces_by_name.get(e.province or "")
-        return {
-            "basis": "province_debt_control",
-            "province": e.province,
-            "label": province.name.get(lang) if province else e.province,
-            "level": e.level,
-        }
+        debt = ConstraintEvidenceOut(
+            basis="province_debt_control",
+            province=e.province,
+            label=province.name.get(lang) if province else e.province,
+            level=e.level,
+        )
+        return absent(debt, *_INDICATOR_KEYS)
     ind = snap.indicators[e.indicator]
-    return {
-        "basis": "indicator",
-        "indicator": e.indicator,
-        "label": ind.label.get(lang),
-        "value": None if e.value is None else round4(e.value),
-        "unit": ind.unit,
-        "line": None if e.line is None else round4(e.line),
-        "level": e.level,
-    }
+    found = ConstraintEvidenceOut(
+        basis="indicator",
+        indicator=e.indicator,
+        label=ind.label.get(lang),
+        value=None if e.value is None else round4(e.value),
+        unit=ind.unit,
+        line=None if e.line is None else round4(e.line),
+        level=e.level,
+    )
+    return absent(found, "province")
+
+
+_INDICATOR_KEYS = ("indicator", "value", "unit", "line")
 
 
 def _held_by(gate: Gate, code: ConstraintCode, status: ConstraintStatus) -> bool:
@@ -59,29 +71,27 @@ def _left_out(
     ranked: tuple[Ranked, ...],
     excluded: tuple[Excluded, ...],
     lang: Lang,
-) -> list[dict[str, Any]]:
+) -> list[ConstraintLeftOut]:
     """The actions of recommended paths, and the paths, that this constraint held back."""
-    out: list[dict[str, Any]] = []
+    out: list[ConstraintLeftOut] = []
     for r in ranked:
         text = snap.path_texts[(r.path.slug, lang)]
         for i, g in r.left_out:
             if _held_by(g, code, status):
-                out.append({"path": r.path.slug, "title": text.title, "action": text.actions[i]})
+                out.append(ConstraintLeftOut(r.path.slug, text.title, text.actions[i]))
     for e in excluded:
         if _held_by(e.gate, code, status):
-            out.append(
-                {"path": e.slug, "title": snap.path_texts[(e.slug, lang)].title, "action": None}
-            )
+            out.append(ConstraintLeftOut(e.slug, snap.path_texts[(e.slug, lang)].title, None))
     return out
 
 
 def constraint_items(
     snap: Snapshot, profile: ValidProfile, ranked: tuple[Ranked, ...], lang: Lang
-) -> list[dict[str, Any]]:
+) -> list[ConstraintOut]:
     definitions = {d.code: d for d in snap.kb.meta.constraints}
     active = {s.code for s in profile.constraint_states if s.status in ("tight", "binding")}
     excluded = excluded_paths(snap, profile) if active else ()
-    out: list[dict[str, Any]] = []
+    out: list[ConstraintOut] = []
     for state in profile.constraint_states:
         d = definitions[state.code]
         on = state.code in active
@@ -90,19 +100,22 @@ def constraint_items(
         if on:
             changed = state.status == "binding" or left
             effect = d.effect.get(lang) if changed else say("constraint_effect", "tight", lang)
+        evidence = [_evidence(snap, e, lang) for e in state.evidence]
         out.append(
-            {
-                "code": state.code,
-                "label": d.label.get(lang),
-                "status": state.status,
-                "evidence": [_evidence(snap, e, lang) for e in state.evidence],
-                "effect": effect,
-                "left_out": left,
-            }
+            ConstraintOut(state.code, d.label.get(lang), state.status, evidence, effect, left)
         )
     return out
 
 
-def summary_items(profile: ValidProfile) -> list[dict[str, Any]]:
-    """Code and status of each constraint, for the summary view."""
-    return [{"code": s.code, "status": s.status} for s in profile.constraint_states]
+def summary_items(snap: Snapshot, profile: ValidProfile) -> list[ConstraintSummaryOut]:
+    """Code and status of each constraint, for the summary view (a few values, each made once
+    per snapshot)."""
+    known = snap.memo.constraint_states
+    out = []
+    for s in profile.constraint_states:
+        key = (s.code, s.status)
+        hit = known.get(key)
+        if hit is None:
+            hit = known[key] = ConstraintSummaryOut(s.code, s.status)
+        out.append(hit)
+    return out

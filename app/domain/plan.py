@@ -21,7 +21,6 @@ only formats. Same analysis and knowledge base, same plan.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from app.domain.conditions import gate
 from app.domain.constraint_items import constraint_items
@@ -51,6 +50,13 @@ from app.domain.plan_years import plan_start
 from app.domain.profile import ValidProfile
 from app.domain.ranking import Ranked
 from app.domain.result import Analysis
+from app.domain.result_types import (
+    ChallengeOut,
+    ChallengeSummaryOut,
+    EvidenceOut,
+    Result,
+    WarningOut,
+)
 from app.domain.snapshot import Snapshot
 from app.errors import FieldError, InvalidInput
 
@@ -117,11 +123,11 @@ def _misfit(r: Ranked) -> bool:
     return any(f.outcome == "missed" for f in r.fit)
 
 
-def _evidence(result: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
-    out: dict[str, list[Mapping[str, Any]]] = {}
-    for challenge in result["challenges"]:
-        for e in challenge.get("evidence", []):
-            out.setdefault(e["indicator"], []).append(e)
+def _evidence(result: Result) -> dict[str, list[EvidenceOut]]:
+    out: dict[str, list[EvidenceOut]] = {}
+    for challenge in result.challenges:
+        for e in challenge.evidence if isinstance(challenge, ChallengeOut) else ():
+            out.setdefault(e.indicator, []).append(e)
     return out
 
 
@@ -144,11 +150,8 @@ def _targets(
     return out
 
 
-def _flagged(result: Mapping[str, Any], line: float) -> dict[str, bool]:
-    return {
-        c["slug"]: c["status"] == "flag" and c.get("confidence", 1.0) >= line
-        for c in result["challenges"]
-    }
+def _flagged(result: Result, line: float) -> dict[str, bool]:
+    return {c.slug: c.status == "flag" and c.confidence >= line for c in result.challenges}
 
 
 def _task_text(snap: Snapshot, analysis: Analysis, r: Ranked, t: Task, lang: Lang) -> str:
@@ -223,9 +226,9 @@ def _action(
         addresses=[
             AddressedOut(
                 challenge=c.challenge,
-                title=context.challenges[c.challenge]["title"],
-                status=context.challenges[c.challenge]["status"],
-                confidence=context.challenges[c.challenge].get("confidence", 1.0),
+                title=context.challenges[c.challenge].title,
+                status=context.challenges[c.challenge].status,
+                confidence=context.challenges[c.challenge].confidence,
             )
             for c in r.addresses
         ],
@@ -274,7 +277,7 @@ class _Context:
         phases: tuple[Stage, ...],
         targets: Mapping[str, TargetOut],
         picked: Sequence[Ranked],
-        challenges: Mapping[str, Mapping[str, Any]],
+        challenges: Mapping[str, ChallengeSummaryOut],
     ) -> None:
         self.lang, self.horizon, self.phases, self.targets = lang, horizon, phases, targets
         self.in_plan = frozenset(r.path.slug for r in picked)
@@ -321,17 +324,17 @@ def _unset_basis(kind: TargetKind) -> str:
 def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: int) -> Plan:
     """The plan for an analysed profile, in the result's language."""
     result = analysis.result
-    lang: Lang = result["language"]
-    start = plan_start(result["county"].get("year"))
+    lang: Lang = result.language
+    start = plan_start(result.county.year)
     check_horizon(start, horizon)
     phases = stages(start, horizon)
     picked = pick(analysis.ranked, max_actions)
     flagged = _flagged(result, snap.tuning.confidence_medium.value)
     tasks, squeezed = schedule(picked, phases, {r.path.slug: urgent(r, flagged) for r in picked})
-    base_year = result["county"].get("year") or start - 1
+    base_year = result.county.year or start - 1
     targets = _targets(snap, analysis, picked, (base_year, start, horizon), lang)
     rows = {k: target_item(snap, t, lang, base_year) for k, t in targets.items()}
-    challenges = {c["slug"]: c for c in result["challenges"]}
+    challenges: dict[str, ChallengeSummaryOut] = {c.slug: c for c in result.challenges}
     context = _Context(lang, horizon, phases, rows, picked, challenges)
     wide = [k for r in picked for k in r.path.outcome_indicators if k in COUNTY_WIDE]
     county_wide = [
@@ -340,17 +343,15 @@ def build_plan(snap: Snapshot, analysis: Analysis, horizon: int, max_actions: in
     context.serves |= {m.indicator for m in county_wide}
     actions = [_action(snap, analysis, r, tasks[r.path.slug], context) for r in picked]
     actions.sort(key=lambda a: (a.phase.start, a.rank))
-    warnings: list[Mapping[str, Any] | SequenceWarning] = [
-        *result["warnings"],
+    warnings: list[WarningOut | SequenceWarning] = [
+        *result.warnings,
         *_squeeze_warnings(squeezed, snap, lang),
     ]
-    constraints: list[Mapping[str, Any]] = [
-        *constraint_items(snap, analysis.profile, analysis.ranked, lang)
-    ]
+    constraints = constraint_items(snap, analysis.profile, analysis.ranked, lang)
     return Plan(
-        county=result["county"],
-        kb_version=result["kb_version"],
-        benchmark=result["benchmark"],
+        county=result.county,
+        kb_version=result.kb_version,
+        benchmark=result.benchmark,
         language=lang,
         start=start,
         horizon=horizon,
@@ -383,11 +384,11 @@ def _phases(phases: tuple[Stage, ...], lang: Lang) -> list[StageOut]:
     ]
 
 
-def _challenge_summary(result: Mapping[str, Any]) -> list[PlanChallenge]:
-    """The diagnosis the plan answers; a challenge without a confidence counts as certain."""
+def _challenge_summary(result: Result) -> list[PlanChallenge]:
+    """The diagnosis the plan answers."""
     return [
-        PlanChallenge(c["slug"], c["title"], c["status"], c["severity"], c.get("confidence", 1.0))
-        for c in result["challenges"]
+        PlanChallenge(c.slug, c.title, c.status, c.severity, c.confidence)
+        for c in result.challenges
     ]
 
 

@@ -13,8 +13,8 @@ plan writes it and labelled binding (约束性) or expected (预期性) with its
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from app.domain.conditions import gate
 from app.domain.knowledge import Indicator, Lang
@@ -22,6 +22,7 @@ from app.domain.messages import say, with_unit
 from app.domain.numbers import round4
 from app.domain.plan_types import TargetBasis, TargetKind, TargetOut
 from app.domain.profile import ValidProfile
+from app.domain.result_types import EvidenceOut
 from app.domain.sentences import line_name
 from app.domain.snapshot import Snapshot
 
@@ -41,14 +42,14 @@ class Target(NamedTuple):
     line_name: str | None = None  # what the line is, in a document's words (全国平均水平的90%)
 
 
-def _direction(snap: Snapshot, ind: Indicator, evidence: Iterable[Mapping[str, Any]]) -> int:
+def _direction(snap: Snapshot, ind: Indicator, evidence: Iterable[EvidenceOut]) -> int:
     """+1 when the indicator should rise, -1 when it should fall, 0 when nothing says: an
     indicator whose good direction depends on the county follows its rule's evidence."""
     if ind.direction == "higher_is_better":
         return 1
     if ind.direction == "lower_is_better":
         return -1
-    bad = [e["bad_when"] for e in evidence if e.get("band") != "ok"]
+    bad = [e.bad_when for e in evidence if e.band != "ok"]
     return (1 if bad[0] == "below" else -1) if bad else 0
 
 
@@ -68,34 +69,33 @@ def best_observed(snap: Snapshot, key: str, sign: int) -> float | None:
 
 
 def _line(
-    evidence: Iterable[Mapping[str, Any]], baseline: float, sign: int
-) -> tuple[float, Mapping[str, Any]] | None:
+    evidence: Iterable[EvidenceOut], baseline: float, sign: int
+) -> tuple[float, EvidenceOut] | None:
     """The farthest line still to clear on the good side of the baseline, if any, with the
     evidence that draws it."""
     lines = [
-        (float(e["target"]), e)
+        (float(e.target), e)
         for e in evidence
-        if e.get("band") != "ok"
-        and e.get("target") is not None
-        and (float(e["target"]) - baseline) * sign > 0
+        if e.band != "ok" and e.target is not None and (float(e.target) - baseline) * sign > 0
     ]
     return max(lines, key=lambda v: v[0] * sign) if lines else None
 
 
 def _line_name(
-    snap: Snapshot, profile: ValidProfile, line: float, e: Mapping[str, Any], lang: Lang
+    snap: Snapshot, profile: ValidProfile, line: float, e: EvidenceOut, lang: Lang
 ) -> str:
     """The line as the diagnosis names it (全国平均水平的90%, 参照县域的25分位值, 参考值)."""
-    national = e.get("national") if e.get("against") == "nation" else None
-    basis = (e.get("basis") or {}).get("watch", "absolute")
+    national = e.national if e.against == "nation" else None
+    basis = e.basis.watch
+    base: float | None
     if national is not None:
         base, bench, basis = (
-            national.get("benchmark_value"),
-            national.get("benchmark"),
+            national.benchmark_value,
+            national.benchmark,
             ("national_ratio" if basis == "benchmark_ratio" else basis),
         )
     else:
-        base, bench = e.get("benchmark_value"), profile.benchmark.benchmark.slug
+        base, bench = e.benchmark_value, profile.benchmark.benchmark.slug
     return line_name(snap, line, basis, base, "watch", lang, bench)
 
 
@@ -165,7 +165,7 @@ def target_for(
     snap: Snapshot,
     profile: ValidProfile,
     key: str,
-    evidence: list[Mapping[str, Any]],
+    evidence: list[EvidenceOut],
     span: tuple[int, int, int],
     lang: Lang,
 ) -> Target | None:

@@ -8,7 +8,7 @@ descriptions below are the OpenAPI's) and for a plan stored with an assessment
 (``stored_plan``). A field's order is the order the answer has always written its keys in.
 
 The parts a plan borrows from the recommendation result (the county, its constraints, its
-warnings) stay the result's values until the result is typed too.
+warnings) are the result's own types (app.domain.result_types).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from app.domain.knowledge import CostBand, Family, LangCode, Status, Timing
+from app.domain.result_types import ConstraintOut, CountyOut, WarningOut
 
 TargetBasis = Literal["clears_line", "pace_limited", "pace", "hold", "best_observed"]
 TargetKind = Literal["binding", "expected"]
@@ -250,7 +251,7 @@ class ProgrammeOut:
 class Plan:
     """An action plan in one language (published as ``PlanResult``)."""
 
-    county: Mapping[str, Any]
+    county: CountyOut
     kb_version: str
     benchmark: str
     language: LangCode
@@ -263,7 +264,7 @@ class Plan:
         Field(description="One target per indicator: the plan's table of main targets."),
     ]
     outputs: list[OutputKpiOut]
-    constraints: list[Mapping[str, Any]]
+    constraints: list[ConstraintOut]
     programmes: Annotated[
         list[ProgrammeOut],
         Field(
@@ -271,7 +272,7 @@ class Plan:
         ),
     ]
     actions: list[ActionOut]
-    warnings: list[Mapping[str, Any] | SequenceWarning]
+    warnings: list[WarningOut | SequenceWarning]
     to_measure: Annotated[
         list[ToMeasureOut],
         Field(

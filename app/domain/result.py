@@ -1,7 +1,8 @@
 """Assembling the recommendation result (contract section 5) in one language.
 
-Everything is built from plain dicts in a fixed order with rounded numbers, so the same input and
-knowledge-base version serialise to byte-identical JSON. The ``summary`` view computes the
+Everything is built as the typed values of app.domain.result_types, their fields in a fixed order
+with rounded numbers, so the same input and knowledge-base version serialise to byte-identical
+JSON. The ``summary`` view computes the
 diagnosis and the ranking but renders no evidence, rationale, actions or examples; ``trace``
 adds how every number was made and costs nothing when not asked for.
 """
@@ -10,22 +11,65 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Literal, NamedTuple, ParamSpec
+from typing import Literal, NamedTuple, ParamSpec, cast
 
-from app.domain.benchmarks import benchmark_head
 from app.domain.checks import ProfileWarning
 from app.domain.compiled import ExampleText
-from app.domain.conditions import gate, unmet
+from app.domain.conditions import Gate, gate, unmet
 from app.domain.constraint_items import constraint_items, summary_items
 from app.domain.diagnosis import Diagnosis, Evidence, diagnose
 from app.domain.kinds import CountyKindOf
-from app.domain.knowledge import LANGS, CountyKind, Lang, Status
+from app.domain.knowledge import LANGS, AdminForm, CountyKind, Lang
 from app.domain.messages import catalogue, say
 from app.domain.naming import localize
 from app.domain.numbers import round4
 from app.domain.peers import find_peers
 from app.domain.profile import ProfileInput, ValidProfile, validate_profile
 from app.domain.ranking import Ranked, excluded_paths, rank_paths
+from app.domain.result_types import (
+    AddressOut,
+    AddressSummaryOut,
+    BenchmarkUsed,
+    BuildsOnOut,
+    ChallengeOut,
+    ChallengeSummaryOut,
+    ChallengeTrace,
+    ChangeOut,
+    ConstraintOut,
+    ConstraintSummaryOut,
+    CountyOut,
+    DutyOut,
+    EvidenceOut,
+    ExampleRef,
+    FitOut,
+    KindEvidenceOut,
+    KindFitOut,
+    KindOut,
+    LeadingIndustryOut,
+    LeftOutAction,
+    LeftOutPath,
+    NationalLinesOut,
+    PeerOut,
+    PeersNote,
+    ProfileEcho,
+    RecommendationOut,
+    RecommendationResult,
+    RecommendationSummary,
+    RecommendationSummaryOut,
+    ResourceOut,
+    Result,
+    ScenarioOut,
+    ScoreParts,
+    ScoreTarget,
+    SourceOut,
+    StrengthOut,
+    Thresholds,
+    UnmetOut,
+    ValidationResult,
+    WarningCode,
+    WarningOut,
+    absent,
+)
 from app.domain.sentences import (
     KindsText,
     benchmark_name,
@@ -59,36 +103,36 @@ def confidence_level(snap: Snapshot, value: float) -> Literal["high", "medium", 
     return "medium" if value >= snap.tuning.confidence_medium.value else "low"
 
 
-def _evidence(e: Evidence, lang: Lang) -> dict[str, Any]:
+def _evidence(e: Evidence, lang: Lang) -> EvidenceOut:
     t = e.rule.texts[lang]
-    item: dict[str, Any] = {
-        "indicator": e.indicator,
-        "label": t.label,
-        "value": round4(e.value),
-        "unit": t.unit,
-        "unit_label": t.unit_label,
-        "band": e.band,
-        "benchmark_value": t.benchmark_value,
-        "benchmark_year": t.benchmark_year,
-        "thresholds": t.thresholds,
-        "basis": t.basis,
-        "bad_when": t.bad_when,
-        "target": None if e.band == "ok" else _target(e, t.thresholds["watch"]),
-        "weight": t.weight,
-        "anchor": t.anchor,
-    }
-    if t.line_sources is not None:
-        item["line_sources"] = t.line_sources
     nation = e.rule.national
-    if nation is not None:
-        item["against"] = e.against
-        item["national"] = {
-            "benchmark": nation.slug,
-            "benchmark_value": round4(nation.value),
-            "thresholds": {"watch": round4(nation.watch), "flag": round4(nation.flag)},
-            "benchmark_lags": e.benchmark_lags,
-        }
-    return item
+    item = EvidenceOut(
+        e.indicator,
+        t.label,
+        round4(e.value),
+        t.unit,
+        t.unit_label,
+        e.band,
+        t.benchmark_value,
+        t.benchmark_year,
+        t.thresholds,
+        t.basis,
+        t.bad_when,
+        None if e.band == "ok" else _target(e, t.thresholds.watch),
+        t.weight,
+        t.anchor,
+        t.line_sources,
+        None if nation is None else e.against,
+        None
+        if nation is None
+        else NationalLinesOut(
+            nation.slug,
+            round4(nation.value),
+            Thresholds(round4(nation.watch), round4(nation.flag)),
+            e.benchmark_lags,
+        ),
+    )
+    return item  # without line sources, and but for a gap rule without the nation's lines
 
 
 def _target(e: Evidence, own_watch: float) -> float:
@@ -105,34 +149,54 @@ def _challenge(
     snap: Snapshot,
     d: Diagnosis,
     lang: Lang,
-    view: View,
     profile: ValidProfile,
     bench: str | None = None,
-) -> dict[str, Any]:
+) -> ChallengeOut:
     ch = snap.challenges[d.slug]
-    item: dict[str, Any] = {
-        "slug": d.slug,
-        "title": ch.title.get(lang),
-        "status": d.status,
-        "severity": d.severity,
-        "confidence": d.confidence.value,
-    }
-    if view == "summary":
-        return item
-    item |= {
-        "confidence_level": confidence_level(snap, d.confidence.value),
-        "family": ch.family,
-        "summary": localize(snap, ch.summary.get(lang), profile.province, profile.admin_form, lang),
-        "finding": challenge_finding(snap, d, lang, bench),
-        "evidence": [_evidence(e, lang) for e in d.evidence],
-        "signals": list(d.signals),
-        "missing": list(d.missing),
-        "unresolved": list(d.unresolved),
-        "source": source_dict(ch.source, lang),
-    }
-    if d.trace is not None:
-        item["trace"] = d.trace
+    title, source = _challenge_text(snap, d.slug, lang)
+    item = ChallengeOut(
+        d.slug,
+        title,
+        d.status,
+        d.severity,
+        d.confidence.value,
+        confidence_level(snap, d.confidence.value),
+        ch.family,
+        localize(snap, ch.summary.get(lang), profile.province, profile.admin_form, lang),
+        challenge_finding(snap, d, lang, bench),
+        [_evidence(e, lang) for e in d.evidence],
+        list(d.signals),
+        list(d.missing),
+        list(d.unresolved),
+        source,
+        # the diagnosis writes the trace's keys (ChallengeTrace names them)
+        cast(ChallengeTrace | None, d.trace),
+    )
     return item
+
+
+def _challenge_text(snap: Snapshot, slug: str, lang: Lang) -> tuple[str, SourceOut]:
+    """A challenge's title and served source (the same for every county: kept per snapshot)."""
+    key = (slug, lang)
+    hit = snap.memo.challenge_texts.get(key)
+    if hit is None:
+        ch = snap.challenges[slug]
+        hit = snap.memo.challenge_texts[key] = (ch.title.get(lang), source_dict(ch.source, lang))
+    return hit
+
+
+def _kind_fit(snap: Snapshot, r: Ranked) -> KindFitOut:
+    """The kinds a path suits and is unsuited to (one value per snapshot and kind fit)."""
+    hit = snap.memo.kind_fit_outs.get(r.kind_fit)
+    if hit is None:
+        fit = r.kind_fit
+        hit = snap.memo.kind_fit_outs[fit] = KindFitOut(list(fit.suits), list(fit.unsuited))
+    return hit
+
+
+def _challenge_summary(snap: Snapshot, d: Diagnosis, lang: Lang) -> ChallengeSummaryOut:
+    title = _challenge_text(snap, d.slug, lang)[0]
+    return ChallengeSummaryOut(d.slug, title, d.status, d.severity, d.confidence.value)
 
 
 def _ordered_examples(
@@ -150,12 +214,12 @@ def _ordered_examples(
     return hit
 
 
-def _examples(snap: Snapshot, slug: str, lang: Lang, profile: ValidProfile) -> list[dict[str, Any]]:
+def _examples(snap: Snapshot, slug: str, lang: Lang, profile: ValidProfile) -> list[ExampleRef]:
     """The path's first examples that fit the county: never one unsuited to its kinds, never
     one whose requirements fail, never the county itself as its own model
     (``GET /v1/examples?path=`` lists them all)."""
     limit = int(snap.tuning.examples_shown.value)
-    out: list[dict[str, Any]] = []
+    out: list[ExampleRef] = []
     for ex in _ordered_examples(snap, slug, lang, profile.kind_slugs):
         if ex.county in profile.own_slugs or not gate(ex.requires, profile).kept:
             continue
@@ -175,11 +239,32 @@ class _Rendering(NamedTuple):
     strong: Mapping[str, Strength]
     lang: Lang
     trace: bool
+    kb_words: Callable[[str], str]
 
 
-def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
+def _kb_words(snap: Snapshot, profile: ValidProfile, lang: Lang) -> Callable[[str], str]:
+    """The knowledge base's own texts (a path's summary, reasons, actions, conditions) in the
+    county's own units, each localised once per snapshot and kind of county (province,
+    administrative form, language): they are the same for every county of that kind. Texts
+    made for one county (a rationale) are localised where they are made."""
+    key = (profile.province.slug if profile.province else None, profile.admin_form, lang)
+    known = snap.memo.localized.get(key)
+    if known is None:
+        known = snap.memo.localized[key] = {}
+    province, form = profile.province, profile.admin_form
+
+    def words(text: str) -> str:
+        hit = known.get(text)
+        if hit is None:
+            hit = known[text] = localize(snap, text, province, form, lang)
+        return hit
+
+    return words
+
+
+def _recommendation(ctx: _Rendering, r: Ranked) -> RecommendationOut:
     snap, profile, reasons, strong, lang = ctx.snap, ctx.profile, ctx.reasons, ctx.strong, ctx.lang
-    p, text = r.path, snap.path_texts[(r.path.slug, lang)]
+    p, text, kb = r.path, snap.path_texts[(r.path.slug, lang)], ctx.kb_words
 
     def own(words: str) -> str:  # the county's own units: 本市, 市内, 市级 in a city's text
         return localize(snap, words, profile.province, profile.admin_form, lang)
@@ -188,92 +273,84 @@ def _recommendation(ctx: _Rendering, r: Ranked) -> dict[str, Any]:
     sentences = [None if s is None else own(s) for s in sentences]
     names = profile.leading.labels(lang) if profile.leading else ()
     kinds = KindsText(text.kinds_note, text.duty_whys, profile.declared_slugs, names)
-    item: dict[str, Any] = {
-        "rank": r.rank,
-        "slug": p.slug,
-        "family": p.family,
-        "origin": p.origin,
-        "title": text.title,
-        "score": r.score,
-        "standalone_score": r.standalone_score,
-        "summary": own(text.summary),
-        "addresses": [
-            {"challenge": c.challenge, "contribution": c.share, "why": own(text.why[c.challenge])}
-            for c in r.addresses
-        ],
-        "builds_on": [
-            {
-                "indicator": u.indicator,
-                "value": _round(strong[u.indicator].value),
-                "contribution": u.share,
-                "why": own(text.builds_on_why[u.indicator]),
-            }
+    item = RecommendationOut(
+        r.rank,
+        p.slug,
+        p.family,
+        p.origin,
+        text.title,
+        r.score,
+        r.standalone_score,
+        kb(text.summary),
+        [AddressOut(c.challenge, c.share, kb(text.why[c.challenge])) for c in r.addresses],
+        [
+            BuildsOnOut(
+                u.indicator,
+                _round(strong[u.indicator].value),
+                u.share,
+                kb(text.builds_on_why[u.indicator]),
+            )
             for u in r.builds_on
         ],
-        "duties": [
-            {"duty": d.name, "contribution": d.share, "why": own(text.duty_whys[d.owner])}
-            for d in r.duties
-        ],
-        "rationale": own(rationale(snap, r, reasons, strong, sentences, kinds, lang)),
-        "actions": [own(text.actions[i]) for i in r.actions],
-        "fit": [
-            {
-                "condition": own(f.condition.text.get(lang)),
-                "outcome": f.outcome,
-                "sentence": sentence,
-            }
+        [DutyOut(d.name, d.share, kb(text.duty_whys[d.owner])) for d in r.duties],
+        own(rationale(snap, r, reasons, strong, sentences, kinds, lang)),
+        [kb(text.actions[i]) for i in r.actions],
+        [
+            FitOut(kb(f.condition.text.get(lang)), f.outcome, sentence)
             for f, sentence in zip(r.fit, sentences, strict=True)
         ],
-        "kind_fit": {"suits": list(r.kind_fit.suits), "unsuited": list(r.kind_fit.unsuited)},
-        "outcome_indicators": text.outcome_indicators,
-        "examples": _examples(snap, p.slug, lang, profile),
-        "source": text.source,
-    }
-    if ctx.trace:
-        item["score_parts"] = _score_parts(r)
-        item["actions_left_out"] = [
-            {"action": text.actions[i], "unmet": unmet(g)} for i, g in r.left_out
-        ]
-    return item
+        _kind_fit(snap, r),
+        text.outcome_indicators,
+        _examples(snap, p.slug, lang, profile),
+        text.source,
+    )
+    if not ctx.trace:
+        return item
+    return replace(
+        item,
+        score_parts=_score_parts(r),
+        actions_left_out=[LeftOutAction(text.actions[i], _unmet(g)) for i, g in r.left_out],
+    )
 
 
-def _score_parts(r: Ranked) -> dict[str, Any]:
+def _unmet(g: Gate) -> list[UnmetOut]:
+    # conditions.unmet writes an UnmetOut's keys
+    return cast(list[UnmetOut], unmet(g))
+
+
+def _score_parts(r: Ranked) -> ScoreParts:
     """How the score was made: each target's weight, severity and share, and the factors."""
-    return {
-        "targets": [c._asdict() for c in r.addresses]
-        + [u._asdict() for u in r.builds_on]
-        + [d._asdict() for d in r.duties],
-        "fit_factor": r.fit_factor,
-        "kind_factor": r.kind_fit.factor,
-        "standalone_score": r.standalone_score,
-        "marginal_score": r.score,
-    }
+    targets: list[ScoreTarget] = [
+        ScoreTarget(challenge=c.challenge, weight=c.weight, severity=c.severity, share=c.share)
+        for c in r.addresses
+    ]
+    targets += [
+        ScoreTarget(indicator=u.indicator, weight=u.weight, share=u.share) for u in r.builds_on
+    ]
+    targets += [
+        ScoreTarget(name=d.name, weight=d.weight, share=d.share, owner=d.owner) for d in r.duties
+    ]
+    return ScoreParts(targets, r.fit_factor, r.kind_fit.factor, r.standalone_score, r.score)
 
 
-def _summary_path(r: Ranked, lang: Lang, snap: Snapshot) -> dict[str, Any]:
-    return {
-        "rank": r.rank,
-        "slug": r.path.slug,
-        "family": r.path.family,
-        "title": snap.path_texts[(r.path.slug, lang)].title,
-        "score": r.score,
-        "addresses": [{"challenge": c.challenge, "contribution": c.share} for c in r.addresses],
-    }
+def _summary_path(r: Ranked, lang: Lang, snap: Snapshot) -> RecommendationSummaryOut:
+    return RecommendationSummaryOut(
+        r.rank,
+        r.path.slug,
+        r.path.family,
+        snap.path_texts[(r.path.slug, lang)].title,
+        r.score,
+        [AddressSummaryOut(c.challenge, c.share) for c in r.addresses],
+    )
 
 
-def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[dict[str, Any]]:
-    out = []
-    for w in warnings:
-        item: dict[str, Any] = {
-            "code": w.code,
-            "indicator": w.indicator,
-            "field": w.field,
-            "message": w.message.get(lang),
-        }
-        if w.suggested_value is not None:
-            item["suggested_value"] = w.suggested_value
-        out.append(item)
-    return out
+def warning_items(warnings: tuple[ProfileWarning, ...], lang: Lang) -> list[WarningOut]:
+    return [
+        WarningOut(
+            cast(WarningCode, w.code), w.indicator, w.field, w.message.get(lang), w.suggested_value
+        )
+        for w in warnings
+    ]
 
 
 def _kind_label(snap: Snapshot, profile: ValidProfile, k: CountyKindOf, lang: Lang) -> str:
@@ -283,54 +360,55 @@ def _kind_label(snap: Snapshot, profile: ValidProfile, k: CountyKindOf, lang: La
     return kind_name(snap, k.slug, profile.declared_slugs, lang)
 
 
-def _kinds(snap: Snapshot, profile: ValidProfile, lang: Lang) -> list[dict[str, Any]]:
+def _kinds(snap: Snapshot, profile: ValidProfile, lang: Lang) -> list[KindOut]:
     """The county's kinds: declared ones (or implied by a declared zone or resource) by their
     names, those read off the figures as traits with the values that show them."""
     return [
-        {
-            "slug": k.slug,
-            "label": _kind_label(snap, profile, k, lang),
-            "basis": k.basis,
-            "via": k.via,
-            "evidence": [
-                {
-                    "indicator": e.condition.indicator,
-                    "value": round4(e.value),
-                    "op": e.condition.op,
-                    "line": e.condition.value,
-                }
+        KindOut(
+            k.slug,
+            _kind_label(snap, profile, k, lang),
+            k.basis,
+            k.via,
+            [
+                KindEvidenceOut(
+                    e.condition.indicator, round4(e.value), e.condition.op, e.condition.value
+                )
                 for e in k.evidence
             ],
-        }
+        )
         for k in profile.kinds
     ]
 
 
-def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[dict[str, Any]]:
+def _strengths(found: tuple[Strength, ...], lang: Lang) -> list[StrengthOut]:
     return [
-        {
-            "indicator": s.indicator,
-            "label": s.line.indicator.label.get(lang),
-            "value": _round(s.value),
-            "unit": s.line.indicator.unit,
-            "unit_label": s.line.indicator.unit_label.get(lang),
-            "line": round4(s.line.line),
-            "when": s.line.when,
-            "basis": s.line.basis,
-            "benchmark_value": None
-            if s.line.benchmark_value is None
-            else round4(s.line.benchmark_value),
-            "anchor": source_dict(s.line.anchor, lang),
-        }
+        StrengthOut(
+            s.indicator,
+            s.line.indicator.label.get(lang),
+            _round(s.value),
+            s.line.indicator.unit,
+            s.line.indicator.unit_label.get(lang),
+            round4(s.line.line),
+            s.line.when,
+            s.line.basis,
+            None if s.line.benchmark_value is None else round4(s.line.benchmark_value),
+            source_dict(s.line.anchor, lang),
+        )
         for s in found
     ]
 
 
-def _benchmark(profile: ValidProfile, lang: Lang) -> dict[str, Any]:
-    return benchmark_head(profile.benchmark.benchmark, lang) | {
-        "confidence": profile.benchmark.confidence,
-        "overrides": list(profile.benchmark.overrides),
-    }
+def _benchmark(profile: ValidProfile, lang: Lang) -> BenchmarkUsed:
+    b = profile.benchmark.benchmark
+    return BenchmarkUsed(
+        b.slug,
+        b.kind,
+        b.region,
+        b.year,
+        b.title.get(lang),
+        profile.benchmark.confidence,
+        list(profile.benchmark.overrides),
+    )
 
 
 class Analysis(NamedTuple):
@@ -341,7 +419,26 @@ class Analysis(NamedTuple):
     diagnoses: tuple[Diagnosis, ...]
     strengths: tuple[Strength, ...]
     ranked: tuple[Ranked, ...]
-    result: dict[str, Any]
+    result: Result
+
+
+class _Full(NamedTuple):
+    """The parts of a full result that a scenario repeats for its variant."""
+
+    derived: dict[str, float]
+    warnings: list[WarningOut]
+    challenges: list[ChallengeOut]
+    strengths: list[StrengthOut]
+    constraints: list[ConstraintOut]
+    paths_ranked: int
+    recommendations: list[RecommendationOut]
+
+
+class _Summary(NamedTuple):
+    warnings: list[WarningOut]
+    challenges: list[ChallengeSummaryOut]
+    constraints: list[ConstraintSummaryOut]
+    recommendations: list[RecommendationSummaryOut]
 
 
 def _analyse(
@@ -351,8 +448,8 @@ def _analyse(
     view: View,
     trace: bool,
     paths: int | None = None,
-) -> tuple[dict[str, Any], tuple[Diagnosis, ...], tuple[Strength, ...], tuple[Ranked, ...]]:
-    """The rendered result and the engine's values. Every fitting path is ranked (a plan is
+) -> tuple[_Full | _Summary, tuple[Diagnosis, ...], tuple[Strength, ...], tuple[Ranked, ...]]:
+    """The rendered parts and the engine's values. Every fitting path is ranked (a plan is
     built on all of them), but only the first ``paths`` are rendered: their texts, examples and
     reasons are most of the cost of a full answer."""
     diagnoses = diagnose(snap, profile, trace)
@@ -360,62 +457,74 @@ def _analyse(
     if view == "summary":
         top = rank_paths(snap, profile, diagnoses, found, paths or SUMMARY_PATHS)
         return (
-            {
-                "warnings": warning_items(profile.warnings, lang),
-                "challenges": [_challenge(snap, d, lang, view, profile) for d in diagnoses],
-                "constraints": summary_items(profile),
-                "recommendations": [_summary_path(r, lang, snap) for r in top],
-            },
+            _Summary(
+                warning_items(profile.warnings, lang),
+                [_challenge_summary(snap, d, lang) for d in diagnoses],
+                summary_items(snap, profile),
+                [_summary_path(r, lang, snap) for r in top],
+            ),
             diagnoses,
             found,
             top,
         )
     ranked = rank_paths(snap, profile, diagnoses, found)
+    parts = _full(snap, profile, lang, trace, paths, diagnoses, found, ranked)
+    return parts, diagnoses, found, ranked
+
+
+def _full(
+    snap: Snapshot,
+    profile: ValidProfile,
+    lang: Lang,
+    trace: bool,
+    paths: int | None,
+    diagnoses: tuple[Diagnosis, ...],
+    found: tuple[Strength, ...],
+    ranked: tuple[Ranked, ...],
+) -> _Full:
     bench = benchmark_name(snap, profile, lang)
     reasons = {d.slug: challenge_reason(snap, d, lang, bench) for d in diagnoses if d.active}
-    ctx = _Rendering(snap, profile, reasons, {s.indicator: s for s in found}, lang, trace)
-    return (
-        {
-            "derived": {k: round4(v) for k, v in profile.derived.items()},
-            "warnings": warning_items(profile.warnings, lang),
-            "challenges": [_challenge(snap, d, lang, view, profile, bench) for d in diagnoses],
-            "strengths": _strengths(found, lang),
-            "constraints": constraint_items(snap, profile, ranked, lang),
-            "paths_ranked": len(ranked),
-            "recommendations": [_recommendation(ctx, r) for r in ranked[:paths]],
-        },
-        diagnoses,
-        found,
-        ranked,
+    strong = {s.indicator: s for s in found}
+    ctx = _Rendering(snap, profile, reasons, strong, lang, trace, _kb_words(snap, profile, lang))
+    return _Full(
+        {k: round4(v) for k, v in profile.derived.items()},
+        warning_items(profile.warnings, lang),
+        [_challenge(snap, d, lang, profile, bench) for d in diagnoses],
+        _strengths(found, lang),
+        constraint_items(snap, profile, ranked, lang),
+        len(ranked),
+        [_recommendation(ctx, r) for r in ranked[:paths]],
     )
 
 
-def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
-    return {
-        "profile": {
-            "county": county_head(snap, profile, lang),
-            "indicators": {k: profile.given[k] for k in sorted(profile.given)},
-            "signals": list(profile.signals),
-            "benchmark": profile.benchmark.slug,
-        },
-        "derived": {k: round4(v) for k, v in profile.derived.items()},
-        "kinds": _kinds(snap, profile, lang),
-        "warnings": warning_items(profile.warnings, lang),
-        "kb_version": snap.kb_version,
-    }
+def validation_result(snap: Snapshot, profile: ValidProfile, lang: Lang) -> ValidationResult:
+    return ValidationResult(
+        ProfileEcho(
+            county_head(snap, profile, lang),
+            {k: profile.given[k] for k in sorted(profile.given)},
+            list(profile.signals),
+            profile.benchmark.slug,
+        ),
+        {k: round4(v) for k, v in profile.derived.items()},
+        _kinds(snap, profile, lang),
+        warning_items(profile.warnings, lang),
+        snap.kb_version,
+    )
 
 
-def _peers(snap: Snapshot, profile: ValidProfile, lang: Lang) -> tuple[list[dict[str, Any]], Any]:
+def _peers(
+    snap: Snapshot, profile: ValidProfile, lang: Lang
+) -> tuple[list[PeerOut], PeersNote | None]:
     found = find_peers(snap, profile)
     items = [
-        {
-            "slug": p.slug,
-            "name": snap.counties[p.slug].name.get(lang),
-            "similarity": p.similarity,
-            "compared": list(p.compared),
-            "shared_kinds": list(p.kinds),
-            "why": peer_reason(snap, profile, p, lang),
-        }
+        PeerOut(
+            p.slug,
+            snap.counties[p.slug].name.get(lang),
+            p.similarity,
+            list(p.compared),
+            list(p.kinds),
+            peer_reason(snap, profile, p, lang),
+        )
         for p in found.peers
     ]
     if found.note is None:
@@ -428,18 +537,18 @@ def _peers(snap: Snapshot, profile: ValidProfile, lang: Lang) -> tuple[list[dict
         shared=int(tuning.peers_min_shared.value),
         ratio=int(tuning.peers_max_level_ratio.value),
     )
-    return items, {"code": found.note, "message": message}
+    return items, PeersNote(found.note, message)
 
 
 def _scenario(
     snap: Snapshot,
     request: ProfileInput,
     profile: ValidProfile,
-    base: dict[str, Any],
+    base: _Full,
     scenario: Mapping[str, float],
     lang: Lang,
     paths: int | None = None,
-) -> dict[str, Any]:
+) -> ScenarioOut:
     variant = replace(
         request,
         indicators=dict(request.indicators) | dict(scenario),
@@ -453,26 +562,27 @@ def _scenario(
             for e in exc.errors
         ]
         raise
-    alt = _analyse(snap, alt_profile, lang, "full", False, paths)[0]
-    before: dict[str, tuple[Status, float]] = {
-        c["slug"]: (c["status"], c["severity"]) for c in base["challenges"]
-    }
+    diagnoses = diagnose(snap, alt_profile)
+    found = strengths(alt_profile)
+    ranked = rank_paths(snap, alt_profile, diagnoses, found)
+    alt = _full(snap, alt_profile, lang, False, paths, diagnoses, found, ranked)
+    before = {c.slug: c for c in base.challenges}
     changes = [
-        {
-            "challenge": c["slug"],
-            "from_status": before[c["slug"]][0],
-            "to_status": c["status"],
-            "from_severity": before[c["slug"]][1],
-            "to_severity": c["severity"],
-        }
-        for c in alt["challenges"]
-        if c["status"] != before[c["slug"]][0]
+        ChangeOut(
+            c.slug,
+            before[c.slug].status,
+            c.status,
+            before[c.slug].severity,
+            c.severity,
+        )
+        for c in alt.challenges
+        if c.status != before[c.slug].status
     ]
-    return {
-        "indicators": {k: float(v) for k, v in sorted(scenario.items())},
-        **alt,
-        "changes": sorted(changes, key=lambda c: c["challenge"]),
-    }
+    return ScenarioOut(
+        {k: float(v) for k, v in sorted(scenario.items())},
+        *alt,
+        sorted(changes, key=lambda c: c.challenge),
+    )
 
 
 def analyse(
@@ -489,38 +599,38 @@ def analyse(
     paths are rendered (None: every one)."""
     profile = validate_profile(snap, request)
     base, diagnoses, found, ranked = _analyse(snap, profile, lang, view, trace, paths)
-    head: dict[str, Any] = {
-        "county": county_head(snap, profile, lang),
-        "kb_version": snap.kb_version,
-        "benchmark": profile.benchmark.slug,
-        "language": lang,
-    }
-    if view == "summary":
-        return Analysis(profile, diagnoses, found, ranked, head | {"view": "summary"} | base)
+    county = county_head(snap, profile, lang)
+    code = profile.benchmark.slug
+    if isinstance(base, _Summary):
+        summary = RecommendationSummary(county, snap.kb_version, code, lang, "summary", *base)
+        return Analysis(profile, diagnoses, found, ranked, summary)
     peers, note = _peers(snap, profile, lang)
-    result = head | {
-        "view": "full",
-        "benchmark_detail": _benchmark(profile, lang),
-        "kinds": _kinds(snap, profile, lang),
-        "leading_industry": _leading(profile, lang),
-        **base,
-        "peers": peers,
-        "peers_note": note,
-    }
-    if trace:
-        result["paths_left_out"] = [
-            {"slug": e.slug, "reason": e.reason, "unmet": unmet(e.gate)}
-            for e in excluded_paths(snap, profile)
-        ]
-    if scenario is not None:
-        result["scenario"] = _scenario(snap, request, profile, base, scenario, lang, paths)
+    result = RecommendationResult(
+        county,
+        snap.kb_version,
+        code,
+        lang,
+        "full",
+        _benchmark(profile, lang),
+        _kinds(snap, profile, lang),
+        _leading(profile, lang),
+        *base,
+        peers,
+        note,
+        [LeftOutPath(e.slug, e.reason, _unmet(e.gate)) for e in excluded_paths(snap, profile)]
+        if trace
+        else None,
+        None
+        if scenario is None
+        else _scenario(snap, request, profile, base, scenario, lang, paths),
+    )
     return Analysis(profile, diagnoses, found, ranked, result)
 
 
-def result_only(analysis: Callable[P, Analysis]) -> Callable[P, dict[str, Any]]:
+def result_only(analysis: Callable[P, Analysis]) -> Callable[P, Result]:
     """A door that answers ``analysis``'s rendered result alone, with its parameters."""
 
-    def result(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+    def result(*args: P.args, **kwargs: P.kwargs) -> Result:
         return analysis(*args, **kwargs).result
 
     return result
@@ -530,38 +640,42 @@ def result_only(analysis: Callable[P, Analysis]) -> Callable[P, dict[str, Any]]:
 recommend = result_only(analyse)
 
 
-def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> dict[str, Any]:
-    """The county as declared, with what the division table says of its code: its official
-    name, prefecture and administrative form (which names its departments in a plan)."""
-    out = profile.county.as_dict()
-    d = profile.division
+def county_head(snap: Snapshot, profile: ValidProfile, lang: Lang) -> CountyOut:
+    """The county as declared (what it did not declare left out), with what the division table
+    says of its code: its official name, prefecture and administrative form (which names its
+    departments in a plan)."""
+    c, d = profile.county, profile.division
+    res = c.resource
+    division: tuple[str, str | None, AdminForm, str, str] | tuple[()] = ()
     if d is not None:
-        form = (
-            next(f for f in snap.kb.meta.admin_forms if f.slug == d.form)
-            if snap.kb.meta.admin_forms
-            else None
-        )
-        out |= {
-            "official_name": d.name,
-            "prefecture": d.prefecture_name,
-            "admin_form": d.form,
-            "admin_form_label": form.label.get(lang) if form else d.form,
-            "division_code": d.code,
-        }
-    return out
+        form = snap.admin_forms.get(d.form)
+        label = form.label.get(lang) if form else d.form
+        division = (d.name, d.prefecture_name, d.form, label, d.code)
+    head = CountyOut(
+        c.name,
+        c.code,
+        c.province,
+        c.year,
+        list(c.kinds) if c.kinds else None,
+        c.main_function_zone or None,
+        ResourceOut(res.type, res.stage) if res else None,
+        list(c.leading_industries) if c.leading_industries else None,
+        *division,
+    )
+    return head if d is not None else absent(head, "prefecture")
 
 
-def _leading(profile: ValidProfile, lang: Lang) -> dict[str, Any] | None:
+def _leading(profile: ValidProfile, lang: Lang) -> LeadingIndustryOut | None:
     """The leading industry the county declares or shows, and whether its concentration is a
     risk (only when it is the resource itself or declared in decline)."""
     lead = profile.leading
     if lead is None:
         return None
-    return {
-        "names": list(lead.names),
-        "labels": list(lead.labels(lang)),
-        "sectors": sorted(lead.sectors),
-        "share": None if lead.share is None else round4(lead.share),
-        "basis": lead.basis,
-        "concentration_risk": lead.risk,
-    }
+    return LeadingIndustryOut(
+        list(lead.names),
+        list(lead.labels(lang)),
+        sorted(lead.sectors),
+        None if lead.share is None else round4(lead.share),
+        lead.basis,
+        lead.risk,
+    )

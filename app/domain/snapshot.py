@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from app.domain.compiled import (
     EvidenceText,
@@ -32,6 +32,8 @@ from app.domain.knowledge import (
     AdminFormDefinition,
     Benchmark,
     Challenge,
+    ConstraintCode,
+    ConstraintStatus,
     CountyKind,
     DatedThreshold,
     Department,
@@ -58,6 +60,7 @@ from app.domain.knowledge import (
 )
 from app.domain.language import default
 from app.domain.leading import industry_index
+from app.domain.result_types import ConstraintSummaryOut, KindFitOut, SourceOut
 from app.domain.thresholds import Basis, Lines, resolve, resolve_rule
 
 TAG_CONFIDENCE = {"V": 1.0, "P": 1.0, "S": 0.8, "D": 0.8, "R": 0.4}
@@ -97,7 +100,7 @@ class StrongLine(NamedTuple):
     """Where an indicator becomes a strength, resolved for one benchmark."""
 
     indicator: Indicator
-    when: str
+    when: Literal["above", "below"]
     line: float
     basis: Basis
     benchmark_value: float | None
@@ -164,6 +167,14 @@ class Memo:
     unit_maps: dict[tuple[str | None, str | None, Lang], Any] = field(default_factory=dict)
     owner_labels: dict[Lang, dict[str, str]] = field(default_factory=dict)
     peer_points: dict[str, Any] = field(default_factory=dict)
+    challenge_texts: dict[tuple[str, Lang], tuple[str, SourceOut]] = field(default_factory=dict)
+    constraint_states: dict[tuple[ConstraintCode, ConstraintStatus], ConstraintSummaryOut] = field(
+        default_factory=dict
+    )
+    kind_fit_outs: dict[KindFit, KindFitOut] = field(default_factory=dict)
+    localized: dict[tuple[str | None, AdminForm | None, Lang], dict[str, str]] = field(
+        default_factory=dict
+    )
     counties: CountyIndex | None = None
 
 

@@ -11,6 +11,7 @@ address. What marks a mirror is kept as data (app/locales/provenance.yaml) and d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -20,8 +21,7 @@ import yaml
 
 from app.domain.knowledge import Example, ExampleFigure, Lang, Source, Tag
 from app.domain.language import chain, default
-
-_FIELDS = ("document", "section", "doi", "url", "publisher", "year", "tag")
+from app.domain.result_types import SourceOut
 
 
 class Provenance(NamedTuple):
@@ -144,14 +144,25 @@ def publisher_in(src: Source, lang: Lang) -> str | None:
     return next((names[code] for code in order if names[code]), src.publisher)
 
 
-def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
+def source_dict(src: Source, lang: Lang) -> SourceOut:
     """Only the fields the source has; a heuristic says so and explains itself. The publisher
     is given in the reader's language."""
-    out: dict[str, Any] = {}
-    for key in _FIELDS:
-        value = publisher_in(src, lang) if key == "publisher" else getattr(src, key)
-        if value is not None:
-            out[key] = value
+    out: SourceOut = {}
+    if src.document is not None:
+        out["document"] = src.document
+    if src.section is not None:
+        out["section"] = src.section
+    if src.doi is not None:
+        out["doi"] = src.doi
+    if src.url is not None:
+        out["url"] = src.url
+    publisher = publisher_in(src, lang)
+    if publisher is not None:
+        out["publisher"] = publisher
+    if src.year is not None:
+        out["year"] = src.year
+    if src.tag is not None:
+        out["tag"] = src.tag
     if src.heuristic:
         out["heuristic"] = True
     if src.note is not None:
@@ -159,7 +170,7 @@ def source_dict(src: Source, lang: Lang) -> dict[str, Any]:
     return out
 
 
-def printed_source(src: dict[str, Any]) -> dict[str, Any]:
+def printed_source(src: Mapping[str, Any]) -> dict[str, Any]:
     """What a printed document's list of sources (资料来源) shows of a served source
     (``source_dict``'s form, also as stored in an old result): the paper's section, or the
     publisher and document without any mirror remark and the year when the name does not

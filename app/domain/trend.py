@@ -1,8 +1,10 @@
 """A county over the years: each year's values and statuses, what improved and what worsened
 between consecutive years, and how the values compare with the KPI targets of a stored plan.
 
-Pure: it reads stored profiles and results (plain dicts until the result is typed), plans read back
-into their type, and the indicators' directions; it answers typed values.
+Pure: it reads stored profiles, results and plans read back into their types, and the indicators'
+directions; it answers typed values. The county it names is the stored result's JSON (with its
+administrative form named in the reader's language): the trend is written through Pydantic, which
+would write a county's absent keys as nulls.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import Field, TypeAdapter
 
 from app.domain.knowledge import Status
 from app.domain.plan_types import ActionOut, Plan, TargetOut
+from app.domain.result_types import RecommendationResult, Result
 
 STATUS_ORDER = {"ok": 0, "watch": 1, "flag": 2}
 SEVERITY_STEP = 0.01  # smaller moves of severity are noise, not change
@@ -128,20 +131,16 @@ def trend_json(found: Trend) -> Any:
     return _trend_adapter().dump_python(found, by_alias=True)
 
 
-def point(
-    assessment_id: str, year: int, profile: Mapping[str, Any], result: Mapping[str, Any]
-) -> TrendPoint:
+def point(assessment_id: str, year: int, profile: Mapping[str, Any], result: Result) -> TrendPoint:
     """One year of the trend: the values the profile gave and derived, and each challenge."""
-    values = dict(profile.get("indicators", {})) | dict(result.get("derived", {}))
+    derived = result.derived if isinstance(result, RecommendationResult) else {}
+    values = dict(profile.get("indicators", {})) | derived
     return TrendPoint(
         year=year,
         assessment_id=assessment_id,
-        kb_version=result.get("kb_version"),
+        kb_version=result.kb_version,
         indicators={k: values[k] for k in sorted(values)},
-        challenges={
-            c["slug"]: StatusSeverity(c["status"], c["severity"])
-            for c in result.get("challenges", [])
-        },
+        challenges={c.slug: StatusSeverity(c.status, c.severity) for c in result.challenges},
     )
 
 

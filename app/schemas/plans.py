@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.plan_types import Plan
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
-from app.schemas.result import ConstraintOut, CountyOut
 
 DEFAULT_HORIZON = 2030
 
@@ -65,10 +64,9 @@ class PlanWarning(BaseModel):
 
 @dataclass(frozen=True)
 class PlanResult(Plan):
-    # The plan's own fields are app.domain.plan_types.Plan's; the parts it borrows from the
-    # recommendation result are published with the result's schemas.
-    county: CountyOut  # type: ignore[assignment]
-    constraints: list[ConstraintOut]  # type: ignore[assignment]
+    # The plan's fields are app.domain.plan_types.Plan's (the county and constraints the
+    # result's own types); its warnings, the profile's or the plan's own, are published as one
+    # object with the fields of either.
     warnings: list[PlanWarning]  # type: ignore[assignment]
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from app.domain import trend as trends
 from app.domain.knowledge import Lang
 from app.domain.plan_types import Plan, stored_plan
+from app.domain.result_types import RecommendationResult, Result, stored_result
 from app.domain.snapshot import Snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import Assessment, DuplicateKey
@@ -65,7 +66,7 @@ def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | No
 
 def _analyse(
     snap: Snapshot, body: ProfileIn, lang: Lang, options: PlanOptions | None
-) -> tuple[dict[str, Any], Plan | None]:
+) -> tuple[Result, Plan | None]:
     """The result, and the plan when asked for, through the same doors as the API's."""
     try:
         return plans.recommend_and_plan(snap, body, options, lang)
@@ -112,7 +113,8 @@ def create(
     """The stored assessment and whether it was created now (False: an idempotent replay)."""
     profile = body.model_dump(mode="json")
     request_hash = _request_hash(profile, lang, options)
-    result, plan = _analyse(snap, body, lang, options)
+    answered, plan = _analyse(snap, body, lang, options)
+    result: dict[str, Any] = orjson.loads(orjson.dumps(answered))  # stored as it is answered
     try:
         with uow.write() as tx:
             repo = tx.assessments
@@ -181,6 +183,33 @@ def readable_plan(assessment_id: str, data: dict[str, Any] | None) -> Plan | Non
         return None
 
 
+def _read_result(assessment_id: str, data: dict[str, Any]) -> Result | None:
+    """A stored result read back into the result type, or None when it was stored in a shape
+    the type no longer reads (kept from an earlier release); the log says which it was."""
+    try:
+        return stored_result(data)
+    except ValidationError as exc:
+        LOG.warning(
+            "stored result of assessment %s not readable: %d problem(s)",
+            assessment_id,
+            exc.error_count(),
+        )
+        return None
+
+
+def readable_result(assessment_id: str, data: dict[str, Any]) -> RecommendationResult:
+    """A stored result read back into the result type. One stored in a shape the type no longer
+    reads is a conflict the caller can act on (make the assessment again), not a 500 on every
+    request for it."""
+    result = _read_result(assessment_id, data)
+    if not isinstance(result, RecommendationResult):
+        raise Conflict(
+            detail="This assessment's result was stored in an earlier shape that can no longer "
+            "be read; make the assessment again to report on it."
+        )
+    return result
+
+
 def trend(
     uow: UnitOfWork, snap: Snapshot, who: Principal, county_code: str, lang: Lang
 ) -> trends.Trend:
@@ -191,7 +220,10 @@ def trend(
     with uow.read() as tx:
         rows = tx.assessments.latest_per_year(who.key_id, county_code)
         planned = tx.assessments.with_plans(who.key_id, county_code)
-        points = [trends.point(r.id, r.year, r.profile, r.result) for r in rows if r.year]
+        results = [(r, _read_result(r.id, r.result)) for r in rows if r.year]
+        points = [
+            trends.point(r.id, r.year, r.profile, res) for r, res in results if res and r.year
+        ]
         read = [(r.id, r.year, readable_plan(r.id, r.plan)) for r in planned if r.year]
         stored = [(at, year, plan) for at, year, plan in read if plan is not None]
     directions = {key: ind.direction for key, ind in snap.indicators.items()}

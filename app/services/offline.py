@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.knowledge import Lang
+from app.domain.result_types import entry_result
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
 from app.services import recommend_text, spreadsheets, tables
@@ -88,17 +89,17 @@ def to_csv(entries: list[dict[str, Any]]) -> str:
             )
             writer.writerow(safe_row([entry["index"], "", "", "", "", "", detail]))
             continue
-        result = entry["result"]
-        top = " | ".join(r["slug"] for r in result["recommendations"][:3])
-        for c in result["challenges"]:
+        result = entry_result(entry)
+        top = " | ".join(r.slug for r in result.recommendations[:3])
+        for c in result.challenges:
             writer.writerow(
                 safe_row(
                     [
                         entry["index"],
-                        result["county"]["name"],
-                        c["slug"],
-                        c["status"],
-                        c["severity"],
+                        result.county.name,
+                        c.slug,
+                        c.status,
+                        c.severity,
                         top,
                         "",
                     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.domain.knowledge import Lang
 from app.domain.plan import build_plan
 from app.domain.plan_types import Plan
+from app.domain.result_types import Result
 from app.domain.snapshot import Snapshot
 from app.schemas.plans import PlanOptions
 from app.schemas.profile import ProfileIn, RecommendationRequest
@@ -18,7 +19,7 @@ def recommend_and_plan(
     options: PlanOptions | None,
     lang: Lang,
     paths: int | None = None,
-) -> tuple[dict[str, object], Plan | None]:
+) -> tuple[Result, Plan | None]:
     """The recommendation result (its first ``paths`` ranked paths rendered, all by default),
     and its plan when ``options`` asks for one (built from the same analysis and every ranked
     path, so the plan answers exactly the diagnosis beside it)."""

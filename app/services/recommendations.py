@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import Analysis, View, analyse, result_only, validation_result
+from app.domain.result_types import ValidationResult
 from app.domain.snapshot import Snapshot
 from app.errors import (
     AppError,
@@ -30,7 +31,7 @@ from app.services.tables import check_deadline, check_size
 _PROFILE = TypeAdapter(ProfileIn)
 
 
-def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> dict[str, Any]:
+def validate(snap: Snapshot, body: ProfileIn, lang: Lang) -> ValidationResult:
     return validation_result(snap, validate_profile(snap, body.to_domain()), lang)
 
 

@@ -54,7 +54,7 @@ class OutputFormat:
 
     def file_name(self, report: Report) -> str:
         """``countypath-330521.docx``: what a download of this report is called."""
-        code = report.result["county"].get("code") or "county"
+        code = report.result.county.code or "county"
         return f"countypath-{code}{self.suffix}"
 
 

@@ -21,6 +21,7 @@ from app.domain.language import as_lang
 from app.domain.messages import say
 from app.domain.naming import unit_noun
 from app.domain.plan_types import Plan
+from app.domain.result_types import ExampleRef, RecommendationResult, Result
 from app.domain.snapshot import Snapshot
 from app.domain.sources import printed_source
 from app.domain.trend import Trend
@@ -49,10 +50,16 @@ TREND_CHARTS = 6
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    result: dict[str, Any]
+    result: RecommendationResult
     plan: Plan | None
     trend: Trend | None
     lang: Lang
+
+
+def full_view(result: Result) -> RecommendationResult:
+    """A report is made of the full view (the door a report comes through asks for it)."""
+    assert isinstance(result, RecommendationResult)
+    return result
 
 
 def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
@@ -64,23 +71,23 @@ def for_profile(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
         if "horizon" in body.model_fields_set or any(e.pointer != "/horizon" for e in exc.errors):
             raise
         result, plan = plans.recommend_and_plan(snap, body.profile(), None, lang, PATHS_SHOWN)
-    return Report(result, plan, None, as_lang(result["language"]))
+    return Report(full_view(result), plan, None, as_lang(result.language))
 
 
 def for_plan(snap: Snapshot, body: PlanRequest, lang: Lang) -> Report:
     """The plan of a profile with the diagnosis it comes from (a horizon the plan cannot hold is
     refused, as ``POST /v1/plans`` refuses it)."""
     result, plan = plans.recommend_and_plan(snap, body.profile(), body, lang, PATHS_SHOWN)
-    return Report(result, plan, None, lang)
+    return Report(full_view(result), plan, None, lang)
 
 
 def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_id: str) -> Report:
     """A stored assessment as it was made (its result, language and plan) with the county's
     trend from the caller's own assessments, when there are two years or more."""
     found = assessments.get(uow, who, assessment_id)
-    result = found["result"]
-    code = result.get("county", {}).get("code")
-    lang = as_lang(result.get("language"))
+    result = assessments.readable_result(assessment_id, found["result"])
+    code = result.county.code
+    lang = as_lang(result.language)
     trend = assessments.trend(uow, snap, who, code, lang) if code else None
     if trend is not None and len(trend.points) < 2:
         trend = None
@@ -107,14 +114,14 @@ def _section_key(section: str) -> tuple[int, ...]:
     return tuple(int(n) if n.isdigit() else 0 for n in section.split("."))
 
 
-def _sources(result: dict[str, Any], labels: Labels, lang: Lang) -> list[dict[str, Any]]:
+def _sources(result: RecommendationResult, labels: Labels, lang: Lang) -> list[dict[str, Any]]:
     """The sources the document cites, as printed: the publisher and document in the result's
     language, never a mirror (app.domain.sources.printed_source), each once. The paper is one
     line with every section cited; a document cited both as read and as recalled or quoted is
     listed once, as it was best read. Each carries its printed ``text``."""
-    items = [c["source"] for c in result["challenges"]]
-    for r in result["recommendations"][:PATHS_SHOWN]:
-        items += [r["source"], *[e["source"] for e in r["examples"]]]
+    items = [c.source for c in result.challenges]
+    for r in result.recommendations[:PATHS_SHOWN]:
+        items += [r.source, *[e.source for e in r.examples]]
     papers: dict[str, dict[str, Any]] = {}
     others: dict[tuple[str, Any], dict[str, Any]] = {}
     for src in map(printed_source, items):
@@ -148,12 +155,7 @@ def _watched(report: Report) -> list[str]:
     """Indicators worth a trend chart: those past a line in the result, then the plan's KPIs,
     each with values in two years or more."""
     assert report.trend is not None
-    keys = [
-        e["indicator"]
-        for c in report.result["challenges"]
-        for e in c["evidence"]
-        if e["band"] != "ok"
-    ]
+    keys = [e.indicator for c in report.result.challenges for e in c.evidence if e.band != "ok"]
     if report.plan:
         keys += [k.indicator for a in report.plan.actions for k in a.kpis]
     seen: list[str] = []
@@ -180,24 +182,25 @@ def _trend_charts(report: Report, labels: Labels) -> list[str]:
     return charts
 
 
-def example_note(example: dict[str, Any], shown: list[dict[str, Any]], labels: Labels) -> str:
+def example_note(example: ExampleRef, shown: list[ExampleRef], labels: Labels) -> str:
     """What follows an example in brackets: its county, when the examples shown are of several
     counties and its title does not name it, and the paper's section it is cited to."""
     parts = []
-    county = example.get("county_name")
-    if county and len({ex.get("county_name") for ex in shown}) > 1:
-        if not labels.names_county(example["title"], county):
+    county = example.county_name
+    if county and len({ex.county_name for ex in shown}) > 1:
+        if not labels.names_county(example.title, county):
             parts.append(labels.county_short(county))
-    source = example["source"]
-    if source.get("section"):
-        parts.append(labels.citation(source["document"], [source["section"]]))
+    source = example.source
+    section, document = source.get("section"), source.get("document")
+    if section and document:
+        parts.append(labels.citation(document, [section]))
     return str(say("punctuation", "semi", labels.lang)).join(parts)
 
 
 def document_title(report: Report) -> str:
     """ "德清县高质量发展行动方案（2026—2030年）", or the diagnosis title without a plan."""
     plan, lang = report.plan, report.lang
-    county = county_name(report.result["county"], lang)
+    county = county_name(report.result.county, lang)
     if plan is None:
         title = words("report", lang)["title"]
         return say("report_line", "title_diagnosis", lang, county=county, title=title)
@@ -219,8 +222,8 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
     lang = report.lang
     labels = Labels(snap, lang)
     report_words = plan_words(words("report", lang), report.plan)
-    county = county_name(report.result["county"], lang)
-    form = report.result["county"].get("admin_form")
+    county = county_name(report.result.county, lang)
+    form = report.result.county.admin_form
     return {
         "result": report.result,
         "plan": report.plan,
@@ -254,7 +257,7 @@ def context(report: Report, snap: Snapshot) -> dict[str, Any]:
         if report.plan and report.plan.actions
         else None,
         "trend_charts": _trend_charts(report, labels),
-        "paths": report.result["recommendations"][:PATHS_SHOWN],
+        "paths": report.result.recommendations[:PATHS_SHOWN],
         "sources": _sources(report.result, labels, lang),
         "standing": words("source_standing", lang),
     }

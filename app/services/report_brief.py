@@ -37,15 +37,13 @@ def _first_finding(finding: str | None, lang: Lang) -> str | None:
 
 def _problems(report: Report, labels: Labels) -> list[str]:
     lang, out = report.lang, []
-    for c in [c for c in report.result["challenges"] if c["status"] in PRESSING][:PROBLEMS]:
-        status = labels.status(c["status"])
-        finding = _first_finding(c.get("finding"), lang)
+    for c in [c for c in report.result.challenges if c.status in PRESSING][:PROBLEMS]:
+        status = labels.status(c.status)
+        finding = _first_finding(c.finding, lang)
         if finding is None:
-            out.append(say("brief", "problem_plain", lang, title=c["title"], status=status))
+            out.append(say("brief", "problem_plain", lang, title=c.title, status=status))
         else:
-            out.append(
-                say("brief", "problem", lang, title=c["title"], status=status, finding=finding)
-            )
+            out.append(say("brief", "problem", lang, title=c.title, status=status, finding=finding))
     return out
 
 
@@ -81,7 +79,7 @@ def brief(report: Report, snap: Snapshot) -> dict[str, Any]:
     """What the brief prints: its title, then each part's heading with its lines (or the
     sentence that says the part is empty)."""
     lang, plan, labels = report.lang, report.plan, Labels(snap, report.lang)
-    county = county_name(report.result["county"], lang)
+    county = county_name(report.result.county, lang)
     if plan is None:
         title = say("brief", "title_diagnosis", lang, county=county)
     else:

@@ -5,8 +5,7 @@ input always draws the same bytes (the chart library's random element ids are re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pygal
 from markupsafe import escape
@@ -15,6 +14,7 @@ from pygal.style import Style
 from app.domain.knowledge import Lang
 from app.domain.language import language
 from app.domain.plan_types import Plan
+from app.domain.result_types import EvidenceOut, RecommendationResult
 from app.schemas.common import UUID_TEXT
 from app.services.wording import Labels
 
@@ -23,14 +23,14 @@ STAGE_COLOURS = ("#1d3557", "#457b9d", "#8fb8d0")
 FONT = "'Noto Sans CJK SC', 'Noto Sans', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
 
 
-def _position(e: Mapping[str, Any]) -> float:
+def _position(e: EvidenceOut) -> float:
     """Where a value sits: 0 at the flag line, 1 at the watch line, clipped to [-1, 2]."""
-    watch, flag, value = e["thresholds"]["watch"], e["thresholds"]["flag"], e["value"]
-    span = watch - flag if e["bad_when"] == "below" else flag - watch
+    watch, flag, value = e.thresholds.watch, e.thresholds.flag, e.value
+    span = watch - flag if e.bad_when == "below" else flag - watch
     if span == 0:
-        pos = 2.0 if e["band"] == "ok" else -1.0
+        pos = 2.0 if e.band == "ok" else -1.0
     else:
-        pos = (value - flag) / span if e["bad_when"] == "below" else (flag - value) / span
+        pos = (value - flag) / span if e.bad_when == "below" else (flag - value) / span
     return float(max(-1.0, min(2.0, pos)))
 
 
@@ -41,14 +41,14 @@ def _clean(svg: str, name: str) -> str:
     return re.sub(f"chart-{UUID_TEXT}", name, svg)
 
 
-def diagnosis_svg(result: Mapping[str, Any], labels: Labels, title: str) -> str | None:
-    rows: dict[str, Mapping[str, Any]] = {}
-    for challenge in result["challenges"]:
-        for e in challenge["evidence"]:
-            rows.setdefault(e["indicator"], e)
+def diagnosis_svg(result: RecommendationResult, labels: Labels, title: str) -> str | None:
+    rows: dict[str, EvidenceOut] = {}
+    for challenge in result.challenges:
+        for e in challenge.evidence:
+            rows.setdefault(e.indicator, e)
     if not rows:
         return None
-    items = sorted(rows.values(), key=lambda e: (_position(e), e["indicator"]))
+    items = sorted(rows.values(), key=lambda e: (_position(e), e.indicator))
     style = Style(
         background="white",
         plot_background="white",
@@ -74,14 +74,14 @@ def diagnosis_svg(result: Mapping[str, Any], labels: Labels, title: str) -> str 
         y_labels=[-1, 0, 1, 2],
         truncate_label=-1,
     )
-    chart.x_labels = [labels.indicator(e["indicator"]) for e in items]
+    chart.x_labels = [labels.indicator(e.indicator) for e in items]
     chart.add(
         title,
         [
             {
                 "value": round(_position(e), 3),
-                "color": BAND_COLOURS.get(e["band"], "#555"),
-                "label": labels.value(e["indicator"], e["value"]),
+                "color": BAND_COLOURS.get(e.band, "#555"),
+                "label": labels.value(e.indicator, e.value),
             }
             for e in items
         ],

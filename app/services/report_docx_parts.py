@@ -12,6 +12,7 @@ from docx.table import Table
 
 from app.domain.messages import say
 from app.domain.plan_types import Plan
+from app.domain.result_types import EvidenceOut, RecommendationOut, RecommendationResult
 from app.domain.trend import KpiProgress, Trend
 from app.services.docx_kit import paragraph, shade, table
 from app.services.report import PLAN_COLUMNS
@@ -23,11 +24,12 @@ STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 def meta_line(ctx: dict[str, Any], *, version: bool = False) -> str:
     """The year of the figures and the benchmark the document rests on; with ``version``, also
     the data version (an annex prints it, the body does not)."""
-    result, words, labels = ctx["result"], ctx["words"], ctx["labels"]
+    words, labels = ctx["words"], ctx["labels"]
+    result: RecommendationResult = ctx["result"]
     colon = ctx["punct"]["colon"]
     parts = [
-        f"{words['year']}{colon}{result['county'].get('year') or '—'}",
-        f"{words['benchmark']}{colon}{labels.benchmark(result['benchmark'])}",
+        f"{words['year']}{colon}{result.county.year or '—'}",
+        f"{words['benchmark']}{colon}{labels.benchmark(result.benchmark)}",
     ]
     if version:
         parts.append(version_line(ctx))
@@ -36,15 +38,16 @@ def meta_line(ctx: dict[str, Any], *, version: bool = False) -> str:
 
 def version_line(ctx: dict[str, Any]) -> str:
     """The data version the document was made from, for the record at its end."""
-    return f"{ctx['words']['kb']}{ctx['punct']['colon']}{ctx['result']['kb_version']}"
+    result: RecommendationResult = ctx["result"]
+    return f"{ctx['words']['kb']}{ctx['punct']['colon']}{result.kb_version}"
 
 
-def _evidence_text(e: dict[str, Any], ctx: dict[str, Any]) -> str:
+def _evidence_text(e: EvidenceOut, ctx: dict[str, Any]) -> str:
     labels, words = ctx["labels"], ctx["words"]
-    text = f"{labels.indicator(e['indicator'])} {labels.value(e['indicator'], e['value'])}"
-    if e["band"] == "ok" or e.get("target") is None:
+    text = f"{labels.indicator(e.indicator)} {labels.value(e.indicator, e.value)}"
+    if e.band == "ok" or e.target is None:
         return text
-    target = labels.value(e["indicator"], e["target"])
+    target = labels.value(e.indicator, e.target)
     return text + say(
         "report_line", "evidence_target", ctx["lang"], target=words["target"], value=target
     )
@@ -54,16 +57,16 @@ def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """Each challenge with its status and the figures that show it (no severity index: a
     document reads the status word and the figures)."""
     words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
+    result: RecommendationResult = ctx["result"]
     rows = [
         [
-            c["title"],
-            labels.status(c["status"]),
+            c.title,
+            labels.status(c.status),
             "\n".join(
-                [_evidence_text(e, ctx) for e in c["evidence"]]
-                + [labels.signal(s) for s in c["signals"]]
+                [_evidence_text(e, ctx) for e in c.evidence] + [labels.signal(s) for s in c.signals]
             ),
         ]
-        for c in ctx["result"]["challenges"]
+        for c in result.challenges
     ]
     header = [words["challenge"], words["status"], words["evidence"]]
     table(doc, header, rows, lang)
@@ -160,11 +163,12 @@ def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     words, labels, lang, punctuation = ctx["words"], ctx["labels"], ctx["lang"], ctx["punct"]
     if not ctx["paths"]:
         paragraph(doc, words["no_paths"], lang)
-    for p in ctx["paths"]:
-        family = labels.family(p["family"])
-        head = f"{p['rank']}. {p['title']}{punctuation['lp']}{family}{punctuation['rp']}"
+    shown: list[RecommendationOut] = ctx["paths"]
+    for p in shown:
+        family = labels.family(p.family)
+        head = f"{p.rank}. {p.title}{punctuation['lp']}{family}{punctuation['rp']}"
         paragraph(doc, head, lang, bold=True)
-        paragraph(doc, p["rationale"], lang)
+        paragraph(doc, p.rationale, lang)
 
 
 def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:

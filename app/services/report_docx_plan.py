@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from app.domain.knowledge import Lang
 from app.domain.messages import say
 from app.domain.plan_types import ActionOut, Plan
+from app.domain.result_types import ChallengeOut, RecommendationResult
 from app.services import report_docx_parts as parts
 from app.services.docx_kit import column_widths, new_section, paragraph, table, text_width
 from app.services.report_words import county_name, sparse, sub_numbered
@@ -34,18 +35,23 @@ def _plan(ctx: dict[str, Any]) -> Plan:
     return plan
 
 
-def pressing(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+def _result(ctx: dict[str, Any]) -> RecommendationResult:
+    result: RecommendationResult = ctx["result"]
+    return result
+
+
+def pressing(ctx: dict[str, Any]) -> list[ChallengeOut]:
     """The challenges at flag or watch, in the diagnosis's order (most severe first)."""
-    return [c for c in ctx["result"]["challenges"] if c["status"] in PRESSING]
+    return [c for c in _result(ctx).challenges if c.status in PRESSING]
 
 
 def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
     lang, plan = ctx["lang"], _plan(ctx)
-    county = county_name(ctx["result"]["county"], lang)
-    titles = [c["title"] for c in pressing(ctx)[:2]]
+    county = county_name(_result(ctx).county, lang)
+    titles = [c.title for c in pressing(ctx)[:2]]
     years = {"start": plan.start, "horizon": plan.horizon}
     if not titles:
-        none = "guiding_sparse" if sparse(ctx["result"]) else "guiding_none"
+        none = "guiding_sparse" if sparse(_result(ctx)) else "guiding_none"
         text = say("plan_doc", none, lang, county=county, **years)
     else:
         named = say("plan_doc", "titles_two" if len(titles) == 2 else "titles_one", lang,
@@ -131,7 +137,7 @@ def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     """A working group under the county government; the lead units as the plan assigns them."""
     lang, sep = ctx["lang"], ctx["punct"]["list"]
     leads = sep.join(_unique([a.lead_name for a in _plan(ctx).actions]))
-    county = county_name(ctx["result"]["county"], lang)
+    county = county_name(_result(ctx).county, lang)
     paragraph(doc, say("plan_doc", "leadership_text", lang, county=county, leads=leads), lang)
 
 
@@ -150,12 +156,12 @@ def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     states = words("constraint_state", lang)
     constraints = plan.constraints
     for c in constraints:
-        if c["status"] in ("binding", "tight") and c.get("effect"):
-            line = say("plan_doc", "constraint_line", lang, label=c["label"],
-                       status=states[c["status"]], effect=c["effect"])  # fmt: skip
+        if c.status in ("binding", "tight") and c.effect:
+            line = say("plan_doc", "constraint_line", lang, label=c.label,
+                       status=states[c.status], effect=c.effect)  # fmt: skip
             paragraph(doc, line, lang)
     for status in ("ok", "unknown"):
-        labels = sep.join(c["label"] for c in constraints if c["status"] == status)
+        labels = sep.join(c.label for c in constraints if c.status == status)
         if labels:
             paragraph(doc, say("plan_doc", f"constraints_{status}", lang, labels=labels), lang)
 

@@ -5,12 +5,12 @@ headings numbered 一、 then （一）, years written 2027年."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from app.domain.knowledge import Lang
 from app.domain.language import language
 from app.domain.messages import say
 from app.domain.plan_types import ActionOut, Plan, TargetOut
+from app.domain.result_types import CountyOut, ExampleRef, Result
 from app.services.wording import Labels, number, words
 
 
@@ -107,25 +107,25 @@ def _unset(label: str, kind: str, lang: Lang) -> str:
     return say("report_line", name, lang, label=label)
 
 
-def county_name(county: dict[str, Any], lang: Lang) -> str:
+def county_name(county: CountyOut, lang: Lang) -> str:
     """The county as a document in ``lang`` names it: its official Chinese name (满洲里市,
     威宁彝族回族苗族自治县) in Chinese where the division code gives one, else the name sent."""
-    official = county.get("official_name")
-    return str(official) if language(lang).official_name and official else str(county["name"])
+    official = county.official_name
+    return official if language(lang).official_name and official else county.name
 
 
-def examples_label(examples: list[dict[str, Any]], lang: Lang) -> str:
+def examples_label(examples: list[ExampleRef], lang: Lang) -> str:
     """What a path's examples are headed with: the county's own name when they are all of one
     county (珲春市案例, 德清县案例), else the report's word for examples (参考案例)."""
-    names = {str(ex.get("county_name") or "") for ex in examples}
+    names = {ex.county_name or "" for ex in examples}
     if len(names) == 1 and "" not in names:
         key = "example_of" if len(examples) == 1 else "examples_of"
         return say("report_line", key, lang, county=names.pop())
     return str(words("report", lang)["examples"])
 
 
-def sparse(result: dict[str, Any]) -> bool:
+def sparse(result: Result) -> bool:
     """Whether most challenges lack the data to be judged: a document then says the figures are
     too few, never that it found no problem."""
-    states = [c["status"] for c in result["challenges"]]
+    states = [c.status for c in result.challenges]
     return 2 * states.count("insufficient_data") > len(states)

@@ -48,6 +48,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from app.domain.knowledge import Lang
 from app.domain.messages import say
+from app.domain.result_types import Result, entry_result
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, MalformedSpreadsheet, PayloadTooLarge
 from app.schemas.text import xml_text
@@ -356,17 +357,17 @@ def _results_header(snap: Snapshot, lang: Lang) -> list[str]:
     return columns + [say("sheet", "path_rank", lang, rank=r) for r in range(1, TOP_PATHS + 1)]
 
 
-def _result_row(row: int, result: Mapping[str, Any], snap: Snapshot, lang: Lang) -> list[Any]:
-    county = result["county"]
+def _result_row(row: int, result: Result, snap: Snapshot, lang: Lang) -> list[Any]:
+    county = result.county
     statuses = words("status", lang)
-    by_slug = {c["slug"]: c for c in result["challenges"]}
-    values: list[Any] = [row, county["name"], county.get("code"), county.get("province")]
-    values += [county.get("year"), Labels(snap, lang).benchmark(result["benchmark"])]
-    values.append(result["kb_version"])
+    by_slug = {c.slug: c for c in result.challenges}
+    values: list[Any] = [row, county.name, county.code, county.province]
+    values += [county.year, Labels(snap, lang).benchmark(result.benchmark)]
+    values.append(result.kb_version)
     for slug in sorted(snap.challenges):
         found = by_slug.get(slug)
-        values += [statuses[found["status"]], found["severity"]] if found else [None, None]
-    top = [p["title"] for p in result["recommendations"][:TOP_PATHS]]
+        values += [statuses[found.status], found.severity] if found else [None, None]
+    top = [p.title for p in result.recommendations[:TOP_PATHS]]
     return values + top + [None] * (TOP_PATHS - len(top))
 
 
@@ -411,7 +412,7 @@ def write_results(
             errors += _error_rows(entry, rows, origin)
         else:
             row = origin.cell(entry["index"], "")[0] if origin else entry["index"]
-            results.append(_result_row(row, entry["result"], snap, lang))
+            results.append(_result_row(row, entry_result(entry), snap, lang))
     book = Workbook(write_only=True)
     _write_sheet(book.create_sheet("results"), _results_header(snap, lang), results)
     error_head = [heads[k] for k in ("row", "county", "column", "pointer", "error", "message")]

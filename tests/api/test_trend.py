@@ -4,6 +4,7 @@ the KPIs of a plan stored with an earlier assessment."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -157,7 +158,7 @@ def build_trend_example(snapshot: Snapshot) -> dict[str, Any]:
         result, plan = plans.recommend_and_plan(snapshot, body, PlanOptions(), "en")
         assert plan is not None
         aid = f"3f1c2a9e-5d4b-4c1a-9e2f-00000000000{n + 1}"
-        result["kb_version"] = "1:example"
+        result = dataclasses.replace(result, kb_version="1:example")
         points.append(trends.point(aid, year, body.model_dump(mode="json"), result))
         if n == 0:
             stored.append((aid, year, replace(plan, actions=plan.actions[:2])))
@@ -264,3 +265,45 @@ def test_a_plan_stored_in_an_older_shape_is_left_out_not_a_500(
         f"/v1/assessments/{old['id']}/report", headers=h | {"accept": "text/markdown"}
     )
     assert report.status_code == 200, report.text
+
+
+def test_a_result_stored_in_an_older_shape_is_never_a_500(
+    store: tuple[TestClient, dict[str, str]],
+) -> None:
+    """A result kept from an earlier release: one lacking keys added since, which have their
+    defaults, reads into the result type and reports; one the type cannot read leaves its year
+    out of the trend, and its report is a conflict that says to make the assessment again."""
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from app.models import Assessment
+
+    client, keys = store
+    h = auth(keys["me"])
+    old = _post(client, keys["me"], profile(2023))
+    new = _post(client, keys["me"], profile(2024, foreign_trade_cny_100m=350.0))
+    earlier = dict(new["result"])
+    del earlier["paths_ranked"]  # added after the first results were stored
+    for c in earlier["challenges"]:
+        for e in c["evidence"]:
+            e.pop("benchmark_year", None)
+    url = str(client.app.state.settings.database_url)  # type: ignore[attr-defined]
+    engine = make_engine(Settings(database_url=url), pooled=False)
+    try:
+        with Session(engine) as session:
+            # A shape the type cannot read: a result without its kinds and strengths.
+            legacy = {k: v for k, v in old["result"].items() if k not in ("kinds", "strengths")}
+            session.exec(update(Assessment).where(Assessment.id == old["id"]).values(result=legacy))
+            session.exec(
+                update(Assessment).where(Assessment.id == new["id"]).values(result=earlier)
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    md = h | {"accept": "text/markdown"}
+    assert client.get(f"/v1/assessments/{new['id']}/report", headers=md).status_code == 200
+    report = client.get(f"/v1/assessments/{old['id']}/report", headers=md)
+    assert report.status_code == 409, report.text
+    trend = client.get("/v1/assessments/trend", params={"county_code": "330521"}, headers=h)
+    assert trend.status_code == 200, trend.text
+    assert [p["year"] for p in trend.json()["points"]] == [2024]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -203,13 +204,17 @@ def test_english_titles_add_no_unit_to_the_name(snapshot: Snapshot) -> None:
 
 def test_one_example_is_headed_in_the_singular(snapshot: Snapshot) -> None:
     from app.domain.language import codes
+    from app.domain.result_types import ExampleRef
     from app.services.report_words import examples_label
 
-    one = [{"county_name": "Hunchun City", "title": "Hunchun builds a processing base"}]
+    def example(title: str, county_name: str) -> ExampleRef:
+        return ExampleRef("hunchun-base", title, "hunchun", county_name, 2020, [], {})
+
+    one = [example("Hunchun builds a processing base", "Hunchun City")]
     assert examples_label(one, codes()[0]) == "Example from Hunchun City"
     assert examples_label(one * 2, codes()[0]) == "Examples from Hunchun City"
-    assert (
-        examples_label([{"title": "a stored example without its county"}], codes()[0]) == "Examples"
+    assert examples_label([example("an example without its county's name", "")], codes()[0]) == (
+        "Examples"
     )
 
 
@@ -222,10 +227,15 @@ def test_a_source_cited_as_read_and_as_recalled_is_listed_once_as_read(
     read = {"publisher": plan, "year": 2013, "tag": "V"}
     recalled = {"publisher": plan, "year": 2013, "tag": "R"}
     paper = {"document": "yuan-2025", "section": "4.3", "tag": "P"}
-    result = {
-        "challenges": [{"source": recalled}, {"source": {**paper, "section": "1.1"}}],
-        "recommendations": [{"source": read, "examples": [{"source": paper}, {"source": paper}]}],
-    }
+    result = SimpleNamespace(
+        challenges=[
+            SimpleNamespace(source=recalled),
+            SimpleNamespace(source=paper | {"section": "1.1"}),
+        ],
+        recommendations=[
+            SimpleNamespace(source=read, examples=[SimpleNamespace(source=paper)] * 2),
+        ],
+    )
     lang = chinese()
     listed = [s["text"] for s in reports._sources(result, Labels(snapshot, lang), lang)]
     assert listed == ["Yuan, J.（2025）第1.1、4.3节", plan]

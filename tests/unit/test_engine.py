@@ -8,6 +8,7 @@ from app.domain.diagnosis import diagnose
 from app.domain.profile import County, ProfileInput, validate_profile
 from app.domain.ranking import rank_paths
 from app.domain.result import recommend
+from app.domain.result_types import ChangeOut
 from app.errors import InvalidInput
 from tests.unit.factories import make_snapshot
 
@@ -149,35 +150,27 @@ SIMILAR = {
 
 def test_result_shape_and_peers() -> None:
     res = recommend(SNAP, profile(SIMILAR), "zh")
-    assert res["kb_version"] == SNAP.kb_version
-    assert [c["slug"] for c in res["challenges"]][0] in {"alpha", "beta", "gamma"}
-    assert [p["slug"] for p in res["peers"]] == ["peer-a"]  # peer-b is four times richer
-    assert res["peers"][0]["similarity"] == 1.0
-    assert res["peers_note"] is None
-    assert res["language"] == "zh"
+    assert res.kb_version == SNAP.kb_version
+    assert [c.slug for c in res.challenges][0] in {"alpha", "beta", "gamma"}
+    assert [p.slug for p in res.peers] == ["peer-a"]  # peer-b is four times richer
+    assert res.peers[0].similarity == 1.0
+    assert res.peers_note is None
+    assert res.language == "zh"
 
 
 def test_no_comparable_peer_is_said_not_papered_over() -> None:
     poor = SIMILAR | {"gdp_per_capita_cny": 30000}
     res = recommend(SNAP, profile(poor), "en")
-    assert res["peers"] == []
-    assert res["peers_note"]["code"] == "no_comparable_peers"
+    assert res.peers == []
+    assert res.peers_note.code == "no_comparable_peers"
     few = recommend(SNAP, profile({"gdp": 700, "trade": 350, "gdp_per_capita_cny": 100000}), "en")
-    assert few["peers"] == []  # three shared indicators are too few to compare on
+    assert few.peers == []  # three shared indicators are too few to compare on
 
 
 def test_scenario_reports_status_changes() -> None:
     res = recommend(SNAP, profile({"gdp": 700, "trade": 200}), "en", {"trade": 400})
-    change = res["scenario"]["changes"]
-    assert change == [
-        {
-            "challenge": "beta",
-            "from_status": "flag",
-            "to_status": "ok",
-            "from_severity": change[0]["from_severity"],
-            "to_severity": 0.0,
-        }
-    ]
+    change = res.scenario.changes
+    assert change == [ChangeOut("beta", "flag", "ok", change[0].from_severity, 0.0)]
 
 
 def test_scenario_errors_point_into_the_scenario() -> None:

@@ -106,6 +106,7 @@ def _seeds_with_made_up_titles(target: Path) -> None:
 
 SCRIPT = """
 import json, sys
+import orjson
 from pathlib import Path
 
 import app.domain.language as language
@@ -124,7 +125,9 @@ kb = load_seeds(Path(sys.argv[2]))
 snap = compile_snapshot(kb, 1, kb.checksum())
 deqing = json.loads(Path(sys.argv[3]).read_text(encoding="utf-8"))
 body = RecommendationRequest.model_validate(deqing)
-made_up, english = (recommendation(snap, body, lang) for lang in (sys.argv[4], LANGS[0]))
+made_up, english = (
+    orjson.loads(orjson.dumps(recommendation(snap, body, lang))) for lang in (sys.argv[4], LANGS[0])
+)
 text = Text.model_validate({"en": "farming", "zh": "农业", sys.argv[4]: "farmish"})
 print(json.dumps({
     "langs": LANGS,

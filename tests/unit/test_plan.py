@@ -74,7 +74,7 @@ def _check_targets(plan: Plan, snap: Snapshot) -> None:
     every action's KPIs are rows of the table."""
     rows = {t.indicator: t for t in plan.targets}
     assert len(rows) == len(plan.targets), "one target per indicator"
-    base_year = plan.county.get("year") or plan.start - 1
+    base_year = plan.county.year or plan.start - 1
     years = plan.horizon - base_year
     for t in plan.targets:
         ind = snap.indicators[t.indicator]
@@ -213,7 +213,7 @@ def test_no_bonds_or_policy_loans_where_debt_binds_and_no_transfers_for_a_net_co
     used = {f.slug for a in guizhou.actions for f in a.funding}
     assert not used & {"special-bonds", "policy-bank-credit"}
     assert any(a.funding_note for a in guizhou.actions)
-    assert {c["code"]: c["status"] for c in guizhou.constraints}["debt"] == "binding"
+    assert {c.code: c.status for c in guizhou.constraints}["debt"] == "binding"
     rich = INDUSTRIAL | {"general_budget_revenue_cny_100m": 90.0}
     contributor = _plan(snapshot, rich, county=County("A Jiangsu county", None, "Jiangsu", 2024))
     assert "transfers" not in {f.slug for a in contributor.actions for f in a.funding}

@@ -46,16 +46,16 @@ def test_severity_in_unit_interval_and_addresses_are_active(
     snapshot: Snapshot, data: st.DataObject
 ) -> None:
     res = recommend(snapshot, data.draw(profiles(snapshot)), "en")
-    active = {c["slug"] for c in res["challenges"] if c["status"] in ("watch", "flag")}
-    for c in res["challenges"]:
-        assert 0 <= c["severity"] <= 1
-    strong = {s["indicator"] for s in res["strengths"]}
-    for r in res["recommendations"]:
-        assert 0 <= r["score"] <= 100
-        assert r["addresses"] or r["builds_on"]  # every path works on a challenge or a strength
-        assert {a["challenge"] for a in r["addresses"]} <= active
-        assert {b["indicator"] for b in r["builds_on"]} <= strong
-    scores = [r["score"] for r in res["recommendations"]]
+    active = {c.slug for c in res.challenges if c.status in ("watch", "flag")}
+    for c in res.challenges:
+        assert 0 <= c.severity <= 1
+    strong = {s.indicator for s in res.strengths}
+    for r in res.recommendations:
+        assert 0 <= r.score <= 100
+        assert r.addresses or r.builds_on  # every path works on a challenge or a strength
+        assert {a.challenge for a in r.addresses} <= active
+        assert {b.indicator for b in r.builds_on} <= strong
+    scores = [r.score for r in res.recommendations]
     assert scores == sorted(scores, reverse=True)
 
 

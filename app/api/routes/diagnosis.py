@@ -71,7 +71,7 @@ async def create_recommendation(request: Request, read: RecommendationToMake) ->
     result = svc.recommendation(
         read.snap, read.body, read.lang, view, trace and view == "full", paths
     )
-    request.app.state.metrics.count_diagnoses(result["challenges"])
+    request.app.state.metrics.count_diagnoses(result.challenges)
     return json_response(result, lang=read.lang)
 
 
