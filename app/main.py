@@ -25,6 +25,7 @@ from starlette.types import Lifespan
 
 from app import __version__
 from app.api import docs, openapi, problems
+from app.api.hot import HotRoutes
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
 from app.api.middleware import (
@@ -241,6 +242,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=str(STATIC)), name="ui")
+    # The router's own middleware (inside every layer and exception handler of the app): the hot
+    # operations' door, past the route table (app.api.hot).
+    app.router.middleware_stack = HotRoutes(
+        app.router.middleware_stack, app.router, diagnosis.DOORS
+    )
     _install_middleware(app, settings, metrics)
     return app
 
