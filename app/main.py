@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -98,6 +99,10 @@ OPENAPI_TAGS = [
     {"name": "reports", "description": "Reports: HTML, Markdown or DOCX."},
     {"name": "page", "description": "The small offline page at `/`."},
 ]
+# FastAPI's OpenTelemetry hooks, off: countypath's own Prometheus metrics and access log watch its
+# requests, and with the hooks on, every request asked three global OpenTelemetry providers
+# whether one was configured (none is) before anything else ran.
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 CORS_REQUEST_HEADERS = [
     "Authorization",
     "X-API-Key",
@@ -229,6 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
         lifespan=_lifespan(settings, metrics),
         openapi_tags=OPENAPI_TAGS,
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.metrics = metrics
