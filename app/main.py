@@ -49,7 +49,6 @@ from app.api.routes import (
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.api.security import AuthenticationMiddleware
-from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork, uow_for
 from app.services.job_queue import JobQueue
@@ -286,8 +285,8 @@ def _admission(settings: Settings) -> Admission:
 
 
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
-    """Outermost first: compression, request context (id, client address, headers, access log),
-    deprecation headers, CORS, who is calling, admission (rate limit, in-flight cap, timeout),
+    """Outermost first: compression, request context (id, client address, headers, deprecation
+    headers, access log), CORS, who is calling, admission (rate limit, in-flight cap, timeout),
     body limits, HEAD as GET; each is added before the ones that wrap it."""
     app.add_middleware(HeadMiddleware)
     app.add_middleware(
@@ -308,7 +307,6 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
             allow_headers=CORS_REQUEST_HEADERS,
             expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
         )
-    app.add_middleware(DeprecationHeaders)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=metrics,
