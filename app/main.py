@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +26,7 @@ from starlette.types import Lifespan
 
 from app import __version__
 from app.api import docs, openapi, problems
+from app.api.hot import HotRoutes
 from app.api.limits import LimitsMiddleware, LocalCounter, RedisCounter
 from app.api.metrics import Metrics
 from app.api.middleware import (
@@ -47,7 +49,6 @@ from app.api.routes import (
 from app.api.routes import metrics as metrics_route
 from app.api.routes.page import STATIC
 from app.api.security import AuthenticationMiddleware
-from app.api.versioning import DeprecationHeaders
 from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork, uow_for
 from app.services.job_queue import JobQueue
@@ -97,6 +98,10 @@ OPENAPI_TAGS = [
     {"name": "reports", "description": "Reports: HTML, Markdown or DOCX."},
     {"name": "page", "description": "The small offline page at `/`."},
 ]
+# FastAPI's OpenTelemetry hooks, off: countypath's own Prometheus metrics and access log watch its
+# requests, and with the hooks on, every request asked three global OpenTelemetry providers
+# whether one was configured (none is) before anything else ran.
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 CORS_REQUEST_HEADERS = [
     "Authorization",
     "X-API-Key",
@@ -228,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
         lifespan=_lifespan(settings, metrics),
         openapi_tags=OPENAPI_TAGS,
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -241,6 +247,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/ui", StaticFiles(directory=str(STATIC)), name="ui")
+    # The router's own middleware (inside every layer and exception handler of the app): the hot
+    # operations' door, past the route table (app.api.hot).
+    app.router.middleware_stack = HotRoutes(
+        app.router.middleware_stack, app.router, diagnosis.DOORS
+    )
     _install_middleware(app, settings, metrics)
     return app
 
@@ -274,8 +285,8 @@ def _admission(settings: Settings) -> Admission:
 
 
 def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
-    """Outermost first: compression, request context (id, client address, headers, access log),
-    deprecation headers, CORS, who is calling, admission (rate limit, in-flight cap, timeout),
+    """Outermost first: compression, request context (id, client address, headers, deprecation
+    headers, access log), CORS, who is calling, admission (rate limit, in-flight cap, timeout),
     body limits, HEAD as GET; each is added before the ones that wrap it."""
     app.add_middleware(HeadMiddleware)
     app.add_middleware(
@@ -296,7 +307,6 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
             allow_headers=CORS_REQUEST_HEADERS,
             expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Content-Language"],
         )
-    app.add_middleware(DeprecationHeaders)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=metrics,

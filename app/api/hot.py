@@ -11,17 +11,31 @@ answer (406), the knowledge base (503), then every invalid query parameter and b
 422, parameters first. Each route publishes its parameters and body as FastAPI published them
 (``openapi_extra``); ``access`` and ``body`` on the dependency tell the error handlers what the
 route demands and reads.
+
+The routes are still declared to FastAPI (the OpenAPI document, the route table, the error
+handlers that look at a route's dependency), but a request for one of them does not go through
+FastAPI's matching and solving: :class:`HotRoutes`, the router's own middleware, finds it by its
+exact method and path and calls the route's dependency and answer directly, inside the same
+middleware and exception handlers, with the same ``route`` in the scope (so the metrics, the
+access log and the deprecation headers see the route as before). What the dependency solving did
+for these routes was calling one dependency with the request; matching walked every route of
+every included router, twice, before finding them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
+from starlette.responses import Response
+from starlette.routing import request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import LangQuery
 from app.api.i18n import negotiate
@@ -33,6 +47,7 @@ from app.domain.snapshot import Snapshot
 from app.schemas.profile import ProfileIn, RecommendationRequest
 
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D")
 View = Literal["full", "summary"]
 ViewQuery = Annotated[
     View,
@@ -127,3 +142,77 @@ VALIDATE_OPENAPI = _published(PROFILE, ())
 RECOMMENDATION_OPENAPI = _published(RECOMMENDATION, RECOMMENDATION_PARAMS)
 ProfileToValidate = Annotated[Diagnosing[ProfileIn], Depends(profile_to_validate)]
 RecommendationToMake = Annotated[Diagnosing[RecommendationRequest], Depends(recommendation_to_make)]
+
+
+@dataclass(frozen=True, slots=True)
+class Door:
+    """A hot route's own door: ``read`` reads a request as the route's one dependency does,
+    ``answer`` answers what was read as the route's endpoint does (both the route calls too)."""
+
+    method: str
+    path: str
+    read: Callable[[Request], Awaitable[Any]]
+    answer: Callable[[Request, Any], Response]
+
+
+def door(
+    method: str,
+    path: str,
+    read: Callable[[Request], Awaitable[D]],
+    answer: Callable[[Request, D], Response],
+) -> Door:
+    """A :class:`Door`, typed so that ``answer`` takes what ``read`` gives."""
+    return Door(method, path, read, answer)
+
+
+def _handler(entry: Door) -> ASGIApp:
+    """The door as an ASGI app, wrapped as Starlette wraps any route's endpoint: an exception
+    goes to the app's handlers, with the request, as it would from the route."""
+
+    async def endpoint(request: Request) -> Response:
+        return entry.answer(request, await entry.read(request))
+
+    return request_response(endpoint)
+
+
+class HotRoutes:
+    """The router's middleware: a request for a door's exact method and path (no root path)
+    goes straight to the door; any other to the router, which matches it among every route.
+    The scope gets what the router would give it (``router``, ``route``, ``endpoint``,
+    ``path_params``), so everything after the answer sees the declared route."""
+
+    def __init__(self, app: ASGIApp, router: Any, doors: Iterable[Door]) -> None:
+        self.app = app
+        self.router = router
+        self.doors: dict[tuple[str, str], tuple[APIRoute, ASGIApp]] = {}
+        for entry in doors:
+            self.doors[(entry.method, entry.path)] = (
+                _declared(router, entry.method, entry.path),
+                _handler(entry),
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = (
+            self.doors.get((scope["method"], scope["path"]))
+            if scope["type"] == "http" and not scope.get("root_path")
+            else None
+        )
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        route, handler = found
+        scope.setdefault("router", self.router)
+        scope["endpoint"] = route.endpoint
+        scope["path_params"] = {}
+        scope["route"] = route
+        await handler(scope, receive, send)
+
+
+def _declared(router: Any, method: str, path: str) -> APIRoute:
+    """The route the router holds for ``method`` and ``path``: a door opens only on a route
+    that is declared (and published) as such."""
+    for context in iter_route_contexts(router.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path == path and method in (route.methods or ()):
+            return route
+    raise LookupError(f"no route {method} {path} to open a door on")

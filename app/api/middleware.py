@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.i18n import content_language, lang_of
 from app.api.proxies import Network, client_address
+from app.api.versioning import DeprecationHeaders
 from app.errors import AppError, FieldError, PayloadTooLarge, RequestTimeout
 from app.services import problem_text
 
@@ -132,8 +133,9 @@ def unguarded(scope: Scope) -> bool:
 
 class RequestContextMiddleware:
     """Gives every request an id and its client's address (``scope["state"]["client"]``, through
-    the trusted proxies), stamps headers on every response, and logs one access line per request:
-    client address, key name (never the key), route, method, status and duration."""
+    the trusted proxies), stamps headers on every response (a deprecated route's as well), and
+    logs one access line per request: client address, key name (never the key), route, method,
+    status and duration."""
 
     def __init__(
         self, app: ASGIApp, metrics: Any = None, trusted_proxies: tuple[Network, ...] = ()
@@ -141,6 +143,7 @@ class RequestContextMiddleware:
         self.app = app
         self.metrics = metrics
         self.trusted_proxies = trusted_proxies
+        self.deprecation = DeprecationHeaders()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -151,18 +154,26 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         answer = {"status": 0}
 
-        async def wrapped(message: Message) -> None:
+        async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 message["headers"] = _stamped(list(message.get("headers", [])), rid, scope)
             await send(message)
 
+        async def answered(message: Message) -> None:
+            # The app's answer: a deprecated route's headers first (app.api.versioning).
+            if message["type"] == "http.response.start":
+                marked = self.deprecation.of(scope.get("route"))
+                if marked:
+                    message["headers"] = [*message.get("headers", []), *marked]
+            await stamped(message)
+
         try:
-            await self.app(scope, receive, wrapped)
+            await self.app(scope, receive, answered)
         except Exception:
             log.exception("unhandled error")
             if not answer["status"]:
-                await send_problem(wrapped, scope, problem_text.problem(AppError, "internal"))
+                await send_problem(stamped, scope, problem_text.problem(AppError, "internal"))
         finally:
             self._record(scope, answer["status"], time.perf_counter() - started)
             request_id_var.reset(token)

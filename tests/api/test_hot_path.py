@@ -85,3 +85,24 @@ def test_startup_freezes_what_lives_as_long_as_the_process(settings: Settings) -
             assert witness() is None, "garbage left before start-up was frozen, never freed"
     finally:
         gc.enable()
+
+
+def test_the_hot_operations_are_not_matched_or_solved_by_fastapi(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their door (app.api.hot) answers them: FastAPI's route matching and dependency solving,
+    most of the CPU a validation cost, are not reached."""
+    import fastapi.routing
+
+    from tests.conftest import DEQING_PROFILE
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("FastAPI solved a hot route's dependencies")
+
+    with TestClient(create_app(settings)) as client:
+        monkeypatch.setattr(fastapi.routing, "solve_dependencies", unreachable)
+        monkeypatch.setattr(fastapi.routing.APIRouter, "matches", unreachable)
+        for path in ("/v1/profiles/validate", "/v1/recommendations?view=summary"):
+            body = DEQING_PROFILE.read_bytes()
+            res = client.post(path, content=body, headers={"content-type": "application/json"})
+            assert res.status_code == 200, res.text[:300]

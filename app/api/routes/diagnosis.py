@@ -14,15 +14,20 @@ from app.api.deps import DeadlineDep, LangDep, SettingsDep, SnapshotDep
 from app.api.hot import (
     RECOMMENDATION_OPENAPI,
     VALIDATE_OPENAPI,
+    Diagnosing,
     ProfileToValidate,
     RecommendationToMake,
     View,
     ViewQuery,
+    door,
+    profile_to_validate,
+    recommendation_to_make,
 )
 from app.api.http import json_response
 from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
 from app.schemas.common import PUBLIC_BODY_ERRORS
+from app.schemas.profile import ProfileIn, RecommendationRequest
 from app.schemas.result import (
     BatchResult,
     RecommendationResult,
@@ -46,7 +51,13 @@ AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discri
     responses=PUBLIC_BODY_ERRORS,
     openapi_extra=VALIDATE_OPENAPI,
 )
-async def validate_profile(read: ProfileToValidate) -> Response:
+async def validate_profile(request: Request, read: ProfileToValidate) -> Response:
+    return validated(request, read)
+
+
+def validated(request: Request, read: Diagnosing[ProfileIn]) -> Response:
+    """The validation's answer (the route's, and its door's: see app.api.hot)."""
+    del request
     return json_response(svc.validate(read.snap, read.body, read.lang), lang=read.lang)
 
 
@@ -63,6 +74,11 @@ async def validate_profile(read: ProfileToValidate) -> Response:
     openapi_extra=RECOMMENDATION_OPENAPI,
 )
 async def create_recommendation(request: Request, read: RecommendationToMake) -> Response:
+    return recommended(request, read)
+
+
+def recommended(request: Request, read: Diagnosing[RecommendationRequest]) -> Response:
+    """The recommendation's answer (the route's, and its door's: see app.api.hot)."""
     # The parameters are validated (VIEW, TRACE, PATHS); this narrows them to their types.
     params = read.params
     view: View = "summary" if params["view"] == "summary" else "full"
@@ -73,6 +89,13 @@ async def create_recommendation(request: Request, read: RecommendationToMake) ->
     )
     request.app.state.metrics.count_diagnoses(result.challenges)
     return json_response(result, lang=read.lang)
+
+
+# The two operations clients call most, answered past FastAPI's matching and solving.
+DOORS = (
+    door("POST", "/v1/profiles/validate", profile_to_validate, validated),
+    door("POST", "/v1/recommendations", recommendation_to_make, recommended),
+)
 
 
 @router.post(
