@@ -9,6 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/countypath
 COPY pyproject.toml README.md alembic.ini ./
+# The engine runs as pure Python here: the optional mypyc build (`make compile`, docs/architecture.md)
+# would need a C compiler and mypy in a build stage, and a compiled engine only the image would run.
+# A build left in the context is not copied (.dockerignore).
 COPY app ./app
 COPY migrations ./migrations
 COPY seeds ./seeds

@@ -10,7 +10,17 @@ DEV_STAMP := $(VENV)/.installed-dev
 # (1,522 tests: 16.6 min with -n 3 on a loaded machine, about 15-16 min with -n 2 on a quiet one).
 PYTEST_ARGS ?= -n 3 --durations=15
 
-.PHONY: run test lint typecheck kbtest pytest bench clean clients
+# The optional compiled engine (app/native.py): `make compile` builds the engine modules it lists
+# with mypyc (a C compiler and the dev install needed, ~40 s), `COUNTYPATH_COMPILE=1 make run`
+# builds them first. Without a build, `make run` and `make test` run the pure-Python engine: same
+# bytes, more CPU. `make clean-compiled` (or `make clean`) removes the build.
+# A build that exists is kept current: the targets that run the engine rebuild it first when a
+# source changed, so a stale extension never answers for an edited module.
+COMPILED_STAMP := build/.compiled
+ENGINE_SOURCES := app/native.py $(wildcard app/domain/*.py)
+ENGINE := $(if $(or $(filter 1,$(COUNTYPATH_COMPILE)),$(wildcard $(COMPILED_STAMP))),$(COMPILED_STAMP))
+
+.PHONY: run test lint typecheck kbtest pytest bench clean clean-compiled clients compile
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "countypath needs Python >= 3.11")'
@@ -25,7 +35,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@ $(RUN_STAMP)
 
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) $(ENGINE)
 	$(BIN)/countypath serve --host 127.0.0.1 --port 8000
 
 lint: $(DEV_STAMP)
@@ -37,10 +47,10 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 # The knowledge base's expert cases, as a curator runs them (seeds/cases/README.md).
-kbtest: $(RUN_STAMP)
+kbtest: $(RUN_STAMP) $(ENGINE)
 	$(BIN)/countypath kb test
 
-pytest: $(DEV_STAMP)
+pytest: $(DEV_STAMP) $(ENGINE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck kbtest pytest
@@ -50,8 +60,18 @@ test: lint typecheck kbtest pytest
 clients: $(DEV_STAMP)
 	$(BIN)/python -m clients.tools
 
-bench: $(DEV_STAMP)
+compile: $(COMPILED_STAMP)
+
+$(COMPILED_STAMP): $(ENGINE_SOURCES) | $(DEV_STAMP)
+	$(BIN)/python -m app.native build
+	@touch $@
+
+clean-compiled:
+	find app -name '*.so' -delete
+	rm -rf build
+
+bench: $(DEV_STAMP) $(ENGINE)
 	$(BIN)/python -m bench.run
 
-clean:
+clean: clean-compiled
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -141,6 +141,7 @@ def serve(
     from app.services.job_queue import WorkerProcess
 
     settings = _settings()
+    _log_engine(settings)
     if prepare:
         prepare_database(settings)
     made = _shared_metrics_dir() if workers > 1 or settings.metrics_address else None
@@ -159,6 +160,22 @@ def serve(
             jobs.stop()
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
+
+
+def _log_engine(settings: Settings) -> None:
+    """Say at startup which engine the workers run, pure Python or compiled (``make compile``):
+    the same bytes either way, so only this line and the CPU per request tell them apart."""
+    import logging
+
+    from app import native
+    from app.api.middleware import configure_logging
+
+    configure_logging(settings.log_level)
+    compiled = [name.rsplit(".", 1)[1] for name in native.compiled_modules()]
+    logging.getLogger("countypath.engine").info(
+        native.describe(),
+        extra={"engine": "mypyc" if compiled else "pure", "compiled_modules": compiled},
+    )
 
 
 def _run(settings: Settings, host: str, port: int, workers: int) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from app import native
 from bench.server import ROOT, _free_port, running
 
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "400"))
@@ -121,7 +122,8 @@ def table(found: dict[str, list[float]]) -> str:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average before the run {os.getloadavg()[0]:.2f}. One worker on SQLite, "
-        f"{REQUESTS} requests per repeat from one keep-alive client, {REPEATS} repeats.",
+        f"{REQUESTS} requests per repeat from one keep-alive client, {REPEATS} repeats. "
+        f"{native.describe()[0].upper()}{native.describe()[1:]}.",
         "",
         "| request | CPU ms per request (median) | repeats | × floor | × full |",
         "| --- | ---: | --- | ---: | ---: |",

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import pure
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,7 +69,8 @@ def running(
     )
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", *pure.launcher(workers), "app", "serve"]
+            + ["--port", str(port), "--workers", str(workers)],
             cwd=ROOT,
             env=env,
             stdout=sink,
