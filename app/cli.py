@@ -21,6 +21,7 @@ from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from app.domain.knowledge import KnowledgeBase
+    from app.domain.result_types import BatchEntry
     from app.domain.snapshot import Snapshot
     from app.services.ports import UnitOfWork
 
@@ -331,13 +332,13 @@ def recommend(
         raise typer.Exit(code=1)
 
 
-def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[dict[str, Any]]:
+def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[BatchEntry]:
     """Every row's result or error entry, with a progress bar when there are several."""
     from rich.progress import track
 
     from app.services import offline
 
-    runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
+    runner: Iterable[BatchEntry] = offline.run(snap, rows, language)
     if len(rows) > 1:
         runner = track(
             runner, total=len(rows), description="diagnosing", console=err, transient=True
@@ -347,7 +348,7 @@ def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[dict[str,
 
 def _recommendations_as(
     fmt: str,
-    entries: list[dict[str, Any]],
+    entries: list[BatchEntry],
     rows: list[Any],
     origin: Any,
     snap: Snapshot,
@@ -448,7 +449,7 @@ def _output_format(
     return fmt
 
 
-def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang) -> None:
+def _print_tables(entries: list[BatchEntry], snap: Snapshot, language: Lang) -> None:
     """The terminal view: per county its challenges and its top paths, in the asked language."""
     from app.domain.result_types import entry_result
     from app.services.recommend_text import recommendation_tables

@@ -834,12 +834,32 @@ def _result_adapter() -> TypeAdapter[Result]:
     return TypeAdapter(Annotated[Result, Field(discriminator="view")])
 
 
-def entry_result(entry: Mapping[str, Any]) -> Result:
+class RowProblem(TypedDict):
+    """Why a batch row has no result: a problem's fields, in the batch's language."""
+
+    index: int
+    status: int
+    code: str
+    detail: str
+    errors: list[dict[str, object]]
+
+
+class BatchEntry(TypedDict, total=False):
+    """A batch row's answer: its result, or the problem that kept it from one. The result is
+    typed when computed now, its JSON when read back from a stored job."""
+
+    index: Required[int]
+    result: Result | Mapping[str, object]
+    error: RowProblem
+
+
+def entry_result(entry: BatchEntry) -> Result:
     """The result of a batch entry: computed now (typed already), or read back from a stored
     job (its JSON) into the type."""
     result = entry["result"]
-    typed = isinstance(result, RecommendationResult | RecommendationSummary)
-    return result if typed else stored_result(result)
+    if isinstance(result, RecommendationResult | RecommendationSummary):
+        return result
+    return stored_result(result)
 
 
 def stored_result(data: Any) -> Result:

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.result import View
+from app.domain.result_types import BatchEntry
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.models import BatchJob, BatchJobChunk
@@ -282,7 +283,7 @@ class JobResults:
     def lang(self) -> Lang:
         return as_lang(self.job.lang)
 
-    def entries(self) -> Iterator[dict[str, Any]]:
+    def entries(self) -> Iterator[BatchEntry]:
         """Every row's entry (a result or an error), in input order. Each chunk is read in its
         own short transaction, so a long download holds no transaction open."""
         start = 0
