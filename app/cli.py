@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.domain.knowledge import KnowledgeBase
     from app.domain.result_types import BatchEntry
     from app.domain.snapshot import Snapshot
+    from app.services.batch_jobs import PublicJob
     from app.services.ports import UnitOfWork
 
 cli = typer.Typer(
@@ -783,13 +784,13 @@ def _write_results(uow: Any, job_id: str, output: Path, snap: Snapshot) -> None:
     err.print(f"wrote {output}")
 
 
-def _print_job(job: dict[str, Any]) -> None:
+def _print_job(job: PublicJob) -> None:
     progress = job["progress"]
     line = f"{job['id']}: {job['status']}, {progress['done']} of {progress['total']} rows"
     if job["results"]:
         line += f" ({job['results']['failed']} failed)"
     if job["error"]:
-        line += f"; {job['error']['detail']}"
+        line += f"; {job['error'].get('detail')}"
     err.print(line, markup=False, highlight=False)
 
 
