@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ from app.services.ports import AssessmentRepo, UnitOfWork
 from app.services.timestamps import iso
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+T = TypeVar("T")
 
 
 class ChallengeBrief(TypedDict):
@@ -195,35 +196,35 @@ def list_for(
 LOG = logging.getLogger("countypath.assessments")
 
 
-def readable_plan(assessment_id: str, data: Mapping[str, object] | None) -> Plan | None:
-    """A stored plan read back into the plan type, or None when it was stored in a shape the
-    type no longer reads (a plan kept from an earlier release): the trend and the report then go
-    on without it, and the log says which assessment it was, instead of answering 500 forever."""
-    if not data:
-        return None
+def _readable(
+    what: str,
+    assessment_id: str,
+    read: Callable[[Mapping[str, object]], T],
+    data: Mapping[str, object],
+) -> T | None:
+    """``data``, a stored ``what`` (result or plan), read back into its type by ``read``; None
+    when it was stored in a shape the type cannot read (kept from an earlier release, see
+    ``result_types.stored``), and the log says which assessment it was."""
     try:
-        return stored_plan(data)
+        return read(data)
     except ValidationError as exc:
         LOG.warning(
-            "stored plan of assessment %s not readable, left out: %d problem(s)",
+            "stored %s of assessment %s not readable, left out: %d problem(s)",
+            what,
             assessment_id,
             exc.error_count(),
         )
         return None
+
+
+def readable_plan(assessment_id: str, data: Mapping[str, object] | None) -> Plan | None:
+    """A stored plan read back into the plan type, or None when there is none or it cannot be
+    read: the trend and the report then go on without it, instead of answering 500 forever."""
+    return _readable("plan", assessment_id, stored_plan, data) if data else None
 
 
 def _read_result(assessment_id: str, data: Mapping[str, object]) -> Result | None:
-    """A stored result read back into the result type, or None when it was stored in a shape
-    the type no longer reads (kept from an earlier release); the log says which it was."""
-    try:
-        return stored_result(data)
-    except ValidationError as exc:
-        LOG.warning(
-            "stored result of assessment %s not readable: %d problem(s)",
-            assessment_id,
-            exc.error_count(),
-        )
-        return None
+    return _readable("result", assessment_id, stored_result, data)
 
 
 def readable_result(assessment_id: str, data: Mapping[str, object]) -> RecommendationResult:

@@ -41,7 +41,7 @@ from app.domain.result import View
 from app.domain.result_types import BatchEntry
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.models import BatchJob, BatchJobChunk
+from app.models import BatchJob, BatchJobChunk, JobEnd
 from app.services import recommendations as svc
 from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
@@ -486,7 +486,7 @@ def _compute(worker: Worker, job_id: str, attempt: int) -> str:
         done = end
     now = worker.clock()
     with worker.uow.write() as tx:
-        finished = tx.jobs.finish(job_id, attempt, "done", now, now + worker.config.ttl)
+        finished = tx.jobs.finish(job_id, attempt, JobEnd("done", now, now + worker.config.ttl))
     return "done" if finished else "lost"
 
 
@@ -523,9 +523,8 @@ def sweep(uow: UnitOfWork, queue: Enqueue, config: JobConfig, now: datetime) -> 
             # lease meanwhile is left alone, and only one sweeper acts on each job.
             moved = tx.jobs.requeue(job.id, now, now + config.queued_wait)
             if moved and give_up:
-                tx.jobs.finish(
-                    job.id, None, "failed", now, now + config.ttl, _gave_up(job.id, job.attempts)
-                )
+                failed = JobEnd("failed", now, now + config.ttl, _gave_up(job.id, job.attempts))
+                tx.jobs.finish(job.id, None, failed)
         if moved and give_up:
             report.failed.append(job.id)
         elif moved:
