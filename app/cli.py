@@ -21,7 +21,9 @@ from app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from app.domain.knowledge import KnowledgeBase
+    from app.domain.result_types import BatchEntry
     from app.domain.snapshot import Snapshot
+    from app.services.batch_jobs import PublicJob
     from app.services.ports import UnitOfWork
 
 cli = typer.Typer(
@@ -348,13 +350,13 @@ def recommend(
         raise typer.Exit(code=1)
 
 
-def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[dict[str, Any]]:
+def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[BatchEntry]:
     """Every row's result or error entry, with a progress bar when there are several."""
     from rich.progress import track
 
     from app.services import offline
 
-    runner: Iterable[dict[str, Any]] = offline.run(snap, rows, language)
+    runner: Iterable[BatchEntry] = offline.run(snap, rows, language)
     if len(rows) > 1:
         runner = track(
             runner, total=len(rows), description="diagnosing", console=err, transient=True
@@ -364,7 +366,7 @@ def _diagnose(snap: Snapshot, rows: list[Any], language: Lang) -> list[dict[str,
 
 def _recommendations_as(
     fmt: str,
-    entries: list[dict[str, Any]],
+    entries: list[BatchEntry],
     rows: list[Any],
     origin: Any,
     snap: Snapshot,
@@ -465,7 +467,7 @@ def _output_format(
     return fmt
 
 
-def _print_tables(entries: list[dict[str, Any]], snap: Snapshot, language: Lang) -> None:
+def _print_tables(entries: list[BatchEntry], snap: Snapshot, language: Lang) -> None:
     """The terminal view: per county its challenges and its top paths, in the asked language."""
     from app.domain.result_types import entry_result
     from app.services.recommend_text import recommendation_tables
@@ -799,13 +801,13 @@ def _write_results(uow: Any, job_id: str, output: Path, snap: Snapshot) -> None:
     err.print(f"wrote {output}")
 
 
-def _print_job(job: dict[str, Any]) -> None:
+def _print_job(job: PublicJob) -> None:
     progress = job["progress"]
     line = f"{job['id']}: {job['status']}, {progress['done']} of {progress['total']} rows"
     if job["results"]:
         line += f" ({job['results']['failed']} failed)"
     if job["error"]:
-        line += f"; {job['error']['detail']}"
+        line += f"; {job['error'].get('detail')}"
     err.print(line, markup=False, highlight=False)
 
 

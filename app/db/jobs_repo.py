@@ -12,7 +12,7 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col
 
 from app.db.repository import Repository
-from app.models import BatchJob, BatchJobChunk
+from app.models import BatchJob, BatchJobChunk, JobEnd
 
 UNFINISHED = ("queued", "running")
 # The input column, as the ORM attribute ``defer`` takes (mypy sees the column's value type).
@@ -97,28 +97,20 @@ class JobRepository(Repository):
         self.session.flush()
         return True
 
-    def finish(
-        self,
-        job_id: str,
-        attempt: int | None,
-        status: str,
-        now: datetime,
-        expires_at: datetime,
-        error: dict[str, object] | None = None,
-    ) -> bool:
-        """End an unfinished job as ``status`` (done, failed); with ``attempt``, only if that
-        attempt still holds it."""
+    def finish(self, job_id: str, attempt: int | None, end: JobEnd) -> bool:
+        """End an unfinished job as ``end`` says (done, failed, cancelled); with ``attempt``,
+        only if that attempt still holds it."""
         stmt = update(BatchJob).where(
             col(BatchJob.id) == job_id, col(BatchJob.status).in_(UNFINISHED)
         )
         if attempt is not None:
             stmt = stmt.where(col(BatchJob.attempts) == attempt)
         values: dict[str, object] = {
-            "status": status,
-            "finished_at": now,
-            "expires_at": expires_at,
-            "lease_until": now,
-            "error": error,
+            "status": end.status,
+            "finished_at": end.now,
+            "expires_at": end.expires_at,
+            "lease_until": end.now,
+            "error": end.error,
         }
         return _changed(
             self.session.execute(stmt.values(**values).execution_options(synchronize_session=False))
@@ -126,7 +118,7 @@ class JobRepository(Repository):
 
     def cancel(self, job_id: str, now: datetime, expires_at: datetime) -> bool:
         """Cancel an unfinished job and drop what it stored; False if it had already ended."""
-        if not self.finish(job_id, None, "cancelled", now, expires_at):
+        if not self.finish(job_id, None, JobEnd("cancelled", now, expires_at)):
             return False
         self.session.execute(delete(BatchJobChunk).where(col(BatchJobChunk.job_id) == job_id))
         return True

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from app.domain.knowledge import CostBand, Family, LangCode, Status, Timing
-from app.domain.result_types import ConstraintOut, CountyOut, WarningOut
+from app.domain.result_types import ConstraintOut, CountyOut, WarningOut, stored
 
 TargetBasis = Literal["clears_line", "pace_limited", "pace", "hold", "best_observed"]
 TargetKind = Literal["binding", "expected"]
@@ -288,5 +288,6 @@ def _plan_adapter() -> TypeAdapter[Plan]:
 
 
 def stored_plan(data: Mapping[str, Any]) -> Plan:
-    """A plan stored with an assessment (its JSON, as it was answered) read back into the type."""
-    return _plan_adapter().validate_python(data)
+    """A plan stored with an assessment (its JSON, as it was answered) read back into the type;
+    a key added to the plan since it was stored reads its empty value (``stored``)."""
+    return stored(_plan_adapter(), data)

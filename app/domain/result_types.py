@@ -18,12 +18,19 @@ has none on purpose: a docstring becomes the schema's description.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, MISSING, dataclass, fields
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Required, TypeVar, cast
 
-from pydantic import Field, GetCoreSchemaHandler, TypeAdapter, ValidatorFunctionWrapHandler
+from pydantic import (
+    Field,
+    GetCoreSchemaHandler,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+)
 from pydantic_core import CoreSchema, core_schema
 from typing_extensions import (  # pydantic reads only this TypedDict before Python 3.12
     TypedDict,
@@ -100,7 +107,22 @@ def part(cls: type[T]) -> type[T]:
     init = scope["__init__"]
     init.__qualname__ = f"{made.__qualname__}.__init__"
     made.__init__ = init  # type: ignore[method-assign]
+    made.__getattr__ = _added_later  # type: ignore[attr-defined]  # mypy still checks each field
     return made
+
+
+# A required key a stored answer from an earlier release lacks (added since) reads the empty value
+# it was read with (``stored``), by its class and name, while its instance leaves it out.
+_READ_EMPTY: dict[tuple[type, str], object] = {}
+
+
+def _added_later(self: object, name: str) -> object:
+    """A part's attribute ``name`` when its ``__dict__`` lacks it and its class has no default:
+    the empty value a key a stored answer lacks was read with, else AttributeError."""
+    try:
+        return _READ_EMPTY[type(self), name]
+    except KeyError:
+        raise AttributeError(name) from None
 
 
 class Sparse:
@@ -812,17 +834,111 @@ def _result_adapter() -> TypeAdapter[Result]:
     return TypeAdapter(Annotated[Result, Field(discriminator="view")])
 
 
-def entry_result(entry: Mapping[str, Any]) -> Result:
+class RowProblem(TypedDict):
+    """Why a batch row has no result: a problem's fields, in the batch's language."""
+
+    index: int
+    status: int
+    code: str
+    detail: str
+    errors: list[dict[str, object]]
+
+
+class BatchEntry(TypedDict, total=False):
+    """A batch row's answer: its result, or the problem that kept it from one. The result is
+    typed when computed now, its JSON when read back from a stored job."""
+
+    index: Required[int]
+    result: Result | Mapping[str, object]
+    error: RowProblem
+
+
+def entry_result(entry: BatchEntry) -> Result:
     """The result of a batch entry: computed now (typed already), or read back from a stored
     job (its JSON) into the type."""
     result = entry["result"]
-    typed = isinstance(result, RecommendationResult | RecommendationSummary)
-    return result if typed else stored_result(result)
+    if isinstance(result, RecommendationResult | RecommendationSummary):
+        return result
+    return stored_result(result)
 
 
 def stored_result(data: Any) -> Result:
-    """A result stored with an assessment (its JSON, as it was answered) read back into the type.
-    Keys a newer answer has and an older one lacks read as their defaults; a stored result of a
-    shape this version no longer reads raises pydantic's ValidationError, which the storage edge
-    turns into what it can show without it."""
-    return _result_adapter().validate_python(data)
+    """A result stored with an assessment (its JSON, as it was answered) read back into the type
+    (``stored``). A stored result of a shape this version cannot read raises pydantic's
+    ValidationError, which the storage edge turns into what it can show without it."""
+    return stored(_result_adapter(), data)
+
+
+# The empty value a required text an earlier release did not write is read with (a text added
+# since: an example's own county name), by the error Pydantic gives for None in its place. A key
+# that admits None reads None; a missing list, number or part is a shape the type cannot read.
+_EMPTY_FOR: dict[str, object] = {"string_type": ""}
+
+
+def stored(adapter: TypeAdapter[T], data: Any) -> T:
+    """``data``, an answer stored by this or an earlier release, read into the adapter's type.
+    A required key the stored JSON lacks (added to the answer since) reads None, or "" for a
+    text that does not admit None, and is still left out of the instance's
+    ``__dict__``: the instance writes the bytes it was stored with. Any other problem, or a
+    missing key no empty value satisfies, raises the ValidationError."""
+    work: Any = data
+    filled: list[tuple[int | str, ...]] = []
+    for attempt in range(3):
+        try:
+            value = adapter.validate_python(work)
+        except ValidationError as exc:
+            problems = exc.errors()
+            if attempt == 2 or not all(_fillable(e, filled) for e in problems):
+                raise
+            if work is data:
+                work = copy.deepcopy(data)
+            for e in problems:
+                loc = e["loc"]
+                empty = None if e["type"] == "missing" else _EMPTY_FOR[e["type"]]
+                _put(work, loc, empty)
+                if loc not in filled:
+                    filled.append(loc)
+            continue
+        for loc in filled:
+            _leave_out(value, loc)
+        return value
+    raise AssertionError("unreachable")
+
+
+def _fillable(error: Any, filled: list[tuple[int | str, ...]]) -> bool:
+    """Whether the error is a key the stored JSON lacks, or the None put in its place."""
+    if error["type"] == "missing":
+        return True
+    return error["loc"] in filled and error["type"] in _EMPTY_FOR and error["input"] is None
+
+
+def _put(data: Any, loc: tuple[int | str, ...], empty: object) -> None:
+    """``empty`` at ``loc`` in the stored JSON; a step of ``loc`` the JSON lacks names a
+    member of a union (its tag), not a key."""
+    here = data
+    for step in loc[:-1]:
+        if isinstance(here, list) and isinstance(step, int) and step < len(here):
+            here = here[step]
+        elif isinstance(here, Mapping) and step in here:
+            here = here[step]
+    if isinstance(here, dict):
+        here[loc[-1]] = copy.copy(empty)
+
+
+def _leave_out(value: Any, loc: tuple[int | str, ...]) -> None:
+    """The key at ``loc``, read with an empty value, out of the read instance's ``__dict__``
+    again; it then reads that empty value by its class and name (``_added_later``)."""
+    here = value
+    for step in loc[:-1]:
+        if isinstance(here, list) and isinstance(step, int) and step < len(here):
+            here = here[step]
+        elif isinstance(step, str) and hasattr(here, "__dataclass_fields__"):
+            here = here.__dict__.get(step, here)
+        elif isinstance(here, dict) and step in here:
+            here = here[step]
+    name = loc[-1]
+    own = getattr(here, "__dict__", None)
+    if isinstance(name, str) and own is not None and name in own:
+        if not hasattr(type(here), name):
+            _READ_EMPTY.setdefault((type(here), name), own[name])
+        del own[name]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, TypedDict
 from urllib.parse import urlsplit
 
 import yaml
@@ -170,7 +170,21 @@ def source_dict(src: Source, lang: Lang) -> SourceOut:
     return out
 
 
-def printed_source(src: Mapping[str, Any]) -> dict[str, Any]:
+class PrintedSource(TypedDict, total=False):
+    """A source as a printed document lists it (``printed_source``); the report adds the
+    sections it cites of a document and the printed ``text``."""
+
+    document: str
+    section: str
+    doi: str
+    publisher: str
+    year: int
+    standing: Literal["recalled", "secondary"]
+    sections: list[str]
+    text: str
+
+
+def printed_source(src: Mapping[str, Any]) -> PrintedSource:
     """What a printed document's list of sources (资料来源) shows of a served source
     (``source_dict``'s form, also as stored in an old result): the paper's section, or the
     publisher and document without any mirror remark and the year when the name does not
@@ -185,10 +199,15 @@ def printed_source(src: Mapping[str, Any]) -> dict[str, Any]:
     {'publisher': '《浙江日报》2020年8月25日'}
     """
     if src.get("document"):
-        return {k: src[k] for k in ("document", "section", "doi") if src.get(k)}
+        paper: PrintedSource = {"document": src["document"]}
+        if src.get("section"):
+            paper["section"] = src["section"]
+        if src.get("doi"):
+            paper["doi"] = src["doi"]
+        return paper
     publisher = src.get("publisher") or ""
     printed = printed_publisher(publisher)
-    out: dict[str, Any] = {"publisher": printed}
+    out: PrintedSource = {"publisher": printed}
     if src.get("year") and str(src["year"]) not in printed:
         out["year"] = src["year"]
     if src.get("tag") == "R":

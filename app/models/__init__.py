@@ -14,7 +14,7 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.access import ApiKey, AppSecret, AuditEvent  # noqa: E402
 from app.models.assessment import Assessment, DuplicateKey  # noqa: E402
-from app.models.batch_job import BatchJob, BatchJobChunk  # noqa: E402
+from app.models.batch_job import BatchJob, BatchJobChunk, JobEnd  # noqa: E402
 from app.models.kb import KbDocument, KbVersion  # noqa: E402
 
 metadata = SQLModel.metadata
@@ -27,6 +27,7 @@ __all__ = [
     "BatchJob",
     "BatchJobChunk",
     "DuplicateKey",
+    "JobEnd",
     "KbDocument",
     "KbVersion",
     "metadata",

@@ -4,6 +4,7 @@ The job row is small and read often (status polls); the input and the results ar
 compressed, the results in chunks of consecutive rows, each chunk written once by the worker
 that holds the job's lease (app.services.batch_jobs)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Index, LargeBinary, UniqueConstraint
@@ -58,3 +59,15 @@ class BatchJobChunk(SQLModel, table=True):
     count: int
     failed: int
     data: bytes = Field(sa_type=LargeBinary)
+
+
+@dataclass(frozen=True)
+class JobEnd:
+    """How a job ends (the repository's ``finish``): its last status at ``now``, the moment its
+    record expires, and the problem it failed with, if any. One value for the port and the
+    repository, instead of the same five parameters spelt out in each."""
+
+    status: str
+    now: datetime
+    expires_at: datetime
+    error: dict[str, object] | None = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -29,9 +30,38 @@ from app.services.ports import AssessmentRepo, UnitOfWork
 from app.services.timestamps import iso
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+T = TypeVar("T")
 
 
-def summary(row: Assessment) -> dict[str, Any]:
+class ChallengeBrief(TypedDict):
+    slug: str
+    status: str
+    severity: float
+
+
+class AssessmentSummary(TypedDict):
+    """An assessment as a page of them lists it. The county and benchmark are the stored
+    result's, as it was answered."""
+
+    id: str
+    created_at: str
+    county: object
+    year: int | None
+    kb_version: str
+    benchmark: object
+    challenges: list[ChallengeBrief]
+    has_plan: bool
+
+
+class AssessmentDetail(AssessmentSummary):
+    """One assessment: what it was made of and answered, kept as JSON."""
+
+    profile: Mapping[str, object]
+    result: Mapping[str, object]
+    plan: Mapping[str, object] | None
+
+
+def summary(row: Assessment) -> AssessmentSummary:
     return {
         "id": row.id,
         "created_at": iso(row.created_at),
@@ -47,17 +77,17 @@ def summary(row: Assessment) -> dict[str, Any]:
     }
 
 
-def detail(row: Assessment) -> dict[str, Any]:
-    return summary(row) | {"profile": row.profile, "result": row.result, "plan": row.plan}
+def detail(row: Assessment) -> AssessmentDetail:
+    return {**summary(row), "profile": row.profile, "result": row.result, "plan": row.plan}
 
 
-def _stored(plan: Plan) -> dict[str, Any]:
+def _stored(plan: Plan) -> dict[str, object]:
     """The plan as the JSON an assessment keeps: the bytes the API answers it with."""
-    data: dict[str, Any] = orjson.loads(orjson.dumps(plan))
+    data: dict[str, object] = orjson.loads(orjson.dumps(plan))
     return data
 
 
-def _request_hash(profile: dict[str, Any], lang: Lang, options: PlanOptions | None) -> str:
+def _request_hash(profile: Mapping[str, object], lang: Lang, options: PlanOptions | None) -> str:
     data = {"p": profile, "l": lang}
     if options is not None:  # a request without a plan hashes as it always did
         data["plan"] = options.model_dump()
@@ -109,12 +139,12 @@ def create(
     lang: Lang,
     idempotency_key: str | None,
     options: PlanOptions | None = None,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[AssessmentDetail, bool]:
     """The stored assessment and whether it was created now (False: an idempotent replay)."""
     profile = body.model_dump(mode="json")
     request_hash = _request_hash(profile, lang, options)
     answered, plan = _analyse(snap, body, lang, options)
-    result: dict[str, Any] = orjson.loads(orjson.dumps(answered))  # stored as it is answered
+    result: dict[str, object] = orjson.loads(orjson.dumps(answered))  # stored as it is answered
     try:
         with uow.write() as tx:
             repo = tx.assessments
@@ -146,7 +176,7 @@ def create(
     return out, True
 
 
-def get(uow: UnitOfWork, who: Principal, assessment_id: str) -> dict[str, Any]:
+def get(uow: UnitOfWork, who: Principal, assessment_id: str) -> AssessmentDetail:
     with uow.read() as tx:
         row = tx.assessments.get(assessment_id)
         if row is None or row.owner_key_id != who.key_id:
@@ -156,7 +186,7 @@ def get(uow: UnitOfWork, who: Principal, assessment_id: str) -> dict[str, Any]:
 
 def list_for(
     uow: UnitOfWork, who: Principal, county_code: str | None, offset: int, count: int
-) -> list[dict[str, Any]]:
+) -> list[AssessmentSummary]:
     """One page of the caller's assessments."""
     with uow.read() as tx:
         rows = tx.assessments.page(who.key_id, county_code, offset, count)
@@ -166,38 +196,38 @@ def list_for(
 LOG = logging.getLogger("countypath.assessments")
 
 
-def readable_plan(assessment_id: str, data: dict[str, Any] | None) -> Plan | None:
-    """A stored plan read back into the plan type, or None when it was stored in a shape the
-    type no longer reads (a plan kept from an earlier release): the trend and the report then go
-    on without it, and the log says which assessment it was, instead of answering 500 forever."""
-    if not data:
-        return None
+def _readable(
+    what: str,
+    assessment_id: str,
+    read: Callable[[Mapping[str, object]], T],
+    data: Mapping[str, object],
+) -> T | None:
+    """``data``, a stored ``what`` (result or plan), read back into its type by ``read``; None
+    when it was stored in a shape the type cannot read (kept from an earlier release, see
+    ``result_types.stored``), and the log says which assessment it was."""
     try:
-        return stored_plan(data)
+        return read(data)
     except ValidationError as exc:
         LOG.warning(
-            "stored plan of assessment %s not readable, left out: %d problem(s)",
+            "stored %s of assessment %s not readable, left out: %d problem(s)",
+            what,
             assessment_id,
             exc.error_count(),
         )
         return None
 
 
-def _read_result(assessment_id: str, data: dict[str, Any]) -> Result | None:
-    """A stored result read back into the result type, or None when it was stored in a shape
-    the type no longer reads (kept from an earlier release); the log says which it was."""
-    try:
-        return stored_result(data)
-    except ValidationError as exc:
-        LOG.warning(
-            "stored result of assessment %s not readable: %d problem(s)",
-            assessment_id,
-            exc.error_count(),
-        )
-        return None
+def readable_plan(assessment_id: str, data: Mapping[str, object] | None) -> Plan | None:
+    """A stored plan read back into the plan type, or None when there is none or it cannot be
+    read: the trend and the report then go on without it, instead of answering 500 forever."""
+    return _readable("plan", assessment_id, stored_plan, data) if data else None
 
 
-def readable_result(assessment_id: str, data: dict[str, Any]) -> RecommendationResult:
+def _read_result(assessment_id: str, data: Mapping[str, object]) -> Result | None:
+    return _readable("result", assessment_id, stored_result, data)
+
+
+def readable_result(assessment_id: str, data: Mapping[str, object]) -> RecommendationResult:
     """A stored result read back into the result type. One stored in a shape the type no longer
     reads is a conflict the caller can act on (make the assessment again), not a 500 on every
     request for it."""
@@ -232,9 +262,9 @@ def trend(
     return trends.trend(county_code, points, stored, directions, labels, county)
 
 
-def _county_in(snap: Snapshot, county: dict[str, Any] | None, lang: Lang) -> dict[str, Any] | None:
-    """A stored result's county with its administrative form named in ``lang``."""
-    if county is None:
+def _county_in(snap: Snapshot, county: object, lang: Lang) -> Mapping[str, object] | None:
+    """A stored result's county (its JSON) with its administrative form named in ``lang``."""
+    if not isinstance(county, dict):
         return None
     form = next(
         (f for slug, f in snap.admin_forms.items() if slug == county.get("admin_form")), None

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypedDict, cast
 
 import orjson
 import zstandard
@@ -38,9 +38,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.result import View
+from app.domain.result_types import BatchEntry
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.models import BatchJob, BatchJobChunk
+from app.models import BatchJob, BatchJobChunk, JobEnd
 from app.services import recommendations as svc
 from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
@@ -121,11 +122,40 @@ def results_link(job_id: str) -> str:
     return f"/v1/batch-jobs/{job_id}/results"
 
 
-def public(job: BatchJob) -> dict[str, Any]:
+class JobProgress(TypedDict):
+    done: int
+    total: int
+
+
+class JobResultsLink(TypedDict):
+    href: str
+    count: int
+    succeeded: int
+    failed: int
+    media_types: list[str]
+
+
+class PublicJob(TypedDict):
+    """A batch job as the API shows it (``public``)."""
+
+    id: str
+    status: str
+    view: str
+    lang: str
+    progress: JobProgress
+    results: JobResultsLink | None
+    error: dict[str, object] | None
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    expires_at: str | None
+
+
+def public(job: BatchJob) -> PublicJob:
     """The job as ``GET /v1/batch-jobs/{id}`` shows it. ``results`` is null until the job is
     done; then it links to the download and counts the rows (the rows themselves can be
     hundreds of megabytes, so they are never inlined)."""
-    results = None
+    results: JobResultsLink | None = None
     if job.status == "done":
         results = {
             "href": results_link(job.id),
@@ -176,7 +206,7 @@ def submit(
     batch: Submission,
     snap: Snapshot,
     config: JobConfig,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[PublicJob, bool]:
     """Store the job (queued) and put it on the queue; the job, and whether it was made now
     (False: the owner's Idempotency-Key already made it, from the same request). If the queue
     cannot be reached the job is kept all the same: a sweep enqueues it after ``queued_wait``."""
@@ -222,7 +252,7 @@ def submit(
     return public(job), True
 
 
-def _replayed(earlier: BatchJob, batch: Submission) -> dict[str, Any]:
+def _replayed(earlier: BatchJob, batch: Submission) -> PublicJob:
     if earlier.request_hash != batch.request_hash:
         raise InvalidInput(
             detail="This Idempotency-Key was used with a different request.",
@@ -249,13 +279,13 @@ def _find(uow: UnitOfWork, who: Principal | None, job_id: str) -> BatchJob:
     return job
 
 
-def status(uow: UnitOfWork, who: Principal | None, job_id: str) -> dict[str, Any]:
+def status(uow: UnitOfWork, who: Principal | None, job_id: str) -> PublicJob:
     return public(_find(uow, who, job_id))
 
 
 def cancel(
     uow: UnitOfWork, who: Principal | None, job_id: str, config: JobConfig
-) -> dict[str, Any] | None:
+) -> PublicJob | None:
     """Cancel a queued or running job: its rows are dropped and it shows ``cancelled`` until it
     expires (the answer is the job). A job that had already ended is deleted with its results
     (the answer is None)."""
@@ -282,7 +312,7 @@ class JobResults:
     def lang(self) -> Lang:
         return as_lang(self.job.lang)
 
-    def entries(self) -> Iterator[dict[str, Any]]:
+    def entries(self) -> Iterator[BatchEntry]:
         """Every row's entry (a result or an error), in input order. Each chunk is read in its
         own short transaction, so a long download holds no transaction open."""
         start = 0
@@ -456,7 +486,7 @@ def _compute(worker: Worker, job_id: str, attempt: int) -> str:
         done = end
     now = worker.clock()
     with worker.uow.write() as tx:
-        finished = tx.jobs.finish(job_id, attempt, "done", now, now + worker.config.ttl)
+        finished = tx.jobs.finish(job_id, attempt, JobEnd("done", now, now + worker.config.ttl))
     return "done" if finished else "lost"
 
 
@@ -467,7 +497,7 @@ class SweepReport:
     purged: int
 
 
-def _gave_up(job_id: str, attempts: int) -> dict[str, Any]:
+def _gave_up(job_id: str, attempts: int) -> dict[str, object]:
     """The problem a job failed with: its workers stopped ``attempts`` times."""
     return {
         "type": "urn:countypath:problem:internal",
@@ -493,9 +523,8 @@ def sweep(uow: UnitOfWork, queue: Enqueue, config: JobConfig, now: datetime) -> 
             # lease meanwhile is left alone, and only one sweeper acts on each job.
             moved = tx.jobs.requeue(job.id, now, now + config.queued_wait)
             if moved and give_up:
-                tx.jobs.finish(
-                    job.id, None, "failed", now, now + config.ttl, _gave_up(job.id, job.attempts)
-                )
+                failed = JobEnd("failed", now, now + config.ttl, _gave_up(job.id, job.attempts))
+                tx.jobs.finish(job.id, None, failed)
         if moved and give_up:
             report.failed.append(job.id)
         elif moved:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.knowledge import Lang
-from app.domain.result_types import entry_result
+from app.domain.result_types import BatchEntry, entry_result
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import AppError, InvalidInput
 from app.services import recommend_text, spreadsheets, tables
@@ -68,14 +68,14 @@ def read_profiles(
     return rows, origin
 
 
-def run(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[dict[str, Any]]:
+def run(snap: Snapshot, rows: list[Any], lang: Lang) -> Iterator[BatchEntry]:
     return svc.run_batch(snap, rows, lang)
 
 
 CSV_COLUMNS = ["index", "county", "challenge", "status", "severity", "top_paths", "error"]
 
 
-def to_csv(entries: list[dict[str, Any]]) -> str:
+def to_csv(entries: list[BatchEntry]) -> str:
     """One line per county and challenge, with the county's top three paths; text cells are made
     safe for spreadsheets (app.services.csv_cells)."""
     buf = io.StringIO()
@@ -108,7 +108,7 @@ def to_csv(entries: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def to_markdown(entries: list[dict[str, Any]], labels: Labels) -> str:
+def to_markdown(entries: list[BatchEntry], labels: Labels) -> str:
     """One section per profile, with labels, status words and family names in ``labels``'s
     language."""
     return recommend_text.markdown(entries, labels)

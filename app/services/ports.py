@@ -11,7 +11,15 @@ from datetime import datetime
 from typing import Protocol
 
 from app.domain.knowledge import KnowledgeBase
-from app.models import ApiKey, Assessment, AuditEvent, BatchJob, BatchJobChunk, KbVersion
+from app.models import (
+    ApiKey,
+    Assessment,
+    AuditEvent,
+    BatchJob,
+    BatchJobChunk,
+    JobEnd,
+    KbVersion,
+)
 
 
 class KbRepo(Protocol):
@@ -68,15 +76,7 @@ class JobRepo(Protocol):
     def advance(
         self, job_id: str, attempt: int, done: int, chunk: BatchJobChunk, lease_until: datetime
     ) -> bool: ...
-    def finish(
-        self,
-        job_id: str,
-        attempt: int | None,
-        status: str,
-        now: datetime,
-        expires_at: datetime,
-        error: dict[str, object] | None = None,
-    ) -> bool: ...
+    def finish(self, job_id: str, attempt: int | None, end: JobEnd) -> bool: ...
     def cancel(self, job_id: str, now: datetime, expires_at: datetime) -> bool: ...
     def release(self, job_id: str, attempt: int, now: datetime) -> None: ...
     def delete(self, job_id: str) -> None: ...

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from app.domain.knowledge import Lang
 from app.domain.language import default
 from app.domain.messages import catalogue, say
+from app.domain.result_types import BatchEntry
 from app.errors import CODES, AppError, ErrorCode, FieldError, MalformedJson, TextPosition
 
 SOURCE: Lang = default()  # the language errors are raised in
@@ -77,7 +78,7 @@ def field_dicts(
     return out
 
 
-def entry(index: int, exc: AppError, lang: Lang) -> dict[str, object]:
+def entry(index: int, exc: AppError, lang: Lang) -> BatchEntry:
     """A batch row's error entry, in ``lang``."""
     return {
         "index": index,

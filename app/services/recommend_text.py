@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.domain.knowledge import Lang
-from app.domain.result_types import RecommendationOut, Result, entry_result
+from app.domain.result_types import BatchEntry, RecommendationOut, Result, entry_result
 from app.domain.snapshot import Snapshot
 from app.services.wording import Labels, md, number, words
 
@@ -50,7 +50,7 @@ def cell(text: Any) -> str:
     return md(str(text).replace("\n", " "))
 
 
-def markdown(entries: list[dict[str, Any]], labels: Labels) -> str:
+def markdown(entries: list[BatchEntry], labels: Labels) -> str:
     heads, out = words("cli_table", labels.lang), []
     for entry in entries:
         if "error" in entry:

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.domain.knowledge import Lang
 from app.domain.profile import validate_profile
 from app.domain.result import Analysis, View, analyse, result_only, validation_result
-from app.domain.result_types import ValidationResult
+from app.domain.result_types import BatchEntry, ValidationResult
 from app.domain.snapshot import Snapshot
 from app.errors import (
     AppError,
@@ -57,9 +57,7 @@ def analysis(
 recommendation = result_only(analysis)
 
 
-def run_one(
-    snap: Snapshot, index: int, raw: Any, lang: Lang, view: View = "full"
-) -> dict[str, Any]:
+def run_one(snap: Snapshot, index: int, raw: Any, lang: Lang, view: View = "full") -> BatchEntry:
     """One batch row: its result, or an error entry that names every problem of the row (a
     wrong type does not hide an out-of-range value next to it), in ``lang``."""
     try:
@@ -162,7 +160,7 @@ def run_batch(
     lang: Lang,
     view: View = "full",
     deadline: float | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[BatchEntry]:
     """Each row's entry, in order; stops (TimedOut) once ``deadline`` has passed, so the thread
     computing a batch ends with its request."""
     for index, raw in enumerate(rows):
@@ -173,7 +171,7 @@ def run_batch(
 CHUNK = 64
 
 
-def _streamed(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _streamed(entries: Iterator[BatchEntry]) -> Iterator[BatchEntry]:
     """``entries`` for an answer already under way: its deadline passing is a TimeoutError,
     which the admission middleware turns into the stream's last line (NDJSON) or a cut-off
     body (JSON). As a problem (TimedOut) it would meet a handler that can no longer answer."""
@@ -209,7 +207,7 @@ def batch_chunks(
 
 
 def _ndjson(
-    entries: Iterator[dict[str, Any]], warnings: Sequence[Mapping[str, Any]]
+    entries: Iterator[BatchEntry], warnings: Sequence[Mapping[str, Any]]
 ) -> Iterator[bytes]:
     if warnings:  # one piece: nothing is sent before the first row is computed
         yield b"".join(orjson.dumps({"warning": w}) + b"\n" for w in warnings)
@@ -218,7 +216,7 @@ def _ndjson(
 
 
 def _json(
-    entries: Iterator[dict[str, Any]], count: int, warnings: Sequence[Mapping[str, Any]]
+    entries: Iterator[BatchEntry], count: int, warnings: Sequence[Mapping[str, Any]]
 ) -> Iterator[bytes]:
     failed = 0
     yield b'{"items":['

@@ -9,10 +9,10 @@ Markdown, so a county name cannot become a link or an image.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TypedDict
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -20,10 +20,10 @@ from app.domain.knowledge import Lang
 from app.domain.language import as_lang
 from app.domain.messages import say
 from app.domain.naming import unit_noun
-from app.domain.plan_types import Plan
-from app.domain.result_types import ExampleRef, RecommendationResult, Result
+from app.domain.plan_types import ActionOut, Plan
+from app.domain.result_types import ExampleRef, RecommendationOut, RecommendationResult, Result
 from app.domain.snapshot import Snapshot
-from app.domain.sources import printed_source
+from app.domain.sources import PrintedSource, printed_source
 from app.domain.trend import Trend
 from app.errors import InvalidInput
 from app.schemas.plans import PlanRequest
@@ -54,6 +54,38 @@ class Report:
     plan: Plan | None
     trend: Trend | None
     lang: Lang
+
+
+class ReportContext(TypedDict):
+    """Everything a report's template or its Word writer prints (``context``): the typed
+    answer, and labels, words, formatted numbers and charts in the report's language."""
+
+    result: RecommendationResult
+    plan: Plan | None
+    trend: Trend | None
+    words: dict[str, str]
+    lang: Lang
+    tag: str
+    doc_title: str
+    county_label: str
+    report_title: str
+    examples_label: Callable[[list[ExampleRef]], str]
+    example_note: Callable[[ExampleRef, list[ExampleRef]], str]
+    peers_order: str
+    labels: Labels
+    heading: Callable[[int, str], str]
+    sub_heading: Callable[[int, str], str]
+    as_index: Callable[[float], str]
+    year_text: Callable[[int], str]
+    punct: Mapping[str, str]
+    measures: Callable[[ActionOut], list[str]]
+    progress_word: Mapping[str, str]
+    chart: str | None
+    timeline: str | None
+    trend_charts: list[str]
+    paths: list[RecommendationOut]
+    sources: list[PrintedSource]
+    standing: Mapping[str, str]
 
 
 def full_view(result: Result) -> RecommendationResult:
@@ -114,7 +146,7 @@ def _section_key(section: str) -> tuple[int, ...]:
     return tuple(int(n) if n.isdigit() else 0 for n in section.split("."))
 
 
-def _sources(result: RecommendationResult, labels: Labels, lang: Lang) -> list[dict[str, Any]]:
+def _sources(result: RecommendationResult, labels: Labels, lang: Lang) -> list[PrintedSource]:
     """The sources the document cites, as printed: the publisher and document in the result's
     language, never a mirror (app.domain.sources.printed_source), each once. The paper is one
     line with every section cited; a document cited both as read and as recalled or quoted is
@@ -122,8 +154,8 @@ def _sources(result: RecommendationResult, labels: Labels, lang: Lang) -> list[d
     items = [c.source for c in result.challenges]
     for r in result.recommendations[:PATHS_SHOWN]:
         items += [r.source, *[e.source for e in r.examples]]
-    papers: dict[str, dict[str, Any]] = {}
-    others: dict[tuple[str, Any], dict[str, Any]] = {}
+    papers: dict[str, PrintedSource] = {}
+    others: dict[tuple[str, int | None], PrintedSource] = {}
     for src in map(printed_source, items):
         if src.get("document"):
             paper = papers.setdefault(src["document"], {**src, "sections": []})
@@ -138,7 +170,7 @@ def _sources(result: RecommendationResult, labels: Labels, lang: Lang) -> list[d
             others[key] = src
     punct = words("punctuation", lang)
     standing = words("source_standing", lang)
-    out = []
+    out: list[PrintedSource] = []
     for slug in sorted(papers):
         paper = papers[slug]
         paper["sections"].sort(key=_section_key)
@@ -217,7 +249,7 @@ def plan_words(report_words: Mapping[str, str], plan: Plan | None) -> dict[str, 
     return out
 
 
-def context(report: Report, snap: Snapshot) -> dict[str, Any]:
+def context(report: Report, snap: Snapshot) -> ReportContext:
     """Everything a template or the DOCX writer prints, with labels and formatted numbers."""
     lang = report.lang
     labels = Labels(snap, lang)
@@ -271,7 +303,7 @@ def render_markdown(report: Report, snap: Snapshot) -> str:
     return _env(True).get_template("report.md.j2").render(**context(report, snap))
 
 
-def render_page(template: str, values: dict[str, Any]) -> str:
+def render_page(template: str, values: Mapping[str, object]) -> str:
     """Another HTML template of the package (the brief), escaped as the report is."""
     return _env(False).get_template(template).render(**values)
 

@@ -7,7 +7,8 @@ with units, not scores. As a small self-contained HTML page or as one A4 page of
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypedDict
 
 from docx.shared import Pt
 
@@ -75,7 +76,17 @@ def _numbers(report: Report, labels: Labels) -> list[str]:
     ]
 
 
-def brief(report: Report, snap: Snapshot) -> dict[str, Any]:
+class Brief(TypedDict):
+    """What the brief's page and its Word writer print."""
+
+    title: str
+    tag: str
+    heading: Callable[[int, str], str]
+    parts: list[tuple[str, list[str]]]
+    footer: str
+
+
+def brief(report: Report, snap: Snapshot) -> Brief:
     """What the brief prints: its title, then each part's heading with its lines (or the
     sentence that says the part is empty)."""
     lang, plan, labels = report.lang, report.plan, Labels(snap, report.lang)

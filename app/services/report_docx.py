@@ -10,7 +10,6 @@ stored assessment, the recommended paths and the sources.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,13 +17,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from app.domain.snapshot import Snapshot
 from app.services import report_docx_parts as parts
 from app.services.docx_kit import new_document, paragraph, saved
-from app.services.report import Report, context
+from app.services.report import Report, ReportContext, context
 from app.services.report_docx_plan import action_plan
 
-Part = Callable[[DocxDocument, dict[str, Any]], None]
+Part = Callable[[DocxDocument, ReportContext], None]
 
 
-def _diagnosis_layout(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def _diagnosis_layout(doc: DocxDocument, ctx: ReportContext) -> None:
     """The meta line under the title, then each part under a numbered heading, and the data
     version at the end."""
     words, lang = ctx["words"], ctx["lang"]

@@ -5,23 +5,21 @@ layout (app.services.report_docx) chooses its heading and its place."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from docx.document import Document as DocxDocument
 from docx.table import Table
 
 from app.domain.messages import say
 from app.domain.plan_types import Plan
 from app.domain.result_types import EvidenceOut, RecommendationOut, RecommendationResult
-from app.domain.trend import KpiProgress, Trend
+from app.domain.trend import KpiProgress
 from app.services.docx_kit import paragraph, shade, table
-from app.services.report import PLAN_COLUMNS
+from app.services.report import PLAN_COLUMNS, ReportContext
 from app.services.report_words import sub_numbered
 
 STAGE_FILLS = ("1D3557", "457B9D", "8FB8D0")
 
 
-def meta_line(ctx: dict[str, Any], *, version: bool = False) -> str:
+def meta_line(ctx: ReportContext, *, version: bool = False) -> str:
     """The year of the figures and the benchmark the document rests on; with ``version``, also
     the data version (an annex prints it, the body does not)."""
     words, labels = ctx["words"], ctx["labels"]
@@ -36,13 +34,13 @@ def meta_line(ctx: dict[str, Any], *, version: bool = False) -> str:
     return str(ctx["punct"]["semi"]).join(parts)
 
 
-def version_line(ctx: dict[str, Any]) -> str:
+def version_line(ctx: ReportContext) -> str:
     """The data version the document was made from, for the record at its end."""
     result: RecommendationResult = ctx["result"]
     return f"{ctx['words']['kb']}{ctx['punct']['colon']}{result.kb_version}"
 
 
-def _evidence_text(e: EvidenceOut, ctx: dict[str, Any]) -> str:
+def _evidence_text(e: EvidenceOut, ctx: ReportContext) -> str:
     labels, words = ctx["labels"], ctx["words"]
     text = f"{labels.indicator(e.indicator)} {labels.value(e.indicator, e.value)}"
     if e.band == "ok" or e.target is None:
@@ -53,7 +51,7 @@ def _evidence_text(e: EvidenceOut, ctx: dict[str, Any]) -> str:
     )
 
 
-def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def diagnosis_table(doc: DocxDocument, ctx: ReportContext) -> None:
     """Each challenge with its status and the figures that show it (no severity index: a
     document reads the status word and the figures)."""
     words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
@@ -72,12 +70,19 @@ def diagnosis_table(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     table(doc, header, rows, lang)
 
 
-def plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
+def planned(ctx: ReportContext) -> Plan:
+    """The report's plan: the parts that print it are written only for a report with one."""
+    plan = ctx["plan"]
+    assert plan is not None
+    return plan
+
+
+def plan_rows(ctx: ReportContext) -> list[list[str]]:
     """The plan table's rows (PLAN_COLUMNS): who leads each action, with whom, paid how, when,
     and what it is assessed on."""
     sep = ctx["punct"]["list"]
     rows = []
-    plan: Plan = ctx["plan"]
+    plan = planned(ctx)
     for i, a in enumerate(plan.actions, start=1):
         title = a.title
         if a.depends_on:
@@ -98,14 +103,14 @@ def plan_rows(ctx: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def plan_table(doc: DocxDocument, ctx: dict[str, Any]) -> Table:
+def plan_table(doc: DocxDocument, ctx: ReportContext) -> Table:
     words = ctx["words"]
     return table(doc, [words[column] for column in PLAN_COLUMNS], plan_rows(ctx), ctx["lang"])
 
 
-def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def timeline(doc: DocxDocument, ctx: ReportContext) -> None:
     """One row per action, one column per year, shaded from the action's start by its stage."""
-    plan: Plan = ctx["plan"]
+    plan = planned(ctx)
     words, lang = ctx["words"], ctx["lang"]
     years = list(range(plan.start, plan.horizon + 1))
     rows = [
@@ -121,9 +126,10 @@ def timeline(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     paragraph(doc, words["timeline_note"], lang)
 
 
-def trend(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def trend(doc: DocxDocument, ctx: ReportContext) -> None:
     """What improved and worsened between the years, then each stored plan's KPIs."""
-    trend_data: Trend = ctx["trend"]
+    trend_data = ctx["trend"]
+    assert trend_data is not None  # written only for a stored assessment's report
     words, labels, lang = ctx["words"], ctx["labels"], ctx["lang"]
     sep = ctx["punct"]["list"]
     rows = []
@@ -145,7 +151,7 @@ def trend(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         table(doc, header, [_progress_row(k, ctx) for k in progress.kpis], lang)
 
 
-def _progress_row(k: KpiProgress, ctx: dict[str, Any]) -> list[str]:
+def _progress_row(k: KpiProgress, ctx: ReportContext) -> list[str]:
     labels, key = ctx["labels"], k.indicator
     due = f" ({ctx['year_text'](k.due)})" if k.target is not None else ""
     latest = f" ({ctx['year_text'](k.latest_year)})" if k.latest_year else ""
@@ -158,7 +164,7 @@ def _progress_row(k: KpiProgress, ctx: dict[str, Any]) -> list[str]:
     ]
 
 
-def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def paths(doc: DocxDocument, ctx: ReportContext) -> None:
     """The recommended paths in rank order, each with why it is recommended."""
     words, labels, lang, punctuation = ctx["words"], ctx["labels"], ctx["lang"], ctx["punct"]
     if not ctx["paths"]:
@@ -171,7 +177,7 @@ def paths(doc: DocxDocument, ctx: dict[str, Any]) -> None:
         paragraph(doc, p.rationale, lang)
 
 
-def sources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def sources(doc: DocxDocument, ctx: ReportContext) -> None:
     """The sources as printed (app.services.report's list): the paper with its sections, or the
     publisher and document, its year and its standing in a reader's words."""
     for s in ctx["sources"]:

@@ -10,7 +10,6 @@ list, the constraints whose state is known.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -21,6 +20,7 @@ from app.domain.plan_types import ActionOut, Plan
 from app.domain.result_types import ChallengeOut, RecommendationResult
 from app.services import report_docx_parts as parts
 from app.services.docx_kit import column_widths, new_section, paragraph, table, text_width
+from app.services.report import ReportContext
 from app.services.report_words import county_name, sparse, sub_numbered
 from app.services.wording import words
 
@@ -30,22 +30,20 @@ DUTY_SHARES = (5, 22, 12, 15, 14, 9, 23)
 PRESSING = ("flag", "watch")
 
 
-def _plan(ctx: dict[str, Any]) -> Plan:
-    plan: Plan = ctx["plan"]
-    return plan
+def _plan(ctx: ReportContext) -> Plan:
+    return parts.planned(ctx)
 
 
-def _result(ctx: dict[str, Any]) -> RecommendationResult:
-    result: RecommendationResult = ctx["result"]
-    return result
+def _result(ctx: ReportContext) -> RecommendationResult:
+    return ctx["result"]
 
 
-def pressing(ctx: dict[str, Any]) -> list[ChallengeOut]:
+def pressing(ctx: ReportContext) -> list[ChallengeOut]:
     """The challenges at flag or watch, in the diagnosis's order (most severe first)."""
     return [c for c in _result(ctx).challenges if c.status in PRESSING]
 
 
-def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _guiding(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     lang, plan = ctx["lang"], _plan(ctx)
     county = county_name(_result(ctx).county, lang)
     titles = [c.title for c in pressing(ctx)[:2]]
@@ -60,7 +58,7 @@ def _guiding(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
     paragraph(doc, text, lang)
 
 
-def _target_rows(ctx: dict[str, Any]) -> list[list[str]]:
+def _target_rows(ctx: ReportContext) -> list[list[str]]:
     """The plan's targets, each with its figures: the rows a county signs."""
     labels, lang = ctx["labels"], ctx["lang"]
     return [
@@ -88,7 +86,7 @@ def _unset_basis(kind: str, lang: Lang) -> str:
     return say("target_basis", name, lang)
 
 
-def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _targets(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     """The targets with figures, then, in a table of their own, the outputs whose baselines the
     statistics office sets first: a row without a number is not a target anyone can sign."""
     lang, outputs = ctx["lang"], _plan(ctx).outputs
@@ -111,7 +109,7 @@ def _targets(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> N
         table(doc, [pw["indicator"], pw["baseline"], pw["kind"], pw["basis"]], rows, lang)
 
 
-def _duty(action: ActionOut, ctx: dict[str, Any]) -> str:
+def _duty(action: ActionOut, ctx: ReportContext) -> str:
     """Who leads an action, who works with it, and when it runs."""
     partners = ctx["punct"]["list"].join(p.name for p in action.partners)
     values = {"lead": action.lead_name, "start": action.phase.start, "end": action.phase.end}
@@ -120,7 +118,7 @@ def _duty(action: ActionOut, ctx: dict[str, Any]) -> str:
     return say("plan_doc", "duty", ctx["lang"], partners=partners, **values)
 
 
-def _tasks(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _tasks(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     lang = ctx["lang"]
     for i, action in enumerate(_plan(ctx).actions, start=1):
         paragraph(doc, sub_numbered(lang, i) + action.title, lang, "h2")
@@ -133,7 +131,7 @@ def _unique(items: list[str]) -> list[str]:
     return [i for i in dict.fromkeys(items) if i]
 
 
-def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def _leadership(doc: DocxDocument, ctx: ReportContext) -> None:
     """A working group under the county government; the lead units as the plan assigns them."""
     lang, sep = ctx["lang"], ctx["punct"]["list"]
     leads = sep.join(_unique([a.lead_name for a in _plan(ctx).actions]))
@@ -141,7 +139,7 @@ def _leadership(doc: DocxDocument, ctx: dict[str, Any]) -> None:
     paragraph(doc, say("plan_doc", "leadership_text", lang, county=county, leads=leads), lang)
 
 
-def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def _resources(doc: DocxDocument, ctx: ReportContext) -> None:
     """The funding channels the actions list, what the plan says of funding the county cannot
     use, the pairing programmes, and the constraints whose state is known."""
     lang, sep, plan = ctx["lang"], ctx["punct"]["list"], _plan(ctx)
@@ -166,13 +164,13 @@ def _resources(doc: DocxDocument, ctx: dict[str, Any]) -> None:
             paragraph(doc, say("plan_doc", f"constraints_{status}", lang, labels=labels), lang)
 
 
-def _oversight(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def _oversight(doc: DocxDocument, ctx: ReportContext) -> None:
     lang = ctx["lang"]
     paragraph(doc, say("plan_doc", "oversight_text", lang), lang)
     paragraph(doc, say("plan_doc", "monitoring_text", lang), lang)
 
 
-def _safeguards(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _safeguards(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     lang = ctx["lang"]
     subsections = (
         (pw["leadership"], _leadership),
@@ -184,14 +182,14 @@ def _safeguards(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -
         write(doc, ctx)
 
 
-def _annex_head(doc: DocxDocument, ctx: dict[str, Any], n: int, title: str) -> None:
+def _annex_head(doc: DocxDocument, ctx: ReportContext, n: int, title: str) -> None:
     """附件n at the top left in 黑体, then the annex's title centred, as an annex is headed."""
     lang = ctx["lang"]
     paragraph(doc, say("plan_doc", "annex", lang, n=n), lang, "h1")
     paragraph(doc, title, lang, "title")
 
 
-def _duties_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _duties_annex(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     """The table of duties on a landscape page, columns sized to what they hold, then the
     timeline."""
     lang, words_ = ctx["lang"], ctx["words"]
@@ -204,7 +202,7 @@ def _duties_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str])
     parts.timeline(doc, ctx)
 
 
-def _evidence_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str]) -> None:
+def _evidence_annex(doc: DocxDocument, ctx: ReportContext, pw: Mapping[str, str]) -> None:
     """The diagnosis the plan rests on, the figures' year and benchmark, and the sources."""
     lang, words_ = ctx["lang"], ctx["words"]
     new_section(doc, landscape=False)
@@ -221,7 +219,7 @@ def _evidence_annex(doc: DocxDocument, ctx: dict[str, Any], pw: Mapping[str, str
         parts.trend(doc, ctx)
 
 
-def action_plan(doc: DocxDocument, ctx: dict[str, Any]) -> None:
+def action_plan(doc: DocxDocument, ctx: ReportContext) -> None:
     """The body under the title: four numbered sections, then the annexes."""
     lang = ctx["lang"]
     pw = words("plan_doc", lang)

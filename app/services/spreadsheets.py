@@ -24,7 +24,7 @@ import io
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +48,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from app.domain.knowledge import Lang
 from app.domain.messages import say
-from app.domain.result_types import Result, entry_result
+from app.domain.result_types import BatchEntry, Result, entry_result
 from app.domain.snapshot import Snapshot
 from app.errors import AppError, MalformedSpreadsheet, PayloadTooLarge
 from app.schemas.text import xml_text
@@ -371,9 +371,7 @@ def _result_row(row: int, result: Result, snap: Snapshot, lang: Lang) -> list[An
     return values + top + [None] * (TOP_PATHS - len(top))
 
 
-def _error_rows(
-    entry: Mapping[str, Any], rows: list[Any], origin: Origin | None
-) -> list[list[Any]]:
+def _error_rows(entry: BatchEntry, rows: list[Any], origin: Origin | None) -> list[list[Any]]:
     index = entry["index"]
     error = entry["error"]
     name: Any = ""
@@ -385,7 +383,7 @@ def _error_rows(
     ]
     out = []
     for found in problems:
-        row, column = origin.cell(index, found["pointer"]) if origin else (index, "")
+        row, column = origin.cell(index, str(found["pointer"])) if origin else (index, "")
         out.append([row, name, column, found["pointer"], found["code"], found["message"]])
     return out
 
@@ -395,7 +393,7 @@ def _warning_rows(warnings: Iterable[TableWarning], lang: Lang) -> list[list[Any
 
 
 def write_results(
-    entries: Iterable[Mapping[str, Any]],
+    entries: Iterable[BatchEntry],
     rows: list[Any],
     origin: Origin | None,
     snap: Snapshot,

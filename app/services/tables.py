@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from openpyxl.utils import get_column_letter
 
@@ -116,7 +116,16 @@ class Origin:
         return row, column
 
 
-def warning_dicts(origin: Origin | None, lang: Lang) -> list[dict[str, Any]]:
+class TableWarningOut(TypedDict):
+    """A table warning as the JSON and NDJSON answers list it."""
+
+    code: str
+    row: int
+    column: str
+    message: str
+
+
+def warning_dicts(origin: Origin | None, lang: Lang) -> list[TableWarningOut]:
     """What the table reader left out, as the JSON and NDJSON answers list it, in ``lang``."""
     return [
         {
@@ -285,15 +294,17 @@ def _year(cell: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _profile(cells: Cells, fields: Mapping[int, str]) -> dict[str, Any]:
-    county: dict[str, Any] = {"name": ""}
-    row: dict[str, Any] = {"county": county, "indicators": {}}
+def _profile(cells: Cells, fields: Mapping[int, str]) -> dict[str, object]:
+    """The profile's JSON a row gives, for the profile's schema to check."""
+    county: dict[str, object] = {"name": ""}
+    indicators: dict[str, object] = {}
+    row: dict[str, object] = {"county": county, "indicators": indicators}
     for position, target in fields.items():
         cell = cells.get(position)
         if cell is None:
             continue
         if target.startswith("indicators/"):
-            row["indicators"][target.removeprefix("indicators/")] = _value(cell)
+            indicators[target.removeprefix("indicators/")] = _value(cell)
         elif target == "signals":
             row["signals"] = [s.strip() for s in _SIGNALS.split(str(cell)) if s.strip()]
         elif target == "year":

@@ -157,3 +157,42 @@ def test_a_name_stored_before_the_name_check_still_gives_a_word_report(
     assert "Deqing" in words
     assert "\ufffe" not in words
     assert "\x01" not in words
+
+
+def test_a_result_stored_before_later_keys_still_reports(
+    client: TestClient, api_keys: dict[str, str], sqlite_url: str
+) -> None:
+    """A result stored by an earlier release lacks keys added since (an example's own county
+    name, a benchmark's year, a path's duties): its report is made again, not a conflict."""
+    from sqlalchemy import create_engine, text
+
+    h = auth(api_keys["assessments"])
+    stored = client.post(
+        "/v1/assessments",
+        content=DEQING_PROFILE.read_bytes(),
+        headers=h | {"content-type": "application/json"},
+    ).json()
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        row = conn.execute(
+            text("SELECT result FROM assessment WHERE id = :id"), {"id": stored["id"]}
+        ).one()
+        result = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        examples = [ex for rec in result["recommendations"] for ex in rec["examples"]]
+        assert examples
+        for ex in examples:
+            del ex["county_name"]
+        for rec in result["recommendations"]:
+            rec.pop("duties", None)
+        for item in (e for c in result["challenges"] for e in c.get("evidence", [])):
+            item.pop("benchmark_year", None)
+        conn.execute(
+            text("UPDATE assessment SET result = :r WHERE id = :id"),
+            {"r": json.dumps(result), "id": stored["id"]},
+        )
+    engine.dispose()
+    res = client.get(
+        f"/v1/assessments/{stored['id']}/report", headers=h | {"accept": "text/markdown"}
+    )
+    assert res.status_code == 200, res.text
+    assert "Insufficient opening up" in res.text

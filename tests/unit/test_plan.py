@@ -453,3 +453,23 @@ def test_a_plan_names_no_channel_that_does_not_apply_to_the_county(snapshot: Sna
             if a.funding_note is not None:
                 assert set(a.funding_note.reasons) <= {"debt", "fiscal"}, a.path
                 assert "对口协作" not in a.funding_note.text, a.path
+
+
+def test_a_stored_result_without_later_keys_reads_and_writes_its_own_bytes(
+    snapshot: Snapshot,
+) -> None:
+    """An example stored before it named its own county reads an empty name, and the result
+    read back still writes the bytes it was stored with (the key left out)."""
+    from app.domain.result_types import stored_result
+
+    place = County("Test County", "341221", "Anhui", 2024)
+    analysis = analyse(snapshot, ProfileInput(place, INDUSTRIAL, (), None), "en")  # type: ignore[arg-type]
+    answered = orjson.loads(orjson.dumps(analysis.result))
+    for rec in answered["recommendations"]:
+        for ex in rec["examples"]:
+            del ex["county_name"]
+    read = stored_result(answered)
+    assert orjson.dumps(read) == orjson.dumps(answered)
+    examples = [ex for rec in read.recommendations for ex in rec.examples]
+    assert examples
+    assert all(ex.county_name == "" for ex in examples)
