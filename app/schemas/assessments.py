@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.domain.result_types import CountyOut, RecommendationResult
 from app.domain.trend import Trend
 from app.schemas.plans import PlanResult
 from app.schemas.profile import ProfileIn
-from app.schemas.result import CountyOut, RecommendationResult
 from app.schemas.vocabulary import Status
 
 

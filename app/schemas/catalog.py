@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field, create_model
 
 from app.domain.knowledge import per_language
-from app.schemas.result import SourceOut
+from app.domain.result_types import SourceOut
 from app.schemas.vocabulary import (
     BadWhen,
     BenchmarkKind,

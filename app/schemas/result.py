@@ -1,9 +1,10 @@
 """Response shapes of the diagnosis endpoints, for the OpenAPI document and contract tests.
 
 The recommendation result is the engine's own typed value (app.domain.result_types): the
-handlers answer it as its JSON, and this module publishes the same classes, their field
-descriptions included, with the batch's envelope around them. Every closed vocabulary a field
-takes is published as one named enum (app.schemas.vocabulary, app.api.openapi).
+handlers answer it as its JSON and declare those classes, their field descriptions included, as
+their response models; this module adds the batch's envelope around them and the published
+examples. Every closed vocabulary a field takes is published as one named enum
+(app.schemas.vocabulary, app.api.openapi).
 
 To add a field the engine now returns: add it to the domain type (optional with a default, and
 in ``absent_keys``, when not every answer has it), then refresh the published artefacts with
@@ -19,115 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.domain.result_types import (
-    AddressOut,
-    AddressSummaryOut,
-    BenchmarkUsed,
-    BuildsOnOut,
-    ChallengeOut,
-    ChallengeSummaryOut,
-    ChallengeTrace,
-    ChangeOut,
-    ConfidenceParts,
-    ConstraintEvidenceOut,
-    ConstraintLeftOut,
-    ConstraintOut,
-    ConstraintSummaryOut,
-    CountyOut,
-    DutyOut,
-    EvidenceOut,
-    ExampleRef,
-    FitOut,
-    KindEvidenceOut,
-    KindFitOut,
-    KindOut,
-    LeadingIndustryOut,
-    LeftOutAction,
-    LeftOutPath,
-    LineSources,
-    NationalLinesOut,
-    PeerOut,
-    PeersNote,
-    ProfileEcho,
-    RecommendationOut,
-    RecommendationResult,
-    RecommendationSummary,
-    RecommendationSummaryOut,
-    ResourceOut,
-    RuleLeftOut,
-    ScenarioOut,
-    ScoreParts,
-    ScoreTarget,
-    SourceOut,
-    StrengthOut,
-    ThresholdBasis,
-    Thresholds,
-    TraceRule,
-    TraceSignals,
-    UnmetOut,
-    ValidationResult,
-    WantsOut,
-    WarningOut,
-)
+from app.domain.result_types import RecommendationResult, RecommendationSummary
 from app.errors import ErrorCode
-
-__all__ = [
-    "AddressOut",
-    "AddressSummaryOut",
-    "BenchmarkUsed",
-    "BuildsOnOut",
-    "ChallengeOut",
-    "ChallengeSummaryOut",
-    "ChallengeTrace",
-    "ChangeOut",
-    "ConfidenceParts",
-    "ConstraintEvidenceOut",
-    "ConstraintLeftOut",
-    "ConstraintOut",
-    "ConstraintSummaryOut",
-    "CountyOut",
-    "DutyOut",
-    "EvidenceOut",
-    "ExampleRef",
-    "FitOut",
-    "KindEvidenceOut",
-    "KindFitOut",
-    "KindOut",
-    "LeadingIndustryOut",
-    "LeftOutAction",
-    "LeftOutPath",
-    "LineSources",
-    "NationalLinesOut",
-    "PeerOut",
-    "PeersNote",
-    "ProfileEcho",
-    "RecommendationOut",
-    "RecommendationResult",
-    "RecommendationSummary",
-    "RecommendationSummaryOut",
-    "ResourceOut",
-    "RuleLeftOut",
-    "ScenarioOut",
-    "ScoreParts",
-    "ScoreTarget",
-    "SourceOut",
-    "StrengthOut",
-    "ThresholdBasis",
-    "Thresholds",
-    "TraceRule",
-    "TraceSignals",
-    "UnmetOut",
-    "ValidationResult",
-    "WantsOut",
-    "WarningOut",
-    "BatchError",
-    "BatchItem",
-    "BatchResult",
-    "BatchWarning",
-    "RowProblem",
-    "deqing_result_example",
-    "deqing_result_examples",
-]
 
 
 class RowProblem(BaseModel):

@@ -16,13 +16,10 @@ from openapi_spec_validator import validate
 from pydantic import TypeAdapter
 
 from app.domain.result import recommend
+from app.domain.result_types import RecommendationResult, RecommendationSummary
 from app.domain.snapshot import Snapshot
 from app.schemas.profile import DEQING_EXAMPLE, ProfileIn
-from app.schemas.result import (
-    RecommendationResult,
-    RecommendationSummary,
-    deqing_result_examples,
-)
+from app.schemas.result import deqing_result_examples
 from tests.conftest import ROOT, running_routes
 
 SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from app.schemas.result import RecommendationResult
+from app.domain.result_types import RecommendationResult
 from tests.conftest import DEQING_PROFILE
 
 PROFILE = json.loads(DEQING_PROFILE.read_text(encoding="utf-8"))

@@ -26,14 +26,10 @@ from app.api.hot import (
 from app.api.http import json_response
 from app.api.negotiation import media_type, negotiate
 from app.api.security import public_unless_required
+from app.domain.result_types import RecommendationResult, RecommendationSummary, ValidationResult
 from app.schemas.common import PUBLIC_BODY_ERRORS
 from app.schemas.profile import ProfileIn, RecommendationRequest
-from app.schemas.result import (
-    BatchResult,
-    RecommendationResult,
-    RecommendationSummary,
-    ValidationResult,
-)
+from app.schemas.result import BatchResult
 from app.services import recommendations as svc
 
 router = APIRouter(prefix="/v1", tags=["diagnosis"])
