@@ -140,13 +140,6 @@ def pg_seeded_url(pg_url: str, kb: KnowledgeBase) -> str:
     return pg_url
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that start real servers run first (in their files' order, a stable sort): with
-    several test processes the long drills then start early and the many short tests fill the
-    processes' last minutes, instead of one drill running on alone after the rest has finished."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say plainly whether the PostgreSQL tests ran, so a green run cannot hide a skip."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}
