@@ -238,8 +238,14 @@ def judge(req: Requirement, facts: Facts, subject: str | None = None) -> Outcome
     return _JUDGES[subject or req.subject](req, facts)
 
 
+def keeps(req: Requirement, outcome: Outcome) -> bool:
+    """Whether an outcome lets the item stay: met, or unknown where the requirement keeps items
+    whose fact nobody gave. The one rule behind ``gate`` and ``passes``."""
+    return outcome == "met" or (outcome == "unknown" and req.unknown == "keep")
+
+
 def _passes(j: Judged) -> bool:
-    return j.outcome == "met" or (j.outcome == "unknown" and j.requirement.unknown == "keep")
+    return keeps(j.requirement, j.outcome)
 
 
 def gate(requires: Sequence[Requirement], facts: Facts) -> Gate:
@@ -269,8 +275,7 @@ def passes(requires: Sequence[Requirement], facts: Facts) -> bool:
         requires.subjects if isinstance(requires, Requirements) else [r.subject for r in requires]
     )
     for req, subject in zip(requires, subjects, strict=True):
-        outcome = _JUDGES[subject](req, facts)
-        if outcome != "met" and (outcome != "unknown" or req.unknown != "keep"):
+        if not keeps(req, _JUDGES[subject](req, facts)):
             return False
     return True
 
