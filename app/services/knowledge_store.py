@@ -10,14 +10,50 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.domain.knowledge import KnowledgeBase
 from app.domain.snapshot import Snapshot, compile_snapshot
 from app.errors import KnowledgeBaseMissing
 from app.services.ports import UnitOfWork
 
 log = logging.getLogger("countypath.kb")
+
+
+class CompiledVersions:
+    """The last few knowledge-base versions this process compiled, by number and checksum.
+
+    Compiling a version costs about half a second; the document under a checksum never changes,
+    so a version number and its checksum name one snapshot. A process that builds more than one
+    app over the same knowledge base (the tests, a program embedding the API, an app rebuilt
+    after a restart of its lifespan) compiles each version once. A few entries are kept, the
+    least recently used dropped: a worker serves one version at a time."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[int, str], Snapshot] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, kb: KnowledgeBase, number: int, checksum: str) -> Snapshot:
+        """The snapshot of version ``number``, whose document ``kb`` the caller has read (and
+        checked against its checksum) each time: a document that no longer matches is still
+        refused, only its compiling is saved."""
+        key = (number, checksum)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        snap = compile_snapshot(kb, number, checksum)
+        with self._lock:
+            self._kept[key] = snap
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return snap
+
+
+COMPILED = CompiledVersions()
 
 
 class KnowledgeStore:
@@ -55,7 +91,7 @@ class KnowledgeStore:
             kb = tx.kb.document(version.checksum)
             if kb is None:
                 return False
-            self._snapshot = compile_snapshot(kb, version.number, version.checksum)
+            self._snapshot = COMPILED.get(kb, version.number, version.checksum)
         log.info("knowledge base loaded", extra={"kb_version": version.number})
         return True
 
