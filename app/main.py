@@ -202,8 +202,9 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
         # process: keep it out of the cyclic collector, whose full pass over it took ~50 ms and
         # stalled every request in flight on this worker. Garbage is collected first: frozen,
         # it would never be freed (and an unclosed connection in it would never be reported).
-        gc.collect()
-        gc.freeze()
+        if settings.freeze_heap:
+            gc.collect()
+            gc.freeze()
         metrics.forget_dead_workers()
         try:
             yield
@@ -214,6 +215,10 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
             metrics.retire()
             app.state.jobs.close()
             await asyncio.to_thread(_dispose_after_reads, app.state.reading, engine)
+            if settings.freeze_heap:
+                # What was frozen can be freed again: a process that builds another app would
+                # otherwise keep every app it ever ran.
+                gc.unfreeze()
 
     return lifespan
 

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=5.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=20_000, ge=0)
     kb_refresh_seconds: float = Field(default=1.0, gt=0)
+    freeze_heap: bool = True
     catalog_max_age: int = Field(default=300, ge=0)
     rate_limit: str = Field(default="600/60", pattern=r"^(off|\d+/\d+)$")
     redis_url: str | None = None

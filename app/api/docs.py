@@ -65,10 +65,14 @@ def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") ->
     and serve the assets at ``STATIC`` (fastapi-offline mounts them there)."""
     openapi_url = app.openapi_url or "/openapi.json"
     redirect = f"{docs_url}/oauth2-redirect"
+    # The pages' functions hold the title, not the app: FastAPI caches facts about every
+    # endpoint function process-wide, so a function that held the app would keep each app built
+    # in the process (and its compiled knowledge base) alive.
+    title = app.title
 
     def shared(root: str, viewer: str) -> _Shared:
         """What both pages take alike: the document they show and their title."""
-        return {"openapi_url": f"{root}{openapi_url}", "title": f"{app.title} - {viewer}"}
+        return {"openapi_url": f"{root}{openapi_url}", "title": f"{title} - {viewer}"}
 
     def swagger_ui(root: str) -> HTMLResponse:
         return get_swagger_ui_html(
