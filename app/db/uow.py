@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, get_type_hints
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from app.db.audit_repo import AuditRepository
 from app.db.jobs_repo import JobRepository
 from app.db.kb_repo import KbRepository
 from app.db.keys_repo import KeyRepository
+from app.db.repository import Repository
 from app.db.schema_repo import SchemaRepository
 from app.db.secrets_repo import SecretRepository
 from app.settings import Settings
@@ -36,15 +38,14 @@ class Repositories:
 
     @classmethod
     def over(cls, session: Session) -> Repositories:
-        return cls(
-            kb=KbRepository.from_session(session),
-            assessments=AssessmentRepository.from_session(session),
-            audit=AuditRepository.from_session(session),
-            keys=KeyRepository.from_session(session),
-            schema=SchemaRepository.from_session(session),
-            secrets=SecretRepository.from_session(session),
-            jobs=JobRepository.from_session(session),
-        )
+        """Every repository over the one session: each field's type is its repository's class,
+        so a new repository is one field."""
+        return cls(**{name: kind.from_session(session) for name, kind in _CLASSES.items()})
+
+
+# Each field's repository class, read off its annotation (Any to the type checker: hence the check).
+_CLASSES: dict[str, Any] = get_type_hints(Repositories)
+assert all(issubclass(kind, Repository) for kind in _CLASSES.values())
 
 
 class SqlUnitOfWork:

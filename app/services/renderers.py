@@ -60,31 +60,19 @@ class OutputFormat:
 
 _REPORT = "app.services.report"
 _BRIEF = "app.services.report_brief"
-_DOCX = _lazy("app.services.report_docx", "render_docx")
+_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_html = _lazy(_REPORT, "render_html")
+_markdown = _lazy(_REPORT, "render_markdown")
+_plan_markdown = _lazy(_REPORT, "render_plan_markdown")
+_docx = _lazy("app.services.report_docx", "render_docx")
+_brief_html = _lazy(_BRIEF, "render_brief_html")
+_brief_docx = _lazy(_BRIEF, "render_brief_docx")
+
+# Name, media type, file suffix, whether binary; then what renders a report, a plan and a brief.
 JSON = OutputFormat("json", "application/json", ".json", plan=_plan_json)
-HTML = OutputFormat(
-    "html",
-    "text/html",
-    ".html",
-    report=_lazy(_REPORT, "render_html"),
-    brief=_lazy(_BRIEF, "render_brief_html"),
-)
-MARKDOWN = OutputFormat(
-    "md",
-    "text/markdown",
-    ".md",
-    report=_lazy(_REPORT, "render_markdown"),
-    plan=_lazy(_REPORT, "render_plan_markdown"),
-)
-DOCX = OutputFormat(
-    "docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".docx",
-    binary=True,
-    report=_DOCX,
-    plan=_DOCX,
-    brief=_lazy(_BRIEF, "render_brief_docx"),
-)
+HTML = OutputFormat("html", "text/html", ".html", report=_html, brief=_brief_html)
+MARKDOWN = OutputFormat("md", "text/markdown", ".md", report=_markdown, plan=_plan_markdown)
+DOCX = OutputFormat("docx", _WORD, ".docx", True, report=_docx, plan=_docx, brief=_brief_docx)
 
 # The first of each is the default.
 REPORT_FORMATS: tuple[OutputFormat, ...] = (HTML, MARKDOWN, DOCX)

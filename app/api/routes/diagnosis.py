@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypedDict, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -34,19 +35,50 @@ from app.services import recommendations as svc
 
 router = APIRouter(prefix="/v1", tags=["diagnosis"])
 AnyResult = Annotated[RecommendationResult | RecommendationSummary, Field(discriminator="view")]
+E = TypeVar("E", bound=Callable[..., Any])
 
 
-@router.post(
-    "/profiles/validate",
-    operation_id="profiles-validate",
-    summary="Validate a profile",
-    description="Checks a profile against the indicator vocabulary, computes the derived "
-    "indicators and warns about suspect units (`unit_suspect`) and contradictions "
-    "(`inconsistent`). Scores nothing.",
-    response_model=ValidationResult,
-    responses=PUBLIC_BODY_ERRORS,
-    openapi_extra=VALIDATE_OPENAPI,
-)
+class Docs(TypedDict):
+    """A route's summary and description, spread as the declaration's keyword arguments."""
+
+    summary: str
+    description: str
+
+
+# What each route with a door says of itself, by operation id.
+DOOR_DOCS: dict[str, Docs] = {
+    "profiles-validate": {
+        "summary": "Validate a profile",
+        "description": "Checks a profile against the indicator vocabulary, computes the derived "
+        "indicators and warns about suspect units (`unit_suspect`) and contradictions "
+        "(`inconsistent`). Scores nothing.",
+    },
+    "recommendations-create": {
+        "summary": "Diagnose a county and rank the paths",
+        "description": "Diagnoses every challenge (status, severity, evidence with targets), "
+        "ranks the recommended paths with rationale, actions and Deqing examples, and lists the "
+        "closest reference counties. With `scenario`, the same analysis runs on the overridden "
+        "indicators and `scenario.changes` lists the challenges whose status moved.",
+    },
+}
+
+
+def _door_route(
+    path: str, operation_id: str, model: Any, published: dict[str, object]
+) -> Callable[[E], E]:
+    """The declaration of a route with a door (app.api.hot): public, a JSON body whose errors
+    it answers, and the parameters and body its door reads, published as FastAPI would."""
+    return router.post(
+        path,
+        operation_id=operation_id,
+        response_model=model,
+        responses=PUBLIC_BODY_ERRORS,
+        openapi_extra=published,
+        **DOOR_DOCS[operation_id],
+    )
+
+
+@_door_route("/profiles/validate", "profiles-validate", ValidationResult, VALIDATE_OPENAPI)
 async def validate_profile(request: Request, read: ProfileToValidate) -> Response:
     return validated(request, read)
 
@@ -57,18 +89,7 @@ def validated(request: Request, read: Diagnosing[ProfileIn]) -> Response:
     return json_response(svc.validate(read.snap, read.body, read.lang), lang=read.lang)
 
 
-@router.post(
-    "/recommendations",
-    operation_id="recommendations-create",
-    summary="Diagnose a county and rank the paths",
-    description="Diagnoses every challenge (status, severity, evidence with targets), ranks the "
-    "recommended paths with rationale, actions and Deqing examples, and lists the closest "
-    "reference counties. With `scenario`, the same analysis runs on the overridden indicators "
-    "and `scenario.changes` lists the challenges whose status moved.",
-    response_model=AnyResult,
-    responses=PUBLIC_BODY_ERRORS,
-    openapi_extra=RECOMMENDATION_OPENAPI,
-)
+@_door_route("/recommendations", "recommendations-create", AnyResult, RECOMMENDATION_OPENAPI)
 async def create_recommendation(request: Request, read: RecommendationToMake) -> Response:
     return recommended(request, read)
 
