@@ -8,9 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Three test processes on two cores: the system tests spend much of their time waiting on the
 # servers, browsers and proxies they drive, so a third process fills the idle core time
 # (1,522 tests: 16.6 min with -n 3 on a loaded machine, about 15-16 min with -n 2 on a quiet one).
-# Work stealing: a process that has run out of tests takes some of another's, so the long drills
-# do not end the run queued behind each other on one process while the others wait.
-PYTEST_ARGS ?= -n 3 --dist worksteal --durations=15
+PYTEST_ARGS ?= -n 3 --durations=15
 
 # The optional compiled engine (app/native.py): `make compile` builds the engine modules it lists
 # with mypyc (a C compiler and the dev install needed, ~40 s), `COUNTYPATH_COMPILE=1 make run`

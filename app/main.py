@@ -215,10 +215,6 @@ def _lifespan(settings: Settings, metrics: Metrics) -> Lifespan[FastAPI]:
             metrics.retire()
             app.state.jobs.close()
             await asyncio.to_thread(_dispose_after_reads, app.state.reading, engine)
-            if settings.freeze_heap:
-                # What was frozen can be freed again: a process that builds another app would
-                # otherwise keep every app it ever ran.
-                gc.unfreeze()
 
     return lifespan
 

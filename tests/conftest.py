@@ -71,9 +71,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    return Settings(
-        database_url=sqlite_url, kb_refresh_seconds=0.2, rate_limit="off", freeze_heap=False
-    )
+    return Settings(database_url=sqlite_url, kb_refresh_seconds=0.2, rate_limit="off")
 
 
 @pytest.fixture
@@ -162,7 +160,7 @@ def store_settings(request: pytest.FixtureRequest) -> Settings:
         settings: Settings = request.getfixturevalue("settings")
         return settings
     url = request.getfixturevalue("pg_seeded_url")
-    return Settings(database_url=url, kb_refresh_seconds=0.2, rate_limit="off", freeze_heap=False)
+    return Settings(database_url=url, kb_refresh_seconds=0.2, rate_limit="off")
 
 
 @pytest.fixture
