@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,6 +104,34 @@ def prepare_database(settings: Settings, seeds: Path | None = None) -> None:
             err.print(f"seeded knowledge base version {outcome.version}")
 
 
+def _prepare_apart(settings: Settings) -> None:
+    """``prepare_database`` in a child process where the system can fork, so the serving
+    process (with one worker, the worker itself) never holds Alembic and the parsed seed files
+    (about 10 MB of its peak). A failure has printed its traceback in the child; the server
+    then stops as it did when the failure was its own."""
+    if not hasattr(os, "fork"):
+        prepare_database(settings)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            prepare_database(settings)
+        except BaseException:  # noqa: BLE001 - reported here, the exit code tells the parent
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        err.print("preparing the database failed (see above)")
+        raise typer.Exit(1)
+
+
 def _shared_metrics_dir() -> Path | None:
     """Workers write their metrics to one directory so a scrape sees them all (app.api.metrics).
     A directory the operator names is emptied first: samples of an earlier run must not count.
@@ -145,7 +174,7 @@ def serve(
     settings = _settings()
     _log_engine(settings)
     if prepare:
-        prepare_database(settings)
+        _prepare_apart(settings)
     made = _shared_metrics_dir() if workers > 1 or settings.metrics_address else None
     if settings.metrics_address:
         from app.api.metrics import serve_separately

@@ -1,5 +1,8 @@
 """The formats of the batch endpoint: what it reads (JSON array, CSV, .xlsx), what it answers
-(JSON, NDJSON, .xlsx, by ``Accept``), and how the OpenAPI document describes both."""
+(JSON, NDJSON, .xlsx, by ``Accept``), and how the OpenAPI document describes both.
+
+app.services.spreadsheets is imported where a workbook is read or written, not here: it brings
+openpyxl and lxml (about 10 MB), which a worker that never meets a workbook need not hold."""
 
 from __future__ import annotations
 
@@ -15,10 +18,9 @@ from app.domain.snapshot import Snapshot
 from app.errors import UnsupportedMediaType
 from app.schemas.profile import DEQING_EXAMPLE
 from app.services import recommendations as svc
-from app.services import spreadsheets, tables
+from app.services import tables
 from app.services.problem_text import problem
-from app.services.spreadsheets import XLSX
-from app.services.tables import Origin
+from app.services.tables import XLSX, Origin
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -43,6 +45,8 @@ def parse(
     if media == CSV:
         return tables.read_csv(body, snap, limit, deadline)
     if media == XLSX:
+        from app.services import spreadsheets  # openpyxl: see the module's docstring
+
         return spreadsheets.read_workbook(body, snap, limit, deadline)
     raise problem(UnsupportedMediaType, "batch_media")
 
@@ -61,6 +65,8 @@ async def answer(
     work stops at ``deadline``: no thread runs on after the request is over."""
     headers = {"Content-Language": content_language(lang), "Vary": "Accept, Accept-Language"}
     if accept == XLSX:
+        from app.services import spreadsheets  # openpyxl: see the module's docstring
+
         entries = svc.run_batch(snap, rows, lang, "summary", deadline)
         book = await run_in_threadpool(
             spreadsheets.write_results, entries, rows, origin, snap, lang

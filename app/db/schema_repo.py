@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app.db.repository import Repository
+
+VERSION_TABLE = "alembic_version"
 
 
 class SchemaRepository(Repository):
@@ -14,4 +15,10 @@ class SchemaRepository(Repository):
         down."""
         connection = self.session.connection()
         connection.execute(text("SELECT 1"))
-        return MigrationContext.configure(connection).get_current_revision()
+        # Alembic's own table read directly: importing Alembic to read one row would cost every
+        # serving worker about 10 MB.
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+        found = sorted(rows)
+        return ",".join(found) if found else None

@@ -46,8 +46,7 @@ from app.services import recommendations as svc
 from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
-from app.services.spreadsheets import Origin
-from app.services.tables import warning_dicts
+from app.services.tables import Origin, warning_dicts
 from app.settings import Settings
 
 log = logging.getLogger("countypath.jobs")

@@ -6,6 +6,10 @@ A message carries a job id and nothing else: the job itself is in the database
 (app.services.batch_jobs), so a lost message costs a delay, never a job, and a repeated one costs
 nothing. Messages are JSON, never pickle, so whoever can write to the queue cannot make a worker
 run code.
+
+huey itself (with the Redis and PostgreSQL clients its storage module imports, about 19 MB) is
+imported when the queue is first opened (app.services.huey_queue): a serving worker that never
+takes a job never loads it.
 """
 
 from __future__ import annotations
@@ -17,15 +21,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-
-import orjson
-from huey import RedisHuey, SqliteHuey
-from huey.consumer import Consumer
-from huey.registry import Message
-from huey.serializer import Serializer
-from huey.signals import SIGNAL_INTERRUPTED
 
 from app.services import batch_jobs
 from app.services.knowledge_store import KnowledgeStore
@@ -39,38 +35,6 @@ factory, the command line), so the queue never builds storage itself."""
 log = logging.getLogger("countypath.jobs")
 TASK = "countypath.batch_job"
 NICENESS = 10
-
-
-class JsonSerializer(Serializer):  # type: ignore[misc]
-    """huey messages as JSON. Only what a batch-job message uses is supported: positional
-    string arguments and an optional ETA (ISO time)."""
-
-    def _serialize(self, data: Any) -> bytes:
-        if not isinstance(data, Message):
-            raise TypeError("only task messages are queued (results are not kept)")
-        fields = data._asdict()
-        if fields["eta"] is not None:
-            fields["eta"] = fields["eta"].isoformat()
-        if fields["on_complete"] is not None or fields["on_error"] is not None:
-            raise TypeError("task pipelines are not used")
-        return orjson.dumps(fields)
-
-    def _deserialize(self, data: bytes) -> Any:
-        fields = orjson.loads(data)
-        if fields.get("eta") is not None:
-            fields["eta"] = datetime.fromisoformat(fields["eta"])
-        fields["args"] = tuple(fields.get("args") or ())
-        return Message(**fields)
-
-
-def make_huey(settings: Settings) -> Any:
-    """The queue the settings name: Redis if COUNTYPATH_REDIS_URL, else the SQLite file."""
-    common = {"results": False, "utc": True, "serializer": JsonSerializer()}
-    if settings.redis_url:
-        return RedisHuey(settings.job_queue_name, url=settings.redis_url, **common)
-    path = settings.queue_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(settings.job_queue_name, filename=str(path), timeout=20, **common)
 
 
 class JobQueue:
@@ -96,7 +60,9 @@ class JobQueue:
             return self._huey
 
     def _open(self) -> Any:
-        huey = make_huey(self.settings)
+        from app.services import huey_queue  # see the module's docstring
+
+        huey = huey_queue.make_huey(self.settings)
 
         def run_batch_job(job_id: str) -> None:
             outcome = batch_jobs.run(self.worker(), job_id)
@@ -109,7 +75,7 @@ class JobQueue:
             if self._worker is not None:
                 self._worker.release_all()
 
-        huey.signal(SIGNAL_INTERRUPTED)(interrupted)
+        huey.signal(huey_queue.SIGNAL_INTERRUPTED)(interrupted)
         return huey
 
     def enqueue(self, job_id: str) -> None:
@@ -171,7 +137,9 @@ class JobQueue:
             daemon=True,
         )
         sweeper.start()
-        consumer = _Consumer(
+        from app.services.huey_queue import ServingConsumer
+
+        consumer = ServingConsumer(
             self.huey,
             workers=workers,
             worker_type="thread" if workers == 1 else "process",
@@ -188,17 +156,6 @@ class JobQueue:
             stop.set()
             if self._worker is not None:
                 self._worker.release_all()
-
-
-class _Consumer(Consumer):  # type: ignore[misc]
-    """huey's consumer, which can leave SIGINT to the process that started it."""
-
-    ignore_interrupt = False
-
-    def _set_signal_handlers(self) -> None:
-        super()._set_signal_handlers()
-        if self.ignore_interrupt:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class WorkerProcess:

@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypedDict
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING, TypedDict
 
 from app.domain.knowledge import Lang
 from app.domain.language import as_lang
@@ -41,6 +39,9 @@ from app.services.report_words import (
     year_text,
 )
 from app.services.wording import Labels, md, words
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # The plan table's columns (report words), as the report, the DOCX and the terminal show them.
 PLAN_COLUMNS = ("no", "action", "lead", "partners", "funding", "period", "kpis")
@@ -129,6 +130,10 @@ def for_assessment(uow: UnitOfWork, snap: Snapshot, who: Principal, assessment_i
 
 @lru_cache(maxsize=2)
 def _env(markdown: bool) -> Environment:
+    # Imported on the first report, not with this module: the API imports it for its routes,
+    # and a worker that renders no report need not hold the template engine.
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     env = Environment(
         loader=PackageLoader("app", "templates"),
         autoescape=False if markdown else select_autoescape(["html", "j2"]),

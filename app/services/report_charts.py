@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import pygal
 from markupsafe import escape
-from pygal.style import Style
 
 from app.domain.knowledge import Lang
 from app.domain.language import language
@@ -49,6 +47,11 @@ def diagnosis_svg(result: RecommendationResult, labels: Labels, title: str) -> s
     if not rows:
         return None
     items = sorted(rows.values(), key=lambda e: (_position(e), e.indicator))
+    # pygal (about 7 MB) is imported by the first chart, not by every worker that imports the
+    # report module for its routes.
+    import pygal
+    from pygal.style import Style
+
     style = Style(
         background="white",
         plot_background="white",

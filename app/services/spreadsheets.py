@@ -54,12 +54,17 @@ from app.errors import AppError, MalformedSpreadsheet, PayloadTooLarge
 from app.schemas.text import xml_text
 from app.services import problem_text, tables
 from app.services.problem_text import problem
-from app.services.tables import Origin, TableWarning, check_deadline, header_vocabulary
+from app.services.tables import (
+    XLSX,
+    Origin,
+    TableWarning,
+    check_deadline,
+    header_vocabulary,
+)
 from app.services.wording import Labels, words
 
 __all__ = ["XLSX", "Origin", "header_vocabulary", "read_workbook", "write_results"]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIB = 1024 * 1024
 # A 5,000-row sheet of 60 columns is about 15 MiB of XML; twice that is the most a batch needs.
 MAX_INFLATED_BYTES = 32 * MIB

@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
 
-from openpyxl.utils import get_column_letter
-
 from app.domain.knowledge import LANGS, Lang
 from app.domain.messages import catalogue
 from app.domain.snapshot import Snapshot
@@ -46,8 +44,20 @@ _BRACKETED_UNIT = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 _SPACES = re.compile(r"\s+")
 _SIGNALS = re.compile(r"[;；]")
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Cells = Mapping[int, Any]  # column (from 0) -> value, for the cells of a row that hold one
 Rows = Iterable[tuple[int, Cells]]  # (row number in the sheet or CSV, its cells)
+
+
+def column_letter(number: int) -> str:
+    """A sheet's name for its column ``number`` (from 1): A ... Z, AA ... Written here rather
+    than taken from openpyxl, so reading a CSV body never imports openpyxl (about 10 MB a
+    serving worker holds for nothing until a workbook comes)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def check_deadline(deadline: float | None) -> None:
@@ -183,7 +193,7 @@ def _shown(text: str) -> str:
 
 
 def _place(position: int, header: str) -> str:
-    return f"{get_column_letter(position + 1)} ({_shown(header)})"
+    return f"{column_letter(position + 1)} ({_shown(header)})"
 
 
 # ---------------------------------------------------------------- header
@@ -452,10 +462,10 @@ def _csv_rows(text: str, columns: int) -> Iterator[tuple[int, Cells]]:
         line = reader.line_num
         cells = {i: v for i, v in enumerate(record) if v.strip()}
         if cells and max(cells) >= columns:
-            raise too_many_columns(columns, get_column_letter(max(cells) + 1))
+            raise too_many_columns(columns, column_letter(max(cells) + 1))
         for position, value in cells.items():
             if len(value) > MAX_CELL_CHARS:
-                raise cell_too_long(f"{get_column_letter(position + 1)}{line}")
+                raise cell_too_long(f"{column_letter(position + 1)}{line}")
         yield line, cells
 
 

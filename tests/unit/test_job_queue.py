@@ -9,7 +9,7 @@ import orjson
 import pytest
 from huey.registry import Message
 
-from app.services.job_queue import JsonSerializer
+from app.services.huey_queue import JsonSerializer
 
 
 def test_a_message_is_json_and_comes_back_whole() -> None:

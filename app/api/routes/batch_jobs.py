@@ -26,8 +26,7 @@ from app.api.security import AssessmentsKey
 from app.schemas.batch_jobs import BatchJobOut
 from app.schemas.common import KEYED_BODY_ERRORS, KEYED_ONE_ERRORS, UUID, problem_responses
 from app.services import batch_jobs as svc
-from app.services import spreadsheets
-from app.services.spreadsheets import XLSX
+from app.services.tables import XLSX
 
 router = APIRouter(prefix="/v1/batch-jobs", tags=["batch-jobs"])
 JobId = Annotated[str, Path(pattern=UUID, description="Batch job id (UUID).")]
@@ -132,6 +131,8 @@ async def job_results(
         # HEAD: the headers a GET would send, without reading hundreds of megabytes to drop them.
         return Response(status_code=200, media_type=accept, headers=headers)
     if accept == XLSX:
+        from app.services import spreadsheets  # openpyxl: see app.api.batch_formats
+
         rows, origin = await run_in_threadpool(found.source_rows)
         book = await run_in_threadpool(
             spreadsheets.write_results, found.entries(), rows, origin, snap, found.lang
