@@ -62,7 +62,11 @@ def _outage_and_recovery(cluster: PrivatePostgres) -> None:
         threads = [threading.Thread(target=reader) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1.0)
+        # Every reader has been answered before the outage: a fixed second was too short for a
+        # worker's first answers on a loaded machine, which left nothing to compare.
+        started = time.monotonic()
+        while len([s for _, s, _ in log if s == 200]) < 8 and time.monotonic() - started < 30:
+            time.sleep(0.1)
         stopping = time.monotonic()
         cluster.stop()
         stopped = time.monotonic()
