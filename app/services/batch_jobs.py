@@ -46,7 +46,7 @@ from app.services import recommendations as svc
 from app.services.keys import Principal
 from app.services.knowledge_store import KnowledgeStore
 from app.services.ports import UnitOfWork
-from app.services.tables import Origin, warning_dicts
+from app.services.tables import XLSX, Origin, warning_dicts
 from app.settings import Settings
 
 log = logging.getLogger("countypath.jobs")
@@ -58,7 +58,7 @@ SWEEP_LIMIT = 100
 RESULT_TYPES = (
     "application/json",
     "application/x-ndjson",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX,
 )
 
 
