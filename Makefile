@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 # Three test processes on two cores: the system tests spend much of their time waiting on the
-# servers, browsers and proxies they drive, so a third process fills the idle core time
-# (1,522 tests: 16.6 min with -n 3 on a loaded machine, about 15-16 min with -n 2 on a quiet one).
+# servers, browsers and proxies they drive, so a third process fills the idle core time. The
+# tests that start processes are dealt over the three first (tests/conftest.py): 1,595 tests in
+# 11.1 min on a quiet machine, 14.2 min in file order.
 PYTEST_ARGS ?= -n 3 --durations=15
 
 # The optional compiled engine (app/native.py): `make compile` builds the engine modules it lists

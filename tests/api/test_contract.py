@@ -9,6 +9,7 @@ for cases the live run makes anyway."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -34,8 +35,11 @@ MAX_EXAMPLES = 20
 
 
 def _database() -> str:
-    """The schema is loaded at collection time, so this module builds its own database."""
+    """The schema is loaded at collection time, so this module builds its own database. It is
+    removed when the process ends, not with the module's fixture: pytest-xdist may hand the same
+    process this module's tests in two runs, tearing the module's fixtures down in between."""
     path = Path(tempfile.mkdtemp(prefix="countypath-contract-")) / "c.db"
+    atexit.register(shutil.rmtree, path.parent, ignore_errors=True)
     url = f"sqlite:///{path}"
     upgrade(url)
     engine = make_engine(Settings(database_url=url), pooled=False)
@@ -63,9 +67,6 @@ schema.config.phases.update(phases=["examples", "fuzzing"])
 def contract_client() -> Iterator[TestClient]:
     with TestClient(APP) as client:
         yield client
-    shutil.rmtree(
-        Path(APP.state.settings.database_url.removeprefix("sqlite:///")).parent, ignore_errors=True
-    )
 
 
 @schema.parametrize()

@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import processes
 from tests.conftest import ROOT, seeds_with
 
 CLI = [sys.executable, "-m", "app"]
+pytestmark = pytest.mark.slow
 
 
 def run(

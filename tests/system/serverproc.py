@@ -73,8 +73,14 @@ def wait_ready(base: str, timeout: float = 60) -> None:
 
 @contextmanager
 def server(
-    database_url: str, *args: str, env: dict[str, str] | None = None, log: Path | None = None
+    database_url: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    jobs: bool = False,
 ) -> Iterator[Proc]:
+    """``countypath serve`` on ``database_url``, ready. The batch-job worker beside it starts only
+    with ``jobs`` (a process of its own, about a second of CPU that most tests never use)."""
     port = free_port()
     log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"countypath-server-{port}.log"
     full_env = dict(os.environ)
@@ -83,6 +89,7 @@ def server(
         COUNTYPATH_LOG_LEVEL="WARNING",
         COUNTYPATH_RATE_LIMIT="off",
         COUNTYPATH_JOB_QUEUE_PATH=str(log.with_suffix(".queue.db")),
+        COUNTYPATH_JOB_WORKERS="1" if jobs else "0",
     )
     full_env.update(env or {})
     sink = log.open("wb")

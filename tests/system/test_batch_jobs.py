@@ -97,7 +97,7 @@ def test_a_job_over_http(request: pytest.FixtureRequest, tmp_path: Path, kind: s
     key = make_key(url, "portal", "assessments")
     body = profiles(240, bad=(5, 200))
     with (
-        server(url, log=tmp_path / "server.log") as proc,
+        server(url, log=tmp_path / "server.log", jobs=True) as proc,
         httpx.Client(base_url=proc.base, timeout=60) as c,
     ):
         res = c.post("/v1/batch-jobs?view=full&lang=zh", json=body, headers=auth(key))
@@ -220,7 +220,7 @@ def test_another_replicas_worker_takes_the_job(pg_url: str, tmp_path: Path) -> N
     }
     with (
         server(pg_url, "--job-workers", "0", env=env, log=tmp_path / "a.log") as front,
-        server(pg_url, "--no-prepare", env=env, log=tmp_path / "b.log"),
+        server(pg_url, "--no-prepare", env=env, log=tmp_path / "b.log", jobs=True),
         httpx.Client(base_url=front.base, timeout=60) as c,
     ):
         job_id = c.post(
@@ -239,7 +239,7 @@ def test_the_command_line_submits_and_follows(tmp_path: Path) -> None:
     env = dict(
         os.environ, COUNTYPATH_DATABASE_URL=url, COUNTYPATH_JOB_QUEUE_PATH=str(tmp_path / "q.db")
     )
-    with server(url, env={"COUNTYPATH_JOB_QUEUE_PATH": str(tmp_path / "q.db")}) as proc:
+    with server(url, env={"COUNTYPATH_JOB_QUEUE_PATH": str(tmp_path / "q.db")}, jobs=True) as proc:
         out = tmp_path / "results.xlsx"
         done = subprocess.run(
             [sys.executable, "-m", "app", "jobs", "submit", str(source), "--view", "summary",
@@ -271,7 +271,7 @@ def test_large_jobs_complete(tmp_path: Path, count: int, view: str, limit: float
     key = make_key(url, "portal", "assessments")
     body = profiles(count)
     with (
-        server(url, log=tmp_path / "server.log") as proc,
+        server(url, log=tmp_path / "server.log", jobs=True) as proc,
         httpx.Client(base_url=proc.base, timeout=120) as c,
     ):
         started = time.monotonic()
@@ -320,7 +320,7 @@ def test_the_page_submits_a_workbook_as_a_job(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'page.db'}"
     key = make_key(url, "bureau", "assessments")
     data = base64.b64encode(_workbook(600)).decode()
-    with server(url) as proc, browser() as page:
+    with server(url, jobs=True) as proc, browser() as page:
         page.goto(f"{proc.base}/?lang=zh")
         page.wait_for("document.body.dataset.ready === 'true'")
         page.evaluate(

@@ -99,11 +99,11 @@ def test_concurrent_if_match_patches_lose_no_update(
     with server(url, "--workers", "2") as proc:
         base = proc.base
         start = httpx.get(f"{base}/v1/kb").json()["version"]
-        # Ten writers racing on one path, one edit each: enough contention for lost updates to
-        # show (nine of the ten lose at least one race), and each accepted edit stores a
+        # Six writers racing on one path, one edit each: enough contention for lost updates to
+        # show (five of the six lose at least one race), and each accepted edit stores a
         # knowledge-base version and runs the expert cases, so more edits only cost time.
-        with ThreadPoolExecutor(10) as pool:
-            list(pool.map(client_loop, range(10)))
+        with ThreadPoolExecutor(6) as pool:
+            list(pool.map(client_loop, range(6)))
         time.sleep(1.5)
         end = httpx.get(f"{base}/v1/kb").json()["version"]
     assert successes > 0

@@ -144,9 +144,11 @@ def test_sqlite_disk_full_answers_503_and_recovers(tmp_path: Path) -> None:
 
 
 def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
-    rows = [PROFILE] * 300
-    # The requests are long enough to be in flight at the signal; the request time limit is
-    # lifted so that a slow machine tests the shutdown, not the limit.
+    rows = [PROFILE] * 100
+    # The requests are long enough to be in flight at the signal (six batches of 100 full
+    # profiles take 6 s alone) and short enough to end within the 20 s of grace on a machine
+    # running other drills beside this one (1,800 profiles ran past it); the request time limit
+    # is lifted so that a slow machine tests the shutdown, not the limit.
     relaxed = {"COUNTYPATH_REQUEST_TIMEOUT_SECONDS": "300"}
     with server(f"sqlite:///{tmp_path / 'term.db'}", env=relaxed) as proc:
         results: list[int] = []
@@ -154,7 +156,7 @@ def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path) -> None:
         def one(_: int) -> None:
             with httpx.Client(base_url=proc.base, timeout=60) as c:
                 res = c.post("/v1/recommendations/batch", json=rows)
-                results.append(res.status_code if res.json().get("succeeded") == 300 else -1)
+                results.append(res.status_code if res.json().get("succeeded") == len(rows) else -1)
 
         with ThreadPoolExecutor(6) as pool:
             futures = [pool.submit(one, i) for i in range(6)]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,6 +125,7 @@ sys.stdout.buffer.write(orjson.dumps(recommend(snap, p, sys.argv[1])))
 """
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_across_processes() -> None:
     runs = [
         subprocess.run(
