@@ -221,7 +221,9 @@ def test_writes_survive_a_replica_killed_with_minus_nine(tmp_path: Path, pg_url:
     curator = make_key(pg_url, "curator", "kb:write")
     portal = make_key(pg_url, "portal", "assessments")
     with stack(tmp_path, pg_url, {}) as s:
-        assert _curation_reaches_every_replica(s, curator) < 2.0
+        # Each replica checks every 0.5 s, then loads and compiles the new version: half a second
+        # on an idle core, 2.7 s once beside other drills. A refresh that never comes is inf.
+        assert _curation_reaches_every_replica(s, curator) < 5.0
         victim = s.replicas[0]
         result: dict[str, Any] = {}
 
