@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,10 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 gc.set_threshold(100_000, 50, 1000)
 
 
-def _starts_processes(item: pytest.Item) -> bool:
-    return item.get_closest_marker("slow") is not None or "system" in item.path.parts
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Deal the tests that start processes (5 to 60 s each, against well under a second for most
-    others) evenly over the pytest-xdist workers, at the start of each one's work.
+    """Deal the tests that start processes (marked ``slow``: 5 to 80 s each, against well under
+    a second for most others) evenly over the pytest-xdist workers, at the start of each one's
+    work.
 
     pytest-xdist's load scheduling first sends each of its n workers a run of len // n // 4
     consecutive tests, then the rest a few at a time to whichever runs short. In file order the
@@ -54,13 +52,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers < 2:
         return
-    long = [item for item in items if _starts_processes(item)]
-    short = iter([item for item in items if not _starts_processes(item)])
+    long: list[pytest.Item] = []
+    rest: list[pytest.Item] = []
+    for item in items:
+        (long if item.get_closest_marker("slow") else rest).append(item)
+    short = iter(rest)
     run = len(items) // workers // 4
     ordered: list[pytest.Item] = []
     for k in range(workers):
         dealt = long[k::workers]
-        ordered += dealt + [item for _, item in zip(range(run - len(dealt)), short, strict=False)]
+        ordered += dealt + list(islice(short, max(run - len(dealt), 0)))
     ordered += short
     items[:] = ordered
 
