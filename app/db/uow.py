@@ -52,6 +52,9 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def close(self) -> None:
+        self.engine.dispose()
+
     @contextmanager
     def read(self) -> Iterator[Repositories]:
         # Rows stay readable after the block (expire_on_commit=False): services return them.

@@ -83,9 +83,14 @@ class JobQueue:
         self._task(job_id)
 
     def close(self) -> None:
-        """Close the queue's connections (the SQLite file's, or the Redis pool), if opened."""
+        """Close the queue's connections (the SQLite file's, or the Redis pool) and this
+        process's worker's database pool, where they were opened. Left to the garbage collector,
+        the pool's connections would stay open in a heap the app froze at start-up."""
         with self._lock:
             huey, self._huey = self._huey, None
+            worker, self._worker = self._worker, None
+        if worker is not None and self._worker_pid == os.getpid():
+            worker.uow.close()
         if huey is None:
             return
         huey.storage.close()

@@ -201,6 +201,9 @@ class FakeUnitOfWork:
         self.state = state or State()
         self.commits = 0
 
+    def close(self) -> None:
+        pass
+
     @contextmanager
     def read(self) -> Iterator[FakeTx]:
         yield FakeTx(self.state)
