@@ -6,12 +6,16 @@ openpyxl and lxml (about 10 MB), which a worker that never meets a workbook need
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
+from app.api.deps import DeadlineDep, SettingsDep, SnapshotDep
 from app.api.i18n import content_language
+from app.api.negotiation import media_type
 from app.domain.knowledge import Lang
 from app.domain.result import View
 from app.domain.snapshot import Snapshot
@@ -49,6 +53,32 @@ def parse(
 
         return spreadsheets.read_workbook(body, snap, limit, deadline)
     raise problem(UnsupportedMediaType, "batch_media")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchBody:
+    """A batch request's body as read: its media type, its bytes (a job's request hash is taken
+    over them), its rows in input order and, for a table, where each row came from."""
+
+    media: str
+    raw: bytes
+    rows: list[Any]
+    origin: Origin | None
+
+
+async def read_body(
+    request: Request, snap: SnapshotDep, settings: SettingsDep, deadline: DeadlineDep
+) -> BatchBody:
+    """The one way the batch and the batch job read a body, up to the configured number of
+    profiles; the reading (a table of thousands of rows) runs in a thread and stops at the
+    request's deadline."""
+    media, raw = media_type(request), await request.body()
+    limit = settings.max_batch_profiles
+    rows, origin = await run_in_threadpool(parse, media, raw, snap, limit, deadline)
+    return BatchBody(media, raw, rows, origin)
+
+
+BatchBodyDep = Annotated[BatchBody, Depends(read_body)]
 
 
 async def answer(

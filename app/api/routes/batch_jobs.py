@@ -21,7 +21,7 @@ from app.api.deps import (
 from app.api.hot import ViewQuery
 from app.api.http import json_response
 from app.api.i18n import content_language
-from app.api.negotiation import media_type, negotiate, require_json_accept
+from app.api.negotiation import negotiate, require_json_accept
 from app.api.security import AssessmentsKey
 from app.schemas.batch_jobs import BatchJobOut
 from app.schemas.common import KEYED_BODY_ERRORS, KEYED_ONE_ERRORS, UUID, problem_responses
@@ -60,6 +60,7 @@ async def create_job(
     request: Request,
     who: AssessmentsKey,
     uow: UowDep,
+    body: batch_formats.BatchBodyDep,
     snap: SnapshotDep,
     settings: SettingsDep,
     lang: LangDep,
@@ -73,18 +74,13 @@ async def create_job(
         ),
     ] = None,
 ) -> Response:
-    media = media_type(request)
-    body = await request.body()
-    rows, origin = await run_in_threadpool(
-        batch_formats.parse, media, body, snap, settings.max_batch_profiles
-    )
     batch = svc.Submission(
-        rows,
-        origin,
-        SOURCES.get(media, "json"),
+        body.rows,
+        body.origin,
+        SOURCES.get(body.media, "json"),
         view,
         lang,
-        await run_in_threadpool(svc.request_hash, media, body, view, lang),
+        await run_in_threadpool(svc.request_hash, body.media, body.raw, view, lang),
         idempotency_key,
     )
     job, created = await run_in_threadpool(

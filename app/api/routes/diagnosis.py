@@ -7,11 +7,10 @@ from typing import Annotated, Any, TypedDict, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import batch_formats
-from app.api.deps import DeadlineDep, LangDep, SettingsDep, SnapshotDep
+from app.api.deps import DeadlineDep, LangDep, SnapshotDep
 from app.api.hot import (
     RECOMMENDATION_OPENAPI,
     VALIDATE_OPENAPI,
@@ -25,7 +24,7 @@ from app.api.hot import (
     recommendation_to_make,
 )
 from app.api.http import json_response
-from app.api.negotiation import media_type, negotiate
+from app.api.negotiation import negotiate
 from app.api.security import public_unless_required
 from app.domain.result_types import RecommendationResult, RecommendationSummary, ValidationResult
 from app.schemas.common import PUBLIC_BODY_ERRORS
@@ -115,6 +114,11 @@ DOORS = (
 )
 
 
+async def batch_accept(request: Request) -> str:
+    """The batch's answer format, settled before its body is read: a 406 costs no parsing."""
+    return negotiate(request, batch_formats.ANSWERS)
+
+
 @router.post(
     "/recommendations/batch",
     operation_id="recommendations-batch",
@@ -138,15 +142,12 @@ DOORS = (
     dependencies=[Depends(public_unless_required)],
 )
 async def create_batch(
-    request: Request,
+    accept: Annotated[str, Depends(batch_accept)],
+    body: batch_formats.BatchBodyDep,
     snap: SnapshotDep,
-    settings: SettingsDep,
     lang: LangDep,
     deadline: DeadlineDep,
     view: ViewQuery = "full",
 ) -> Response:
-    accept = negotiate(request, batch_formats.ANSWERS)
-    body = await request.body()
-    media, limit = media_type(request), settings.max_batch_profiles
-    rows, origin = await run_in_threadpool(batch_formats.parse, media, body, snap, limit, deadline)
+    rows, origin = body.rows, body.origin
     return await batch_formats.answer(accept, snap, rows, origin, lang, view, deadline)
