@@ -184,6 +184,13 @@ def test_batch_limits(client: TestClient) -> None:
         "/v1/recommendations/batch", content=b"[{", headers={"content-type": "application/json"}
     )
     assert bad.status_code == 400
+    # An answer no format can give is refused before the body is read: 406, not the 400 above.
+    unanswerable = client.post(
+        "/v1/recommendations/batch",
+        content=b"[{",
+        headers={"content-type": "application/json", "accept": "text/html"},
+    )
+    assert unanswerable.status_code == 406, unanswerable.text
     lone_cr = client.post(
         "/v1/recommendations/batch",
         content="\u00f0A|\r\u0095".encode(),
