@@ -93,7 +93,7 @@ def _snapshot(settings: Settings, from_seeds: bool) -> Snapshot:
 def prepare_database(settings: Settings, seeds: Path | None = None) -> None:
     """Migrate to head, then seed when the database holds no knowledge base yet."""
     from app import migrate
-    from app.seeding import load_seeds, seed
+    from app.services.seeding import load_seeds, seed
 
     migrate.upgrade(settings.database_url)
     with _uow(settings) as uow:
@@ -240,7 +240,7 @@ def migrate(database_url: DatabaseOpt = None) -> None:
 
 def _load_seeds(directory: Path) -> KnowledgeBase:
     """The seed files as a knowledge base; exit 1 naming file, item and field of each problem."""
-    from app.seeding import SeedError, load_seeds
+    from app.services.seeding import SeedError, load_seeds
 
     try:
         return load_seeds(directory)
@@ -253,7 +253,7 @@ def _load_seeds(directory: Path) -> KnowledgeBase:
 @cli.command("seed")
 def seed_command(seeds: SeedsDirOpt = None, database_url: DatabaseOpt = None) -> None:
     """Validate seeds/ as a whole, then upsert it in one transaction (a no-op when unchanged)."""
-    from app.seeding import seed
+    from app.services.seeding import seed
 
     settings = _settings(database_url)
     kb = _load_seeds(seeds or settings.seeds_dir)

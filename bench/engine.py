@@ -9,7 +9,7 @@ from pathlib import Path
 from app.domain.profile import County, ProfileInput
 from app.domain.result import recommend
 from app.domain.snapshot import compile_snapshot
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from bench.profiles import synthetic_profiles
 
 ROOT = Path(__file__).resolve().parent.parent

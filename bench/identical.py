@@ -20,8 +20,8 @@ import orjson
 
 from app.domain.snapshot import compile_snapshot
 from app.schemas.profile import RecommendationRequest
-from app.seeding import load_seeds
 from app.services.recommendations import recommendation
+from app.services.seeding import load_seeds
 from bench.profiles import synthetic_profiles
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ import httpx
 import orjson
 
 from app.domain.snapshot import compile_snapshot
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from bench.profiles import synthetic_profiles
 from bench.server import ROOT, peak_rss_mb, running
 

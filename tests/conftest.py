@@ -25,7 +25,7 @@ from app.domain.snapshot import Snapshot, compile_snapshot
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import metadata
-from app.seeding import load_seeds, seed
+from app.services.seeding import load_seeds, seed
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from app.services.wording import Labels
 def load_snapshot(seeds: Path, uow: UnitOfWork | None) -> Snapshot:
     """The snapshot a server would serve: the database's (through ``uow``) when it holds one,
     else the seeds'."""
-    from app.seeding import load_seeds
+    from app.services.seeding import load_seeds
 
     if uow is not None:
         from sqlalchemy.exc import SQLAlchemyError

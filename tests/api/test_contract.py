@@ -25,8 +25,8 @@ from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork
 from app.main import create_app
 from app.migrate import upgrade
-from app.seeding import load_seeds, seed
 from app.services.keys import create_key
+from app.services.seeding import load_seeds, seed
 from app.settings import Settings
 from tests import contract_hooks  # noqa: F401 - registers the .xlsx serializer
 from tests.conftest import ROOT, SEEDS

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from app.domain.integrity import sources_of
 from app.domain.item_kinds import ITEM_KINDS
 from app.domain.knowledge import KnowledgeBase
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from tests.conftest import SEEDS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -16,7 +16,7 @@ from app.db.uow import SqlUnitOfWork
 from app.domain.knowledge import KnowledgeBase
 from app.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
 from app.models import metadata
-from app.seeding import seed
+from app.services.seeding import seed
 from app.settings import Settings
 
 BEFORE_DOCUMENTS = "d4b7a2e9c813"  # the last revision that kept the knowledge base in tables

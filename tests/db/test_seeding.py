@@ -11,7 +11,7 @@ from app.db.engine import make_engine
 from app.db.uow import SqlUnitOfWork
 from app.domain.knowledge import KnowledgeBase
 from app.models import KbVersion, metadata
-from app.seeding import SeedError, load_seeds, seed
+from app.services.seeding import SeedError, load_seeds, seed
 from app.settings import Settings
 from tests.conftest import seeds_with
 

@@ -24,7 +24,7 @@ import pytest
 
 from app.db.engine import make_engine
 from app.domain.snapshot import compile_snapshot
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from app.settings import Settings
 from bench.profiles import synthetic_profiles
 from tests.conftest import ROOT, SEEDS, auth

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.profile import County, ProfileInput, validate_profile
 from app.domain.snapshot import Snapshot
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from tests.conftest import SEEDS
 
 PROVINCES = [(p.slug, p.name.en, p.name.zh, p.code) for p in load_seeds(SEEDS).meta.provinces]

@@ -118,7 +118,7 @@ from app.domain.knowledge import LANGS, Text
 from app.domain.messages import say
 from app.domain.snapshot import compile_snapshot
 from app.schemas.profile import RecommendationRequest
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from app.services.recommendations import recommendation
 
 kb = load_seeds(Path(sys.argv[2]))

@@ -113,7 +113,7 @@ def test_input_order_changes_nothing(snapshot: Snapshot, data: st.DataObject) ->
 SCRIPT = """
 import json, sys, orjson
 from pathlib import Path
-from app.seeding import load_seeds
+from app.services.seeding import load_seeds
 from app.domain.snapshot import compile_snapshot
 from app.domain.result import recommend
 from app.domain.profile import County, ProfileInput
