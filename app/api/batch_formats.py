@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.deps import DeadlineDep, SettingsDep, SnapshotDep
 from app.api.i18n import content_language
-from app.api.negotiation import media_type
+from app.api.negotiation import media_type, negotiate
 from app.domain.knowledge import Lang
 from app.domain.result import View
 from app.domain.snapshot import Snapshot
@@ -79,6 +79,15 @@ async def read_body(
 
 
 BatchBodyDep = Annotated[BatchBody, Depends(read_body)]
+
+
+async def answer_format(request: Request) -> str:
+    """The format the batch answers in, by ``Accept``: a route settles it before its body is read
+    (``BatchBodyDep``), so a 406 costs no parsing."""
+    return negotiate(request, ANSWERS)
+
+
+AnswerFormatDep = Annotated[str, Depends(answer_format)]
 
 
 async def answer(

@@ -125,6 +125,20 @@ def test_a_job_from_submission_to_results(store_client: TestClient, keys: dict[s
     assert errors[1][1] == "County 7"
 
 
+def test_shutting_the_app_down_closes_its_job_workers_connections(
+    job_settings: Settings, keys: dict[str, str]
+) -> None:
+    """A worker built in the app's process (here by the test, as an embedding program may) holds
+    a pool of its own; left to the collector at shutdown, its connections stayed open in the
+    heap the app froze at start-up."""
+    with TestClient(create_app(job_settings)) as c:
+        job = submit(c, keys["mine"], rows(3), view="summary")
+        assert work(c, job["id"]) == "done"
+        pool = c.app.state.jobs.worker().uow.engine.pool  # type: ignore[attr-defined]
+        assert pool.checkedin() > 0, "the worker's pool kept the connection it used"
+    assert pool.checkedin() == 0
+
+
 def test_another_keys_job_is_not_found(store_client: TestClient, keys: dict[str, str]) -> None:
     c = store_client
     job = submit(c, keys["mine"], rows(2))

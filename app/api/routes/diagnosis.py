@@ -24,7 +24,6 @@ from app.api.hot import (
     recommendation_to_make,
 )
 from app.api.http import json_response
-from app.api.negotiation import negotiate
 from app.api.security import public_unless_required
 from app.domain.result_types import RecommendationResult, RecommendationSummary, ValidationResult
 from app.schemas.common import PUBLIC_BODY_ERRORS
@@ -114,11 +113,6 @@ DOORS = (
 )
 
 
-async def batch_accept(request: Request) -> str:
-    """The batch's answer format, settled before its body is read: a 406 costs no parsing."""
-    return negotiate(request, batch_formats.ANSWERS)
-
-
 @router.post(
     "/recommendations/batch",
     operation_id="recommendations-batch",
@@ -142,12 +136,11 @@ async def batch_accept(request: Request) -> str:
     dependencies=[Depends(public_unless_required)],
 )
 async def create_batch(
-    accept: Annotated[str, Depends(batch_accept)],
+    accept: batch_formats.AnswerFormatDep,
     body: batch_formats.BatchBodyDep,
     snap: SnapshotDep,
     lang: LangDep,
     deadline: DeadlineDep,
     view: ViewQuery = "full",
 ) -> Response:
-    rows, origin = body.rows, body.origin
-    return await batch_formats.answer(accept, snap, rows, origin, lang, view, deadline)
+    return await batch_formats.answer(accept, snap, body.rows, body.origin, lang, view, deadline)
